@@ -1,0 +1,154 @@
+package io.virta.bus;
+
+import io.virta.bus.layout.CellDescriptor;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+
+import static io.virta.bus.ChannelMemory.I64;
+import static io.virta.bus.ChannelMemory.U32;
+
+/**
+ * The cell a writer has claimed: fill {@link #payload()} in place, set the metadata, then
+ * {@link ChannelWriter#commit()}. Setters write straight into the cell's metadata, which readers ignore
+ * until the commit. One instance per writer, reused for every frame.
+ */
+public final class WritableFrame {
+    private final ChannelWriter writer;
+    private final MemorySegment memory;
+    private final MemorySegment[] payloads;
+    private long metadata;
+    private int cell;
+    private long sequence;
+
+    WritableFrame(ChannelWriter writer, MemorySegment memory, MemorySegment[] payloads) {
+        this.writer = writer;
+        this.memory = memory;
+        this.payloads = payloads;
+    }
+
+    /** Resets the claimed cell's metadata to the channel's nominal geometry. */
+    void reset(int cell, long metadataOffset, long sequence, ChannelSpec spec, long defaultSize) {
+        this.cell = cell;
+        this.metadata = metadataOffset;
+        this.sequence = sequence;
+        memory.asSlice(metadataOffset + CellDescriptor.PAYLOAD_SIZE_OFFSET,
+                CellDescriptor.LENGTH - CellDescriptor.PAYLOAD_SIZE_OFFSET).fill((byte) 0);
+        set(CellDescriptor.PAYLOAD_SIZE_OFFSET, (int) defaultSize);
+        set(CellDescriptor.WIDTH_OFFSET, spec.width());
+        set(CellDescriptor.HEIGHT_OFFSET, spec.height());
+        set(CellDescriptor.FORMAT_OFFSET, spec.format().code());
+        FrameGeometry.writeDefaultPlanes(spec, memory, metadataOffset);
+    }
+
+    /** The writable payload of the cell, {@code capacity} bytes long. A decoder may write straight into it. */
+    public MemorySegment payload() {
+        return payloads[cell];
+    }
+
+    /** The sequence number this frame will have. */
+    public long sequence() {
+        return sequence;
+    }
+
+    public WritableFrame payloadSize(long bytes) {
+        if (bytes < 0 || bytes > payloads[cell].byteSize()) {
+            throw new PayloadTooLargeException(writer.name(), bytes, payloads[cell].byteSize());
+        }
+        set(CellDescriptor.PAYLOAD_SIZE_OFFSET, (int) bytes);
+        return this;
+    }
+
+    public WritableFrame size(int width, int height) {
+        set(CellDescriptor.WIDTH_OFFSET, width);
+        set(CellDescriptor.HEIGHT_OFFSET, height);
+        return this;
+    }
+
+    public WritableFrame format(PixelFormat format) {
+        set(CellDescriptor.FORMAT_OFFSET, format.code());
+        return this;
+    }
+
+    public WritableFrame streamId(int streamId) {
+        set(CellDescriptor.STREAM_ID_OFFSET, streamId);
+        return this;
+    }
+
+    /** Bytes per row of plane {@code plane} (0..3). */
+    public WritableFrame stride(int plane, int bytes) {
+        set(CellDescriptor.STRIDES_OFFSET + 4 * plane, bytes);
+        return this;
+    }
+
+    /** Where plane {@code plane} (1..3) starts in the payload; plane 0 starts at 0. */
+    public WritableFrame planeOffset(int plane, int offset) {
+        if (plane < 1 || plane > 3) {
+            throw new IllegalArgumentException("plane offsets exist for planes 1..3, not " + plane);
+        }
+        set(CellDescriptor.PLANE_OFFSETS_OFFSET + 4 * (plane - 1), offset);
+        return this;
+    }
+
+    public WritableFrame captureTimeMicros(long micros) {
+        memory.set(I64, metadata + CellDescriptor.CAPTURE_TIME_MICROS_OFFSET, micros);
+        return this;
+    }
+
+    public WritableFrame arrivalTimeMicros(long micros) {
+        memory.set(I64, metadata + CellDescriptor.ARRIVAL_TIME_MICROS_OFFSET, micros);
+        return this;
+    }
+
+    public WritableFrame keyframe(boolean keyframe) {
+        return flag(CellDescriptor.FLAG_KEYFRAME, keyframe);
+    }
+
+    /** Marks the first fragment of an fMP4 stream (its init segment). */
+    public WritableFrame first(boolean first) {
+        return flag(CellDescriptor.FLAG_FIRST, first);
+    }
+
+    /** Marks that the source lost frames just before this one. */
+    public WritableFrame discontinuity(boolean discontinuity) {
+        return flag(CellDescriptor.FLAG_DISCONTINUITY, discontinuity);
+    }
+
+    /** The ISO BMFF type of the payload's first box, four ASCII characters such as "moof". */
+    public WritableFrame boxType(String fourCc) {
+        byte[] b = fourCc.getBytes(StandardCharsets.US_ASCII);
+        if (b.length != 4) {
+            throw new IllegalArgumentException("channel '" + writer.name() + "': an fMP4 box type has 4 characters, not '"
+                    + fourCc + "'");
+        }
+        memory.set(U32, metadata + CellDescriptor.BOX_TYPE_OFFSET,
+                (b[0] & 0xFF) | (b[1] & 0xFF) << 8 | (b[2] & 0xFF) << 16 | (b[3] & 0xFF) << 24);
+        return this;
+    }
+
+    long captureTimeMicros() {
+        return memory.get(I64, metadata + CellDescriptor.CAPTURE_TIME_MICROS_OFFSET);
+    }
+
+    long arrivalTimeMicros() {
+        return memory.get(I64, metadata + CellDescriptor.ARRIVAL_TIME_MICROS_OFFSET);
+    }
+
+    void commitTime(long monotonicNanos) {
+        memory.set(I64, metadata + CellDescriptor.COMMIT_MONOTONIC_NANOS_OFFSET, monotonicNanos);
+    }
+
+    int cell() {
+        return cell;
+    }
+
+    private WritableFrame flag(int bit, boolean on) {
+        int flags = memory.get(U32, metadata + CellDescriptor.FLAGS_OFFSET);
+        set(CellDescriptor.FLAGS_OFFSET, on ? flags | bit : flags & ~bit);
+        return this;
+    }
+
+    private void set(int field, int value) {
+        memory.set(U32, metadata + field, value);
+    }
+}

@@ -1,0 +1,55 @@
+package io.virta.bus;
+
+import io.virta.bus.layout.ChannelHeaderDescriptor;
+
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * One daemon thread per JVM that keeps every open writer's heartbeat fresh, also while it has nothing
+ * to commit, and every second frees the slots of dead readers. A shutdown hook closes writers still
+ * open, so SIGTERM gives readers an orderly end of stream.
+ */
+final class WriterTicker {
+    private static final int REAP_EVERY_TICKS = 10;
+    private static final CopyOnWriteArrayList<ChannelWriter> WRITERS = new CopyOnWriteArrayList<>();
+    private static Thread thread;
+
+    private WriterTicker() {
+    }
+
+    static synchronized void register(ChannelWriter writer) {
+        WRITERS.add(writer);
+        if (thread == null) {
+            thread = Thread.ofPlatform().daemon().name("virta-bus-heartbeat").start(WriterTicker::run);
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(WriterTicker::closeAll));
+        }
+    }
+
+    static void unregister(ChannelWriter writer) {
+        WRITERS.remove(writer);
+    }
+
+    private static void run() {
+        long tick = 0;
+        while (true) {
+            try {
+                Thread.sleep(ChannelHeaderDescriptor.HEARTBEAT_INTERVAL_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            tick++;
+            for (ChannelWriter writer : WRITERS) {
+                writer.heartbeat();
+                if (tick % REAP_EVERY_TICKS == 0) {
+                    writer.reapDeadReaders();
+                }
+            }
+        }
+    }
+
+    private static void closeAll() {
+        for (ChannelWriter writer : WRITERS) {
+            writer.close();
+        }
+    }
+}

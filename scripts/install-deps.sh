@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the system packages that Virta's build, demo and tests need, only when missing.
+# Safe to run repeatedly; a no-op on a machine that already has everything.
+set -euo pipefail
+
+# Debian package -> a file that proves it is installed.
+declare -A PROBES=(
+  [python3-numpy]=/usr/lib/python3/dist-packages/numpy/__init__.py
+  [python3-pytest]=/usr/lib/python3/dist-packages/pytest/__init__.py
+  [gcc]=/usr/bin/gcc
+  [make]=/usr/bin/make
+  [maven]=/usr/bin/mvn
+  [ffmpeg]=/usr/bin/ffmpeg
+)
+
+missing=()
+for pkg in "${!PROBES[@]}"; do
+  [[ -e "${PROBES[$pkg]}" ]] || missing+=("$pkg")
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}" >&2
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! ls -d /usr/lib/jvm/*25* >/dev/null 2>&1 && [[ -z "${JAVA_HOME:-}" ]]; then
+  echo "install-deps: no JDK 25 found under /usr/lib/jvm; installing openjdk-25 is not possible from Debian 12." >&2
+  echo "install-deps: set JAVA_HOME to a JDK 25 (Temurin 25 is the supported one)." >&2
+  exit 1
+fi
