@@ -187,7 +187,7 @@ final class ChannelMemory implements AutoCloseable {
     }
 
     long slotRegistration(int slot) {
-        return memory.get(I64, layout.readerSlot(slot) + ReaderSlotDescriptor.REGISTRATION_OFFSET);
+        return (long) LONG.getAcquire(memory, layout.readerSlot(slot) + ReaderSlotDescriptor.REGISTRATION_OFFSET);
     }
 
     String slotDoorbell(int slot) {
@@ -201,10 +201,13 @@ final class ChannelMemory implements AutoCloseable {
             for (int slot = 0; slot < layout.readerSlotCount(); slot++) {
                 if (slotState(slot) == ReaderSlotDescriptor.STATE_FREE) {
                     long base = layout.readerSlot(slot);
+                    // Doorbell before registration: a writer that reads the same registration before and
+                    // after the name knows the name is whole (docs/bus-format.md 5.1, step 4).
                     memory.set(U32, base + ReaderSlotDescriptor.PID_OFFSET, pid);
-                    memory.set(I64, base + ReaderSlotDescriptor.REGISTRATION_OFFSET, registration);
                     writeAscii(memory, base + ReaderSlotDescriptor.DOORBELL_OFFSET,
                             ReaderSlotDescriptor.DOORBELL_LENGTH, doorbell);
+                    VarHandle.storeStoreFence();
+                    LONG.setRelease(memory, base + ReaderSlotDescriptor.REGISTRATION_OFFSET, registration);
                     INT.setRelease(memory, base + ReaderSlotDescriptor.STATE_OFFSET, ReaderSlotDescriptor.STATE_ACTIVE);
                     return slot;
                 }

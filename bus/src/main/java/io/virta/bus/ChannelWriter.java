@@ -258,7 +258,15 @@ public final class ChannelWriter implements AutoCloseable {
         if (doorbells[slot] != null) {
             doorbells[slot].close();
         }
-        doorbells[slot] = NamedSemaphore.openExisting(memory.slotDoorbell(slot));
+        String name = memory.slotDoorbell(slot);
+        java.lang.invoke.VarHandle.loadLoadFence();
+        if (memory.slotRegistration(slot) != registration) {
+            // The slot was re-registered while we read the name, which may be torn: retry next commit.
+            doorbells[slot] = null;
+            doorbellRegistrations[slot] = 0;
+            return;
+        }
+        doorbells[slot] = NamedSemaphore.openExisting(name);
         doorbellRegistrations[slot] = registration;
     }
 

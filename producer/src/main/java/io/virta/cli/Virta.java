@@ -1,0 +1,41 @@
+package io.virta.cli;
+
+import io.virta.bus.tools.BusTool;
+
+import java.util.Arrays;
+
+/** The {@code virta} command: one entry point, a subcommand each. The {@code ./virta} launcher calls it. */
+public final class Virta {
+    static final String USAGE = """
+            usage: virta <command> [options]
+
+            commands:
+              demo     publish a moving test pattern on the bus and read it from Java and Python
+              bus      work with bus channels: write, read, ls, clean, latency
+              bench    run a benchmark: bench bus
+              test     (launcher only) install what the tests need and run them all
+
+            'virta <command> --help' shows a command's options.
+            """;
+
+    private Virta() {
+    }
+
+    public static void main(String[] argv) {
+        if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h") || argv[0].equals("help")) {
+            System.out.print(USAGE);
+            System.exit(argv.length == 0 ? 2 : 0);
+        }
+        String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
+        int status = switch (argv[0]) {
+            case "demo" -> Demo.run(rest);
+            case "bus" -> BusTool.run(rest, System.out, System.err);
+            case "bench" -> Bench.run(rest);
+            default -> {
+                System.err.println("virta: unknown command '" + argv[0] + "'\n" + USAGE);
+                yield 2;
+            }
+        };
+        System.exit(status);
+    }
+}
