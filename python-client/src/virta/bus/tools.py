@@ -73,6 +73,11 @@ def cmd_write(args) -> int:
     crashed = False
     try:
         print("READY", flush=True)
+        give_up = time.monotonic() + 30
+        while writer.reader_count < args.wait_readers:
+            if time.monotonic() > give_up:
+                raise SystemExit(f"error: channel '{args.name}': {args.wait_readers} readers did not attach in 30 s")
+            time.sleep(0.01)
         period = 1.0 / args.fps if args.fps > 0 else 0.0
         next_time = time.monotonic()
         fmp4 = channel_type == ChannelType.FMP4
@@ -167,7 +172,7 @@ def cmd_read(args) -> int:
 # latency
 # ----------------------------------------------------------------------------------------------
 
-WARM_UP_FRAMES = 200
+WARM_UP_FRAMES = 1000
 
 
 def cmd_latency(args) -> int:
@@ -343,6 +348,8 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--cells", type=int, default=8)
     w.add_argument("--count", type=int, default=100)
     w.add_argument("--fps", type=float, default=25.0, help="0 = as fast as possible")
+    w.add_argument("--wait-readers", type=int, default=0, metavar="N",
+                   help="wait (up to 30 s) for N readers to attach before the first frame")
     w.add_argument("--linger", type=float, default=0.0,
                    help="seconds to keep the channel open after the last frame")
     w.add_argument("--no-close", action="store_true",
@@ -376,7 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     lat = sub.add_parser("latency", help="measure commit-to-pull latency of a channel")
     lat.add_argument("name")
-    lat.add_argument("--count", type=int, required=True, help="frames to measure (after 200 warm-up)")
+    lat.add_argument("--count", type=int, required=True, help="frames to measure (after 1000 warm-up)")
     lat.add_argument("--spin-us", type=int, default=0)
     lat.add_argument("--timeout", type=float, default=5.0, help="seconds per pull")
     lat.add_argument("--wait-writer", type=float)

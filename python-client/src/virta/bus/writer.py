@@ -125,6 +125,11 @@ class Writer:
     # ------------------------------------------------------------------------------------------
 
     @property
+    def reader_count(self) -> int:
+        """How many readers are attached now."""
+        return int(self._mem.active_slots().size)
+
+    @property
     def sequence(self) -> int:
         """The sequence number of the last committed frame (0 before the first)."""
         return self._sequence

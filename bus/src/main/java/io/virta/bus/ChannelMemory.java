@@ -103,6 +103,7 @@ final class ChannelMemory implements AutoCloseable {
                 && l.cellMetadataOffset() >= l.readerTableOffset() + l.readerTableLength()
                 && l.payloadOffset() >= l.cellMetadataOffset() + (long) l.cellCount() * CellDescriptor.LENGTH
                 && l.payloadOffset() + l.cellStride() * l.cellCount() <= objectSize
+                && l.readerTableOffset() % 64 == 0 && l.cellMetadataOffset() % 64 == 0
                 && l.payloadOffset() % 64 == 0 && l.cellStride() % 64 == 0;
     }
 

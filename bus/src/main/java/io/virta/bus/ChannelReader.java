@@ -231,6 +231,7 @@ public final class ChannelReader implements AutoCloseable {
             cursor = written;
             resumeAtNewest = false;
         }
+        int stalls = 0;
         while (true) {
             int cell = (int) ((cursor - 1) % cells);
             if (memory.cellSequence(cell) == cursor) {
@@ -242,8 +243,14 @@ public final class ChannelReader implements AutoCloseable {
             }
             // The writer lapped us while we looked: resume at its newest frame.
             long newest = memory.writeSequence();
-            lost += newest - cursor;
-            cursor = newest;
+            if (newest <= cursor && ++stalls > 3) {
+                // A writer publishes a cell before writeSequence, so this cannot come from one that follows the format.
+                throw new ChannelCorruptException("channel '" + name + "': writeSequence is " + newest + " but cell "
+                        + cell + " holds sequence " + memory.cellSequence(cell)
+                        + ": the object is damaged; restart its writer");
+            }
+            lost += Math.max(0, newest - cursor);
+            cursor = Math.max(cursor, newest);
         }
         pendingLost = 0;
         cursor++;

@@ -220,8 +220,13 @@ public final class BusBenchmark {
             for (Process p : processes) {
                 awaitReaders(writer, processes.size(), p);
             }
-            for (int i = 0; i < 16; i++) {
-                writeFrame(writer, sources[i % sources.length], size);
+            // Steady state only: the reader JVMs compile their pull loop during these two seconds.
+            long warm = System.nanoTime() + 2_000_000_000L;
+            for (int i = 0; System.nanoTime() - warm < 0; i++) {
+                writeFrame(writer, sources[i % sources.length], size, ThroughputReader.WARM_UP_STREAM);
+                if (fps > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos((long) (1e9 / fps));
+                }
             }
             long interval = fps > 0 ? (long) (1e9 / fps) : 0;
             long start = System.nanoTime();
@@ -231,7 +236,7 @@ public final class BusBenchmark {
                     next += interval;
                     java.util.concurrent.locks.LockSupport.parkNanos(next - System.nanoTime());
                 }
-                writeFrame(writer, sources[(i * 7 + 3) % sources.length], size);
+                writeFrame(writer, sources[(i * 7 + 3) % sources.length], size, ThroughputReader.WARM_UP_STREAM + 1);
             }
             elapsed = System.nanoTime() - start;
         }
@@ -246,10 +251,10 @@ public final class BusBenchmark {
         return new ThroughputResult(frames / (elapsed / 1e9), summary.toString(), reports);
     }
 
-    private static void writeFrame(ChannelWriter writer, MemorySegment source, long size) {
+    private static void writeFrame(ChannelWriter writer, MemorySegment source, long size, int streamId) {
         WritableFrame f = writer.claim();
         MemorySegment.copy(source, 0, f.payload(), 0, size);
-        f.payloadSize(size);
+        f.payloadSize(size).streamId(streamId);
         writer.commit();
     }
 
@@ -330,25 +335,34 @@ public final class BusBenchmark {
 
     /** A reader process for the throughput runs: touches each frame's first and last byte, measures its own CPU. */
     public static final class ThroughputReader {
+        /** The writer tags warm-up frames with this stream id, and measured frames with another. */
+        static final int WARM_UP_STREAM = 0;
+
         public static void main(String[] argv) {
             var threads = ManagementFactory.getThreadMXBean();
             long frames = 0;
             long checksum = 0;
-            long cpuStart = 0;
+            long cpuStart = threads.getCurrentThreadCpuTime();
+            long lostAtStart = 0;
             try (ChannelReader reader = ChannelReader.builder(argv[0]).start(ChannelReader.Start.NEXT).open()) {
                 while (true) {
                     PullStatus status = reader.pull(Duration.ofSeconds(30));
                     if (!status.hasFrame()) {
                         break;
                     }
-                    if (frames++ == 0) {
+                    frames++;
+                    if (reader.frame().streamId() == WARM_UP_STREAM) {
+                        // Frames of the writer's warm-up: restart the count until the measured run begins.
+                        frames = 0;
+                        lostAtStart = reader.lost();
                         cpuStart = threads.getCurrentThreadCpuTime();
+                        continue;
                     }
                     MemorySegment payload = reader.frame().payload();
                     checksum += payload.get(ValueLayout.JAVA_BYTE, 0) + payload.get(ValueLayout.JAVA_BYTE, payload.byteSize() - 1);
                 }
                 long cpu = threads.getCurrentThreadCpuTime() - cpuStart;
-                System.out.println("{\"frames\":" + frames + ",\"lost\":" + reader.lost() + ",\"cpu_ns\":" + cpu
+                System.out.println("{\"frames\":" + frames + ",\"lost\":" + (reader.lost() - lostAtStart) + ",\"cpu_ns\":" + cpu
                         + ",\"checksum\":" + checksum + "}");
             }
         }

@@ -44,6 +44,7 @@ public final class BusTool {
               --cells N                               ring length (default 8)
               --count C                               frames to write (default 100)
               --fps F                                 rate; 0 = as fast as possible (default 25)
+              --wait-readers N                        wait (up to 30 s) for N readers before the first frame
               --linger SECONDS                        keep the channel open after the last frame
               --no-close                              exit without closing, as a crash would
             Prints READY when the channel exists and DONE <count> after the last frame.
@@ -64,7 +65,7 @@ public final class BusTool {
 
     static final String LATENCY_USAGE = """
             usage: virta bus latency NAME --count N [--spin-us S] [--json]
-            Reads N frames (after 200 of warm-up, for the JIT) and prints p50/p99/p99.9/max of
+            Reads N frames (after 1000 of warm-up, for the JIT) and prints p50/p99/p99.9/max of
             (time the pull returned - frame's commit time), in microseconds, as JSON.
             """;
 
@@ -91,7 +92,8 @@ public final class BusTool {
                         return 0;
                     }
                     return write(new Args("virta bus write", rest,
-                            Set.of("type", "width", "height", "size", "cells", "count", "fps", "linger"),
+                            Set.of("type", "width", "height", "size", "cells", "count", "fps", "linger",
+                                    "wait-readers"),
                             Set.of("no-close")), out);
                 case "read":
                     if (help) {
@@ -151,6 +153,15 @@ public final class BusTool {
         ChannelWriter writer = ChannelWriter.create(spec);
         out.println("READY");
         out.flush();
+        long waitReaders = args.number("wait-readers", 0);
+        long giveUp = System.nanoTime() + 30_000_000_000L;
+        while (writer.readerCount() < waitReaders) {
+            if (System.nanoTime() - giveUp > 0) {
+                writer.close();
+                throw new BusException("channel '" + name + "': " + waitReaders + " readers did not attach in 30 s");
+            }
+            sleepUntil(System.nanoTime() + 10_000_000);
+        }
         long payload = size > 0 ? size : writer.capacity();
         long interval = fps > 0 ? (long) (1e9 / fps) : 0;
         long next = System.nanoTime();
@@ -274,7 +285,7 @@ public final class BusTool {
     private static int latency(Args args, PrintStream out) {
         String name = args.positional(0, "channel NAME");
         int count = (int) args.number("count", 2000);
-        int warmup = 200;
+        int warmup = 1000;
         long[] samples = new long[count];
         int n = 0;
         int seen = 0;
