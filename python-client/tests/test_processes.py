@@ -214,7 +214,7 @@ def test_ls_and_latency(name, tools):
             table = tools("ls")
             assert table.finish() == 0 and any(name in line for line in table.lines)
 
-        latency = tools("latency", name, "--count", 100, "--json")
+        latency = tools("latency", name, "--count", 100, "--warmup", 50, "--json")
         deadline = time.monotonic() + 10
         while not len(w._mem.active_slots()) and time.monotonic() < deadline:
             time.sleep(0.01)

@@ -188,7 +188,7 @@ def cmd_latency(args) -> int:
             status = reader.pull(args.timeout)
             now = time.monotonic_ns()
             if status.has_frame:
-                if warm < WARM_UP_FRAMES:
+                if warm < args.warmup:
                     warm += 1
                     continue
                 samples[n] = now - frame.commit_monotonic_ns
@@ -383,7 +383,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     lat = sub.add_parser("latency", help="measure commit-to-pull latency of a channel")
     lat.add_argument("name")
-    lat.add_argument("--count", type=int, required=True, help="frames to measure (after 1000 warm-up)")
+    lat.add_argument("--count", type=int, required=True, help="frames to measure, after the warm-up")
+    lat.add_argument("--warmup", type=int, default=WARM_UP_FRAMES,
+                     help=f"frames to skip first (default {WARM_UP_FRAMES})")
     lat.add_argument("--spin-us", type=int, default=0)
     lat.add_argument("--timeout", type=float, default=5.0, help="seconds per pull")
     lat.add_argument("--wait-writer", type=float)

@@ -64,8 +64,8 @@ public final class BusTool {
             """;
 
     static final String LATENCY_USAGE = """
-            usage: virta bus latency NAME --count N [--spin-us S] [--json]
-            Reads N frames (after 1000 of warm-up, for the JIT) and prints p50/p99/p99.9/max of
+            usage: virta bus latency NAME --count N [--spin-us S] [--warmup W] [--json]
+            Reads N frames (after W of warm-up, default 1000, for the JIT) and prints p50/p99/p99.9/max of
             (time the pull returned - frame's commit time), in microseconds, as JSON.
             """;
 
@@ -121,7 +121,8 @@ public final class BusTool {
                         out.print(LATENCY_USAGE);
                         return 0;
                     }
-                    return latency(new Args("virta bus latency", rest, Set.of("count", "spin-us"), Set.of("json")), out);
+                    return latency(new Args("virta bus latency", rest, Set.of("count", "spin-us", "warmup"), Set.of("json")),
+                            out);
                 default:
                     err.println("virta bus: unknown command '" + command + "'\n" + USAGE);
                     return 2;
@@ -285,7 +286,7 @@ public final class BusTool {
     private static int latency(Args args, PrintStream out) {
         String name = args.positional(0, "channel NAME");
         int count = (int) args.number("count", 2000);
-        int warmup = 1000;
+        int warmup = (int) args.number("warmup", 1000);
         long[] samples = new long[count];
         int n = 0;
         int seen = 0;

@@ -1,0 +1,85 @@
+package io.virta.cli;
+
+import io.virta.bus.bench.BusBenchmark;
+import io.virta.bus.tools.BusTool;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The command line as a user meets it: help everywhere, clear usage errors, a demo that runs. */
+class CommandLineTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int bus(String... args) {
+        return BusTool.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void everyBusCommandHasHelp() {
+        for (String command : new String[] {"write", "read", "ls", "clean", "latency"}) {
+            out.reset();
+            assertEquals(0, bus(command, "--help"), command);
+            assertTrue(out.toString().contains("usage: virta bus " + command), out.toString());
+        }
+        out.reset();
+        assertEquals(0, bus("--help"));
+        assertTrue(out.toString().contains("commands:"));
+    }
+
+    @Test
+    void usageMistakesNameTheOptionAndExitWithTwo() {
+        assertEquals(2, bus("write", "x.y", "--bogus", "1"));
+        assertTrue(err.toString().contains("--bogus"), err.toString());
+        err.reset();
+        assertEquals(2, bus("write", "x.y", "--count", "many"));
+        assertTrue(err.toString().contains("--count") && err.toString().contains("many"), err.toString());
+        err.reset();
+        assertEquals(2, bus("write", "x.y", "--type", "mpeg2"));
+        assertTrue(err.toString().contains("mpeg2") && err.toString().contains("rgb24"), err.toString());
+        err.reset();
+        assertEquals(2, bus("read"));
+        assertTrue(err.toString().contains("missing channel NAME"), err.toString());
+        err.reset();
+        assertEquals(2, bus("frobnicate"));
+        assertTrue(err.toString().contains("unknown command 'frobnicate'"), err.toString());
+    }
+
+    @Test
+    void demoAndBenchHaveHelp() throws Exception {
+        assertEquals(0, Demo.run(new String[] {"--help"}));
+        assertEquals(0, Bench.run(new String[] {"--help"}));
+        assertEquals(0, BusBenchmark.run(new String[] {"--help"}));
+        assertEquals(2, Bench.run(new String[] {"nothing"}));
+    }
+
+    @Test
+    void theDemoRunsAndEndsInOrder() {
+        String channel = "demo.test." + ProcessHandle.current().pid();
+        assertEquals(0, Demo.run(new String[] {"--seconds", "1.5", "--no-python", "--channel", channel, "--width", "160",
+                "--height", "90"}));
+        assertFalse(Files.exists(Path.of("/dev/shm/virta." + channel)), "the demo removes its channel");
+        assertEquals(2, Demo.run(new String[] {"--channel", "bad/name", "--seconds", "1"}));
+    }
+
+    /** The benchmark stays runnable: a quick run produces every table row (figures are not judged here). */
+    @Test
+    void theBusBenchmarkRunsQuickly(@TempDir Path dir) throws Exception {
+        System.setProperty("virta.home", Path.of("..").toAbsolutePath().normalize().toString());
+        Path report = dir.resolve("bench.md");
+        assertEquals(0, BusBenchmark.run(new String[] {"--quick", "--out", report.toString()}));
+        String text = Files.readString(report);
+        for (String row : new String[] {"C → C (floor)", "Java → Java", "Java → Python", "bus, 1 reader process",
+                "bus, 4 reader processes", "Java memcpy", "6,220,800 bytes"}) {
+            assertTrue(text.contains(row), "report has '" + row + "':\n" + text);
+        }
+    }
+}
