@@ -1,7 +1,6 @@
 package io.virta.bus;
 
 import io.virta.bus.layout.ChannelHeaderDescriptor;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -11,28 +10,13 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
 
 import static io.virta.bus.TestChannels.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Every bad input gets an exception that names the channel and the fix, and leaves the channel intact. */
-class BadInputTest {
-    private final List<String> names = new ArrayList<>();
-
-    private String name(String prefix) {
-        String n = unique(prefix);
-        names.add(n);
-        return n;
-    }
-
-    @AfterEach
-    void cleanUp() {
-        names.forEach(TestChannels::remove);
-    }
-
+class BadInputTest extends ChannelTestBase {
     @ParameterizedTest
     @ValueSource(strings = {"", "a/b", ".hidden", "-dash", "space name", "ü", "../escape",
             "x12345678901234567890123456789012345678901234567890123456789012345"})

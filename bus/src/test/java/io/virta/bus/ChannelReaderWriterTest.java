@@ -1,33 +1,17 @@
 package io.virta.bus;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static io.virta.bus.TestChannels.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-class ChannelReaderWriterTest {
+class ChannelReaderWriterTest extends ChannelTestBase {
     private static final long SECOND = 1_000_000_000L;
-    private final List<String> names = new ArrayList<>();
-
-    private String name(String prefix) {
-        String n = unique(prefix);
-        names.add(n);
-        return n;
-    }
-
-    @AfterEach
-    void cleanUp() {
-        names.forEach(TestChannels::remove);
-    }
-
     @Test
     void framesArriveInOrderWithTheirMetadata() {
         String name = name("order");
