@@ -1,5 +1,6 @@
 package io.virta.bus;
 
+import io.virta.bus.layout.ChannelHeaderDescriptor;
 import io.virta.bus.posix.NamedSemaphore;
 import io.virta.bus.posix.Processes;
 import io.virta.bus.posix.SharedMemoryObject;
@@ -208,7 +209,7 @@ public final class ChannelReader implements AutoCloseable {
         if (detachedAs != null) {
             return newWriterAvailable();
         }
-        if (isFrameReady() || memory.state() != io.virta.bus.layout.ChannelHeaderDescriptor.STATE_LIVE) {
+        if (isFrameReady() || memory.state() != ChannelHeaderDescriptor.STATE_LIVE) {
             return true;
         }
         return System.nanoTime() - lastLivenessCheck >= LIVENESS_INTERVAL_NANOS
@@ -281,7 +282,7 @@ public final class ChannelReader implements AutoCloseable {
     private PullStatus checkWriter(boolean force) {
         long now = System.nanoTime();
         int state = memory.state();
-        if (state == io.virta.bus.layout.ChannelHeaderDescriptor.STATE_LIVE && !force
+        if (state == ChannelHeaderDescriptor.STATE_LIVE && !force
                 && now - lastLivenessCheck < LIVENESS_INTERVAL_NANOS) {
             return null;
         }

@@ -78,10 +78,6 @@ public final class Frame {
         this.lost = lost;
     }
 
-    int cell() {
-        return cell;
-    }
-
     /** The frame's sequence number: 1 for the writer's first frame, then consecutive. */
     public long sequence() {
         return sequence;

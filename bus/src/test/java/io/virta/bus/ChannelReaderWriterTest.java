@@ -300,6 +300,29 @@ class ChannelReaderWriterTest extends ChannelTestBase {
         }
     }
 
+    /** Ground rule: the hot path allocates nothing per frame once the JIT has compiled it. */
+    @Test
+    void commitAndPullAllocateNothingInSteadyState() {
+        String name = name("alloc");
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().threadId();
+        try (ChannelWriter writer = ChannelWriter.create(ChannelSpec.of(name, ChannelType.RAW).capacity(64).cells(8));
+             ChannelReader reader = ChannelReader.builder(name).start(ChannelReader.Start.NEXT).open()) {
+            double fewest = Double.MAX_VALUE;
+            for (int round = 0; round < 6; round++) {
+                long before = threads.getThreadAllocatedBytes(thread);
+                for (int i = 0; i < 100_000; i++) {
+                    writer.claim().payloadSize(64).keyframe(true);
+                    writer.commit();
+                    assertEquals(PullStatus.FRAME, reader.poll());
+                    reader.frame().payloadBuffer();
+                }
+                fewest = Math.min(fewest, (threads.getThreadAllocatedBytes(thread) - before) / 100_000.0);
+            }
+            assertTrue(fewest < 1, "bytes allocated per frame once compiled: " + fewest);
+        }
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);

@@ -16,11 +16,7 @@ final class LibC {
     static final int CLOCK_MONOTONIC = 1;
 
     static final int EPERM = 1;
-    static final int ENOENT = 2;
-    static final int ESRCH = 3;
     static final int EINTR = 4;
-    static final int EAGAIN = 11;
-    static final int EEXIST = 17;
     static final int ETIMEDOUT = 110;
 
     static {
@@ -41,8 +37,6 @@ final class LibC {
     static native int sem_trywait(long sem);
 
     static native int sem_clockwait(long sem, int clock, long absTimespec);
-
-    static native int sem_getvalue(long sem, long valueOut);
 
     static native int sem_close(long sem);
 

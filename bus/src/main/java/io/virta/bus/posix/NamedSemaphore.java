@@ -77,11 +77,6 @@ public final class NamedSemaphore implements AutoCloseable {
         return LibC.sem_post(handle) == 0;
     }
 
-    /** Takes one count if there is one; never blocks. */
-    public boolean tryAcquire() {
-        return LibC.sem_trywait(handle) == 0;
-    }
-
     /** Takes every pending count; returns how many. */
     public int drain() {
         int n = 0;
