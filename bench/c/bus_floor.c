@@ -3,13 +3,14 @@
  * sequence number in shared memory, sem_post a named semaphore; the reader wakes and reads the
  * stamp), between two C processes, and a plain memcpy of frames.
  *
- *   bus_floor latency --count N --interval-us U [--spin-us S]
+ *   bus_floor latency --count N --interval-us U [--spin-us S] [--writer-cpu C --reader-cpu C]
  *   bus_floor memcpy --size BYTES --frames N [--buffers K]
  *
  * Prints one JSON object. Build: gcc -O2 -o bus_floor bus_floor.c -lpthread
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -51,7 +52,20 @@ static double percentile_us(int64_t *sorted, long n, double p) {
     return (double)sorted[index] / 1000.0;
 }
 
-static int latency(long count, long interval_us, long spin_us) {
+/* -1 leaves the process where the scheduler puts it. */
+static void pin_to_cpu(long cpu) {
+    if (cpu < 0) {
+        return;
+    }
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET((int)cpu, &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0) {
+        perror("sched_setaffinity");
+    }
+}
+
+static int latency(long count, long interval_us, long spin_us, long writer_cpu, long reader_cpu) {
     char shm_name[64], sem_name[64];
     snprintf(shm_name, sizeof shm_name, "/virta-floor-%d", getpid());
     snprintf(sem_name, sizeof sem_name, "/virta-floor-sem-%d", getpid());
@@ -71,6 +85,7 @@ static int latency(long count, long interval_us, long spin_us) {
     const long warmup = 50;
     pid_t child = fork();
     if (child == 0) {
+        pin_to_cpu(reader_cpu);
         const int64_t total = count + warmup;
         int64_t *samples = malloc(sizeof(int64_t) * (size_t)total);
         int64_t last = 0;
@@ -102,6 +117,7 @@ static int latency(long count, long interval_us, long spin_us) {
         fflush(stdout);
         _exit(0);
     }
+    pin_to_cpu(writer_cpu);
     usleep(100000);
     int64_t next = now_ns();
     for (long i = 1; i <= count + warmup; i++) {
@@ -146,13 +162,14 @@ static int copy_frames(long size, long frames, long buffers) {
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        fprintf(stderr, "usage: bus_floor latency --count N --interval-us U [--spin-us S]\n"
+        fprintf(stderr, "usage: bus_floor latency --count N --interval-us U [--spin-us S] [--writer-cpu C --reader-cpu C]\n"
                         "       bus_floor memcpy --size BYTES --frames N [--buffers K]\n");
         return 2;
     }
     if (strcmp(argv[1], "latency") == 0) {
         return latency(arg_long(argc, argv, "--count", 2000), arg_long(argc, argv, "--interval-us", 1000),
-                       arg_long(argc, argv, "--spin-us", 0));
+                       arg_long(argc, argv, "--spin-us", 0),
+                       arg_long(argc, argv, "--writer-cpu", -1), arg_long(argc, argv, "--reader-cpu", -1));
     }
     if (strcmp(argv[1], "memcpy") == 0) {
         return copy_frames(arg_long(argc, argv, "--size", 1920 * 1080 * 3), arg_long(argc, argv, "--frames", 300),

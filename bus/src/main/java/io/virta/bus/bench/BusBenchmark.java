@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>Hand-off latency, commit to reader wake-up, between processes: a C pair doing the same POSIX
- *       semaphore hand-off (the floor), Java to Java and Java to Python; blocking and spin-then-block.</li>
+ *       semaphore hand-off (the floor), Java to Java and Java to Python; blocking and spin-then-block;
+ *       every pair placed on CPUs the same way ({@link CpuPinning}).</li>
  *   <li>Throughput of 1080p RGB24 frames with 1 and 4 reader processes, against memcpy of the same frames.</li>
  *   <li>Reader CPU per frame at several frame sizes: zero copy means it does not grow with the size.</li>
  * </ul>
@@ -102,38 +103,50 @@ public final class BusBenchmark {
         int count = quick ? 300 : 3000;
         line("### Hand-off latency, commit to reader wake-up (µs, one way, between processes)");
         line("");
-        line("| pair | mode | frames | p50 | p99 | p99.9 | max | p50 vs C floor |");
-        line("|---|---|---|---|---|---|---|---|");
-        for (boolean spin : new boolean[] {false, true}) {
-            int interval = spin ? 200 : 1000;
-            int spinMicros = spin ? 1000 : 0;
-            String mode = spin ? "spin ≤1 ms, then block; a frame every 200 µs" : "blocking; a frame every 1 ms";
-            Map<String, Double> floor = json(runFloor("latency", "--count", count, "--interval-us", interval,
-                    "--spin-us", spinMicros));
-            latencyRow("C → C (floor)", mode, floor, floor);
-            Map<String, Double> java = latencyViaBus(javaCommand("io.virta.bus.tools.BusTool", "latency"), count,
-                    interval, spinMicros);
-            latencyRow("Java → Java", mode, java, floor);
-            Map<String, Double> python = latencyViaBus(pythonCommand("latency"), count, interval, spinMicros);
-            latencyRow("Java → Python", mode, python, floor);
-            Map<String, Double> floorAgain = json(runFloor("latency", "--count", count, "--interval-us", interval,
-                    "--spin-us", spinMicros));
-            latencyRow("C → C (floor, again)", mode, floorAgain, floorAgain);
+        line("| placement | pair | mode | frames | p50 | p99 | p99.9 | max | p50 vs C floor |");
+        line("|---|---|---|---|---|---|---|---|---|");
+        List<CpuPinning> placements = CpuPinning.available()
+                ? List.of(CpuPinning.CROSS_CPU, CpuPinning.SAME_CPU, CpuPinning.SCHEDULER)
+                : List.of(CpuPinning.SCHEDULER);
+        for (CpuPinning placement : placements) {
+            latencyRows(placement, false, count);
         }
+        // Spinning only helps when the reader has a CPU of its own.
+        latencyRows(placements.get(0), true, count);
         line("");
     }
 
-    private void latencyRow(String pair, String mode, Map<String, Double> r, Map<String, Double> floor) {
-        line(String.format(Locale.ROOT, "| %s | %s | %.0f | %.1f | %.1f | %.1f | %.1f | %.2f× |", pair, mode, r.get("n"),
+    private void latencyRows(CpuPinning placement, boolean spin, int count) throws Exception {
+        int interval = spin ? 200 : 1000;
+        int spinMicros = spin ? 1000 : 0;
+        String mode = spin ? "spin ≤1 ms, then block; a frame every 200 µs" : "blocking; a frame every 1 ms";
+        List<Object> floorArgs = new ArrayList<>(List.of("--count", count, "--interval-us", interval, "--spin-us", spinMicros));
+        floorArgs.addAll(placement.floorArguments());
+        Map<String, Double> floor = json(runFloor("latency", floorArgs.toArray()));
+        latencyRow(placement, "C → C (floor)", mode, floor, floor);
+        Map<String, Double> java = latencyViaBus(placement,
+                javaCommand("io.virta.bus.tools.BusTool", "latency"), count, interval, spinMicros);
+        latencyRow(placement, "Java → Java", mode, java, floor);
+        Map<String, Double> python = latencyViaBus(placement, pythonCommand("latency"), count, interval, spinMicros);
+        latencyRow(placement, "Java → Python", mode, python, floor);
+        Map<String, Double> floorAgain = json(runFloor("latency", floorArgs.toArray()));
+        latencyRow(placement, "C → C (floor, again)", mode, floorAgain, floorAgain);
+    }
+
+    private void latencyRow(CpuPinning placement, String pair, String mode, Map<String, Double> r,
+            Map<String, Double> floor) {
+        line(String.format(Locale.ROOT, "| %s | %s | %s | %.0f | %.1f | %.1f | %.1f | %.1f | %.2f× |",
+                placement.description, pair, mode, r.get("n"),
                 r.get("p50_us"), r.get("p99_us"), r.get("p999_us"), r.get("max_us"), r.get("p50_us") / floor.get("p50_us")));
     }
 
     /** A writer here, paced like the C floor's; the reader is {@code readerCommand} in its own process. */
-    private Map<String, Double> latencyViaBus(List<String> readerCommand, int count, int intervalMicros, int spinMicros)
-            throws Exception {
+    private Map<String, Double> latencyViaBus(CpuPinning placement, List<String> readerCommand, int count,
+            int intervalMicros, int spinMicros) throws Exception {
         String name = "bench.latency." + ProcessHandle.current().pid();
         try (ChannelWriter writer = ChannelWriter.create(ChannelSpec.of(name, ChannelType.RAW).capacity(64).cells(64))) {
-            List<String> command = new ArrayList<>(readerCommand);
+            placement.pinCurrentThread();
+            List<String> command = placement.readerCommand(readerCommand);
             command.addAll(List.of(name, "--count", Integer.toString(count), "--spin-us", Integer.toString(spinMicros)));
             Process reader = start(command);
             awaitReaders(writer, 1, reader);
@@ -152,6 +165,8 @@ public final class BusBenchmark {
                 writer.commit();
             }
             return json(output(reader));
+        } finally {
+            CpuPinning.release();
         }
     }
 
