@@ -3,7 +3,7 @@
 # Safe to run repeatedly; a no-op on a machine that already has everything.
 set -euo pipefail
 
-# Debian package -> a file that proves it is installed.
+# Debian package -> a file that proves it is installed (a glob, so multiarch library paths match).
 declare -A PROBES=(
   [python3-numpy]=/usr/lib/python3/dist-packages/numpy/__init__.py
   [python3-pytest]=/usr/lib/python3/dist-packages/pytest/__init__.py
@@ -11,11 +11,22 @@ declare -A PROBES=(
   [make]=/usr/bin/make
   [maven]=/usr/bin/mvn
   [ffmpeg]=/usr/bin/ffmpeg
+  # The producer's RTSP tests run against GStreamer's gst-rtsp-server (producer/src/test/peers/rtsp_server.py,
+  # run with Debian's python3, the only one that can import gi) and use gst-launch-1.0 as a second client.
+  [gstreamer1.0-tools]=/usr/bin/gst-launch-1.0
+  [gstreamer1.0-plugins-base]=/usr/lib/*/gstreamer-1.0/libgstapp.so
+  [gstreamer1.0-plugins-good]=/usr/lib/*/gstreamer-1.0/libgstrtp.so
+  [gstreamer1.0-plugins-bad]=/usr/lib/*/gstreamer-1.0/libgstvideoparsersbad.so
+  [gstreamer1.0-plugins-ugly]=/usr/lib/*/gstreamer-1.0/libgstx264.so
+  [gstreamer1.0-libav]=/usr/lib/*/gstreamer-1.0/libgstlibav.so
+  [gstreamer1.0-rtsp]=/usr/lib/*/gstreamer-1.0/libgstrtspclientsink.so
+  [gir1.2-gst-rtsp-server-1.0]=/usr/lib/*/girepository-1.0/GstRtspServer-1.0.typelib
+  [python3-gi]=/usr/lib/python3/dist-packages/gi/__init__.py
 )
 
 missing=()
 for pkg in "${!PROBES[@]}"; do
-  [[ -e "${PROBES[$pkg]}" ]] || missing+=("$pkg")
+  compgen -G "${PROBES[$pkg]}" >/dev/null || missing+=("$pkg")
 done
 
 if ((${#missing[@]})); then

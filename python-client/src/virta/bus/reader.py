@@ -364,6 +364,8 @@ class Reader:
     def _attach(self, mem: ChannelMemory, start: str) -> None:
         """Steps 3 to 5 (the doorbell already exists): take a slot and set the cursor."""
         registration = secrets.randbits(64) or 1
+        # Read before taking the slot: a writer waiting for readers may commit the moment we appear.
+        w = mem.write_sequence
         slot = mem.register(os.getpid(), registration, self._doorbell.name)
         if slot < 0:
             raise NoFreeReaderSlot(
@@ -376,7 +378,6 @@ class Reader:
         self._cells = mem.layout.cell_count
         for payload in mem.payloads:
             payload.flags.writeable = False     # readers never write into a cell
-        w = mem.write_sequence
         if start == "next":
             self._cursor = max(w, 0) + 1
         elif start == "first":       # after a restart: the new writer's first frame

@@ -535,8 +535,9 @@ public final class ChannelReader implements AutoCloseable {
                 reader = new ChannelReader(this, doorbell, owns);
                 reader.checkExpectations(memory);
                 reader.registration = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-                reader.attach(memory, key);
+                // Read before taking the slot: a writer waiting for readers may commit the moment we appear.
                 long newest = memory.writeSequence();
+                reader.attach(memory, key);
                 reader.cursor = start == Start.NEWEST ? Math.max(newest, 1) : newest + 1;
                 if (waitSet != null) {
                     waitSet.add(reader);

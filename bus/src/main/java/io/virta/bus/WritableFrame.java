@@ -32,8 +32,10 @@ public final class WritableFrame {
         this.cell = cell;
         this.metadata = metadataOffset;
         this.sequence = sequence;
-        memory.asSlice(metadataOffset + CellDescriptor.PAYLOAD_SIZE_OFFSET,
-                CellDescriptor.LENGTH - CellDescriptor.PAYLOAD_SIZE_OFFSET).fill((byte) 0);
+        // Plain stores rather than asSlice().fill(): a slice is an object per claim unless escape analysis removes it.
+        for (long offset = CellDescriptor.PAYLOAD_SIZE_OFFSET; offset < CellDescriptor.LENGTH; offset += Long.BYTES) {
+            memory.set(I64, metadataOffset + offset, 0L);
+        }
         set(CellDescriptor.PAYLOAD_SIZE_OFFSET, (int) defaultSize);
         set(CellDescriptor.WIDTH_OFFSET, spec.width());
         set(CellDescriptor.HEIGHT_OFFSET, spec.height());

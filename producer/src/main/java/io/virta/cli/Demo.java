@@ -1,33 +1,42 @@
 package io.virta.cli;
 
-import io.virta.bus.BusException;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.virta.bus.ChannelReader;
-import io.virta.bus.ChannelSpec;
 import io.virta.bus.ChannelType;
-import io.virta.bus.ChannelWriter;
 import io.virta.bus.PullStatus;
-import io.virta.bus.WritableFrame;
 import io.virta.bus.tools.Args;
-import io.virta.bus.tools.TestPattern;
+import io.virta.producer.config.ConfigException;
+import io.virta.producer.config.ProducerConfig;
+import io.virta.producer.daemon.Producer;
+import io.virta.producer.demo.camera.DemoCamera;
+import io.virta.producer.demo.camera.DemoPattern;
+import io.virta.producer.media.VideoCodec;
+import io.virta.producer.rtsp.server.MediaMount;
+import io.virta.producer.rtsp.server.RtspServer;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.TimeUnit;
 
 /**
- * {@code virta demo}: until the producer's demo camera exists, the bus demo. A writer renders a moving
- * test pattern straight into shared memory; a Java reader (this JVM) and a Python reader (its own
- * process) find the square in each frame and print what they receive once a second.
+ * {@code virta demo}: the whole path on a built-in camera. A generated scene (colour bars, moving
+ * objects, a burned-in clock and frame counter) is encoded to H264 and served over RTSP on
+ * loopback; the producer ingests it like any camera, decodes it once and publishes
+ * {@code demo.h264}, {@code demo.yuv} and {@code demo.rgb}; a Java reader (this JVM) and a Python
+ * reader (its own process) print what they receive.
  */
 final class Demo {
     static final String USAGE = """
             usage: virta demo [options]
-              --channel NAME     channel to publish (default demo.rgb)
-              --width W --height H   picture size (default 640x360)
-              --fps F            frame rate (default 25)
+              --camera NAME      camera name, so channels are NAME.h264/.yuv/.rgb (default demo)
+              --size WxH         the camera's picture size (default 1280x720)
+              --fps F            the camera's frame rate (default 25)
+              --rgb WxH          size of the RGB channel (default 640x360)
+              --transport T      auto, udp or tcp (default auto)
               --seconds S        stop after S seconds (default: run until Ctrl-C)
               --no-python        do not start the Python reader
             """;
@@ -41,58 +50,86 @@ final class Demo {
             return 0;
         }
         Args args;
+        int[] size;
+        int[] rgb;
         try {
-            args = new Args("virta demo", argv, Set.of("channel", "width", "height", "fps", "seconds"), Set.of("no-python"));
-        } catch (Args.UsageException e) {
+            args = new Args("virta demo", argv, Set.of("camera", "size", "fps", "rgb", "transport", "seconds"),
+                    Set.of("no-python"));
+            size = dimensions(args.string("size", "1280x720"), "--size");
+            rgb = dimensions(args.string("rgb", "640x360"), "--rgb");
+        } catch (Args.UsageException | IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             return 2;
         }
-        String channel = args.string("channel", "demo.rgb");
-        int width = (int) args.number("width", 640);
-        int height = (int) args.number("height", 360);
-        double fps = args.decimal("fps", 25);
+        String camera = args.string("camera", "demo");
+        int fps = (int) args.number("fps", 25);
         double seconds = args.decimal("seconds", 0);
-        ChannelWriter writer;
-        try {
-            writer = ChannelWriter.create(ChannelSpec.rgb24(channel, width, height).cells(16));
-        } catch (BusException | IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
+        if (size[0] < DemoPattern.MIN_WIDTH || size[1] < 128) {
+            System.err.println("error: --size " + size[0] + "x" + size[1] + " is too small; the demo camera needs at least "
+                    + DemoPattern.MIN_WIDTH + "x128");
             return 2;
         }
-        System.out.println("demo: writing " + width + "x" + height + " RGB24 at " + fps + " fps to channel '" + channel
-                + "' (/dev/shm/virta." + channel + "); Ctrl-C stops");
-        Thread reader = Thread.ofPlatform().daemon().name("demo-java-reader").start(() -> javaReader(channel, width, height));
-        Process python = args.flag("no-python") ? null : startPythonReader(channel);
-        long stopAt = seconds > 0 ? System.nanoTime() + (long) (seconds * 1e9) : Long.MAX_VALUE;
-        TestPattern pattern = new TestPattern(width, height);
-        long interval = (long) (1e9 / fps);
-        long next = System.nanoTime();
-        try {
-            while (System.nanoTime() - stopAt < 0) {
-                next += interval;
-                LockSupport.parkNanos(next - System.nanoTime());
-                WritableFrame frame = writer.claim();
-                pattern.render(frame.sequence() - 1, frame.payload());
-                frame.keyframe(true);
-                writer.commit();
+        io.virta.producer.daemon.FfmpegLog.quiet();
+        NioEventLoopGroup serverLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("virta-demo-rtsp", true));
+        try (DemoCamera source = new DemoCamera(size[0], size[1], fps)) {
+            MediaMount mount = new MediaMount(camera, VideoCodec.H264);
+            source.addListener(mount::publish);
+            RtspServer server = new RtspServer(serverLoop).mount(mount).bind("127.0.0.1", 0);
+            source.start();
+            String url = server.url(camera);
+            ProducerConfig config = ProducerConfig.parse("""
+                    cameras:
+                      - name: %s
+                        url: %s
+                        transport: %s
+                        rgb: { width: %d, height: %d }
+                    """.formatted(camera, url, args.string("transport", "auto"), rgb[0], rgb[1]), "virta demo");
+            System.out.println("demo: camera " + size[0] + "x" + size[1] + " at " + fps + " fps, H264, served at " + url);
+            Producer producer = new Producer(config, new PrintingEvents()).start();
+            Thread reader = Thread.ofPlatform().daemon().name("demo-java-reader").start(() -> javaReader(camera + ".rgb"));
+            Process python = args.flag("no-python") ? null : startPythonReader(camera + ".rgb");
+            Runtime.getRuntime().addShutdownHook(new Thread(producer::close, "virta-demo-shutdown"));
+            sleep(seconds > 0 ? (long) (seconds * 1000) : Long.MAX_VALUE);
+            producer.close();
+            server.close();
+            reader.join(3000);
+            if (python != null && !python.waitFor(5, TimeUnit.SECONDS)) {
+                python.destroy();
             }
+            System.out.println("demo: stopped");
+            return 0;
+        } catch (ConfigException e) {
+            System.err.println("error: " + e.getMessage());
+            return 2;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
         } finally {
-            writer.close();
-            try {
-                reader.join(2000);
-                if (python != null && !python.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                    python.destroy();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            serverLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
-        System.out.println("demo: wrote " + writer.sequence() + " frames, channel closed");
-        return 0;
     }
 
-    private static void javaReader(String channel, int width, int height) {
-        try (ChannelReader reader = ChannelReader.builder(channel).expect(ChannelType.RGB24).expectSize(width, height).open()) {
+    static int[] dimensions(String text, String option) {
+        String[] parts = text.toLowerCase(java.util.Locale.ROOT).split("x");
+        try {
+            int w = Integer.parseInt(parts[0].trim());
+            int h = Integer.parseInt(parts[1].trim());
+            if (parts.length == 2 && w > 0 && h > 0 && w % 2 == 0 && h % 2 == 0) {
+                return new int[] {w, h};
+            }
+        } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + " '" + text + "': expected WIDTHxHEIGHT with even numbers, e.g. 1280x720");
+    }
+
+    private static void sleep(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+    }
+
+    private static void javaReader(String channel) {
+        try (ChannelReader reader = ChannelReader.builder(channel).expect(ChannelType.RGB24)
+                .awaitWriter(Duration.ofSeconds(30)).open()) {
             long windowStart = System.nanoTime();
             long frames = 0;
             while (true) {
@@ -108,14 +145,19 @@ final class Demo {
                 frames++;
                 long now = System.nanoTime();
                 if (now - windowStart >= 1_000_000_000L) {
-                    int x = TestPattern.findSquare(reader.frame().payload(), width, height);
-                    long latencyMicros = (now - reader.frame().commitMonotonicNanos()) / 1000;
-                    System.out.printf("java reader:   frame %5d  %4.1f fps  lost %d  square at x=%d  hand-off %d us%n",
-                            reader.frame().sequence(), frames * 1e9 / (now - windowStart), reader.lost(), x, latencyMicros);
+                    var frame = reader.frame();
+                    long cameraFrame = frame.width() >= DemoPattern.MIN_WIDTH && frame.height() >= 128
+                            ? DemoPattern.decodeFrameNumberRgb24(frame.payload(), frame.width(), frame.height()) : -1;
+                    double latencyMillis = (io.virta.producer.media.WallClock.epochMicros() - frame.captureTimeMicros()) / 1000.0;
+                    System.out.printf("java reader:   frame %5d  camera frame %6d  %4.1f fps  %dx%d  lost %d  capture->here %5.1f ms%n",
+                            frame.sequence(), cameraFrame, frames * 1e9 / (now - windowStart), frame.width(), frame.height(),
+                            reader.lost(), latencyMillis);
                     windowStart = now;
                     frames = 0;
                 }
             }
+        } catch (RuntimeException e) {
+            System.out.println("java reader:   " + e.getMessage());
         }
     }
 

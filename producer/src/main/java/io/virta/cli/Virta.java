@@ -10,7 +10,8 @@ public final class Virta {
             usage: virta <command> [options]
 
             commands:
-              demo     publish a moving test pattern on the bus and read it from Java and Python
+              demo     run the producer on a built-in demo camera and read its frames from Java and Python
+              producer run the producer daemon: --config cameras.yaml
               bus      work with bus channels: write, read, ls, clean, latency
               bench    run a benchmark: bench bus
               test     (launcher only) install what the tests need and run them all
@@ -21,7 +22,9 @@ public final class Virta {
     private Virta() {
     }
 
-    public static void main(String[] argv) {
+    public static void main(String[] argv) throws Exception {
+        // One line per log record: time, level, logger, message.
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
         if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h") || argv[0].equals("help")) {
             System.out.print(USAGE);
             System.exit(argv.length == 0 ? 2 : 0);
@@ -29,6 +32,7 @@ public final class Virta {
         String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
         int status = switch (argv[0]) {
             case "demo" -> Demo.run(rest);
+            case "producer" -> ProducerCommand.run(rest);
             case "bus" -> BusTool.run(rest, System.out, System.err);
             case "bench" -> Bench.run(rest);
             default -> {

@@ -1,6 +1,10 @@
 package io.virta.cli;
 
+import io.virta.bus.ChannelReader;
+import io.virta.bus.ChannelType;
+import io.virta.bus.PullStatus;
 import io.virta.bus.bench.BusBenchmark;
+import io.virta.producer.demo.camera.DemoPattern;
 import io.virta.bus.tools.BusTool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -62,12 +67,40 @@ class CommandLineTest {
     }
 
     @Test
-    void theDemoRunsAndEndsInOrder() {
-        String channel = "demo.test." + ProcessHandle.current().pid();
-        assertEquals(0, Demo.run(new String[] {"--seconds", "1.5", "--no-python", "--channel", channel, "--width", "160",
-                "--height", "90"}));
-        assertFalse(Files.exists(Path.of("/dev/shm/virta." + channel)), "the demo removes its channel");
-        assertEquals(2, Demo.run(new String[] {"--channel", "bad/name", "--seconds", "1"}));
+    void theDemoRunsTheWholePathAndEndsInOrder() throws Exception {
+        String camera = "demotest" + ProcessHandle.current().pid();
+        int[] status = {-1};
+        Thread demo = Thread.ofPlatform().start(() -> status[0] = Demo.run(new String[] {"--camera", camera, "--size",
+                "320x240", "--rgb", "256x192", "--seconds", "6", "--no-python"}));
+        long lastCameraFrame = -1;
+        int frames = 0;
+        try (ChannelReader rgb = ChannelReader.builder(camera + ".rgb").expect(ChannelType.RGB24)
+                .awaitWriter(Duration.ofSeconds(20)).open()) {
+            while (frames < 30) {
+                PullStatus s = rgb.pull(Duration.ofSeconds(5));
+                assertTrue(s.hasFrame(), "frames flow through RTSP, decoding and scaling: " + s);
+                assertEquals(256, rgb.frame().width());
+                long cameraFrame = DemoPattern.decodeFrameNumberRgb24(rgb.frame().payload(), 256, 192);
+                assertTrue(cameraFrame > lastCameraFrame, "the camera's burned-in counter advances: " + cameraFrame);
+                lastCameraFrame = cameraFrame;
+                frames++;
+            }
+        }
+        demo.join(30_000);
+        assertEquals(0, status[0]);
+        for (String suffix : new String[] {".h264", ".yuv", ".rgb"}) {
+            assertFalse(Files.exists(Path.of("/dev/shm/virta." + camera + suffix)), "the demo removes " + suffix);
+        }
+    }
+
+    @Test
+    void demoAndProducerOptionsAreChecked() throws Exception {
+        assertEquals(2, Demo.run(new String[] {"--size", "big"}));
+        assertEquals(2, Demo.run(new String[] {"--size", "64x64"}));
+        assertEquals(2, Demo.run(new String[] {"--camera", "bad/name", "--seconds", "1"}));
+        assertEquals(0, ProducerCommand.run(new String[] {"--help"}));
+        assertEquals(2, ProducerCommand.run(new String[] {}));
+        assertEquals(2, ProducerCommand.run(new String[] {"--config", "/nonexistent.yaml"}));
     }
 
     /** The benchmark stays runnable: a quick run produces every table row (figures are not judged here). */

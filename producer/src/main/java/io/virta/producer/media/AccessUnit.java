@@ -17,6 +17,7 @@ public final class AccessUnit {
     private long arrivalTimeMicros;
     private boolean keyframe;
     private long sequence;
+    private int slot;
 
     /** A unit over {@code data}, a direct buffer: decoders hand its address to FFmpeg without copying. */
     public AccessUnit(ByteBuffer data) {
@@ -88,13 +89,23 @@ public final class AccessUnit {
         return this;
     }
 
-    /** Counts units of one stream from 1; a gap means units were dropped. */
+    /** Counts the units a source emitted, from 1 and without gaps; its counters say how many it dropped. */
     public long sequence() {
         return sequence;
     }
 
     public AccessUnit sequence(long sequence) {
         this.sequence = sequence;
+        return this;
+    }
+
+    /** The stream's slot number (libValkka's slot): published as the bus cell's stream id. */
+    public int slot() {
+        return slot;
+    }
+
+    public AccessUnit slot(int slot) {
+        this.slot = slot;
         return this;
     }
 }

@@ -1,0 +1,90 @@
+package io.virta.cli;
+
+import io.virta.bus.tools.Args;
+import io.virta.producer.config.ConfigException;
+import io.virta.producer.config.ProducerConfig;
+import io.virta.producer.daemon.Producer;
+import io.virta.producer.ingest.CameraPipeline;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** {@code virta producer --config FILE}: the daemon. SIGTERM or Ctrl-C shuts it down cleanly. */
+final class ProducerCommand {
+    static final String USAGE = """
+            usage: virta producer --config FILE [options]
+              --config FILE       cameras and channels (YAML; see docs/producer.md)
+              --check             validate the configuration and exit
+              --status-every S    print each camera's status every S seconds (default 10; 0 = never)
+              --seconds S         stop after S seconds (default: run until SIGTERM or Ctrl-C)
+            """;
+
+    private ProducerCommand() {
+    }
+
+    static int run(String[] argv) throws InterruptedException {
+        if (Set.of(argv).contains("--help")) {
+            System.out.print(USAGE);
+            return 0;
+        }
+        Args args;
+        ProducerConfig config;
+        try {
+            args = new Args("virta producer", argv, Set.of("config", "status-every", "seconds"), Set.of("check"));
+            String file = args.string("config", null);
+            if (file == null) {
+                throw new Args.UsageException("--config FILE is required");
+            }
+            config = ProducerConfig.load(Path.of(file));
+        } catch (Args.UsageException | ConfigException e) {
+            System.err.println("error: " + e.getMessage());
+            return 2;
+        }
+        if (args.flag("check")) {
+            System.out.println("configuration ok: " + config.cameras().size() + " camera(s)");
+            return 0;
+        }
+        Producer producer = new Producer(config, new PrintingEvents()).start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            System.out.println("producer: shutting down (TEARDOWN to every camera, channels closed)");
+            producer.close();
+            stopped.countDown();
+        }, "virta-producer-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        double statusEvery = args.decimal("status-every", 10);
+        double seconds = args.decimal("seconds", 0);
+        long stopAt = seconds > 0 ? System.nanoTime() + (long) (seconds * 1e9) : Long.MAX_VALUE;
+        while (System.nanoTime() - stopAt < 0) {
+            long wait = statusEvery > 0 ? (long) (statusEvery * 1000) : 60_000;
+            wait = Math.min(wait, Math.max(1, (stopAt - System.nanoTime()) / 1_000_000));
+            if (stopped.await(wait, TimeUnit.MILLISECONDS)) {
+                return 0;
+            }
+            if (statusEvery > 0) {
+                printStatus(producer);
+            }
+        }
+        Runtime.getRuntime().removeShutdownHook(hook);
+        producer.close();
+        return 0;
+    }
+
+    static void printStatus(Producer producer) {
+        for (CameraPipeline camera : producer.cameras()) {
+            var source = camera.source();
+            var receiver = camera.receiver();
+            var decoder = camera.decoder();
+            System.out.println(String.format(Locale.ROOT,
+                    "%s: %s  %.1f fps  %d units  %.1f MB  %d packets lost  %d units dropped  %d reconnects"
+                            + "  decoded %d (%.2f ms/unit)  channels %s",
+                    camera.name(), source.isOnline() ? "online" : "offline", camera.unitsIn().fps(), receiver.units(),
+                    receiver.bytes() / 1e6, receiver.packetsLost(), receiver.unitsDropped(), source.reconnects(),
+                    decoder == null ? 0 : decoder.unitsDecoded(), decoder == null ? 0 : decoder.meanDecodeMicros() / 1000,
+                    camera.channels()));
+        }
+    }
+}

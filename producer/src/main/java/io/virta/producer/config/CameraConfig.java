@@ -1,0 +1,37 @@
+package io.virta.producer.config;
+
+import io.virta.producer.rtsp.client.RtspTransport;
+
+import java.time.Duration;
+
+/**
+ * One camera of the producer's configuration.
+ *
+ * @param name        names its channels: {@code <name>.h264} (or {@code .h265}), {@code <name>.yuv}, {@code <name>.rgb}
+ * @param url         rtsp:// URL; may carry credentials
+ * @param user        overrides the URL's user when set
+ * @param password    overrides the URL's password when set
+ * @param reconnect   how long without frames before the stream counts as stalled and reconnects
+ * @param decode      false: publish encoded access units only (for recorders and re-streamers)
+ */
+public record CameraConfig(String name, String url, String user, String password, RtspTransport transport,
+        Duration reconnect, boolean decode, int decoderThreads, TimestampMode timestamps, EncodedChannelConfig encoded,
+        YuvChannelConfig yuv, RgbChannelConfig rgb) {
+
+    /** The encoded channel: access units as they came from the camera. */
+    public record EncodedChannelConfig(int cells, long capacityBytes) {
+    }
+
+    /** Decoded I420 at the stream's own size. */
+    public record YuvChannelConfig(boolean enabled, int cells, int maxWidth, int maxHeight) {
+    }
+
+    /** Decoded and scaled RGB24 for analyzers; {@code fps} 0 means every frame. */
+    public record RgbChannelConfig(boolean enabled, int width, int height, double fps, int cells) {
+    }
+
+    @Override
+    public String toString() {
+        return "camera " + name + " (" + io.virta.producer.rtsp.RtspUrl.redact(url) + ")";
+    }
+}

@@ -1,0 +1,110 @@
+package io.virta.producer.config;
+
+import io.virta.bus.ChannelName;
+import io.virta.producer.rtsp.RtspUrl;
+import io.virta.producer.rtsp.client.RtspTransport;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The producer's YAML configuration (see docs/producer.md for every setting). Loading validates
+ * everything up front; an error names the file, the field and the problem.
+ */
+public record ProducerConfig(int ioThreads, String controlListen, List<CameraConfig> cameras) {
+
+    public static ProducerConfig load(Path file) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file + ": no such file");
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read it: " + e.getMessage());
+        }
+        return parse(text, file.toString());
+    }
+
+    public static ProducerConfig parse(String text, String fileName) throws ConfigException {
+        Object document;
+        try {
+            LoaderOptions options = new LoaderOptions();
+            options.setMaxAliasesForCollections(10);
+            options.setCodePointLimit(1024 * 1024);
+            document = new Yaml(new SafeConstructor(options)).load(text);
+        } catch (YAMLException e) {
+            throw new ConfigException(fileName + ": not valid YAML: " + e.getMessage().replace('\n', ' '));
+        }
+        YamlNode root = new YamlNode(fileName, "", document);
+        root.allowOnly("ioThreads", "control", "cameras");
+        int ioThreads = (int) root.get("ioThreads").integer(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2)), 1, 64);
+        YamlNode control = root.get("control");
+        control.allowOnly("listen");
+        String listen = control.get("listen").string("127.0.0.1:50051");
+        List<CameraConfig> cameras = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (YamlNode camera : root.get("cameras").list()) {
+            CameraConfig c = camera(camera);
+            if (!names.add(c.name())) {
+                throw camera.get("name").error("'" + c.name() + "' is used by another camera; names must be unique");
+            }
+            cameras.add(c);
+        }
+        return new ProducerConfig(ioThreads, listen, List.copyOf(cameras));
+    }
+
+    static CameraConfig camera(YamlNode c) throws ConfigException {
+        c.allowOnly("name", "url", "user", "password", "transport", "reconnectSeconds", "decode", "decoderThreads",
+                "timestamps", "encoded", "yuv", "rgb");
+        YamlNode nameNode = c.get("name");
+        String name = nameNode.requiredString();
+        try {
+            ChannelName.validate(name + ".h264");
+        } catch (RuntimeException e) {
+            throw nameNode.error("'" + name + "' cannot name channels: use letters, digits, '_', '-' and '.', at most 58"
+                    + " characters");
+        }
+        YamlNode urlNode = c.get("url");
+        String url = urlNode.requiredString();
+        try {
+            RtspUrl.parse(url);
+        } catch (IllegalArgumentException e) {
+            throw urlNode.error(e.getMessage());
+        }
+        YamlNode encoded = c.get("encoded");
+        encoded.allowOnly("cells", "capacity");
+        YamlNode yuv = c.get("yuv");
+        yuv.allowOnly("enabled", "cells", "maxWidth", "maxHeight");
+        YamlNode rgb = c.get("rgb");
+        rgb.allowOnly("enabled", "width", "height", "fps", "cells");
+        boolean decode = c.get("decode").bool(true);
+        int rgbWidth = (int) rgb.get("width").integer(640, 16, 7680);
+        int rgbHeight = (int) rgb.get("height").integer(360, 16, 4320);
+        if (rgbWidth % 2 != 0 || rgbHeight % 2 != 0) {
+            throw rgb.error(rgbWidth + "x" + rgbHeight + ": width and height must be even");
+        }
+        return new CameraConfig(name, url, c.get("user").string(null), c.get("password").string(null),
+                c.get("transport").choice(RtspTransport.class, RtspTransport.AUTO),
+                Duration.ofMillis((long) (c.get("reconnectSeconds").decimal(10, 1, 3600) * 1000)),
+                decode, (int) c.get("decoderThreads").integer(1, 1, 16),
+                c.get("timestamps").choice(TimestampMode.class, TimestampMode.SMART),
+                new CameraConfig.EncodedChannelConfig((int) encoded.get("cells").integer(64, 2, 4096),
+                        encoded.get("capacity").bytes(2 * 1024 * 1024, 4096, 256L * 1024 * 1024)),
+                new CameraConfig.YuvChannelConfig(decode && yuv.get("enabled").bool(true),
+                        (int) yuv.get("cells").integer(8, 2, 1024), (int) yuv.get("maxWidth").integer(1920, 16, 7680),
+                        (int) yuv.get("maxHeight").integer(1080, 16, 4320)),
+                new CameraConfig.RgbChannelConfig(decode && rgb.get("enabled").bool(true), rgbWidth, rgbHeight,
+                        rgb.get("fps").decimal(0, 0, 1000), (int) rgb.get("cells").integer(8, 2, 1024)));
+    }
+}

@@ -1,0 +1,220 @@
+package io.virta.producer.ingest;
+
+import io.netty.channel.EventLoop;
+import io.virta.bus.ChannelSpec;
+import io.virta.bus.ChannelType;
+import io.virta.bus.ChannelWriter;
+import io.virta.producer.config.CameraConfig;
+import io.virta.producer.decode.DecodedFrame;
+import io.virta.producer.decode.DecodedFrameListener;
+import io.virta.producer.decode.EncodedPublisher;
+import io.virta.producer.decode.I420Publisher;
+import io.virta.producer.decode.RgbPublisher;
+import io.virta.producer.decode.ScalingAlgorithm;
+import io.virta.producer.graph.CountingTap;
+import io.virta.producer.graph.ForkFilter;
+import io.virta.producer.media.AccessUnit;
+import io.virta.producer.media.VideoCodec;
+import io.virta.producer.rtsp.RtspUrl;
+import io.virta.producer.rtsp.auth.Credentials;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * One camera, end to end:
+ *
+ * <pre>
+ *   RtspCameraSource -> VideoTrackReceiver -> CountingTap -> Fork -> EncodedPublisher -> &lt;name&gt;.h264|.h265
+ *                                                                   (other subscribers: recorders, re-streamers)
+ *   &lt;name&gt;.h264 -> DecodeWorker (own thread) -> I420Publisher -> &lt;name&gt;.yuv
+ *                                            -> RgbPublisher  -> &lt;name&gt;.rgb (scaled, rate-limited)
+ * </pre>
+ *
+ * The encoded channel is the hand-off between the I/O thread and the decoder: a bus ring drops the
+ * oldest unit when the decoder falls behind, so a slow decoder never stalls ingest.
+ */
+public final class CameraPipeline implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(CameraPipeline.class.getName());
+
+    private final CameraConfig config;
+    private final int slot;
+    private final VideoTrackReceiver receiver;
+    private final CountingTap<AccessUnit> unitsIn;
+    private final ForkFilter<AccessUnit> fork = new ForkFilter<>();
+    private final RtspCameraSource source;
+    private final EventLoop loop;
+    private final List<AutoCloseable> outputs = new ArrayList<>();
+    private volatile ChannelWriter encodedWriter;
+    private volatile EncodedPublisher encodedPublisher;
+    private volatile io.virta.producer.graph.FrameSink<AccessUnit> encodedSink;
+    private volatile DecodeWorker decoder;
+    private volatile ChannelWriter yuvWriter;
+    private volatile ChannelWriter rgbWriter;
+    private volatile I420Publisher yuvPublisher;
+    private volatile RgbPublisher rgbPublisher;
+
+    public CameraPipeline(CameraConfig config, int slot, EventLoop loop, StreamEvents events) {
+        this.config = config;
+        this.slot = slot;
+        this.loop = loop;
+        this.unitsIn = new CountingTap<>(AccessUnit::size, AccessUnit::captureTimeMicros, fork);
+        int maxUnit = (int) Math.min(Integer.MAX_VALUE - 16, config.encoded().capacityBytes());
+        this.receiver = new VideoTrackReceiver(config.name(), config.timestamps(), maxUnit,
+                unit -> unitsIn.accept(unit.slot(slot)), this::onCodec);
+        RtspUrl url = RtspUrl.parse(config.url());
+        Credentials credentials = null;
+        if (config.user() != null || config.password() != null) {
+            credentials = new Credentials(config.user() != null ? config.user() : url.user(),
+                    config.password() != null ? config.password() : url.password());
+        } else if (url.hasCredentials()) {
+            credentials = new Credentials(url.user(), url.password());
+        }
+        this.source = new RtspCameraSource(config.name(), loop, url, credentials, config.transport(), config.reconnect(),
+                receiver, events);
+    }
+
+    public void start() {
+        source.start();
+    }
+
+    /** Subscribes to this camera's access units (called on the I/O thread; see {@link AccessUnit}). */
+    public ForkFilter<AccessUnit> units() {
+        return fork;
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    public CameraConfig config() {
+        return config;
+    }
+
+    public RtspCameraSource source() {
+        return source;
+    }
+
+    public VideoTrackReceiver receiver() {
+        return receiver;
+    }
+
+    public CountingTap<AccessUnit> unitsIn() {
+        return unitsIn;
+    }
+
+    public DecodeWorker decoder() {
+        return decoder;
+    }
+
+    public String encodedChannel() {
+        ChannelWriter w = encodedWriter;
+        return w == null ? null : w.name();
+    }
+
+    public List<String> channels() {
+        List<String> names = new ArrayList<>();
+        for (ChannelWriter w : new ChannelWriter[] {encodedWriter, yuvWriter, rgbWriter}) {
+            if (w != null) {
+                names.add(w.name());
+            }
+        }
+        return names;
+    }
+
+    public long rgbPublished() {
+        RgbPublisher p = rgbPublisher;
+        return p == null ? 0 : p.published();
+    }
+
+    public long yuvPublished() {
+        I420Publisher p = yuvPublisher;
+        return p == null ? 0 : p.published();
+    }
+
+    /** The first session tells the codec: now the channels can be named and created. */
+    private void onCodec(VideoCodec codec) {
+        String suffix = codec == VideoCodec.H264 ? ".h264" : ".h265";
+        String name = config.name() + suffix;
+        if (encodedWriter != null && encodedWriter.name().equals(name)) {
+            return;
+        }
+        closeOutputs();
+        encodedWriter = ChannelWriter.create(ChannelSpec.of(name, ChannelType.ENCODED)
+                .capacity(config.encoded().capacityBytes()).cells(config.encoded().cells()));
+        outputs.add(encodedWriter);
+        encodedPublisher = new EncodedPublisher(encodedWriter).streamId(slot);
+        encodedSink = encodedPublisher::onAccessUnit;
+        fork.connect(encodedSink);
+        if (!config.decode()) {
+            LOG.info(() -> config + ": publishing " + name + " (decoding off)");
+            return;
+        }
+        List<DecodedFrameListener> sinks = new ArrayList<>();
+        if (config.yuv().enabled()) {
+            yuvWriter = ChannelWriter.create(ChannelSpec.yuv420p(config.name() + ".yuv", config.yuv().maxWidth(),
+                    config.yuv().maxHeight()).cells(config.yuv().cells()));
+            yuvPublisher = new I420Publisher(yuvWriter).streamId(slot);
+            sinks.add(yuvPublisher);
+        }
+        if (config.rgb().enabled()) {
+            rgbWriter = ChannelWriter.create(ChannelSpec.rgb24(config.name() + ".rgb", config.rgb().width(),
+                    config.rgb().height()).cells(config.rgb().cells()));
+            long interval = config.rgb().fps() > 0 ? (long) (1_000_000 / config.rgb().fps()) : 0;
+            rgbPublisher = new RgbPublisher(rgbWriter, ScalingAlgorithm.BICUBIC, interval).streamId(slot);
+            sinks.add(rgbPublisher);
+        }
+        DecodedFrameListener out = sinks.size() == 1 ? sinks.getFirst() : new DecodedFrameListener() {
+            @Override
+            public void onFrame(DecodedFrame frame) {
+                for (DecodedFrameListener s : sinks) {
+                    s.onFrame(frame);
+                }
+            }
+        };
+        decoder = new DecodeWorker(config.name(), name, codec, config.decoderThreads(),
+                (int) Math.min(Integer.MAX_VALUE - 16, config.encoded().capacityBytes()), out).start();
+        LOG.info(() -> config + ": publishing " + channels());
+    }
+
+    private void closeOutputs() {
+        if (encodedSink != null) {
+            fork.disconnect(encodedSink);
+        }
+        if (decoder != null) {
+            try {
+                decoder.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (AutoCloseable c : new AutoCloseable[] {yuvPublisher, rgbPublisher, yuvWriter, rgbWriter, encodedWriter}) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    LOG.warning(config + ": closing " + c + ": " + e);
+                }
+            }
+        }
+        outputs.clear();
+        encodedWriter = null;
+        yuvWriter = null;
+        rgbWriter = null;
+        decoder = null;
+    }
+
+    /** Sends TEARDOWN, stops decoding, and closes the channels (readers see END_OF_STREAM). */
+    @Override
+    public void close() {
+        source.close();
+        // Stop publishing on the I/O thread before the channels close under it.
+        loop.submit(() -> {
+            if (encodedSink != null) {
+                fork.disconnect(encodedSink);
+            }
+        }).syncUninterruptibly();
+        closeOutputs();
+    }
+}

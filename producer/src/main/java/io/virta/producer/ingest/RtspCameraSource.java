@@ -1,0 +1,213 @@
+package io.virta.producer.ingest;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.virta.producer.rtsp.RtspUrl;
+import io.virta.producer.rtsp.auth.Credentials;
+import io.virta.producer.rtsp.client.RtspClientSession;
+import io.virta.producer.rtsp.client.RtspSessionException;
+import io.virta.producer.rtsp.client.RtspSessionListener;
+import io.virta.producer.rtsp.client.RtspTransport;
+import io.virta.producer.sdp.MediaDescription;
+import io.virta.producer.sdp.SessionDescription;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Keeps one camera playing: starts an RTSP session, and when it fails, stalls or is redirected,
+ * starts the next one after a back-off. Falls back from UDP to TCP when UDP carries nothing.
+ * Everything happens on one event loop; the packet path is the {@link TrackReceiver}.
+ */
+public final class RtspCameraSource implements AutoCloseable {
+    private static final Duration FIRST_RETRY = Duration.ofMillis(500);
+    private static final int MAX_REDIRECTS = 5;
+
+    private final String camera;
+    private final EventLoop loop;
+    private final RtspClientSession.Options baseOptions;
+    private final Duration reconnect;
+    private final TrackReceiver receiver;
+    private final StreamEvents events;
+
+    private RtspUrl url;
+    private RtspTransport transport;
+    private RtspClientSession session;
+    private ScheduledFuture<?> ticker;
+    private ScheduledFuture<?> retry;
+    private Duration backoff = FIRST_RETRY;
+    private int redirects;
+    private boolean online;
+    private volatile boolean closed;
+    private volatile String lastError;
+    private long sessionStartNanos;
+    private final AtomicLong reconnects = new AtomicLong();
+    private final AtomicLong offlineEvents = new AtomicLong();
+    private final AtomicLong onlineEvents = new AtomicLong();
+
+    public RtspCameraSource(String camera, EventLoop loop, RtspUrl url, Credentials credentials, RtspTransport transport,
+            Duration reconnect, TrackReceiver receiver, StreamEvents events) {
+        this.camera = camera;
+        this.loop = loop;
+        this.url = url;
+        this.transport = transport;
+        this.reconnect = reconnect;
+        this.receiver = receiver;
+        this.events = events;
+        this.baseOptions = RtspClientSession.Options.defaults().credentials(credentials)
+                .responseTimeout(Duration.ofMillis(Math.min(10_000, Math.max(2_000, reconnect.toMillis()))));
+    }
+
+    public void start() {
+        loop.execute(this::connect);
+    }
+
+    public String camera() {
+        return camera;
+    }
+
+    public boolean isOnline() {
+        return online;
+    }
+
+    public long reconnects() {
+        return reconnects.get();
+    }
+
+    public long offlineEvents() {
+        return offlineEvents.get();
+    }
+
+    public long onlineEvents() {
+        return onlineEvents.get();
+    }
+
+    /** Why the stream last went offline; null while it has never failed. */
+    public String lastError() {
+        return lastError;
+    }
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        RtspClientSession s = new RtspClientSession(loop, url, baseOptions.transport(transport), new Listener());
+        session = s;
+        sessionStartNanos = System.nanoTime();
+        s.start();
+        if (ticker == null) {
+            ticker = loop.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private void tick() {
+        RtspClientSession s = session;
+        if (s == null || closed) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (online) {
+            receiver.onTick(now, s::sendRtcp);
+        }
+        long last = Math.max(receiver.lastUnitNanos(), sessionStartNanos);
+        if (now - last > reconnect.toNanos()) {
+            // Connected but silent: the camera hung, or a network path dropped without a reset.
+            lastError = "camera " + camera + ": no frames for " + reconnect.toMillis() + " ms; reconnecting";
+            s.close();
+        }
+    }
+
+    private final class Listener implements RtspSessionListener {
+        private boolean current() {
+            return !closed;
+        }
+
+        @Override
+        public void onDescribed(SessionDescription description, MediaDescription video) {
+            receiver.onSessionStart(video, transport == RtspTransport.TCP);
+        }
+
+        @Override
+        public void onPlaying(boolean overTcp) {
+            backoff = FIRST_RETRY;
+            redirects = 0;
+            online = true;
+            onlineEvents.incrementAndGet();
+            events.onOnline(camera, overTcp);
+        }
+
+        @Override
+        public void onRtp(ByteBuf packet, long arrivalNanos) {
+            receiver.onRtp(packet, arrivalNanos);
+        }
+
+        @Override
+        public void onRtcp(ByteBuf packet, long arrivalNanos) {
+            receiver.onRtcp(packet, arrivalNanos);
+        }
+
+        @Override
+        public void onClosed(RtspSessionException error) {
+            boolean wasOnline = online;
+            online = false;
+            session = null;
+            if (!current()) {
+                return;
+            }
+            Duration delay = backoff;
+            String reason;
+            if (error == null) {
+                reason = lastError != null ? lastError : "camera " + camera + ": session ended";
+                delay = FIRST_RETRY;
+            } else {
+                reason = error.getMessage();
+                switch (error.kind()) {
+                    case REDIRECTED -> {
+                        if (++redirects <= MAX_REDIRECTS) {
+                            url = RtspUrl.parse(error.location()).withCredentials(url.user(), url.password());
+                            delay = Duration.ZERO;
+                        } else {
+                            reason = "camera " + camera + ": more than " + MAX_REDIRECTS + " redirects; last to "
+                                    + RtspUrl.redact(error.location());
+                        }
+                    }
+                    case LOST -> {
+                        if (RtspClientSession.isUdpBlocked(error)) {
+                            transport = RtspTransport.TCP;
+                            delay = Duration.ZERO;
+                        }
+                    }
+                    case UNAUTHORIZED -> delay = reconnect; // retrying fast will not fix a password
+                    default -> { }
+                }
+                backoff = Duration.ofMillis(Math.min(reconnect.toMillis(), Math.max(FIRST_RETRY.toMillis(), backoff.toMillis() * 2)));
+            }
+            lastError = reason;
+            if (wasOnline || offlineEvents.get() == 0 && onlineEvents.get() == 0) {
+                offlineEvents.incrementAndGet();
+                events.onOffline(camera, reason);
+            }
+            reconnects.incrementAndGet();
+            retry = loop.schedule(RtspCameraSource.this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Tears the session down (TEARDOWN is sent) and stops reconnecting. */
+    @Override
+    public void close() {
+        closed = true;
+        loop.execute(() -> {
+            if (retry != null) {
+                retry.cancel(false);
+            }
+            if (ticker != null) {
+                ticker.cancel(false);
+            }
+            if (session != null) {
+                session.close();
+            }
+        });
+    }
+}

@@ -1,0 +1,29 @@
+package io.virta.producer.ingest;
+
+import io.netty.buffer.ByteBuf;
+import io.virta.producer.sdp.MediaDescription;
+
+/**
+ * The per-session packet path of one camera: everything between the RTSP session's packets and
+ * access units. {@link RtspCameraSource} calls it on its I/O thread; sessions come and go (each
+ * reconnect is a new session), the receiver stays.
+ */
+public interface TrackReceiver {
+    /** A new session is about to play {@code video}; forget the previous session's packet state. */
+    void onSessionStart(MediaDescription video, boolean overTcp);
+
+    void onRtp(ByteBuf packet, long arrivalNanos);
+
+    void onRtcp(ByteBuf packet, long arrivalNanos);
+
+    /** Called about once a second while playing: flush reorder timeouts, send receiver reports. */
+    void onTick(long nowNanos, RtcpSender sender);
+
+    /** Nanos of the last access unit this receiver emitted, for stall detection; 0 if none yet. */
+    long lastUnitNanos();
+
+    @FunctionalInterface
+    interface RtcpSender {
+        void send(ByteBuf packet);
+    }
+}

@@ -1,0 +1,165 @@
+package io.virta.producer.ingest;
+
+import io.netty.buffer.ByteBuf;
+import io.virta.producer.config.TimestampMode;
+import io.virta.producer.media.AccessUnit;
+import io.virta.producer.media.AccessUnitListener;
+import io.virta.producer.media.VideoCodec;
+import io.virta.producer.media.WallClock;
+import io.virta.producer.rtp.Reorderer;
+import io.virta.producer.rtp.RtpPacket;
+import io.virta.producer.rtp.NalDepacketizer;
+import io.virta.producer.rtp.h264.H264Depacketizer;
+import io.virta.producer.rtp.h265.H265Depacketizer;
+import io.virta.producer.sdp.MediaDescription;
+
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
+
+/**
+ * One camera's packet path, on its I/O thread: RTP packets, reordered when they come over UDP, are
+ * depacketized into access units, stamped with their capture time, and handed to the sink.
+ *
+ * <pre>
+ *   UDP:  packet -> Reorderer -> H264/H265 depacketizer -> CaptureClock -> sink
+ *   TCP:  packet ------------->  H264/H265 depacketizer -> CaptureClock -> sink
+ * </pre>
+ */
+public final class VideoTrackReceiver implements TrackReceiver {
+    /** Packets held for reordering: about 50 ms of a 4 Mbit/s stream. */
+    private static final int REORDER_WINDOW = 64;
+    private static final long REORDER_HOLD_NANOS = 50_000_000;
+
+    private final String camera;
+    private final TimestampMode timestampMode;
+    private final int maxUnitSize;
+    private final AccessUnitListener sink;
+    private final Consumer<VideoCodec> codecListener;
+    private final RtpPacket packet = new RtpPacket();
+    private final RtcpReceiver rtcp = new RtcpReceiver();
+
+    private NalDepacketizer depacketizer;
+    private Reorderer reorderer;
+    private VideoCodec codec;
+    private CaptureClock clock;
+    private int payloadType = -1;
+    private volatile long lastUnitNanos;
+    private long malformedPackets;
+    private long foreignPackets;
+    private long units;
+    private long bytes;
+
+    /**
+     * @param codecListener told the codec of each new session before its first unit, so the
+     *                      encoded channel can be named {@code .h264} or {@code .h265}
+     */
+    public VideoTrackReceiver(String camera, TimestampMode timestampMode, int maxUnitSize, AccessUnitListener sink,
+            Consumer<VideoCodec> codecListener) {
+        this.camera = camera;
+        this.timestampMode = timestampMode;
+        this.maxUnitSize = maxUnitSize;
+        this.sink = sink;
+        this.codecListener = codecListener;
+    }
+
+    @Override
+    public void onSessionStart(MediaDescription video, boolean overTcp) {
+        VideoCodec newCodec = video.videoCodec().orElseThrow();
+        var format = video.videoFormat().orElseThrow();
+        payloadType = format.payloadType();
+        AccessUnitListener stamped = this::stampAndForward;
+        depacketizer = newCodec == VideoCodec.H264
+                ? new H264Depacketizer(stamped, maxUnitSize, video.parameterSets())
+                : new H265Depacketizer(stamped, maxUnitSize, video.parameterSets(), false);
+        // Over TCP-interleaved nothing is reordered or lost in transit, so packets skip the reorderer.
+        reorderer = overTcp ? null : new Reorderer(REORDER_WINDOW, REORDER_HOLD_NANOS, depacketizer);
+        rtcp.reset(format.clockRate());
+        clock = new CaptureClock(timestampMode, format.clockRate(), rtcp::toEpochMicros);
+        if (newCodec != codec) {
+            codec = newCodec;
+            codecListener.accept(newCodec);
+        }
+    }
+
+    @Override
+    public void onRtp(ByteBuf buf, long arrivalNanos) {
+        if (depacketizer == null) {
+            return;
+        }
+        ByteBuffer view = buf.nioBuffer(buf.readerIndex(), buf.readableBytes());
+        if (!packet.wrap(view)) {
+            malformedPackets++;
+            return;
+        }
+        if (packet.payloadType() != payloadType) {
+            foreignPackets++; // another payload type, e.g. a keep-alive or FEC: not ours
+            return;
+        }
+        rtcp.onRtp(packet, arrivalNanos);
+        depacketizer.setArrivalTimeMicros(WallClock.epochMicros());
+        if (reorderer != null) {
+            reorderer.offer(packet, arrivalNanos);
+        } else {
+            depacketizer.onPacket(packet);
+        }
+    }
+
+    @Override
+    public void onRtcp(ByteBuf buf, long arrivalNanos) {
+        rtcp.onRtcp(buf, arrivalNanos);
+    }
+
+    @Override
+    public void onTick(long nowNanos, RtcpSender sender) {
+        if (reorderer != null) {
+            reorderer.tick(nowNanos);
+        }
+        rtcp.maybeSendReport(nowNanos, sender);
+    }
+
+    @Override
+    public long lastUnitNanos() {
+        return lastUnitNanos;
+    }
+
+    private void stampAndForward(AccessUnit unit) {
+        unit.captureTimeMicros(clock.captureMicros(unit.rtpTimestamp(), unit.arrivalTimeMicros()));
+        lastUnitNanos = System.nanoTime();
+        units++;
+        bytes += unit.size();
+        sink.onAccessUnit(unit);
+    }
+
+    public VideoCodec codec() {
+        return codec;
+    }
+
+    public long units() {
+        return units;
+    }
+
+    public long bytes() {
+        return bytes;
+    }
+
+    public long malformedPackets() {
+        return malformedPackets;
+    }
+
+    public long foreignPackets() {
+        return foreignPackets;
+    }
+
+    /** Packets lost in transit (reorderer) plus units dropped for loss (depacketizer). */
+    public long packetsLost() {
+        return reorderer == null ? 0 : reorderer.lost();
+    }
+
+    public long unitsDropped() {
+        return depacketizer == null ? 0 : depacketizer.counters().unitsDropped();
+    }
+
+    public String camera() {
+        return camera;
+    }
+}

@@ -1,0 +1,165 @@
+package io.virta.producer.rtsp;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * A camera URL, {@code rtsp://[user[:password]@]host[:port][/path][?query]}.
+ *
+ * <p>Camera passwords often contain {@code @}, {@code /} or {@code #}, which {@link java.net.URI}
+ * rejects or mis-splits, so the credentials end at the last {@code @}. They may be
+ * percent-encoded. They are never part of {@link #toString()} or of the URI sent on the wire.
+ */
+public final class RtspUrl {
+    public static final int DEFAULT_PORT = 554;
+
+    private final String host;
+    private final int port;
+    private final String pathAndQuery;
+    private final String user;
+    private final String password;
+
+    private RtspUrl(String host, int port, String pathAndQuery, String user, String password) {
+        this.host = host;
+        this.port = port;
+        this.pathAndQuery = pathAndQuery;
+        this.user = user;
+        this.password = password;
+    }
+
+    /** Parses {@code text}; the message of the exception names the part that is wrong, never the password. */
+    public static RtspUrl parse(String text) {
+        String trimmed = text == null ? "" : text.trim();
+        String lower = trimmed.toLowerCase(Locale.ROOT);
+        if (!lower.startsWith("rtsp://")) {
+            throw new IllegalArgumentException("'" + redact(trimmed) + "' is not an rtsp:// URL");
+        }
+        String rest = trimmed.substring("rtsp://".length());
+        String user = null;
+        String password = null;
+        int at = rest.lastIndexOf('@');
+        if (at >= 0) {
+            String userInfo = rest.substring(0, at);
+            rest = rest.substring(at + 1);
+            int colon = userInfo.indexOf(':');
+            user = decode(colon >= 0 ? userInfo.substring(0, colon) : userInfo);
+            password = colon >= 0 ? decode(userInfo.substring(colon + 1)) : "";
+        }
+        int pathStart = indexOfAny(rest, "/?");
+        String authority = pathStart >= 0 ? rest.substring(0, pathStart) : rest;
+        String path = pathStart >= 0 ? rest.substring(pathStart) : "/";
+        if (path.startsWith("?")) {
+            path = "/" + path;
+        }
+        String host = authority;
+        int port = DEFAULT_PORT;
+        int portColon = authority.startsWith("[") ? authority.indexOf(':', authority.indexOf(']')) : authority.lastIndexOf(':');
+        if (portColon >= 0) {
+            host = authority.substring(0, portColon);
+            String portText = authority.substring(portColon + 1);
+            try {
+                port = Integer.parseInt(portText);
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("'" + redact(trimmed) + "': port '" + portText + "' is not 1..65535");
+            }
+        }
+        if (host.isEmpty() || host.chars().anyMatch(c -> c <= ' ')) {
+            throw new IllegalArgumentException("'" + redact(trimmed) + "' has no valid host");
+        }
+        if (path.chars().anyMatch(c -> c <= ' ')) {
+            throw new IllegalArgumentException("'" + redact(trimmed) + "': the path contains spaces or control characters;"
+                    + " percent-encode them");
+        }
+        return new RtspUrl(host, port, path, user, password);
+    }
+
+    private static int indexOfAny(String s, String chars) {
+        for (int i = 0; i < s.length(); i++) {
+            if (chars.indexOf(s.charAt(i)) >= 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return s; // a literal '%' in a password
+        }
+    }
+
+    /** Replaces the credentials of any URL ({@code scheme://user:password@...}) in {@code text} with {@code ***}. */
+    public static String redact(String text) {
+        if (text == null) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        int from = 0;
+        while (true) {
+            int start = text.indexOf("://", from);
+            if (start < 0) {
+                out.append(text, from, text.length());
+                return out.toString();
+            }
+            int authorityStart = start + "://".length();
+            int end = authorityStart;
+            while (end < text.length() && !Character.isWhitespace(text.charAt(end)) && text.charAt(end) != '"') {
+                end++;
+            }
+            int at = text.lastIndexOf('@', end - 1);
+            out.append(text, from, authorityStart);
+            if (at >= authorityStart) {
+                out.append("***@");
+                from = at + 1;
+            } else {
+                from = authorityStart;
+            }
+        }
+    }
+
+    public RtspUrl withCredentials(String user, String password) {
+        return new RtspUrl(host, port, pathAndQuery, user, password);
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String pathAndQuery() {
+        return pathAndQuery;
+    }
+
+    /** Null when the URL carries no credentials. */
+    public String user() {
+        return user;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    public boolean hasCredentials() {
+        return user != null;
+    }
+
+    /** The URL as sent in requests: no credentials. */
+    public String requestUri() {
+        String authority = port == DEFAULT_PORT ? host : host + ":" + port;
+        return "rtsp://" + authority + pathAndQuery;
+    }
+
+    @Override
+    public String toString() {
+        return requestUri();
+    }
+}

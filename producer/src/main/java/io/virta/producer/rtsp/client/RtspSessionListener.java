@@ -1,0 +1,26 @@
+package io.virta.producer.rtsp.client;
+
+import io.netty.buffer.ByteBuf;
+import io.virta.producer.sdp.MediaDescription;
+import io.virta.producer.sdp.SessionDescription;
+
+/**
+ * What a session reports, always on its event-loop thread. Buffers are valid only during the call.
+ */
+public interface RtspSessionListener {
+    /** DESCRIBE succeeded; {@code video} is the track the session will play. */
+    default void onDescribed(SessionDescription description, MediaDescription video) {
+    }
+
+    /** PLAY succeeded; packets follow. */
+    default void onPlaying(boolean overTcp) {
+    }
+
+    void onRtp(ByteBuf packet, long arrivalNanos);
+
+    default void onRtcp(ByteBuf packet, long arrivalNanos) {
+    }
+
+    /** The session ended for good; {@code error} is null after {@link RtspClientSession#close()}. */
+    void onClosed(RtspSessionException error);
+}

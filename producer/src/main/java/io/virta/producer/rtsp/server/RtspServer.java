@@ -1,0 +1,308 @@
+package io.virta.producer.rtsp.server;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.virta.producer.rtsp.RtspHeaders;
+import io.virta.producer.rtsp.RtspProtocolException;
+import io.virta.producer.rtsp.RtspResponse;
+import io.virta.producer.rtsp.RtspStreamParser;
+import io.virta.producer.rtsp.SessionHeader;
+import io.virta.producer.rtsp.TransportHeader;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Serves {@link MediaMount}s over RTSP 1.0: OPTIONS, DESCRIBE, SETUP (TCP-interleaved or UDP
+ * unicast), PLAY, GET_PARAMETER and TEARDOWN, on a Netty event loop.
+ */
+public final class RtspServer implements AutoCloseable {
+    private static final int SESSION_TIMEOUT_SECONDS = 60;
+    /** Above this much unsent data a client counts as slow and loses frames. */
+    private static final WriteBufferWaterMark CLIENT_BUFFER = new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024);
+
+    private final EventLoopGroup group;
+    private final Map<String, MediaMount> mounts = new ConcurrentHashMap<>();
+    private Channel listener;
+    private Channel rtpSocket;
+    private Channel rtcpSocket;
+
+    public RtspServer(EventLoopGroup group) {
+        this.group = group;
+    }
+
+    public RtspServer mount(MediaMount mount) {
+        mounts.put(normalize(mount.path()), mount);
+        return this;
+    }
+
+    /** Binds {@code host:port} (port 0 picks a free one) and a UDP port pair for RTP/RTCP. */
+    public RtspServer bind(String host, int port) throws InterruptedException {
+        listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, CLIENT_BUFFER)
+                .childHandler(new ChannelInitializer<NioSocketChannel>() {
+                    @Override
+                    protected void initChannel(NioSocketChannel ch) {
+                        ch.pipeline().addLast(new Connection());
+                    }
+                }).bind(host, port).sync().channel();
+        for (int attempt = 0; attempt < 32 && rtcpSocket == null; attempt++) {
+            int rtpPort = 30_000 + 2 * ThreadLocalRandom.current().nextInt(10_000);
+            try {
+                rtpSocket = udp(host, rtpPort);
+                rtcpSocket = udp(host, rtpPort + 1);
+            } catch (Exception e) {
+                if (rtpSocket != null) {
+                    rtpSocket.close();
+                    rtpSocket = null;
+                }
+            }
+        }
+        return this;
+    }
+
+    private Channel udp(String host, int port) throws InterruptedException {
+        return new Bootstrap().group(group).channel(NioDatagramChannel.class)
+                .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, CLIENT_BUFFER)
+                .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket msg) {
+                        // Receiver reports from clients: not needed to serve them.
+                    }
+                }).bind(host, port).sync().channel();
+    }
+
+    public int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    public String url(String path) {
+        InetSocketAddress address = (InetSocketAddress) listener.localAddress();
+        String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getAddress().getHostAddress();
+        return "rtsp://" + host + ":" + address.getPort() + "/" + normalize(path);
+    }
+
+    @Override
+    public void close() {
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+        }
+        if (rtpSocket != null) {
+            rtpSocket.close();
+        }
+        if (rtcpSocket != null) {
+            rtcpSocket.close();
+        }
+    }
+
+    private static String normalize(String path) {
+        String p = path;
+        while (p.startsWith("/")) {
+            p = p.substring(1);
+        }
+        while (p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        return p;
+    }
+
+    /** The mount a request URI names: its path, less any track suffix. */
+    private MediaMount find(String uri) {
+        String path;
+        try {
+            path = URI.create(uri).getPath();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        if (path == null) {
+            return null;
+        }
+        path = normalize(path);
+        MediaMount mount = mounts.get(path);
+        if (mount == null && path.endsWith("track1")) {
+            mount = mounts.get(normalize(path.substring(0, path.length() - "track1".length())));
+        }
+        return mount;
+    }
+
+    private final class Connection extends ByteToMessageDecoder implements RtspStreamParser.Listener {
+        private final RtspStreamParser parser = new RtspStreamParser();
+        private final Map<String, ServerSession> sessions = new HashMap<>();
+        private ChannelHandlerContext context;
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+            context = ctx;
+            try {
+                parser.parse(in, this);
+            } catch (RtspProtocolException e) {
+                in.skipBytes(in.readableBytes());
+                reply("400 Bad Request", "0", null, null);
+                ctx.close();
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            for (ServerSession s : sessions.values()) {
+                s.mount.stop(s);
+            }
+            sessions.clear();
+            super.channelInactive(ctx);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+
+        @Override
+        public void onInterleaved(int channel, ByteBuf packet) {
+            // RTCP from the client; nothing to do with it yet.
+        }
+
+        @Override
+        public void onResponse(RtspResponse response) {
+            // Answers to nothing we asked: ignore.
+        }
+
+        @Override
+        public void onRequest(String method, String uri, RtspHeaders headers, byte[] body) {
+            String cseq = headers.get("CSeq") == null ? "0" : headers.get("CSeq").trim();
+            switch (method) {
+                case "OPTIONS" -> reply("200 OK", cseq, Map.of("Public", "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER"), null);
+                case "DESCRIBE" -> describe(uri, cseq);
+                case "SETUP" -> setup(uri, cseq, headers);
+                case "PLAY" -> play(cseq, headers);
+                case "GET_PARAMETER", "SET_PARAMETER" -> reply("200 OK", cseq, sessionHeader(headers), null);
+                case "TEARDOWN" -> teardown(cseq, headers);
+                default -> reply("501 Not Implemented", cseq, null, null);
+            }
+        }
+
+        private void describe(String uri, String cseq) {
+            MediaMount mount = find(uri);
+            if (mount == null) {
+                reply("404 Not Found", cseq, null, null);
+                return;
+            }
+            String base = uri.endsWith("/") ? uri : uri + "/";
+            String sdp = "v=0\r\n"
+                    + "o=- " + ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE) + " 1 IN IP4 127.0.0.1\r\n"
+                    + "s=Virta " + mount.path() + "\r\n"
+                    + "c=IN IP4 0.0.0.0\r\n"
+                    + "t=0 0\r\n"
+                    + "a=control:*\r\n"
+                    + "a=range:npt=now-\r\n"
+                    + mount.sdpMedia();
+            reply("200 OK", cseq, Map.of("Content-Base", base, "Content-Type", "application/sdp"), sdp);
+        }
+
+        private void setup(String uri, String cseq, RtspHeaders headers) {
+            MediaMount mount = find(uri);
+            if (mount == null) {
+                reply("404 Not Found", cseq, null, null);
+                return;
+            }
+            TransportHeader requested;
+            try {
+                requested = TransportHeader.parse(headers.get("Transport"));
+            } catch (RtspProtocolException e) {
+                reply("461 Unsupported Transport", cseq, null, null);
+                return;
+            }
+            if (requested.multicast() || (!requested.tcp() && (requested.clientRtpPort() <= 0 || rtpSocket == null))) {
+                reply("461 Unsupported Transport", cseq, null, null);
+                return;
+            }
+            String id = Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+            ServerSession session;
+            String transport;
+            if (requested.tcp()) {
+                session = ServerSession.interleaved(id, mount, context.channel(), requested.rtpChannel());
+                transport = "RTP/AVP/TCP;unicast;interleaved=" + requested.rtpChannel() + "-" + requested.rtcpChannel();
+            } else {
+                InetSocketAddress peer = (InetSocketAddress) context.channel().remoteAddress();
+                session = ServerSession.udp(id, mount, context.channel(), rtpSocket,
+                        new InetSocketAddress(peer.getAddress(), requested.clientRtpPort()));
+                int serverPort = ((InetSocketAddress) rtpSocket.localAddress()).getPort();
+                transport = "RTP/AVP;unicast;client_port=" + requested.clientRtpPort() + "-" + requested.clientRtcpPort()
+                        + ";server_port=" + serverPort + "-" + (serverPort + 1);
+            }
+            sessions.put(id, session);
+            reply("200 OK", cseq, Map.of("Transport", transport, "Session", id + ";timeout=" + SESSION_TIMEOUT_SECONDS), null);
+        }
+
+        private void play(String cseq, RtspHeaders headers) {
+            ServerSession session = session(headers);
+            if (session == null) {
+                reply("454 Session Not Found", cseq, null, null);
+                return;
+            }
+            reply("200 OK", cseq, Map.of("Session", session.id, "Range", "npt=now-"), null);
+            session.mount.play(session);
+        }
+
+        private void teardown(String cseq, RtspHeaders headers) {
+            ServerSession session = session(headers);
+            if (session != null) {
+                session.mount.stop(session);
+                sessions.remove(session.id);
+            }
+            reply("200 OK", cseq, null, null);
+        }
+
+        private ServerSession session(RtspHeaders headers) {
+            try {
+                String value = headers.get("Session");
+                return value == null ? null : sessions.get(SessionHeader.parse(value).id());
+            } catch (RtspProtocolException e) {
+                return null;
+            }
+        }
+
+        private Map<String, String> sessionHeader(RtspHeaders headers) {
+            String value = headers.get("Session");
+            return value == null ? null : Map.of("Session", value.split(";")[0].trim());
+        }
+
+        private void reply(String status, String cseq, Map<String, String> extra, String body) {
+            StringBuilder text = new StringBuilder("RTSP/1.0 ").append(status).append("\r\nCSeq: ").append(cseq)
+                    .append("\r\nServer: Virta\r\n");
+            if (extra != null) {
+                extra.forEach((k, v) -> text.append(k).append(": ").append(v).append("\r\n"));
+            }
+            byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+            if (bytes.length > 0) {
+                text.append("Content-Length: ").append(bytes.length).append("\r\n");
+            }
+            text.append("\r\n");
+            ByteBuf out = Unpooled.buffer();
+            out.writeCharSequence(text, StandardCharsets.UTF_8);
+            out.writeBytes(bytes);
+            context.writeAndFlush(out);
+        }
+    }
+}

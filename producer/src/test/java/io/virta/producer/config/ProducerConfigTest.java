@@ -1,0 +1,79 @@
+package io.virta.producer.config;
+
+import io.virta.producer.rtsp.client.RtspTransport;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ProducerConfigTest {
+    @Test
+    void aFullConfig() throws Exception {
+        ProducerConfig config = ProducerConfig.parse("""
+                ioThreads: 2
+                control:
+                  listen: 127.0.0.1:6000
+                cameras:
+                  - name: lobby
+                    url: rtsp://admin:s3cret@10.0.0.5/stream1
+                    transport: tcp
+                    reconnectSeconds: 5
+                    timestamps: camera
+                    encoded: { cells: 32, capacity: 4MiB }
+                    rgb: { width: 320, height: 180, fps: 5 }
+                  - name: yard
+                    url: rtsp://10.0.0.6/h265
+                    user: viewer
+                    password: "p@ss"
+                    decode: false
+                """, "cameras.yaml");
+        assertEquals(2, config.ioThreads());
+        assertEquals("127.0.0.1:6000", config.controlListen());
+        CameraConfig lobby = config.cameras().get(0);
+        assertEquals(RtspTransport.TCP, lobby.transport());
+        assertEquals(Duration.ofSeconds(5), lobby.reconnect());
+        assertEquals(TimestampMode.CAMERA, lobby.timestamps());
+        assertEquals(4 * 1024 * 1024, lobby.encoded().capacityBytes());
+        assertEquals(320, lobby.rgb().width());
+        assertEquals(5.0, lobby.rgb().fps());
+        assertTrue(lobby.yuv().enabled());
+        assertFalse(lobby.toString().contains("s3cret"), lobby.toString());
+        CameraConfig yard = config.cameras().get(1);
+        assertEquals(RtspTransport.AUTO, yard.transport());
+        assertEquals(TimestampMode.SMART, yard.timestamps());
+        assertFalse(yard.yuv().enabled());
+        assertFalse(yard.rgb().enabled());
+        assertEquals("p@ss", yard.password());
+    }
+
+    @Test
+    void errorsNameTheFileTheFieldAndTheProblem() {
+        assertError("cameras:\n  - name: a\n    url: rtsp://h/\n    transport: quic\n",
+                "cams.yaml: cameras[0].transport: 'quic' is not one of auto, udp, tcp");
+        assertError("cameras:\n  - url: rtsp://h/\n", "cams.yaml: cameras[0].name: is required");
+        assertError("cameras:\n  - name: a\n    url: http://h/\n", "cams.yaml: cameras[0].url: 'http://h/' is not an rtsp:// URL");
+        assertError("cameras:\n  - name: a b\n    url: rtsp://h/\n", "cams.yaml: cameras[0].name: 'a b' cannot name channels");
+        assertError("cameras:\n  - name: a\n    url: rtsp://h/\n    rgb: { width: 321 }\n", "width and height must be even");
+        assertError("cameras:\n  - name: a\n    url: rtsp://h/\n    reconect: 3\n", "cams.yaml: cameras[0].reconect: unknown setting");
+        assertError("cameras:\n  - name: a\n    url: rtsp://h/\n  - name: a\n    url: rtsp://h/\n", "cameras[1].name: 'a' is used by another camera");
+        assertError("cameras:\n  - name: a\n    url: rtsp://h/\n    encoded: { capacity: lots }\n", "'lots' is not a size");
+        assertError("cameras: [\n", "cams.yaml: not valid YAML");
+        assertError("cameras: 3\n", "cams.yaml: cameras: expected a list");
+    }
+
+    @Test
+    void aMissingFileSaysSo() {
+        var e = assertThrows(ConfigException.class, () -> ProducerConfig.load(Path.of("/nonexistent/cams.yaml")));
+        assertEquals("/nonexistent/cams.yaml: no such file", e.getMessage());
+    }
+
+    private static void assertError(String yaml, String expected) {
+        var e = assertThrows(ConfigException.class, () -> ProducerConfig.parse(yaml, "cams.yaml"));
+        assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
+    }
+}
