@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * starts the next one after a back-off. Falls back from UDP to TCP when UDP carries nothing.
  * Everything happens on one event loop; the packet path is the {@link TrackReceiver}.
  */
-public final class RtspCameraSource implements AutoCloseable {
+public final class RtspCameraSource implements CameraSource {
     private static final Duration FIRST_RETRY = Duration.ofMillis(500);
     private static final int MAX_REDIRECTS = 5;
 

@@ -285,6 +285,11 @@ public final class RtspClientSession {
                     + RtspUrl.redact(location), location, null));
             return;
         }
+        if (state == State.SETUP && response.status() == 461 && !overTcp && options.transport() == RtspTransport.AUTO) {
+            fail(new RtspSessionException(RtspSessionException.Kind.LOST, "camera " + logName
+                    + ": the server refuses RTP over UDP (461); falling back to TCP", "udp-blocked", null));
+            return;
+        }
         if (!response.isSuccess()) {
             fail(new RtspSessionException(RtspSessionException.Kind.REFUSED, "camera " + logName + ": " + pendingMethod
                     + " answered " + response.status() + " " + response.reason() + hint(response.status())));
