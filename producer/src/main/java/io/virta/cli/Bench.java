@@ -9,8 +9,11 @@ final class Bench {
     static final String USAGE = """
             usage: virta bench <benchmark> [options]
               bus     bus hand-off latency and throughput, against a C floor and memcpy
+              decode  CPU per 1080p frame, decode + scale to RGB24, against ffmpeg -threads 1
+              ingest  CPU of 32 RTSP streams without decoding against 32 ffmpeg -c copy clients,
+                      and latency from a frame's last packet to the decoded frame on the bus
 
-            'virta bench bus --help' shows its options.
+            'virta bench <benchmark> --help' shows its options.
             """;
 
     private Bench() {
@@ -24,6 +27,8 @@ final class Bench {
         try {
             return switch (argv[0]) {
                 case "bus" -> BusBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
+                case "decode" -> io.virta.producer.decode.DecodeBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
+                case "ingest" -> io.virta.producer.bench.IngestBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
                 default -> {
                     System.err.println("virta bench: unknown benchmark '" + argv[0] + "'\n" + USAGE);
                     yield 2;

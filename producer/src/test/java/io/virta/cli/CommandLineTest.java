@@ -93,6 +93,19 @@ class CommandLineTest {
         }
     }
 
+    /** The ingest benchmark stays runnable (figures are not judged here). */
+    @Test
+    void theIngestBenchmarkRunsQuickly(@TempDir Path dir) throws Exception {
+        System.setProperty("virta.home", Path.of("..").toAbsolutePath().normalize().toString());
+        Path report = dir.resolve("ingest.md");
+        assertEquals(0, Bench.run(new String[] {"ingest", "--streams", "2", "--seconds", "1", "--warmup", "1", "--out",
+                report.toString()}));
+        String text = Files.readString(report);
+        for (String row : new String[] {"Virta producer (2 cameras", "ffmpeg -c copy", ".yuv (I420", ".rgb (RGB24"}) {
+            assertTrue(text.contains(row), "report has '" + row + "':\n" + text);
+        }
+    }
+
     @Test
     void demoAndProducerOptionsAreChecked() throws Exception {
         assertEquals(2, Demo.run(new String[] {"--size", "big"}));

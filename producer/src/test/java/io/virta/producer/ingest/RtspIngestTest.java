@@ -109,6 +109,58 @@ class RtspIngestTest {
     }
 
     @Test
+    void aServerThatStopsSendingCountsAsStalledAndIsReconnected() throws Exception {
+        try (GstRtspServer server = GstRtspServer.builder().mount("/cam", TestClips.h264Small()).start();
+             IngestHarness h = new IngestHarness("url: " + server.url("/cam") + "\ntransport: tcp\nreconnectSeconds: 2")) {
+            h.awaitEvent("online", ONLINE);
+            long pid = server.pid();
+            // Frozen, not dead: the TCP connection stays up, but nothing comes through it.
+            new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor();
+            try {
+                String event = h.awaitEvent("offline", Duration.ofSeconds(10));
+                assertTrue(event.contains("no frames for 2000 ms"), event);
+            } finally {
+                new ProcessBuilder("kill", "-CONT", Long.toString(pid)).start().waitFor();
+            }
+            h.events.clear();
+            h.awaitEvent("online", ONLINE);
+        }
+    }
+
+    @Test
+    void aRedirectIsFollowed() throws Exception {
+        try (GstRtspServer server = GstRtspServer.builder().mount("/cam", TestClips.h264Small()).start();
+             java.net.ServerSocket redirector = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            Thread.ofPlatform().daemon().start(() -> redirectEveryRequest(redirector, server.url("/cam")));
+            try (IngestHarness h = new IngestHarness("url: rtsp://127.0.0.1:" + redirector.getLocalPort() + "/old")) {
+                h.awaitEvent("online", ONLINE);
+            }
+        }
+    }
+
+    /** A server that answers every request with 302 and the new location, as a camera moved behind a proxy would. */
+    private static void redirectEveryRequest(java.net.ServerSocket listener, String location) {
+        while (!listener.isClosed()) {
+            try (java.net.Socket client = listener.accept()) {
+                var in = new java.io.BufferedReader(new java.io.InputStreamReader(client.getInputStream(),
+                        java.nio.charset.StandardCharsets.US_ASCII));
+                String cseq = "0";
+                for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                    if (line.regionMatches(true, 0, "CSeq:", 0, 5)) {
+                        cseq = line.substring(5).trim();
+                    }
+                }
+                client.getOutputStream().write(("RTSP/1.0 302 Moved Temporarily\r\nCSeq: " + cseq + "\r\nLocation: "
+                        + location + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                client.getOutputStream().flush();
+                Thread.sleep(100);
+            } catch (Exception e) {
+                return;
+            }
+        }
+    }
+
+    @Test
     void aServerThatNeverAnswersTimesOut() throws Exception {
         try (SilentServer silent = new SilentServer();
              IngestHarness h = new IngestHarness("url: " + silent.url("/cam") + "\nreconnectSeconds: 2")) {

@@ -75,6 +75,11 @@ public final class GstRtspServer implements AutoCloseable {
     }
 
     /** The TCP port the server listens on (on 127.0.0.1); it stays the same across {@link #restart()}. */
+    /** The server process's pid, for tests that freeze it with SIGSTOP. */
+    public long pid() {
+        return process.pid();
+    }
+
     public int port() {
         return port;
     }
