@@ -1,6 +1,7 @@
 package io.virta.producer.config;
 
 import io.virta.bus.ChannelName;
+import io.virta.producer.daemon.CpuAffinity;
 import io.virta.producer.rtsp.RtspUrl;
 import io.virta.producer.rtsp.client.RtspTransport;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -14,6 +15,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -22,7 +24,8 @@ import java.util.Set;
  * The producer's YAML configuration (see docs/producer.md for every setting). Loading validates
  * everything up front; an error names the file, the field and the problem.
  */
-public record ProducerConfig(int ioThreads, String controlListen, List<CameraConfig> cameras) {
+public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus, BitSet decoderCpus,
+        List<CameraConfig> cameras) {
 
     public static ProducerConfig load(Path file) throws ConfigException {
         String text;
@@ -47,11 +50,15 @@ public record ProducerConfig(int ioThreads, String controlListen, List<CameraCon
             throw new ConfigException(fileName + ": not valid YAML: " + e.getMessage().replace('\n', ' '));
         }
         YamlNode root = new YamlNode(fileName, "", document);
-        root.allowOnly("ioThreads", "control", "cameras");
+        root.allowOnly("ioThreads", "control", "affinity", "cameras");
         int ioThreads = (int) root.get("ioThreads").integer(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2)), 1, 64);
         YamlNode control = root.get("control");
         control.allowOnly("listen");
         String listen = control.get("listen").string("127.0.0.1:50051");
+        YamlNode affinity = root.get("affinity");
+        affinity.allowOnly("io", "decoders");
+        BitSet ioCpus = cpus(affinity.get("io"));
+        BitSet decoderCpus = cpus(affinity.get("decoders"));
         List<CameraConfig> cameras = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (YamlNode camera : root.get("cameras").list()) {
@@ -61,7 +68,19 @@ public record ProducerConfig(int ioThreads, String controlListen, List<CameraCon
             }
             cameras.add(c);
         }
-        return new ProducerConfig(ioThreads, listen, List.copyOf(cameras));
+        return new ProducerConfig(ioThreads, listen, ioCpus, decoderCpus, List.copyOf(cameras));
+    }
+
+    private static BitSet cpus(YamlNode node) throws ConfigException {
+        String list = node.string(null);
+        if (list == null) {
+            return null;
+        }
+        try {
+            return CpuAffinity.parse(list);
+        } catch (IllegalArgumentException e) {
+            throw node.error(e.getMessage());
+        }
     }
 
     static CameraConfig camera(YamlNode c) throws ConfigException {

@@ -34,7 +34,12 @@ public final class Producer implements AutoCloseable {
         FfmpegLog.quiet();
         this.config = config;
         this.events = events;
-        this.io = new NioEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("virta-io", true));
+        DefaultThreadFactory named = new DefaultThreadFactory("virta-io", true);
+        java.util.concurrent.ThreadFactory pinned = task -> named.newThread(() -> {
+            CpuAffinity.pinCurrentThread(config.ioCpus());
+            task.run();
+        });
+        this.io = new NioEventLoopGroup(config.ioThreads(), config.ioCpus() == null ? named : pinned);
     }
 
     public Producer start() {
@@ -52,7 +57,7 @@ public final class Producer implements AutoCloseable {
         if (cameras.containsKey(camera.name())) {
             throw new IllegalArgumentException("camera '" + camera.name() + "' exists already");
         }
-        CameraPipeline pipeline = new CameraPipeline(camera, nextSlot++, io.next(), events);
+        CameraPipeline pipeline = new CameraPipeline(camera, nextSlot++, io.next(), events, config.decoderCpus());
         cameras.put(camera.name(), pipeline);
         pipeline.start();
         LOG.info(() -> "started " + camera);

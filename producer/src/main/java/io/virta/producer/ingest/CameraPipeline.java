@@ -55,8 +55,12 @@ public final class CameraPipeline implements AutoCloseable {
     private volatile I420Publisher yuvPublisher;
     private volatile RgbPublisher rgbPublisher;
 
-    public CameraPipeline(CameraConfig config, int slot, EventLoop loop, StreamEvents events) {
+    private final java.util.BitSet decoderCpus;
+
+    /** @param decoderCpus CPUs for this camera's decoder thread; null leaves it to the scheduler */
+    public CameraPipeline(CameraConfig config, int slot, EventLoop loop, StreamEvents events, java.util.BitSet decoderCpus) {
         this.config = config;
+        this.decoderCpus = decoderCpus;
         this.slot = slot;
         this.loop = loop;
         this.unitsIn = new CountingTap<>(AccessUnit::size, AccessUnit::captureTimeMicros, fork);
@@ -174,7 +178,7 @@ public final class CameraPipeline implements AutoCloseable {
             }
         };
         decoder = new DecodeWorker(config.name(), name, codec, config.decoderThreads(),
-                (int) Math.min(Integer.MAX_VALUE - 16, config.encoded().capacityBytes()), out).start();
+                (int) Math.min(Integer.MAX_VALUE - 16, config.encoded().capacityBytes()), out, decoderCpus).start();
         LOG.info(() -> config + ": publishing " + channels());
     }
 

@@ -31,8 +31,11 @@ public final class DecodeWorker implements AutoCloseable {
     private volatile long overruns;
     private volatile long decodeNanos;
 
+    private final java.util.BitSet cpus;
+
     public DecodeWorker(String camera, String encodedChannel, VideoCodec codec, int threads, int maxUnitSize,
-            DecodedFrameListener output) {
+            DecodedFrameListener output, java.util.BitSet cpus) {
+        this.cpus = cpus;
         this.encodedChannel = encodedChannel;
         this.codec = codec;
         this.threads = threads;
@@ -49,6 +52,9 @@ public final class DecodeWorker implements AutoCloseable {
     }
 
     private void run() {
+        if (cpus != null) {
+            io.virta.producer.daemon.CpuAffinity.pinCurrentThread(cpus);
+        }
         try (ChannelReader reader = ChannelReader.builder(encodedChannel).awaitWriter(Duration.ofSeconds(30)).open();
              VideoDecoder decoder = new VideoDecoder(codec, threads, output)) {
             boolean needKeyframe = true;

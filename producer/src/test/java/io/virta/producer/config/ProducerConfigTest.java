@@ -16,6 +16,7 @@ class ProducerConfigTest {
     void aFullConfig() throws Exception {
         ProducerConfig config = ProducerConfig.parse("""
                 ioThreads: 2
+                affinity: { io: "0", decoders: "0-0" }
                 control:
                   listen: 127.0.0.1:6000
                 cameras:
@@ -33,6 +34,7 @@ class ProducerConfigTest {
                     decode: false
                 """, "cameras.yaml");
         assertEquals(2, config.ioThreads());
+        assertTrue(config.ioCpus().get(0) && config.decoderCpus().get(0));
         assertEquals("127.0.0.1:6000", config.controlListen());
         CameraConfig lobby = config.cameras().get(0);
         assertEquals(RtspTransport.TCP, lobby.transport());
@@ -64,6 +66,7 @@ class ProducerConfigTest {
         assertError("cameras:\n  - name: a\n    url: rtsp://h/\n    encoded: { capacity: lots }\n", "'lots' is not a size");
         assertError("cameras: [\n", "cams.yaml: not valid YAML");
         assertError("cameras: 3\n", "cams.yaml: cameras: expected a list");
+        assertError("affinity: { io: \"0-x\" }\n", "cams.yaml: affinity.io: '0-x' is not a CPU number or range");
     }
 
     @Test
