@@ -45,7 +45,7 @@ final class Demo {
     }
 
     static int run(String[] argv) {
-        if (Set.of(argv).contains("--help")) {
+        if (java.util.Arrays.asList(argv).contains("--help")) {
             System.out.print(USAGE);
             return 0;
         }

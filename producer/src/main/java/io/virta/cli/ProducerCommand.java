@@ -26,7 +26,7 @@ final class ProducerCommand {
     }
 
     static int run(String[] argv) throws InterruptedException {
-        if (Set.of(argv).contains("--help")) {
+        if (java.util.Arrays.asList(argv).contains("--help")) {
             System.out.print(USAGE);
             return 0;
         }

@@ -61,7 +61,7 @@ public final class BusBenchmark {
     }
 
     public static int run(String[] argv) throws Exception {
-        if (Set.of(argv).contains("--help")) {
+        if (java.util.Arrays.asList(argv).contains("--help")) {
             System.out.print(USAGE);
             return 0;
         }

@@ -56,7 +56,7 @@ public final class IngestBenchmark {
     }
 
     public static int run(String[] argv) throws Exception {
-        if (Set.of(argv).contains("--help")) {
+        if (java.util.Arrays.asList(argv).contains("--help")) {
             System.out.print(USAGE);
             return 0;
         }
