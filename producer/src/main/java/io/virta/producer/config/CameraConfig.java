@@ -8,15 +8,17 @@ import java.time.Duration;
  * One camera of the producer's configuration.
  *
  * @param name        names its channels: {@code <name>.h264} (or {@code .h265}), {@code <name>.yuv}, {@code <name>.rgb}
- * @param url         rtsp:// URL; may carry credentials
+ * @param url         rtsp:// URL (may carry credentials); null for an SDP-file camera
+ * @param sdp         path of an SDP file describing RTP sent to this host or a multicast group; null for a URL
+ * @param networkInterface for multicast SDP cameras: the interface to join on; null joins on the routed one and lo
  * @param user        overrides the URL's user when set
  * @param password    overrides the URL's password when set
  * @param reconnect   how long without frames before the stream counts as stalled and reconnects
  * @param decode      false: publish encoded access units only (for recorders and re-streamers)
  */
-public record CameraConfig(String name, String url, String user, String password, RtspTransport transport,
-        Duration reconnect, boolean decode, int decoderThreads, TimestampMode timestamps, EncodedChannelConfig encoded,
-        YuvChannelConfig yuv, RgbChannelConfig rgb) {
+public record CameraConfig(String name, String url, String sdp, String networkInterface, String user, String password,
+        RtspTransport transport, Duration reconnect, boolean decode, int decoderThreads, TimestampMode timestamps,
+        EncodedChannelConfig encoded, YuvChannelConfig yuv, RgbChannelConfig rgb) {
 
     /** The encoded channel: access units as they came from the camera. */
     public record EncodedChannelConfig(int cells, long capacityBytes) {
@@ -32,6 +34,6 @@ public record CameraConfig(String name, String url, String user, String password
 
     @Override
     public String toString() {
-        return "camera " + name + " (" + io.virta.producer.rtsp.RtspUrl.redact(url) + ")";
+        return "camera " + name + " (" + (url != null ? io.virta.producer.rtsp.RtspUrl.redact(url) : "sdp " + sdp) + ")";
     }
 }

@@ -84,8 +84,8 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
     }
 
     static CameraConfig camera(YamlNode c) throws ConfigException {
-        c.allowOnly("name", "url", "user", "password", "transport", "reconnectSeconds", "decode", "decoderThreads",
-                "timestamps", "encoded", "yuv", "rgb");
+        c.allowOnly("name", "url", "sdp", "interface", "user", "password", "transport", "reconnectSeconds", "decode",
+                "decoderThreads", "timestamps", "encoded", "yuv", "rgb");
         YamlNode nameNode = c.get("name");
         String name = nameNode.requiredString();
         try {
@@ -95,11 +95,17 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
                     + " characters");
         }
         YamlNode urlNode = c.get("url");
-        String url = urlNode.requiredString();
-        try {
-            RtspUrl.parse(url);
-        } catch (IllegalArgumentException e) {
-            throw urlNode.error(e.getMessage());
+        String url = urlNode.string(null);
+        String sdp = c.get("sdp").string(null);
+        if ((url == null) == (sdp == null)) {
+            throw c.error("a camera needs exactly one of url: (rtsp://...) and sdp: (an SDP file)");
+        }
+        if (url != null) {
+            try {
+                RtspUrl.parse(url);
+            } catch (IllegalArgumentException e) {
+                throw urlNode.error(e.getMessage());
+            }
         }
         YamlNode encoded = c.get("encoded");
         encoded.allowOnly("cells", "capacity");
@@ -113,7 +119,8 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
         if (rgbWidth % 2 != 0 || rgbHeight % 2 != 0) {
             throw rgb.error(rgbWidth + "x" + rgbHeight + ": width and height must be even");
         }
-        return new CameraConfig(name, url, c.get("user").string(null), c.get("password").string(null),
+        return new CameraConfig(name, url, sdp, c.get("interface").string(null), c.get("user").string(null),
+                c.get("password").string(null),
                 c.get("transport").choice(RtspTransport.class, RtspTransport.AUTO),
                 Duration.ofMillis((long) (c.get("reconnectSeconds").decimal(10, 1, 3600) * 1000)),
                 decode, (int) c.get("decoderThreads").integer(1, 1, 16),

@@ -17,6 +17,9 @@ import io.virta.producer.media.AccessUnit;
 import io.virta.producer.media.VideoCodec;
 import io.virta.producer.rtsp.RtspUrl;
 import io.virta.producer.rtsp.auth.Credentials;
+import io.virta.producer.source.sdp.SdpFileSource;
+
+import java.nio.file.Path;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +46,7 @@ public final class CameraPipeline implements AutoCloseable {
     private final VideoTrackReceiver receiver;
     private final CountingTap<AccessUnit> unitsIn;
     private final ForkFilter<AccessUnit> fork = new ForkFilter<>();
-    private final RtspCameraSource source;
+    private final CameraSource source;
     private final EventLoop loop;
     private final List<AutoCloseable> outputs = new ArrayList<>();
     private volatile ChannelWriter encodedWriter;
@@ -67,6 +70,14 @@ public final class CameraPipeline implements AutoCloseable {
         int maxUnit = (int) Math.min(Integer.MAX_VALUE - 16, config.encoded().capacityBytes());
         this.receiver = new VideoTrackReceiver(config.name(), config.timestamps(), maxUnit,
                 unit -> unitsIn.accept(unit.slot(slot)), this::onCodec);
+        this.source = config.sdp() != null
+                ? new SdpFileSource(config.name(), Path.of(config.sdp()), loop, receiver, config.reconnect(), events,
+                        config.networkInterface())
+                : rtspSource(config, loop, receiver, events);
+    }
+
+    private static RtspCameraSource rtspSource(CameraConfig config, EventLoop loop, TrackReceiver receiver,
+            StreamEvents events) {
         RtspUrl url = RtspUrl.parse(config.url());
         Credentials credentials = null;
         if (config.user() != null || config.password() != null) {
@@ -75,7 +86,7 @@ public final class CameraPipeline implements AutoCloseable {
         } else if (url.hasCredentials()) {
             credentials = new Credentials(url.user(), url.password());
         }
-        this.source = new RtspCameraSource(config.name(), loop, url, credentials, config.transport(), config.reconnect(),
+        return new RtspCameraSource(config.name(), loop, url, credentials, config.transport(), config.reconnect(),
                 receiver, events);
     }
 
@@ -96,7 +107,7 @@ public final class CameraPipeline implements AutoCloseable {
         return config;
     }
 
-    public RtspCameraSource source() {
+    public CameraSource source() {
         return source;
     }
 

@@ -58,6 +58,8 @@ class ProducerConfigTest {
         assertError("cameras:\n  - name: a\n    url: rtsp://h/\n    transport: quic\n",
                 "cams.yaml: cameras[0].transport: 'quic' is not one of auto, udp, tcp");
         assertError("cameras:\n  - url: rtsp://h/\n", "cams.yaml: cameras[0].name: is required");
+        assertError("cameras:\n  - name: a\n", "cams.yaml: cameras[0]: a camera needs exactly one of url:");
+        assertError("cameras:\n  - name: a\n    url: rtsp://h/\n    sdp: /x.sdp\n", "exactly one of url:");
         assertError("cameras:\n  - name: a\n    url: http://h/\n", "cams.yaml: cameras[0].url: 'http://h/' is not an rtsp:// URL");
         assertError("cameras:\n  - name: a b\n    url: rtsp://h/\n", "cams.yaml: cameras[0].name: 'a b' cannot name channels");
         assertError("cameras:\n  - name: a\n    url: rtsp://h/\n    rgb: { width: 321 }\n", "width and height must be even");
