@@ -81,8 +81,8 @@ final class ProducerCommand {
             System.out.println(String.format(Locale.ROOT,
                     "%s: %s  %.1f fps  %d units  %.1f MB  %d packets lost  %d units dropped  %d reconnects"
                             + "  decoded %d (%.2f ms/unit)  channels %s",
-                    camera.name(), source.isOnline() ? "online" : "offline", camera.unitsIn().fps(), receiver.units(),
-                    receiver.bytes() / 1e6, receiver.packetsLost(), receiver.unitsDropped(), source.reconnects(),
+                    camera.name(), source.isOnline() ? "online" : "offline", camera.unitsIn().fps(), camera.unitsIn().frames(),
+                    camera.unitsIn().bytes() / 1e6, receiver.packetsLost(), receiver.unitsDropped(), source.reconnects(),
                     decoder == null ? 0 : decoder.unitsDecoded(), decoder == null ? 0 : decoder.meanDecodeMicros() / 1000,
                     camera.channels()));
         }

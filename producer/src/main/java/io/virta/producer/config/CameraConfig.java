@@ -18,7 +18,22 @@ import java.time.Duration;
  */
 public record CameraConfig(String name, String url, String sdp, String networkInterface, String user, String password,
         RtspTransport transport, Duration reconnect, boolean decode, int decoderThreads, TimestampMode timestamps,
-        EncodedChannelConfig encoded, YuvChannelConfig yuv, RgbChannelConfig rgb) {
+        EncodedChannelConfig encoded, YuvChannelConfig yuv, RgbChannelConfig rgb, FfmpegInputConfig ffmpeg) {
+
+    /**
+     * For cameras FFmpeg opens (files, HTTP, V4L2): see docs/producer-ffmpeg-source.md.
+     * {@code v4l2Size}, {@code v4l2Fps} and {@code v4l2Format} are null when left to the driver.
+     */
+    public record FfmpegInputConfig(boolean loop, double seekSeconds, boolean realtime, String format, String v4l2Size,
+            Integer v4l2Fps, String v4l2Format, java.util.Map<String, String> options) {
+        public static final FfmpegInputConfig DEFAULTS =
+                new FfmpegInputConfig(false, 0, true, null, null, null, null, java.util.Map.of());
+    }
+
+    /** True for cameras FFmpeg opens: a url that is not rtsp://. */
+    public boolean isFfmpegInput() {
+        return url != null && !url.regionMatches(true, 0, "rtsp://", 0, 7);
+    }
 
     /** The encoded channel: access units as they came from the camera. */
     public record EncodedChannelConfig(int cells, long capacityBytes) {

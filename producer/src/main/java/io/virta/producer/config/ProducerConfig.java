@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -85,7 +86,8 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
 
     static CameraConfig camera(YamlNode c) throws ConfigException {
         c.allowOnly("name", "url", "sdp", "interface", "user", "password", "transport", "reconnectSeconds", "decode",
-                "decoderThreads", "timestamps", "encoded", "yuv", "rgb");
+                "decoderThreads", "timestamps", "encoded", "yuv", "rgb", "loop", "seekSeconds", "realtime", "format", "v4l2",
+                "ffmpegOptions");
         YamlNode nameNode = c.get("name");
         String name = nameNode.requiredString();
         try {
@@ -100,13 +102,15 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
         if ((url == null) == (sdp == null)) {
             throw c.error("a camera needs exactly one of url: (rtsp://...) and sdp: (an SDP file)");
         }
-        if (url != null) {
+        boolean rtsp = url != null && url.regionMatches(true, 0, "rtsp://", 0, 7);
+        if (rtsp) {
             try {
                 RtspUrl.parse(url);
             } catch (IllegalArgumentException e) {
                 throw urlNode.error(e.getMessage());
             }
         }
+        CameraConfig.FfmpegInputConfig ffmpeg = ffmpegInput(c, url != null && !rtsp);
         YamlNode encoded = c.get("encoded");
         encoded.allowOnly("cells", "capacity");
         YamlNode yuv = c.get("yuv");
@@ -131,6 +135,29 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
                         (int) yuv.get("cells").integer(8, 2, 1024), (int) yuv.get("maxWidth").integer(1920, 16, 7680),
                         (int) yuv.get("maxHeight").integer(1080, 16, 4320)),
                 new CameraConfig.RgbChannelConfig(decode && rgb.get("enabled").bool(true), rgbWidth, rgbHeight,
-                        rgb.get("fps").decimal(0, 0, 1000), (int) rgb.get("cells").integer(8, 2, 1024)));
+                        rgb.get("fps").decimal(0, 0, 1000), (int) rgb.get("cells").integer(8, 2, 1024)), ffmpeg);
+    }
+
+    /** The settings of cameras FFmpeg opens; an error for any of them on an RTSP or SDP camera. */
+    private static CameraConfig.FfmpegInputConfig ffmpegInput(YamlNode c, boolean ffmpegCamera) throws ConfigException {
+        String[] keys = {"loop", "seekSeconds", "realtime", "format", "v4l2", "ffmpegOptions"};
+        if (!ffmpegCamera) {
+            for (String key : keys) {
+                if (!c.get(key).isMissing()) {
+                    throw c.get(key).error("applies only to cameras FFmpeg opens (a file, http:// or /dev/video url)");
+                }
+            }
+            return CameraConfig.FfmpegInputConfig.DEFAULTS;
+        }
+        YamlNode v4l2 = c.get("v4l2");
+        v4l2.allowOnly("size", "fps", "format");
+        YamlNode fps = v4l2.get("fps");
+        java.util.Map<String, String> options = new java.util.LinkedHashMap<>();
+        for (var entry : c.get("ffmpegOptions").map().entrySet()) {
+            options.put(String.valueOf(entry.getKey()), String.valueOf(entry.getValue()));
+        }
+        return new CameraConfig.FfmpegInputConfig(c.get("loop").bool(false), c.get("seekSeconds").decimal(0, 0, 1e9),
+                c.get("realtime").bool(true), c.get("format").string(null), v4l2.get("size").string(null),
+                fps.isMissing() ? null : (int) fps.integer(0, 1, 1000), v4l2.get("format").string(null), Map.copyOf(options));
     }
 }

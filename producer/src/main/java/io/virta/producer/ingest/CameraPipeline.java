@@ -17,6 +17,8 @@ import io.virta.producer.media.AccessUnit;
 import io.virta.producer.media.VideoCodec;
 import io.virta.producer.rtsp.RtspUrl;
 import io.virta.producer.rtsp.auth.Credentials;
+import io.virta.producer.source.ffmpeg.FfmpegSource;
+import io.virta.producer.source.ffmpeg.FfmpegSourceOptions;
 import io.virta.producer.source.sdp.SdpFileSource;
 
 import java.nio.file.Path;
@@ -70,10 +72,32 @@ public final class CameraPipeline implements AutoCloseable {
         int maxUnit = (int) Math.min(Integer.MAX_VALUE - 16, config.encoded().capacityBytes());
         this.receiver = new VideoTrackReceiver(config.name(), config.timestamps(), maxUnit,
                 unit -> unitsIn.accept(unit.slot(slot)), this::onCodec);
-        this.source = config.sdp() != null
-                ? new SdpFileSource(config.name(), Path.of(config.sdp()), loop, receiver, config.reconnect(), events,
-                        config.networkInterface())
-                : rtspSource(config, loop, receiver, events);
+        if (config.sdp() != null) {
+            this.source = new SdpFileSource(config.name(), Path.of(config.sdp()), loop, receiver, config.reconnect(), events,
+                    config.networkInterface());
+        } else if (config.isFfmpegInput()) {
+            // No RTP here: units come straight from the demuxer, so the capture clock is applied in the sink.
+            this.source = new FfmpegSource(config.name(), ffmpegOptions(config), unit -> unitsIn.accept(unit.slot(slot)),
+                    this::onCodec, events);
+        } else {
+            this.source = rtspSource(config, loop, receiver, events);
+        }
+    }
+
+    private static FfmpegSourceOptions ffmpegOptions(CameraConfig config) {
+        CameraConfig.FfmpegInputConfig f = config.ffmpeg();
+        FfmpegSourceOptions options = FfmpegSourceOptions.of(config.url()).withLoop(f.loop()).withSeekSeconds(f.seekSeconds())
+                .withRealtime(f.realtime()).withReconnect(config.reconnect());
+        if (f.format() != null) {
+            options = options.withFormat(f.format());
+        }
+        if (f.v4l2Size() != null || f.v4l2Fps() != null || f.v4l2Format() != null) {
+            options = options.withV4l2(f.v4l2Size(), f.v4l2Fps(), f.v4l2Format());
+        }
+        for (var option : f.options().entrySet()) {
+            options = options.withAvOption(option.getKey(), option.getValue());
+        }
+        return options;
     }
 
     private static RtspCameraSource rtspSource(CameraConfig config, EventLoop loop, TrackReceiver receiver,
