@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
  * Splits the bytes of an RTSP control connection into messages and interleaved packets
  * (RFC 2326 section 10.12): a {@code $}, a channel byte, a 16-bit length, then an RTP or RTCP packet.
  *
- * <p>Interleaved packets, the hot path, are handed on as slices of the input without copying.
+ * <p>Interleaved packets, the hot path, are handed on without copying or allocating: the listener
+ * gets the input buffer narrowed to the packet's readable bytes, and must not keep it or move its
+ * indices.
  * Anything that breaks the framing is an {@link RtspProtocolException}: after that the byte stream
  * cannot be resynchronised safely, so the session must reconnect.
  */
@@ -52,10 +54,15 @@ public final class RtspStreamParser {
                 if (in.readableBytes() < 4 + length) {
                     return;
                 }
-                in.skipBytes(4);
-                ByteBuf packet = in.slice(start + 4, length);
-                in.skipBytes(length);
-                listener.onInterleaved(channel, packet);
+                // The packet is handed on as the input buffer itself, narrowed to the packet's bytes:
+                // a slice would be an object per packet.
+                int end = in.writerIndex();
+                in.setIndex(start + 4, start + 4 + length);
+                try {
+                    listener.onInterleaved(channel, in);
+                } finally {
+                    in.setIndex(start + 4 + length, end);
+                }
             } else if (first == '\r' || first == '\n') {
                 in.skipBytes(1); // stray line ends between messages, which some cameras send
             } else if (!parseMessage(in, listener)) {
