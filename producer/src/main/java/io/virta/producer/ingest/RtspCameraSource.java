@@ -93,7 +93,7 @@ public final class RtspCameraSource implements CameraSource {
         if (closed) {
             return;
         }
-        RtspClientSession s = new RtspClientSession(loop, url, baseOptions.transport(transport), new Listener());
+        RtspClientSession s = new RtspClientSession(loop, url, baseOptions.transport(transport), new Listener(), camera);
         session = s;
         sessionStartNanos = System.nanoTime();
         s.start();

@@ -101,11 +101,17 @@ public final class RtspClientSession {
     private int rtpChannel = 0;
 
     public RtspClientSession(EventLoopGroup group, RtspUrl url, Options options, RtspSessionListener listener) {
+        this(group, url, options, listener, null);
+    }
+
+    /** @param camera names the camera in messages, next to its URL (without credentials); may be null */
+    public RtspClientSession(EventLoopGroup group, RtspUrl url, Options options, RtspSessionListener listener,
+            String camera) {
         this.group = group;
         this.url = url;
         this.options = options;
         this.listener = listener;
-        this.logName = url.toString();
+        this.logName = camera == null ? url.toString() : camera + " (" + url + ")";
         this.overTcp = options.transport() == RtspTransport.TCP;
         if (options.credentials() == null && url.hasCredentials()) {
             this.authCredentials = new Credentials(url.user(), url.password());
