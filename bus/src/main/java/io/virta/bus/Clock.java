@@ -3,11 +3,12 @@ package io.virta.bus;
 import java.time.Instant;
 
 /**
- * Wall-clock time in the bus's unit, microseconds since the Unix epoch: {@code nanoTime} offset
+ * Wall-clock time in the bus's unit, microseconds since the Unix epoch (public so that producers
+ * stamp frames with the clock the bus uses): {@code nanoTime} offset
  * from a wall-clock reading refreshed once a second, so a commit neither allocates nor pays for a
  * full clock read.
  */
-final class Clock {
+public final class Clock {
     private static final long REFRESH_NANOS = 1_000_000_000L;
 
     private record Anchor(long epochMicros, long nanos) {
@@ -18,7 +19,7 @@ final class Clock {
     private Clock() {
     }
 
-    static long epochMicros() {
+    public static long epochMicros() {
         long now = System.nanoTime();
         Anchor a = anchor;
         if (now - a.nanos >= REFRESH_NANOS) {

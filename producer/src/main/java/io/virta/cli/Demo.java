@@ -148,7 +148,7 @@ final class Demo {
                     var frame = reader.frame();
                     long cameraFrame = frame.width() >= DemoPattern.MIN_WIDTH && frame.height() >= 128
                             ? DemoPattern.decodeFrameNumberRgb24(frame.payload(), frame.width(), frame.height()) : -1;
-                    double latencyMillis = (io.virta.producer.media.WallClock.epochMicros() - frame.captureTimeMicros()) / 1000.0;
+                    double latencyMillis = (io.virta.bus.Clock.epochMicros() - frame.captureTimeMicros()) / 1000.0;
                     System.out.printf("java reader:   frame %5d  camera frame %6d  %4.1f fps  %dx%d  lost %d  capture->here %5.1f ms%n",
                             frame.sequence(), cameraFrame, frames * 1e9 / (now - windowStart), frame.width(), frame.height(),
                             reader.lost(), latencyMillis);

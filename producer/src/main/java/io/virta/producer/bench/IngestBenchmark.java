@@ -7,7 +7,7 @@ import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.daemon.Producer;
 import io.virta.producer.ingest.CameraPipeline;
 import io.virta.producer.ingest.StreamEvents;
-import io.virta.producer.media.WallClock;
+import io.virta.bus.Clock;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -225,7 +225,7 @@ public final class IngestBenchmark {
                 if (!status.hasFrame()) {
                     throw new IllegalStateException(channel + ": " + status);
                 }
-                long latency = WallClock.epochMicros() - reader.frame().arrivalTimeMicros();
+                long latency = Clock.epochMicros() - reader.frame().arrivalTimeMicros();
                 if (skipped++ < 25) {
                     continue; // the first second: decoder and JIT warming up
                 }

@@ -2,7 +2,7 @@ package io.virta.producer.ingest;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.virta.producer.media.WallClock;
+import io.virta.bus.Clock;
 import io.virta.producer.rtcp.CompoundPacketReader;
 import io.virta.producer.rtcp.ReceiverReportWriter;
 import io.virta.producer.rtcp.ReceiverStatistics;
@@ -52,7 +52,7 @@ final class RtcpReceiver {
                 senderReports++;
                 mapper.onSenderReport(reader.ntpTimestamp(), reader.rtpTimestamp());
                 if (statistics != null) {
-                    statistics.onSenderReport(reader.ntpTimestamp(), WallClock.epochMicros());
+                    statistics.onSenderReport(reader.ntpTimestamp(), Clock.epochMicros());
                 }
             }
         }
@@ -75,7 +75,7 @@ final class RtcpReceiver {
         }
         nextReportNanos = nowNanos + REPORT_INTERVAL_SECONDS * 1_000_000_000L;
         report.clear();
-        int length = writer.write(report, statistics, WallClock.epochMicros());
+        int length = writer.write(report, statistics, Clock.epochMicros());
         sender.send(Unpooled.wrappedBuffer(report.array(), 0, length));
     }
 

@@ -5,7 +5,7 @@ import io.virta.producer.config.TimestampMode;
 import io.virta.producer.media.AccessUnit;
 import io.virta.producer.media.AccessUnitListener;
 import io.virta.producer.media.VideoCodec;
-import io.virta.producer.media.WallClock;
+import io.virta.bus.Clock;
 import io.virta.producer.rtp.Reorderer;
 import io.virta.producer.rtp.RtpPacket;
 import io.virta.producer.rtp.NalDepacketizer;
@@ -109,7 +109,7 @@ public final class VideoTrackReceiver implements TrackReceiver {
             return;
         }
         rtcp.onRtp(packet, arrivalNanos);
-        depacketizer.setArrivalTimeMicros(WallClock.epochMicros());
+        depacketizer.setArrivalTimeMicros(Clock.epochMicros());
         if (reorderer != null) {
             reorderer.offer(packet, arrivalNanos);
         } else {

@@ -6,7 +6,7 @@ import io.virta.producer.ingest.StreamEvents;
 import io.virta.producer.media.AccessUnit;
 import io.virta.producer.media.AccessUnitListener;
 import io.virta.producer.media.VideoCodec;
-import io.virta.producer.media.WallClock;
+import io.virta.bus.Clock;
 import io.virta.producer.source.ffmpeg.FfmpegSourceOptions.InputKind;
 import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avutil;
@@ -294,7 +294,7 @@ public final class FfmpegSource implements CameraSource {
             return false;
         }
         AccessUnit unit = writer.unit();
-        long now = WallClock.epochMicros();
+        long now = Clock.epochMicros();
         unit.codec(input.codec()).keyframe(keyframe).rtpTimestamp(timeline.presentationTime())
                 .captureTimeMicros(now).arrivalTimeMicros(now);
         synchronized (delivery) {
