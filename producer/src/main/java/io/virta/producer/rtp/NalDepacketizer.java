@@ -4,6 +4,7 @@ import io.virta.producer.media.AccessUnitListener;
 import io.virta.producer.media.VideoCodec;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * What the H264 and H265 depacketizers share: the packet loop around an {@link AccessUnitAssembler}.
@@ -17,6 +18,44 @@ public abstract class NalDepacketizer implements RtpPacketHandler {
     protected NalDepacketizer(VideoCodec codec, int maxAccessUnitSize, AccessUnitListener listener) {
         this.assembler = new AccessUnitAssembler(codec, maxAccessUnitSize, listener);
     }
+
+    /**
+     * Seeds the remembered parameter sets (from the SDP), used for keyframes that arrive without
+     * them. Each entry is one NAL unit, with or without a leading Annex-B start code.
+     *
+     * @throws IllegalArgumentException naming the entry, if one is too short or not a parameter set
+     *                                  of this codec; then none is taken
+     */
+    public final void setParameterSets(List<byte[]> parameterSets) {
+        if (parameterSets == null) {
+            throw new IllegalArgumentException("parameterSets is null (pass an empty list)");
+        }
+        for (int i = 0; i < parameterSets.size(); i++) {
+            byte[] nal = parameterSets.get(i);
+            int start = nal == null ? 0 : afterStartCode(nal);
+            if (nal == null || nal.length - start < nalHeaderLength()) {
+                throw new IllegalArgumentException("parameter set " + i + " is shorter than the " + nalHeaderLength()
+                        + "-byte NAL header");
+            }
+            if (parameterSetRole(nal[start]) == null) {
+                throw new IllegalArgumentException("parameter set " + i + ": NAL header byte 0x"
+                        + Integer.toHexString(nal[start] & 0xff) + " is not " + parameterSetKinds());
+            }
+        }
+        for (byte[] nal : parameterSets) {
+            int start = afterStartCode(nal);
+            assembler.rememberParameterSet(parameterSetRole(nal[start]), nal, start, nal.length - start);
+        }
+    }
+
+    /** The role of a parameter set whose NAL header starts with {@code header}; null if it is none. */
+    protected abstract AccessUnitAssembler.NalRole parameterSetRole(byte header);
+
+    /** For messages: the parameter sets of this codec, e.g. "an SPS (type 7) or PPS (type 8)". */
+    protected abstract String parameterSetKinds();
+
+    /** 1 for H264, 2 for H265. */
+    protected abstract int nalHeaderLength();
 
     /** The arrival time (µs since the Unix epoch) to give units completed by the next packets. */
     public void setArrivalTimeMicros(long micros) {
@@ -53,7 +92,7 @@ public abstract class NalDepacketizer implements RtpPacketHandler {
     protected abstract void parsePayload(ByteBuffer buffer, int offset, int length);
 
     /** Index of the NAL header in a parameter set given with or without an Annex-B start code. */
-    protected static int afterStartCode(byte[] nal) {
+    private static int afterStartCode(byte[] nal) {
         if (nal.length >= 4 && nal[0] == 0 && nal[1] == 0 && nal[2] == 0 && nal[3] == 1) {
             return 4;
         }

@@ -59,34 +59,23 @@ public final class H264Depacketizer extends NalDepacketizer {
         setParameterSets(parameterSets);
     }
 
-    /**
-     * Seeds the remembered SPS and PPS, used for keyframes that arrive without them. Each entry is one
-     * NAL unit, with or without a leading Annex-B start code.
-     *
-     * @throws IllegalArgumentException naming the entry, if one is empty or not an SPS (7) or PPS (8);
-     *                                  then none is taken
-     */
-    public void setParameterSets(List<byte[]> parameterSets) {
-        if (parameterSets == null) {
-            throw new IllegalArgumentException("parameterSets is null (pass an empty list)");
+    @Override
+    protected NalRole parameterSetRole(byte header) {
+        if ((header & 0x80) != 0) {
+            return null;
         }
-        for (int i = 0; i < parameterSets.size(); i++) {
-            byte[] nal = parameterSets.get(i);
-            int start = nal == null ? 0 : afterStartCode(nal);
-            if (nal == null || start >= nal.length) {
-                throw new IllegalArgumentException("parameter set " + i + " is empty");
-            }
-            int type = nal[start] & 0x1f;
-            if ((nal[start] & 0x80) != 0 || (type != SPS && type != PPS)) {
-                throw new IllegalArgumentException("parameter set " + i + ": NAL header byte 0x"
-                        + Integer.toHexString(nal[start] & 0xff) + " is not an SPS (type 7) or PPS (type 8)");
-            }
-        }
-        for (byte[] nal : parameterSets) {
-            int start = afterStartCode(nal);
-            NalRole role = (nal[start] & 0x1f) == SPS ? NalRole.SEQUENCE_PARAMETER_SET : NalRole.PICTURE_PARAMETER_SET;
-            assembler.rememberParameterSet(role, nal, start, nal.length - start);
-        }
+        int type = header & 0x1f;
+        return type == SPS ? NalRole.SEQUENCE_PARAMETER_SET : type == PPS ? NalRole.PICTURE_PARAMETER_SET : null;
+    }
+
+    @Override
+    protected String parameterSetKinds() {
+        return "an SPS (type 7) or PPS (type 8)";
+    }
+
+    @Override
+    protected int nalHeaderLength() {
+        return 1;
     }
 
     @Override

@@ -57,34 +57,20 @@ public final class H265Depacketizer extends NalDepacketizer {
         setParameterSets(parameterSets);
     }
 
-    /**
-     * Seeds the remembered VPS, SPS and PPS, used for keyframes that arrive without them. Each entry is
-     * one NAL unit, with or without a leading Annex-B start code.
-     *
-     * @throws IllegalArgumentException naming the entry, if one is too short or not a VPS (32), SPS (33)
-     *                                  or PPS (34); then none is taken
-     */
-    public void setParameterSets(List<byte[]> parameterSets) {
-        if (parameterSets == null) {
-            throw new IllegalArgumentException("parameterSets is null (pass an empty list)");
-        }
-        for (int i = 0; i < parameterSets.size(); i++) {
-            byte[] nal = parameterSets.get(i);
-            int start = nal == null ? 0 : afterStartCode(nal);
-            if (nal == null || nal.length - start < 2) {
-                throw new IllegalArgumentException("parameter set " + i + " is shorter than the 2-byte NAL header");
-            }
-            int type = (nal[start] >> 1) & 0x3f;
-            if ((nal[start] & 0x80) != 0 || type < VPS || type > PPS) {
-                throw new IllegalArgumentException("parameter set " + i + ": NAL header byte 0x"
-                        + Integer.toHexString(nal[start] & 0xff)
-                        + " is not a VPS (type 32), SPS (type 33) or PPS (type 34)");
-            }
-        }
-        for (byte[] nal : parameterSets) {
-            int start = afterStartCode(nal);
-            assembler.rememberParameterSet(roleOf((nal[start] >> 1) & 0x3f), nal, start, nal.length - start);
-        }
+    @Override
+    protected NalRole parameterSetRole(byte header) {
+        int type = (header >> 1) & 0x3f;
+        return (header & 0x80) != 0 || type < VPS || type > PPS ? null : roleOf(type);
+    }
+
+    @Override
+    protected String parameterSetKinds() {
+        return "a VPS (type 32), SPS (type 33) or PPS (type 34)";
+    }
+
+    @Override
+    protected int nalHeaderLength() {
+        return 2;
     }
 
     @Override
