@@ -9,6 +9,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -23,6 +25,8 @@ import java.util.Set;
  * everything up front; an error names the file, the field and the problem.
  */
 public record ProducerConfig(int ioThreads, String controlListen, List<CameraConfig> cameras) {
+    /** Loopback only: whoever reaches the control API can point the producer at any URL. */
+    public static final String DEFAULT_CONTROL_LISTEN = "127.0.0.1:50051";
 
     public static ProducerConfig load(Path file) throws ConfigException {
         String text;
@@ -51,7 +55,13 @@ public record ProducerConfig(int ioThreads, String controlListen, List<CameraCon
         int ioThreads = (int) root.get("ioThreads").integer(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2)), 1, 64);
         YamlNode control = root.get("control");
         control.allowOnly("listen");
-        String listen = control.get("listen").string("127.0.0.1:50051");
+        YamlNode listenNode = control.get("listen");
+        String listen = listenNode.string(DEFAULT_CONTROL_LISTEN);
+        try {
+            listenAddress(listen);
+        } catch (IllegalArgumentException e) {
+            throw listenNode.error(e.getMessage());
+        }
         List<CameraConfig> cameras = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (YamlNode camera : root.get("cameras").list()) {
@@ -62,6 +72,40 @@ public record ProducerConfig(int ioThreads, String controlListen, List<CameraCon
             cameras.add(c);
         }
         return new ProducerConfig(ioThreads, listen, List.copyOf(cameras));
+    }
+
+    /**
+     * One camera from settings shaped like an entry of the file's {@code cameras:} list (keys and
+     * value types as SnakeYAML would load them), validated exactly as the file is. The control
+     * API's AddStream comes in here; an error names {@code source} and the field.
+     */
+    public static CameraConfig camera(Map<String, ?> settings, String source) throws ConfigException {
+        return camera(new YamlNode(source, "", settings));
+    }
+
+    /**
+     * {@code HOST:PORT} of {@code control.listen}, e.g. {@code 127.0.0.1:50051} or {@code [::1]:0};
+     * port 0 picks a free port. The host is not resolved here.
+     *
+     * @throws IllegalArgumentException saying what is wrong with {@code text}
+     */
+    public static InetSocketAddress listenAddress(String text) {
+        int colon = text.lastIndexOf(':');
+        String host = colon > 0 ? text.substring(0, colon).trim() : "";
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = -1;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1).trim());
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        if (host.isEmpty() || port < 0 || port > 65535 || host.chars().anyMatch(c -> c <= ' ')) {
+            throw new IllegalArgumentException("'" + text + "' is not HOST:PORT; write e.g. 127.0.0.1:50051"
+                    + " (port 0 picks a free one)");
+        }
+        return InetSocketAddress.createUnresolved(host, port);
     }
 
     static CameraConfig camera(YamlNode c) throws ConfigException {
