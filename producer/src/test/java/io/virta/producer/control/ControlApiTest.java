@@ -226,6 +226,26 @@ class ControlApiTest {
     }
 
     @Test
+    void aCameraThatCannotConnectIsOfflineWithTheReason() throws Exception {
+        String name = CAMERA + "-dead";
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        api().addStream(StreamConfig.newBuilder().setName(name).setUrl("rtsp://127.0.0.1:" + closedPort + "/x").build());
+        try {
+            StreamStatus status = awaitStatus(name, s -> s.getState() == StreamState.STREAM_STATE_OFFLINE);
+            assertTrue(status.getLastError().contains("cannot connect"), status.getLastError());
+            assertEquals(Transport.TRANSPORT_UNSPECIFIED, status.getActiveTransport());
+            assertEquals(0, status.getStats().getUptimeSeconds());
+            assertEquals(List.of(), api().getChannels(GetChannelsRequest.newBuilder().setCamera(name).build())
+                    .getChannelsList());
+        } finally {
+            api().removeStream(RemoveStreamRequest.newBuilder().setName(name).build());
+        }
+    }
+
+    @Test
     void badRequestsGetStatusCodesThatNameTheField() {
         String url = rtsp.url("/cam");
         assertInvalid("name", () -> api().addStream(StreamConfig.newBuilder().setName("bad/name").setUrl(url).build()));
