@@ -8,6 +8,7 @@ import io.virta.bus.PullStatus;
 import io.virta.bus.tools.Args;
 import io.virta.producer.config.ConfigException;
 import io.virta.producer.config.ProducerConfig;
+import io.virta.producer.control.ControlServer;
 import io.virta.producer.daemon.Producer;
 import io.virta.producer.demo.camera.DemoCamera;
 import io.virta.producer.demo.camera.DemoPattern;
@@ -83,13 +84,22 @@ final class Demo {
                         url: %s
                         transport: %s
                         rgb: { width: %d, height: %d }
+                    control:
+                      listen: 127.0.0.1:0
                     """.formatted(camera, url, args.string("transport", "auto"), rgb[0], rgb[1]), "virta demo");
             System.out.println("demo: camera " + size[0] + "x" + size[1] + " at " + fps + " fps, H264, served at " + url);
-            Producer producer = new Producer(config, new PrintingEvents()).start();
+            Producer producer = new Producer(config, new PrintingEvents());
+            ControlServer control = ControlServer.start(config.controlListen(), producer);
+            System.out.println("demo: control API (gRPC virta.control.v1.ProducerControl) on " + control.target());
+            producer.start();
             Thread reader = Thread.ofPlatform().daemon().name("demo-java-reader").start(() -> javaReader(camera + ".rgb"));
             Process python = args.flag("no-python") ? null : startPythonReader(camera + ".rgb");
-            Runtime.getRuntime().addShutdownHook(new Thread(producer::close, "virta-demo-shutdown"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                control.close();
+                producer.close();
+            }, "virta-demo-shutdown"));
             sleep(seconds > 0 ? (long) (seconds * 1000) : Long.MAX_VALUE);
+            control.close();
             producer.close();
             server.close();
             reader.join(3000);
@@ -101,6 +111,9 @@ final class Demo {
         } catch (ConfigException e) {
             System.err.println("error: " + e.getMessage());
             return 2;
+        } catch (IOException e) {
+            System.err.println("error: " + e.getMessage());
+            return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;

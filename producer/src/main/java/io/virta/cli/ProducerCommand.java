@@ -3,9 +3,11 @@ package io.virta.cli;
 import io.virta.bus.tools.Args;
 import io.virta.producer.config.ConfigException;
 import io.virta.producer.config.ProducerConfig;
+import io.virta.producer.control.ControlServer;
 import io.virta.producer.daemon.Producer;
 import io.virta.producer.ingest.CameraPipeline;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
@@ -47,10 +49,22 @@ final class ProducerCommand {
             System.out.println("configuration ok: " + config.cameras().size() + " camera(s)");
             return 0;
         }
-        Producer producer = new Producer(config, new PrintingEvents()).start();
+        Producer producer = new Producer(config, new PrintingEvents());
+        // The control API first: if its port is taken, fail before any camera is touched.
+        ControlServer control;
+        try {
+            control = ControlServer.start(config.controlListen(), producer);
+        } catch (IOException e) {
+            producer.close();
+            System.err.println("error: " + e.getMessage());
+            return 1;
+        }
+        System.out.println("producer: control API (gRPC virta.control.v1.ProducerControl) on " + control.target());
+        producer.start();
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             System.out.println("producer: shutting down (TEARDOWN to every camera, channels closed)");
+            control.close();
             producer.close();
             stopped.countDown();
         }, "virta-producer-shutdown");
@@ -69,6 +83,7 @@ final class ProducerCommand {
             }
         }
         Runtime.getRuntime().removeShutdownHook(hook);
+        control.close();
         producer.close();
         return 0;
     }

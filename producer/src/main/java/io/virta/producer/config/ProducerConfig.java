@@ -10,6 +10,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -27,6 +28,8 @@ import java.util.Set;
  */
 public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus, BitSet decoderCpus,
         List<CameraConfig> cameras) {
+    /** Loopback only: whoever reaches the control API can point the producer at any URL. */
+    public static final String DEFAULT_CONTROL_LISTEN = "127.0.0.1:50051";
 
     public static ProducerConfig load(Path file) throws ConfigException {
         String text;
@@ -55,7 +58,13 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
         int ioThreads = (int) root.get("ioThreads").integer(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2)), 1, 64);
         YamlNode control = root.get("control");
         control.allowOnly("listen");
-        String listen = control.get("listen").string("127.0.0.1:50051");
+        YamlNode listenNode = control.get("listen");
+        String listen = listenNode.string(DEFAULT_CONTROL_LISTEN);
+        try {
+            listenAddress(listen);
+        } catch (IllegalArgumentException e) {
+            throw listenNode.error(e.getMessage());
+        }
         YamlNode affinity = root.get("affinity");
         affinity.allowOnly("io", "decoders");
         BitSet ioCpus = cpus(affinity.get("io"));
@@ -84,6 +93,40 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
         }
     }
 
+    /**
+     * One camera from settings shaped like an entry of the file's {@code cameras:} list (keys and
+     * value types as SnakeYAML would load them), validated exactly as the file is. The control
+     * API's AddStream comes in here; an error names {@code source} and the field.
+     */
+    public static CameraConfig camera(Map<String, ?> settings, String source) throws ConfigException {
+        return camera(new YamlNode(source, "", settings));
+    }
+
+    /**
+     * {@code HOST:PORT} of {@code control.listen}, e.g. {@code 127.0.0.1:50051} or {@code [::1]:0};
+     * port 0 picks a free port. The host is not resolved here.
+     *
+     * @throws IllegalArgumentException saying what is wrong with {@code text}
+     */
+    public static InetSocketAddress listenAddress(String text) {
+        int colon = text.lastIndexOf(':');
+        String host = colon > 0 ? text.substring(0, colon).trim() : "";
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = -1;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1).trim());
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        if (host.isEmpty() || port < 0 || port > 65535 || host.chars().anyMatch(c -> c <= ' ')) {
+            throw new IllegalArgumentException("'" + text + "' is not HOST:PORT; write e.g. 127.0.0.1:50051"
+                    + " (port 0 picks a free one)");
+        }
+        return InetSocketAddress.createUnresolved(host, port);
+    }
+
     static CameraConfig camera(YamlNode c) throws ConfigException {
         c.allowOnly("name", "url", "sdp", "interface", "user", "password", "transport", "reconnectSeconds", "decode",
                 "decoderThreads", "timestamps", "encoded", "yuv", "rgb", "loop", "seekSeconds", "realtime", "format", "v4l2",
@@ -99,8 +142,11 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
         YamlNode urlNode = c.get("url");
         String url = urlNode.string(null);
         String sdp = c.get("sdp").string(null);
-        if ((url == null) == (sdp == null)) {
-            throw c.error("a camera needs exactly one of url: (rtsp://...) and sdp: (an SDP file)");
+        if (url == null && sdp == null) {
+            throw urlNode.error("is required (rtsp://..., a file, http://..., /dev/video0), or give sdp: for an SDP file");
+        }
+        if (url != null && sdp != null) {
+            throw c.get("sdp").error("a camera has either url: or sdp:, not both");
         }
         boolean rtsp = url != null && url.regionMatches(true, 0, "rtsp://", 0, 7);
         if (rtsp) {

@@ -2,10 +2,16 @@ package io.virta.producer.daemon;
 
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.virta.producer.config.CameraConfig;
 import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.ingest.CameraPipeline;
+import io.virta.producer.ingest.DecodeWorker;
+import io.virta.producer.ingest.CameraSource;
 import io.virta.producer.ingest.StreamEvents;
+import io.virta.producer.ingest.VideoTrackReceiver;
+import io.virta.producer.media.VideoCodec;
+import io.virta.producer.rtsp.client.RtspTransport;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,14 +25,21 @@ import java.util.logging.Logger;
  * Runs every camera of a {@link ProducerConfig}: all RTSP sessions share
  * {@link ProducerConfig#ioThreads()} event-loop threads (one camera stays on one of them), and each
  * decoding camera has a decoder thread of its own.
+ *
+ * <p>Cameras can be added, removed, stopped and started while it runs. A stopped camera keeps its
+ * configuration (and its stream number) but has no pipeline and no channels.
  */
 public final class Producer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Producer.class.getName());
 
     private final ProducerConfig config;
     private final NioEventLoopGroup io;
-    private final Map<String, CameraPipeline> cameras = Collections.synchronizedMap(new LinkedHashMap<>());
+    /** Every camera, running or stopped, in the order it was added. */
+    private final Map<String, Camera> cameras = Collections.synchronizedMap(new LinkedHashMap<>());
+    /** Serializes add, remove, start, stop and close; stopping waits for a TEARDOWN and the decoder. */
+    private final Object lifecycle = new Object();
     private final StreamEvents events;
+    private final ScheduledFuture<?> rateSampler;
     private int nextSlot = 1;
     private boolean closed;
 
@@ -40,6 +53,7 @@ public final class Producer implements AutoCloseable {
             task.run();
         });
         this.io = new NioEventLoopGroup(config.ioThreads(), config.ioCpus() == null ? named : pinned);
+        this.rateSampler = io.scheduleAtFixedRate(this::sampleRates, 1, 1, TimeUnit.SECONDS);
     }
 
     public Producer start() {
@@ -49,55 +63,266 @@ public final class Producer implements AutoCloseable {
         return this;
     }
 
-    /** Adds and starts a camera at runtime. */
-    public synchronized CameraPipeline add(CameraConfig camera) {
-        if (closed) {
-            throw new IllegalStateException("the producer is shutting down");
+    /**
+     * Adds and starts a camera at runtime.
+     *
+     * @throws CameraExistsException if a camera of that name exists, running or stopped
+     * @throws IllegalStateException if the producer is shutting down
+     */
+    public CameraPipeline add(CameraConfig camera) {
+        synchronized (lifecycle) {
+            ensureOpen();
+            if (cameras.containsKey(camera.name())) {
+                throw new CameraExistsException(camera.name());
+            }
+            Camera entry = new Camera(camera, nextSlot++);
+            CameraPipeline pipeline = launch(entry);
+            cameras.put(camera.name(), entry);
+            return pipeline;
         }
-        if (cameras.containsKey(camera.name())) {
-            throw new IllegalArgumentException("camera '" + camera.name() + "' exists already");
-        }
-        CameraPipeline pipeline = new CameraPipeline(camera, nextSlot++, io.next(), events, config.decoderCpus());
-        cameras.put(camera.name(), pipeline);
-        pipeline.start();
-        LOG.info(() -> "started " + camera);
-        return pipeline;
     }
 
-    /** Stops a camera (TEARDOWN, channels closed); false if there is none of that name. */
+    /** Stops a camera (TEARDOWN, channels closed) and forgets it; false if there is none of that name. */
     public boolean remove(String name) {
-        CameraPipeline pipeline = cameras.remove(name);
-        if (pipeline == null) {
-            return false;
+        synchronized (lifecycle) {
+            Camera entry = cameras.remove(name);
+            if (entry == null) {
+                return false;
+            }
+            halt(entry);
+            return true;
         }
-        pipeline.close();
-        return true;
     }
 
+    /**
+     * Stops a camera but keeps its configuration for {@link #start(String)}: TEARDOWN, channels
+     * closed (readers see END_OF_STREAM). False if there is no camera of that name; a stopped one
+     * stays stopped.
+     */
+    public boolean stop(String name) {
+        synchronized (lifecycle) {
+            Camera entry = cameras.get(name);
+            if (entry == null) {
+                return false;
+            }
+            halt(entry);
+            return true;
+        }
+    }
+
+    /**
+     * Starts a stopped camera again with its configuration; a running one is left alone. False if
+     * there is no camera of that name.
+     *
+     * @throws IllegalStateException if the producer is shutting down
+     */
+    public boolean start(String name) {
+        synchronized (lifecycle) {
+            ensureOpen();
+            Camera entry = cameras.get(name);
+            if (entry == null) {
+                return false;
+            }
+            if (entry.run == null) {
+                launch(entry);
+            }
+            return true;
+        }
+    }
+
+    /** The running cameras' pipelines. */
     public List<CameraPipeline> cameras() {
-        synchronized (cameras) {
-            return new ArrayList<>(cameras.values());
+        List<CameraPipeline> running = new ArrayList<>();
+        for (Camera entry : entries()) {
+            Run run = entry.run;
+            if (run != null) {
+                running.add(run.pipeline);
+            }
         }
+        return running;
     }
 
+    /** The pipeline of a running camera; null if there is none of that name or it is stopped. */
     public CameraPipeline camera(String name) {
-        return cameras.get(name);
+        Camera entry = cameras.get(name);
+        Run run = entry == null ? null : entry.run;
+        return run == null ? null : run.pipeline;
+    }
+
+    /** A snapshot of one camera, running or stopped; null if there is none of that name. */
+    public CameraStatus status(String name) {
+        Camera entry = cameras.get(name);
+        return entry == null ? null : snapshot(entry);
+    }
+
+    /** Snapshots of every camera, in the order they were added. */
+    public List<CameraStatus> statuses() {
+        List<CameraStatus> all = new ArrayList<>();
+        for (Camera entry : entries()) {
+            all.add(snapshot(entry));
+        }
+        return all;
+    }
+
+    /**
+     * The channels a camera publishes now (none while it is stopped, or before its first session
+     * told the codec); null if there is no camera of that name.
+     */
+    public List<CameraPipeline.PublishedChannel> channels(String name) {
+        Camera entry = cameras.get(name);
+        if (entry == null) {
+            return null;
+        }
+        Run run = entry.run;
+        return run == null ? List.of() : run.pipeline.publishedChannels();
     }
 
     /** Tears every session down, closes the channels (readers see END_OF_STREAM) and stops the threads. */
     @Override
     public void close() {
-        synchronized (this) {
+        synchronized (lifecycle) {
             if (closed) {
                 return;
             }
             closed = true;
+            rateSampler.cancel(false);
+            for (Camera entry : entries()) {
+                halt(entry);
+            }
+            cameras.clear();
         }
-        for (CameraPipeline pipeline : cameras()) {
-            pipeline.close();
-        }
-        cameras.clear();
         // Leave the TEARDOWNs a moment to go out before the sockets close.
         io.shutdownGracefully(300, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("the producer is shutting down");
+        }
+    }
+
+    private List<Camera> entries() {
+        synchronized (cameras) {
+            return new ArrayList<>(cameras.values());
+        }
+    }
+
+    /** Builds and starts a pipeline for a camera that has none. */
+    private CameraPipeline launch(Camera entry) {
+        Session session = new Session(events);
+        CameraPipeline pipeline = new CameraPipeline(entry.config, entry.slot, io.next(), session, config.decoderCpus());
+        session.rates.sample(System.nanoTime(), 0, 0, 0);
+        entry.run = new Run(pipeline, session);
+        pipeline.start();
+        LOG.info(() -> "started " + entry.config);
+        return pipeline;
+    }
+
+    /** Closes a camera's pipeline, if it has one, and remembers what status reports after. */
+    private void halt(Camera entry) {
+        Run run = entry.run;
+        if (run == null) {
+            return;
+        }
+        entry.run = null;
+        entry.lastError = run.pipeline.source().lastError();
+        entry.lastCodec = run.pipeline.receiver().codec();
+        run.pipeline.close();
+        LOG.info(() -> "stopped " + entry.config);
+    }
+
+    private void sampleRates() {
+        long now = System.nanoTime();
+        for (Camera entry : entries()) {
+            Run run = entry.run;
+            if (run != null) {
+                VideoTrackReceiver receiver = run.pipeline.receiver();
+                run.session.rates.sample(now, receiver.units(), receiver.bytes(), framesDecoded(run.pipeline));
+            }
+        }
+    }
+
+    private static long framesDecoded(CameraPipeline pipeline) {
+        DecodeWorker decoder = pipeline.decoder();
+        return decoder == null ? 0 : decoder.framesDecoded();
+    }
+
+    private static CameraStatus snapshot(Camera entry) {
+        Run run = entry.run;
+        if (run == null) {
+            return new CameraStatus(entry.config.name(), CameraStatus.State.STOPPED, entry.lastError, entry.config, null,
+                    entry.lastCodec, CameraStatus.Stats.NONE);
+        }
+        CameraPipeline pipeline = run.pipeline;
+        CameraSource source = pipeline.source();
+        Session session = run.session;
+        VideoTrackReceiver receiver = pipeline.receiver();
+        DecodeWorker decoder = pipeline.decoder();
+        CameraStatus.State state = source.isOnline() ? CameraStatus.State.ONLINE
+                : session.onlineEvents.get() == 0 && session.offlineEvents.get() == 0 ? CameraStatus.State.STARTING
+                : CameraStatus.State.OFFLINE;
+        long now = System.nanoTime();
+        long units = pipeline.unitsIn().frames();
+        long bytes = pipeline.unitsIn().bytes();
+        long frames = framesDecoded(pipeline);
+        RateWindow.Rates rates = run.session.rates.rates(now, units, bytes, frames);
+        boolean online = state == CameraStatus.State.ONLINE;
+        long since = run.session.onlineSinceNanos;
+        CameraStatus.Stats stats = new CameraStatus.Stats(rates.unitsPerSecond(), rates.framesPerSecond(),
+                rates.bitsPerSecond(), units, bytes, receiver.packetsReceived(), receiver.packetsLost(),
+                receiver.unitsDropped(), frames, decoder == null ? 0 : decoder.meanDecodeMicros(),
+                decoder == null ? 0 : decoder.overruns(), decoder == null ? 0 : decoder.unitsSkipped(),
+                pipeline.yuvPublished(), pipeline.rgbPublished(), source.reconnects(), session.onlineEvents.get(),
+                session.offlineEvents.get(), online ? Math.max(0, now - since) / 1e9 : 0,
+                decoder == null ? 0 : decoder.pictureWidth(), decoder == null ? 0 : decoder.pictureHeight());
+        RtspTransport active = online ? (run.session.overTcp ? RtspTransport.TCP : RtspTransport.UDP) : null;
+        return new CameraStatus(entry.config.name(), state, source.lastError(), entry.config, active,
+                receiver.codec(), stats);
+    }
+
+    /** One camera the producer knows; {@link #run} is null while it is stopped. */
+    private static final class Camera {
+        final CameraConfig config;
+        final int slot;
+        volatile Run run;
+        volatile String lastError;
+        volatile VideoCodec lastCodec;
+
+        Camera(CameraConfig config, int slot) {
+            this.config = config;
+            this.slot = slot;
+        }
+    }
+
+    /** A running camera: its pipeline and what the producer tracks about it. */
+    private record Run(CameraPipeline pipeline, Session session) {
+    }
+
+    /** Watches one pipeline's online/offline events for status reporting, and passes them on. */
+    private static final class Session implements StreamEvents {
+        final RateWindow rates = new RateWindow();
+        final StreamEvents next;
+        volatile long onlineSinceNanos;
+        volatile boolean overTcp;
+        final java.util.concurrent.atomic.AtomicLong onlineEvents = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong offlineEvents = new java.util.concurrent.atomic.AtomicLong();
+
+        Session(StreamEvents next) {
+            this.next = next;
+        }
+
+        @Override
+        public void onOnline(String camera, boolean overTcp) {
+            this.onlineSinceNanos = System.nanoTime();
+            this.overTcp = overTcp;
+            onlineEvents.incrementAndGet();
+            next.onOnline(camera, overTcp);
+        }
+
+        @Override
+        public void onOffline(String camera, String reason) {
+            offlineEvents.incrementAndGet();
+            next.onOffline(camera, reason);
+        }
     }
 }

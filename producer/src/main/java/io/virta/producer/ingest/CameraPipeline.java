@@ -4,6 +4,8 @@ import io.netty.channel.EventLoop;
 import io.virta.bus.ChannelSpec;
 import io.virta.bus.ChannelType;
 import io.virta.bus.ChannelWriter;
+import io.virta.bus.PixelFormat;
+import io.virta.bus.PixelFormat;
 import io.virta.producer.config.CameraConfig;
 import io.virta.producer.decode.DecodedFrame;
 import io.virta.producer.decode.DecodedFrameListener;
@@ -162,6 +164,24 @@ public final class CameraPipeline implements AutoCloseable {
         return names;
     }
 
+    /** One channel this camera publishes, as its writer describes it: for status reporting. */
+    public record PublishedChannel(String name, ChannelType type, PixelFormat format, int width, int height, int cells,
+            long cellCapacity, long framesPublished) {
+    }
+
+    /** The channels published now: none before the first session has told the codec, or after close. */
+    public List<PublishedChannel> publishedChannels() {
+        List<PublishedChannel> channels = new ArrayList<>();
+        for (ChannelWriter w : new ChannelWriter[] {encodedWriter, yuvWriter, rgbWriter}) {
+            if (w != null) {
+                ChannelSpec spec = w.spec();
+                channels.add(new PublishedChannel(w.name(), spec.type(), spec.format(), spec.width(), spec.height(),
+                        w.cells(), w.capacity(), w.sequence()));
+            }
+        }
+        return channels;
+    }
+
     public long rgbPublished() {
         RgbPublisher p = rgbPublisher;
         return p == null ? 0 : p.published();
@@ -181,6 +201,7 @@ public final class CameraPipeline implements AutoCloseable {
         }
         closeOutputs();
         encodedWriter = ChannelWriter.create(ChannelSpec.of(name, ChannelType.ENCODED)
+                .format(codec == VideoCodec.H264 ? PixelFormat.H264 : PixelFormat.H265)
                 .capacity(config.encoded().capacityBytes()).cells(config.encoded().cells()));
         outputs.add(encodedWriter);
         encodedPublisher = new EncodedPublisher(encodedWriter).streamId(slot);

@@ -30,6 +30,10 @@ public final class DecodeWorker implements AutoCloseable {
     private volatile long unitsSkipped;
     private volatile long overruns;
     private volatile long decodeNanos;
+    // Written per picture by the output tap below, read by status reporting.
+    private volatile long framesDecoded;
+    private volatile int pictureWidth;
+    private volatile int pictureHeight;
 
     private final java.util.BitSet cpus;
 
@@ -39,7 +43,12 @@ public final class DecodeWorker implements AutoCloseable {
         this.encodedChannel = encodedChannel;
         this.codec = codec;
         this.threads = threads;
-        this.output = output;
+        this.output = frame -> {
+            framesDecoded++;
+            pictureWidth = frame.width();
+            pictureHeight = frame.height();
+            output.onFrame(frame);
+        };
         // The decoder zeroes the PADDING bytes after each unit so FFmpeg can read it in place.
         this.unit = AccessUnit.allocate(maxUnitSize + VideoDecoder.PADDING);
         this.unitMemory = MemorySegment.ofBuffer(unit.data());
@@ -109,6 +118,20 @@ public final class DecodeWorker implements AutoCloseable {
 
     public long overruns() {
         return overruns;
+    }
+
+    /** Pictures the decoder has delivered. */
+    public long framesDecoded() {
+        return framesDecoded;
+    }
+
+    /** Size of the last decoded picture; 0 before the first. */
+    public int pictureWidth() {
+        return pictureWidth;
+    }
+
+    public int pictureHeight() {
+        return pictureHeight;
     }
 
     /** Mean decode time per unit, in µs. */

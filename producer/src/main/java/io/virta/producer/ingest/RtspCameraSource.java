@@ -39,7 +39,7 @@ public final class RtspCameraSource implements CameraSource {
     private ScheduledFuture<?> retry;
     private Duration backoff = FIRST_RETRY;
     private int redirects;
-    private boolean online;
+    private volatile boolean online; // read by status reporting on other threads
     private volatile boolean closed;
     private volatile String lastError;
     private long sessionStartNanos;

@@ -54,6 +54,10 @@ public final class VideoTrackReceiver implements TrackReceiver {
     private long foreignPackets;
     private long units;
     private long bytes;
+    private long packets;
+    // Counters of the sessions before the current one, so that totals survive reconnects.
+    private long lostBefore;
+    private long droppedBefore;
 
     /**
      * @param codecListener told the codec of each new session before its first unit, so the
@@ -73,6 +77,8 @@ public final class VideoTrackReceiver implements TrackReceiver {
         VideoCodec newCodec = video.videoCodec().orElseThrow();
         var format = video.videoFormat().orElseThrow();
         payloadType = format.payloadType();
+        lostBefore = packetsLost();
+        droppedBefore = unitsDropped();
         AccessUnitListener stamped = this::stampAndForward;
         depacketizer = newCodec == VideoCodec.H264
                 ? new H264Depacketizer(stamped, maxUnitSize, video.parameterSets())
@@ -108,6 +114,7 @@ public final class VideoTrackReceiver implements TrackReceiver {
             foreignPackets++; // another payload type, e.g. a keep-alive or FEC: not ours
             return;
         }
+        packets++;
         rtcp.onRtp(packet, arrivalNanos);
         depacketizer.setArrivalTimeMicros(Clock.epochMicros());
         if (reorderer != null) {
@@ -163,13 +170,21 @@ public final class VideoTrackReceiver implements TrackReceiver {
         return foreignPackets;
     }
 
-    /** Packets lost in transit (reorderer) plus units dropped for loss (depacketizer). */
-    public long packetsLost() {
-        return reorderer == null ? 0 : reorderer.lost();
+    /** RTP packets of the video track received, over all sessions. */
+    public long packetsReceived() {
+        return packets;
     }
 
+    /** Packets lost in transit (reorderer; over TCP none are), over all sessions. */
+    public long packetsLost() {
+        Reorderer r = reorderer;
+        return lostBefore + (r == null ? 0 : r.lost());
+    }
+
+    /** Units the depacketizer dropped (incomplete after a loss, or waiting for a keyframe), over all sessions. */
     public long unitsDropped() {
-        return depacketizer == null ? 0 : depacketizer.counters().unitsDropped();
+        NalDepacketizer d = depacketizer;
+        return droppedBefore + (d == null ? 0 : d.counters().unitsDropped());
     }
 
     public String camera() {

@@ -58,10 +58,10 @@ class ProducerConfigTest {
         assertError("cameras:\n  - name: a\n    url: rtsp://h/\n    transport: quic\n",
                 "cams.yaml: cameras[0].transport: 'quic' is not one of auto, udp, tcp");
         assertError("cameras:\n  - url: rtsp://h/\n", "cams.yaml: cameras[0].name: is required");
-        assertError("cameras:\n  - name: a\n", "cams.yaml: cameras[0]: a camera needs exactly one of url:");
+        assertError("cameras:\n  - name: a\n", "cams.yaml: cameras[0].url: is required");
         assertError("cameras:\n  - name: a\n    url: rtsp://h/\n    loop: true\n", "cameras[0].loop: applies only to cameras FFmpeg opens");
         assertError("cameras:\n  - name: a\n    url: /v.mkv\n    v4l2: { sise: 1 }\n", "cameras[0].v4l2.sise: unknown setting");
-        assertError("cameras:\n  - name: a\n    url: rtsp://h/\n    sdp: /x.sdp\n", "exactly one of url:");
+        assertError("cameras:\n  - name: a\n    url: rtsp://h/\n    sdp: /x.sdp\n", "cameras[0].sdp: a camera has either url: or sdp:, not both");
         assertError("cameras:\n  - name: a\n    url: rtsp://u:pw@h:99999/\n", "cams.yaml: cameras[0].url: 'rtsp://***@h:99999/': port '99999' is not 1..65535");
         assertError("cameras:\n  - name: a b\n    url: rtsp://h/\n", "cams.yaml: cameras[0].name: 'a b' cannot name channels");
         assertError("cameras:\n  - name: a\n    url: rtsp://h/\n    rgb: { width: 321 }\n", "width and height must be even");

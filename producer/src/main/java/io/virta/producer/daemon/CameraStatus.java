@@ -1,0 +1,47 @@
+package io.virta.producer.daemon;
+
+import io.virta.producer.config.CameraConfig;
+import io.virta.producer.media.VideoCodec;
+import io.virta.producer.rtsp.client.RtspTransport;
+
+/**
+ * A snapshot of one camera for status reporting (the control API, the command line): its state,
+ * configuration and statistics at the moment {@link Producer#status(String)} was called.
+ *
+ * @param lastError       why the stream last went offline; null while it never has
+ * @param activeTransport UDP or TCP while online, null otherwise
+ * @param codec           the codec of the last session; null before the first
+ */
+public record CameraStatus(String name, State state, String lastError, CameraConfig config,
+        RtspTransport activeTransport, VideoCodec codec, Stats stats) {
+
+    public enum State {
+        /** Started, not yet playing. */
+        STARTING,
+        /** Playing. */
+        ONLINE,
+        /** Was started, but the session failed or stalled; it keeps reconnecting. */
+        OFFLINE,
+        /** Stopped on request: no session and no channels, configuration kept. */
+        STOPPED
+    }
+
+    /**
+     * Counters since the camera was last started, and rates over the last few seconds.
+     *
+     * @param fpsIn          access units received per second
+     * @param fpsOut         pictures decoded per second
+     * @param bitrate        bits of video payload received per second
+     * @param uptimeSeconds  since the stream last went online; 0 unless online
+     * @param pictureWidth   of the last decoded picture; 0 before the first
+     */
+    public record Stats(double fpsIn, double fpsOut, double bitrate, long unitsReceived, long bytesReceived,
+            long packetsReceived, long packetsLost, long unitsDropped, long framesDecoded,
+            double decodeMicrosPerFrame, long decoderOverruns, long decoderSkipped, long yuvPublished,
+            long rgbPublished, long reconnects, long onlineCount, long offlineCount, double uptimeSeconds,
+            int pictureWidth, int pictureHeight) {
+
+        /** A camera that is not running. */
+        public static final Stats NONE = new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    }
+}

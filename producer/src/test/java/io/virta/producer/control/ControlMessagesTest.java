@@ -1,0 +1,85 @@
+package io.virta.producer.control;
+
+import io.virta.producer.config.CameraConfig;
+import io.virta.producer.config.ConfigException;
+import io.virta.producer.config.ProducerConfig;
+import io.virta.protos.control.v1.EncodedChannelConfig;
+import io.virta.protos.control.v1.RgbChannelConfig;
+import io.virta.protos.control.v1.StreamConfig;
+import io.virta.protos.control.v1.TimestampMode;
+import io.virta.protos.control.v1.Transport;
+import io.virta.protos.control.v1.YuvChannelConfig;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** AddStream's configuration means exactly what the same camera in the YAML file means. */
+class ControlMessagesTest {
+    private static CameraConfig fromYaml(String camera) throws ConfigException {
+        return ProducerConfig.parse("cameras:\n" + camera.indent(2).replaceFirst("  ", "- "), "test").cameras().getFirst();
+    }
+
+    private static CameraConfig fromProto(StreamConfig config) throws ConfigException {
+        return ProducerConfig.camera(ControlMessages.settings(config), "AddStream");
+    }
+
+    @Test
+    void everyFieldMapsToItsYamlSetting() throws Exception {
+        CameraConfig yaml = fromYaml("""
+                name: lobby
+                url: rtsp://admin:s3cret@10.0.0.5/stream1
+                user: viewer
+                password: pw
+                transport: udp
+                reconnectSeconds: 2.5
+                decode: true
+                decoderThreads: 2
+                timestamps: arrival
+                encoded: { cells: 32, capacity: 4194304 }
+                yuv: { enabled: false, cells: 4, maxWidth: 1280, maxHeight: 720 }
+                rgb: { width: 320, height: 180, fps: 5, cells: 3 }
+                """);
+        CameraConfig proto = fromProto(StreamConfig.newBuilder()
+                .setName("lobby").setUrl("rtsp://admin:s3cret@10.0.0.5/stream1").setUser("viewer").setPassword("pw")
+                .setTransport(Transport.TRANSPORT_UDP).setReconnectSeconds(2.5).setDecode(true).setDecoderThreads(2)
+                .setTimestamps(TimestampMode.TIMESTAMP_MODE_ARRIVAL)
+                .setEncoded(EncodedChannelConfig.newBuilder().setCells(32).setCapacityBytes(4194304))
+                .setYuv(YuvChannelConfig.newBuilder().setEnabled(false).setCells(4).setMaxWidth(1280).setMaxHeight(720))
+                .setRgb(RgbChannelConfig.newBuilder().setWidth(320).setHeight(180).setFps(5).setCells(3))
+                .build());
+        assertEquals(yaml, proto);
+    }
+
+    @Test
+    void unsetFieldsTakeTheYamlDefaults() throws Exception {
+        CameraConfig yaml = fromYaml("name: yard\nurl: rtsp://10.0.0.6/h265\n");
+        CameraConfig proto = fromProto(StreamConfig.newBuilder().setName("yard").setUrl("rtsp://10.0.0.6/h265").build());
+        assertEquals(yaml, proto);
+        assertTrue(proto.decode() && proto.yuv().enabled() && proto.rgb().enabled());
+        // decode: false must be expressible although false is proto3's default.
+        assertFalse(fromProto(StreamConfig.newBuilder().setName("yard").setUrl("rtsp://10.0.0.6/h265")
+                .setDecode(false).build()).decode());
+    }
+
+    @Test
+    void statusNeverShowsThePassword() throws Exception {
+        CameraConfig camera = fromProto(StreamConfig.newBuilder().setName("lobby")
+                .setUrl("rtsp://admin:s3cret@10.0.0.5/stream1").setPassword("other").build());
+        StreamConfig shown = ControlMessages.redacted(camera);
+        assertFalse(shown.toString().contains("s3cret") || shown.toString().contains("other"), shown.toString());
+        assertEquals("", shown.getPassword());
+        assertTrue(shown.getUrl().endsWith("@10.0.0.5/stream1"), shown.getUrl());
+        // What status shows can be fed back as a configuration (less the credentials).
+        assertEquals(camera.rgb(), fromProto(shown.toBuilder().setUrl("rtsp://10.0.0.5/stream1").build()).rgb());
+    }
+
+    @Test
+    void errorsNameTheField() {
+        ConfigException e = assertThrows(ConfigException.class, () -> fromProto(StreamConfig.newBuilder()
+                .setName("cam").setUrl("rtsp://h/").setYuv(YuvChannelConfig.newBuilder().setCells(1)).build()));
+        assertEquals("AddStream: yuv.cells: 1 is outside 2..1024", e.getMessage());
+        e = assertThrows(ConfigException.class, () -> fromProto(StreamConfig.newBuilder()
+                .setName("cam").setUrl("rtsp://h/").setTimestampsValue(9).build()));
+        assertTrue(e.getMessage().startsWith("AddStream: timestamps: '9' is not one of"), e.getMessage());
+    }
+}
