@@ -112,7 +112,8 @@ public final class RtspCameraSource implements CameraSource {
             receiver.onTick(now, s::sendRtcp);
         }
         long last = Math.max(receiver.lastUnitNanos(), sessionStartNanos);
-        if (now - last > reconnect.toNanos()) {
+        // Before PLAY succeeds the session's own response timeout applies; this is for a stream gone quiet.
+        if (online && now - last > reconnect.toNanos()) {
             // Connected but silent: the camera hung, or a network path dropped without a reset.
             lastError = "camera " + camera + ": no frames for " + reconnect.toMillis() + " ms; reconnecting";
             s.close();
