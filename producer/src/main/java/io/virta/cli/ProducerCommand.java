@@ -5,6 +5,8 @@ import io.virta.producer.config.ConfigException;
 import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.control.ControlServer;
 import io.virta.producer.daemon.Producer;
+import io.virta.producer.supervise.WorkerStatus;
+import io.virta.producer.supervise.WorkerSupervisor;
 import io.virta.producer.ingest.CameraPipeline;
 
 import java.io.IOException;
@@ -61,6 +63,9 @@ final class ProducerCommand {
         }
         System.out.println("producer: control API (gRPC virta.control.v1.ProducerControl) on " + control.target());
         producer.start();
+        if (!config.workers().isEmpty()) {
+            producer.startWorkers(control.target(), WorkerSupervisor.OutputSink.STDOUT);
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             System.out.println("producer: shutting down (TEARDOWN to every camera, channels closed)");
@@ -100,6 +105,11 @@ final class ProducerCommand {
                     camera.unitsIn().bytes() / 1e6, receiver.packetsLost(), receiver.unitsDropped(), source.reconnects(),
                     decoder == null ? 0 : decoder.unitsDecoded(), decoder == null ? 0 : decoder.meanDecodeMicros() / 1000,
                     camera.channels()));
+        }
+        for (WorkerStatus worker : producer.workerStatuses()) {
+            System.out.println(String.format(Locale.ROOT, "worker %s (camera %s): %s  pid %d  %d restarts%s",
+                    worker.name(), worker.camera(), worker.state().name().toLowerCase(Locale.ROOT), worker.pid(),
+                    worker.restarts(), worker.lastError().isEmpty() ? "" : "  last: " + worker.lastError()));
         }
     }
 }

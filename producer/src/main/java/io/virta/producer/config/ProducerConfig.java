@@ -17,7 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,7 +27,7 @@ import java.util.Set;
  * everything up front; an error names the file, the field and the problem.
  */
 public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus, BitSet decoderCpus,
-        List<CameraConfig> cameras) {
+        List<CameraConfig> cameras, List<WorkerConfig> workers) {
     /** Loopback only: whoever reaches the control API can point the producer at any URL. */
     public static final String DEFAULT_CONTROL_LISTEN = "127.0.0.1:50051";
 
@@ -54,7 +54,7 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
             throw new ConfigException(fileName + ": not valid YAML: " + e.getMessage().replace('\n', ' '));
         }
         YamlNode root = new YamlNode(fileName, "", document);
-        root.allowOnly("ioThreads", "control", "affinity", "cameras");
+        root.allowOnly("ioThreads", "control", "affinity", "cameras", "workers");
         int ioThreads = (int) root.get("ioThreads").integer(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2)), 1, 64);
         YamlNode control = root.get("control");
         control.allowOnly("listen");
@@ -70,7 +70,7 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
         BitSet ioCpus = cpus(affinity.get("io"));
         BitSet decoderCpus = cpus(affinity.get("decoders"));
         List<CameraConfig> cameras = new ArrayList<>();
-        Set<String> names = new HashSet<>();
+        Set<String> names = new LinkedHashSet<>();
         for (YamlNode camera : root.get("cameras").list()) {
             CameraConfig c = camera(camera);
             if (!names.add(c.name())) {
@@ -78,7 +78,8 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
             }
             cameras.add(c);
         }
-        return new ProducerConfig(ioThreads, listen, ioCpus, decoderCpus, List.copyOf(cameras));
+        List<WorkerConfig> workers = WorkerConfig.parseAll(root.get("workers"), names);
+        return new ProducerConfig(ioThreads, listen, ioCpus, decoderCpus, List.copyOf(cameras), workers);
     }
 
     private static BitSet cpus(YamlNode node) throws ConfigException {

@@ -4,6 +4,7 @@ import io.virta.producer.config.CameraConfig;
 import io.virta.producer.daemon.CameraStatus;
 import io.virta.producer.ingest.CameraPipeline.PublishedChannel;
 import io.virta.producer.media.VideoCodec;
+import io.virta.producer.supervise.WorkerStatus;
 import io.virta.protos.control.v1.ChannelDescriptor;
 import io.virta.protos.control.v1.ChannelType;
 import io.virta.protos.control.v1.Codec;
@@ -16,6 +17,7 @@ import io.virta.protos.control.v1.StreamStats;
 import io.virta.protos.control.v1.StreamStatus;
 import io.virta.protos.control.v1.TimestampMode;
 import io.virta.protos.control.v1.Transport;
+import io.virta.protos.control.v1.WorkerState;
 import io.virta.protos.control.v1.YuvChannelConfig;
 import io.virta.producer.rtsp.RtspUrl;
 import io.virta.producer.rtsp.client.RtspTransport;
@@ -174,6 +176,25 @@ final class ControlMessages {
                 .setCellCapacity(c.cellCapacity())
                 .setCodec(codec(codec))
                 .setFramesPublished(Math.max(0, c.framesPublished()))
+                .build();
+    }
+
+    static io.virta.protos.control.v1.WorkerStatus worker(WorkerStatus w) {
+        return io.virta.protos.control.v1.WorkerStatus.newBuilder()
+                .setName(w.name())
+                .setCamera(w.camera())
+                .setState(switch (w.state()) {
+                    case RUNNING -> WorkerState.WORKER_STATE_RUNNING;
+                    case BACKOFF -> WorkerState.WORKER_STATE_BACKOFF;
+                    case STOPPED -> WorkerState.WORKER_STATE_STOPPED;
+                })
+                .setPid(w.pid())
+                .addAllCommand(w.command())
+                .setRestarts(w.restarts())
+                .setLastExitCode(w.lastExitCode())
+                .setLastError(w.lastError())
+                .setUptimeSeconds(w.uptimeSeconds())
+                .setNextStartSeconds(w.nextStartSeconds())
                 .build();
     }
 

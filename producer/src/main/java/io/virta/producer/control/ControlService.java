@@ -9,11 +9,14 @@ import io.virta.producer.daemon.CameraExistsException;
 import io.virta.producer.daemon.CameraStatus;
 import io.virta.producer.daemon.Producer;
 import io.virta.producer.ingest.CameraPipeline.PublishedChannel;
+import io.virta.producer.supervise.WorkerStatus;
 import io.virta.protos.control.v1.GetChannelsRequest;
 import io.virta.protos.control.v1.GetChannelsResponse;
 import io.virta.protos.control.v1.GetStreamRequest;
 import io.virta.protos.control.v1.ListStreamsRequest;
 import io.virta.protos.control.v1.ListStreamsResponse;
+import io.virta.protos.control.v1.ListWorkersRequest;
+import io.virta.protos.control.v1.ListWorkersResponse;
 import io.virta.protos.control.v1.ProducerControlGrpc;
 import io.virta.protos.control.v1.RemoveStreamRequest;
 import io.virta.protos.control.v1.RemoveStreamResponse;
@@ -134,6 +137,15 @@ public final class ControlService extends ProducerControlGrpc.ProducerControlImp
         } catch (Failure f) {
             f.send(response);
         }
+    }
+
+    @Override
+    public void listWorkers(ListWorkersRequest request, StreamObserver<ListWorkersResponse> response) {
+        ListWorkersResponse.Builder out = ListWorkersResponse.newBuilder();
+        for (WorkerStatus worker : producer.workerStatuses()) {
+            out.addWorkers(ControlMessages.worker(worker));
+        }
+        reply(response, out.build());
     }
 
     @Override

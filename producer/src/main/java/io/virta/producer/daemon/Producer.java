@@ -12,6 +12,8 @@ import io.virta.producer.ingest.StreamEvents;
 import io.virta.producer.ingest.VideoTrackReceiver;
 import io.virta.producer.media.VideoCodec;
 import io.virta.producer.rtsp.client.RtspTransport;
+import io.virta.producer.supervise.WorkerStatus;
+import io.virta.producer.supervise.WorkerSupervisor;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -38,6 +40,7 @@ public final class Producer implements AutoCloseable {
     private final Map<String, Camera> cameras = Collections.synchronizedMap(new LinkedHashMap<>());
     /** Serializes add, remove, start, stop and close; stopping waits for a TEARDOWN and the decoder. */
     private final Object lifecycle = new Object();
+    private volatile WorkerSupervisor workers;
     private final StreamEvents events;
     private final ScheduledFuture<?> rateSampler;
     private int nextSlot = 1;
@@ -177,7 +180,32 @@ public final class Producer implements AutoCloseable {
         return run == null ? List.of() : run.pipeline.publishedChannels();
     }
 
-    /** Tears every session down, closes the channels (readers see END_OF_STREAM) and stops the threads. */
+    /**
+     * Launches the configuration's workers and keeps them running until {@link #close()}.
+     *
+     * @param control the control API's {@code HOST:PORT}, which workers use to find channels and report events
+     */
+    public WorkerSupervisor startWorkers(String control, WorkerSupervisor.OutputSink output) {
+        synchronized (lifecycle) {
+            ensureOpen();
+            if (workers != null) {
+                throw new IllegalStateException("workers are started already");
+            }
+            workers = new WorkerSupervisor(config.workers(), control, output).start();
+            return workers;
+        }
+    }
+
+    /** The supervised workers' state; empty when none are configured or they are not started. */
+    public List<WorkerStatus> workerStatuses() {
+        WorkerSupervisor supervisor = workers;
+        return supervisor == null ? List.of() : supervisor.statuses();
+    }
+
+    /**
+     * Stops the workers, tears every session down, closes the channels (readers see END_OF_STREAM)
+     * and stops the threads.
+     */
     @Override
     public void close() {
         synchronized (lifecycle) {
@@ -185,6 +213,10 @@ public final class Producer implements AutoCloseable {
                 return;
             }
             closed = true;
+            // Workers first: they should end by their own SIGTERM, not see their channels vanish.
+            if (workers != null) {
+                workers.close();
+            }
             rateSampler.cancel(false);
             for (Camera entry : entries()) {
                 halt(entry);

@@ -74,6 +74,55 @@ class ProducerConfigTest {
     }
 
     @Test
+    void workers() throws Exception {
+        ProducerConfig config = ProducerConfig.parse("""
+                cameras:
+                  - name: lobby
+                    url: rtsp://h/
+                workers:
+                  - name: lobby-motion
+                    camera: lobby
+                    worker: motion
+                    args: [--fps, 2]
+                  - name: lobby-py
+                    camera: lobby
+                    command: [/bin/sh, -c, "echo {camera} {control}"]
+                    env: { PYTHONPATH: /opt/virta }
+                    restart: { minSeconds: 0.5, maxSeconds: 20 }
+                """, "cams.yaml");
+        WorkerConfig motion = config.workers().get(0);
+        assertEquals("motion", motion.javaWorker());
+        assertEquals(java.util.List.of("--fps", "2"), motion.args());
+        assertEquals(java.time.Duration.ofSeconds(1), motion.restartMin());
+        WorkerConfig python = config.workers().get(1);
+        assertEquals(java.util.List.of("/bin/sh", "-c", "echo {camera} {control}"), python.command());
+        assertEquals("/opt/virta", python.env().get("PYTHONPATH"));
+        assertEquals(java.time.Duration.ofMillis(500), python.restartMin());
+        assertEquals(java.time.Duration.ofSeconds(20), python.restartMax());
+        assertEquals("echo lobby 127.0.0.1:1", WorkerConfig.expand("echo {camera} {control}",
+                java.util.Map.of("camera", "lobby", "control", "127.0.0.1:1")));
+    }
+
+    @Test
+    void workerErrorsNameTheField() {
+        String camera = "cameras:\n  - name: a\n    url: rtsp://h/\n";
+        assertError(camera + "workers:\n  - name: w\n    camera: b\n    worker: motion\n",
+                "cams.yaml: workers[0].camera: no camera named 'b' in cameras:; known: a");
+        assertError(camera + "workers:\n  - name: w\n    camera: a\n",
+                "cams.yaml: workers[0].worker: give either worker: (a Java worker, e.g. motion) or command:");
+        assertError(camera + "workers:\n  - name: w\n    camera: a\n    worker: motion\n    command: [x]\n",
+                "workers[0].command: a worker has either worker: or command:, not both");
+        assertError(camera + "workers:\n  - name: w\n    camera: a\n    command: [/nonexistent/py]\n",
+                "workers[0].command: '/nonexistent/py' is not an executable file");
+        assertError(camera + "workers:\n  - name: w\n    camera: a\n    worker: motion\n    args: ['{cam}']\n",
+                "workers[0].args: '{cam}' in '{cam}' is not a placeholder");
+        assertError(camera + "workers:\n  - name: w\n    camera: a\n    worker: motion\n  - name: w\n    camera: a\n    worker: motion\n",
+                "workers[1].name: 'w' is used by another worker");
+        assertError(camera + "workers:\n  - name: w\n    camera: a\n    worker: motion\n    restart: { minSeconds: 0 }\n",
+                "workers[0].restart.minSeconds");
+    }
+
+    @Test
     void aMissingFileSaysSo() {
         var e = assertThrows(ConfigException.class, () -> ProducerConfig.load(Path.of("/nonexistent/cams.yaml")));
         assertEquals("/nonexistent/cams.yaml: no such file", e.getMessage());
