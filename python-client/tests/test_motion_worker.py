@@ -1,0 +1,197 @@
+"""The Python motion detector as a real process (python3 -m virta.workers.motion) against a real
+bus channel that this test writes: a square moving on a known path, and a noisy 'clock' that
+--ignore masks out."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from conftest import PYTHON, SRC, shm_files
+from scene import MovingSquareScene, intersects, overlap
+from virta.bus import ChannelType, Writer
+
+pytest.importorskip("cv2", reason="the motion detector needs Debian's python3-opencv")
+
+CLOCK = (0.0, 0.0, 0.2, 0.1)
+
+
+class Worker:
+    """A running motion worker; its stderr (progress messages, then the summary) is collected as it comes."""
+
+    def __init__(self, *args):
+        self.proc = subprocess.Popen([PYTHON, "-m", "virta.workers.motion", *map(str, args)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     env=dict(os.environ, PYTHONPATH=SRC))
+        self._err: list[str] = []
+        self._err_changed = threading.Condition()
+        self._err_thread = threading.Thread(target=self._pump_stderr, daemon=True)
+        self._err_thread.start()
+
+    def _pump_stderr(self):
+        for line in self.proc.stderr:
+            with self._err_changed:
+                self._err.append(line)
+                self._err_changed.notify_all()
+
+    def expect_stderr(self, text, timeout=20.0):
+        with self._err_changed:
+            if not self._err_changed.wait_for(lambda: any(text in line for line in self._err),
+                                              timeout):
+                raise AssertionError(f"the worker did not say {text!r}: {''.join(self._err)}")
+
+    def stop(self, timeout=10.0):
+        """SIGTERM; returns (exit status, stdout, stderr)."""
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            out, _ = self.proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, _ = self.proc.communicate()
+            raise AssertionError(f"the worker ignored SIGTERM; stderr: {''.join(self._err)}")
+        self._err_thread.join(5)
+        return self.proc.returncode, out, "".join(self._err)
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.communicate()
+        for path in shm_files(f"sem.virta.r.{self.proc.pid}.*"):
+            os.unlink(path)
+
+
+@pytest.fixture
+def worker():
+    started = []
+
+    def start(*args):
+        w = Worker(*args)
+        started.append(w)
+        return w
+
+    yield start
+    for w in started:
+        w.kill()
+
+
+def publish(writer, scene, seconds_still, seconds_moving, fps=25):
+    """Writes the scene in real time; returns {capture_time_us: square rect or None}."""
+    shown = {}
+    frame = np.empty((scene.height, scene.width, 3), np.uint8)
+    start = time.monotonic()
+    total = int((seconds_still + seconds_moving) * fps)
+    for i in range(total):
+        t = i / fps
+        rect = scene.draw(frame, None if t < seconds_still else t - seconds_still)
+        capture = time.time_ns() // 1000
+        writer.push(frame, capture_time_us=capture)
+        shown[capture] = rect
+        time.sleep(max(0.0, start + (i + 1) / fps - time.monotonic()))
+    return shown
+
+
+def wait_for_reader(writer, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while writer.reader_count < 1:
+        assert time.monotonic() < deadline, "the worker did not attach"
+        time.sleep(0.02)
+
+
+def test_motion_events_follow_the_moving_square(name, worker):
+    scene = MovingSquareScene()
+    with Writer.create(name, ChannelType.RGB24, width=scene.width, height=scene.height,
+                       cells=8) as writer:
+        frame = np.empty((scene.height, scene.width, 3), np.uint8)
+        scene.draw(frame, None)
+        writer.push(frame, capture_time_us=time.time_ns() // 1000)
+        w = worker("--channel", name, "--hub", "none", "--print", "--fps", 8,
+                   "--ignore", ",".join(map(str, CLOCK)), "--name", "motion-test")
+        wait_for_reader(writer)
+        shown = publish(writer, scene, seconds_still=1.0, seconds_moving=3.0)
+        rc, out, err = w.stop()
+
+    assert rc == 0, err
+    summary = err.strip().splitlines()[-1]
+    assert summary.startswith("motion-test: camera ") and "pictures analyzed" in summary, err
+    events = [json.loads(line) for line in out.splitlines()]
+    # About 8 pictures a second are analyzed while the square moves for 3 s.
+    assert len(events) >= 12, (events, err)
+    camera = name.rsplit(".", 1)[0]
+    for e in events:
+        assert (e["type"], e["camera"], e["source"]) == ("motion", camera, "motion-test")
+        capture = int(e["captureTimeMicros"])
+        assert capture in shown, "capture_time_micros is the analyzed frame's capture time"
+        square = shown[capture]
+        assert square is not None, f"motion reported before the square appeared: {e}"
+        fraction = float(e["attributes"]["moving_fraction"])
+        assert 0 < fraction < 0.05, e
+        assert len(e["boxes"]) == 1, e
+        b = e["boxes"][0]
+        box = (b.get("x", 0.0), b.get("y", 0.0), b["width"], b["height"])
+        assert b["label"] == "motion" and 0.5 < b["score"] <= 1.0, e
+        assert overlap(box, square) > 0.6, (box, square)
+        assert not intersects(box, CLOCK), f"a box in the ignored region: {e}"
+    analyzed = int(summary.split(" pictures analyzed")[0].rsplit(" ", 1)[1])
+    assert analyzed >= 8 * 3, summary
+
+
+def test_without_ignore_the_clock_is_motion(name, worker):
+    scene = MovingSquareScene()
+    with Writer.create(name, ChannelType.RGB24, width=scene.width, height=scene.height) as writer:
+        w = worker("--channel", name, "--hub", "none", "--print", "--fps", 8)
+        wait_for_reader(writer)
+        shown = publish(writer, scene, seconds_still=1.5, seconds_moving=0)
+        rc, out, err = w.stop()
+    assert rc == 0, err
+    events = [json.loads(line) for line in out.splitlines()]
+    assert events, "a changing region that is not ignored is reported"
+    for e in events:
+        assert all(intersects((b.get("x", 0.0), b.get("y", 0.0), b["width"], b["height"]), CLOCK)
+                   for b in e["boxes"]), e
+    assert set(int(e["captureTimeMicros"]) for e in events) <= set(shown)
+
+
+def test_worker_waits_for_its_channel_and_follows_a_new_writer(name, worker, tools):
+    """Started before the channel exists; its writer crashes and a new one takes over."""
+    w = worker("--channel", name, "--hub", "none", "--print", "--fps", 10,
+               "--ignore", ",".join(map(str, CLOCK)))
+    w.expect_stderr(f"waiting for channel {name}")
+    crashing = tools("write", name, "--type", "rgb24", "--width", 320, "--height", 180,
+                     "--count", 100000, "--fps", 25, "--wait-readers", 1)
+    crashing.expect_line("READY")
+    time.sleep(1.0)                  # the worker attached (--wait-readers) and analyzes
+    crashing.proc.send_signal(signal.SIGKILL)
+    crashing.proc.wait()
+
+    scene = MovingSquareScene(width=320, height=180, side=32)
+    with Writer.create(name, ChannelType.RGB24, width=scene.width, height=scene.height) as writer:
+        assert writer.generation == 2, "the new writer took over the crashed one's channel"
+        wait_for_reader(writer)
+        shown = publish(writer, scene, seconds_still=0.5, seconds_moving=1.0)
+    rc, out, err = w.stop()
+    assert rc == 0, err
+    assert "new writer" in err, err
+    events = [json.loads(line) for line in out.splitlines()]
+    after = [e for e in events if int(e["captureTimeMicros"]) in shown]
+    assert after and all(shown[int(e["captureTimeMicros"])] for e in after), (out, err)
+
+
+def test_bad_options_are_refused_with_a_message():
+    def run(*args):
+        return subprocess.run([PYTHON, "-m", "virta.workers.motion", *args], capture_output=True,
+                              text=True, env=dict(os.environ, PYTHONPATH=SRC), timeout=30)
+    missing = run("--hub", "none")
+    assert missing.returncode == 2 and "--camera" in missing.stderr
+    bad_rect = run("--channel", "a.rgb", "--ignore", "0.5,0.5,0.6,0.1")
+    assert bad_rect.returncode == 2 and "inside the picture" in bad_rect.stderr
+    bad_hub = run("--camera", "lobby", "--hub", "localhost")
+    assert bad_hub.returncode == 2 and "HOST:PORT" in bad_hub.stderr
+    bad_fps = run("--camera", "lobby", "--fps", "0")
+    assert bad_fps.returncode == 2 and "--fps" in bad_fps.stderr
