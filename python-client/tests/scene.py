@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
+CLOCK = (0.0, 0.0, 0.2, 0.1)    # where MovingSquareScene draws its changing 'clock'
+
 
 class MovingSquareScene:
-    def __init__(self, width=640, height=360, side=48, clock=(0.0, 0.0, 0.2, 0.1), seed=7):
+    def __init__(self, width=640, height=360, side=48, clock=CLOCK, seed=7):
         self.width, self.height, self.side = width, height, side
         self.clock = clock
         rng = np.random.default_rng(seed)

@@ -1,0 +1,95 @@
+"""Running a worker as a real process, and feeding it a synthetic camera through a real channel."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from conftest import PYTHON, SRC, shm_files
+
+
+class Worker:
+    """A running motion worker; its stderr (progress messages, then the summary) is collected as it comes."""
+
+    def __init__(self, *args, module="virta.workers.motion"):
+        self.proc = subprocess.Popen([PYTHON, "-m", module, *map(str, args)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     env=dict(os.environ, PYTHONPATH=SRC))
+        self._err: list[str] = []
+        self._err_changed = threading.Condition()
+        self._err_thread = threading.Thread(target=self._pump_stderr, daemon=True)
+        self._err_thread.start()
+
+    def _pump_stderr(self):
+        for line in self.proc.stderr:
+            with self._err_changed:
+                self._err.append(line)
+                self._err_changed.notify_all()
+
+    def expect_stderr(self, text, timeout=20.0):
+        with self._err_changed:
+            if not self._err_changed.wait_for(lambda: any(text in line for line in self._err),
+                                              timeout):
+                raise AssertionError(f"the worker did not say {text!r}: {''.join(self._err)}")
+
+    def stop(self, timeout=10.0):
+        """SIGTERM; returns (exit status, stdout, stderr)."""
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            out, _ = self.proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, _ = self.proc.communicate()
+            raise AssertionError(f"the worker ignored SIGTERM; stderr: {''.join(self._err)}")
+        self._err_thread.join(5)
+        return self.proc.returncode, out, "".join(self._err)
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.communicate()
+        for path in shm_files(f"sem.virta.r.{self.proc.pid}.*"):
+            os.unlink(path)
+
+
+@pytest.fixture
+def worker():
+    started = []
+
+    def start(*args):
+        w = Worker(*args)
+        started.append(w)
+        return w
+
+    yield start
+    for w in started:
+        w.kill()
+
+
+def publish(writer, scene, seconds_still, seconds_moving, fps=25):
+    """Writes the scene in real time; returns {capture_time_us: square rect or None}."""
+    shown = {}
+    frame = np.empty((scene.height, scene.width, 3), np.uint8)
+    start = time.monotonic()
+    total = int((seconds_still + seconds_moving) * fps)
+    for i in range(total):
+        t = i / fps
+        rect = scene.draw(frame, None if t < seconds_still else t - seconds_still)
+        capture = time.time_ns() // 1000
+        writer.push(frame, capture_time_us=capture)
+        shown[capture] = rect
+        time.sleep(max(0.0, start + (i + 1) / fps - time.monotonic()))
+    return shown
+
+
+def wait_for_reader(writer, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while writer.reader_count < 1:
+        assert time.monotonic() < deadline, "the worker did not attach"
+        time.sleep(0.02)
