@@ -15,7 +15,7 @@ import time
 import numpy as np
 import pytest
 
-from hub import HubProcess, hub_missing_reason
+from virta_java import HubProcess, hub_missing_reason
 from scene import CLOCK, MovingSquareScene, overlap
 from virta.bus import ChannelType, Writer
 from virta.events import (AsyncReporter, Event, EventClient, EventRejected, HubUnavailable, Missed,

@@ -13,10 +13,10 @@ _GENERATE = ("run python-client/scripts/gen_protos.sh (Maven runs it in python-c
              "generate-sources phase; it needs Debian's protobuf-compiler and protobuf-compiler-grpc)")
 
 # grpc's default reconnect backoff grows to two minutes; a worker should find a restarted hub or
-# producer within a second or two.
+# producer within a second or two. (Not grpc.min_reconnect_backoff_ms: gRPC also uses it as the
+# connect timeout, and a JVM that is still starting needs more than a few hundred milliseconds.)
 CHANNEL_OPTIONS = (
     ("grpc.initial_reconnect_backoff_ms", 100),
-    ("grpc.min_reconnect_backoff_ms", 100),
     ("grpc.max_reconnect_backoff_ms", 1000),
     ("grpc.enable_retries", 0),
 )

@@ -9,6 +9,7 @@ a one-line summary on stderr.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -60,6 +61,7 @@ class WorkerRunner:
         """Runs until SIGTERM/SIGINT; returns the exit status."""
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: self.stop_requested.set())
+        status = 0
         try:
             if self.options.hub is not None:
                 from ..events import AsyncReporter
@@ -67,6 +69,9 @@ class WorkerRunner:
             self.run()
         except KeyboardInterrupt:
             pass
+        except WorkerFailed as e:
+            print(f"{self.options.name}: error: {e}", file=sys.stderr, flush=True)
+            status = 2
         finally:
             unsent_ok = True
             if self.reporter is not None:
@@ -74,7 +79,9 @@ class WorkerRunner:
             if self.reader is not None:
                 self._retire_reader()
             print(self.summary(), file=sys.stderr, flush=True)
-        return 0 if unsent_ok or self.stop_requested.is_set() else 1
+        if status == 0 and not unsent_ok and not self.stop_requested.is_set():
+            status = 1
+        return status
 
     def stop(self) -> None:
         self.stop_requested.set()
@@ -147,12 +154,14 @@ class WorkerRunner:
         return None
 
     def _lookup_channel(self) -> str:
-        from ..control import ControlClient, ControlUnavailable
+        from ..control import ControlClient, ControlError, ControlUnavailable
         try:
             with ControlClient(self.options.control) as control:
                 channel = control.find_channel(self.options.camera, "rgb24")
         except ControlUnavailable as e:
             raise _TryAgain(f"{e}; trying again") from None
+        except (ControlError, LookupError) as e:     # no such camera, or no RGB channel
+            raise WorkerFailed(str(e)) from None
         if channel is None:
             raise _TryAgain(f"camera {self.options.camera} publishes no channels yet (starting, or "
                             "stopped); waiting")
@@ -184,7 +193,13 @@ class WorkerRunner:
                 event.capture_time_micros = frame.capture_time_us
             self.events += 1
             if options.print_events:
-                print(_to_json(event), flush=True)
+                try:
+                    print(_to_json(event), flush=True)
+                except BrokenPipeError:
+                    # Whoever read our output is gone (`| head`): stop as if asked to.
+                    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                    self.stop_requested.set()
+                    return
             if self.reporter is not None:
                 self.reporter.report(event)
 
@@ -207,6 +222,10 @@ class WorkerRunner:
 def _to_json(event) -> str:
     from ..events import to_json
     return to_json(event)
+
+
+class WorkerFailed(Exception):
+    """The worker cannot do its job (an unknown camera, say); the message says what to do."""
 
 
 class _TryAgain(Exception):

@@ -1,9 +1,10 @@
-"""Runs the real event hub, `virta hub`, for the event client's tests.
+"""Runs Virta's Java commands for the Python tests: the event hub (`virta hub`) and the producer.
 
     java <virta.jvm.flags> -cp producer/target/virta-producer-0.1.0-SNAPSHOT.jar:producer/target/lib/*
          io.virta.cli.Virta hub --listen 127.0.0.1:PORT --journal DIR
 
-The hub prints `hub listening on HOST:PORT` as its first stdout line once it serves.
+The hub prints `hub listening on HOST:PORT` as its first stdout line once it serves; the producer
+prints `producer: control API (...) on HOST:PORT`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import threading
+import time
 import xml.etree.ElementTree as ET
 import zipfile
 
@@ -23,7 +25,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 JAR = os.path.join(ROOT, "producer", "target", "virta-producer-0.1.0-SNAPSHOT.jar")
 LIB = os.path.join(ROOT, "producer", "target", "lib")
 HUB_CLASS = "io/virta/cli/HubCommand.class"
-LISTENING = re.compile(r"^hub listening on (\S+:\d+)$")
+HUB_LISTENING = re.compile(r"^hub listening on (\S+:\d+)$")
+PRODUCER_LISTENING = re.compile(r"^producer: control API .* on (\S+:\d+)$")
 
 
 def hub_missing_reason() -> str | None:
@@ -77,58 +80,62 @@ def _pom_property(name: str) -> str:
     return " ".join(value.split())
 
 
-def hub_command(listen: str, journal: str) -> list[str]:
+def virta_command(*args: str) -> list[str]:
+    """`virta ARGS...` as the launcher runs it, from the producer module's jar and libraries."""
     if not os.path.exists(JAR):
         raise RuntimeError(f"{JAR} does not exist: build the producer first "
                            "(mvn -B -DskipTests package from the repository root)")
-    return [java(), *jvm_flags(), "-cp", f"{JAR}:{LIB}/*", "io.virta.cli.Virta", "hub",
-            "--listen", listen, "--journal", journal]
+    return [java(), *jvm_flags(), "-cp", f"{JAR}:{LIB}/*", "io.virta.cli.Virta", *args]
 
 
-class HubProcess:
-    """One running hub. restart() stops it and starts it again on the same port and journal."""
+def hub_command(listen: str, journal: str) -> list[str]:
+    return virta_command("hub", "--listen", listen, "--journal", journal)
 
-    def __init__(self, journal: str, listen: str = "127.0.0.1:0", start_timeout: float = 60.0):
-        self.journal = journal
-        self.start_timeout = start_timeout
-        self.address: str | None = None
-        self.proc: subprocess.Popen | None = None
+
+class JavaProcess:
+    """A running Virta command whose stdout and stderr are collected in `output`."""
+
+    def __init__(self, command: list[str], ready: re.Pattern, *, first_line: bool,
+                 start_timeout: float = 60.0):
+        """Starts `command` and waits for a stdout line matching `ready` (group 1 becomes
+        `address`); with first_line, that must be the very first stdout line."""
         self.output: list[str] = []
-        self._start(listen)
+        self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True, start_new_session=True)
+        lines: queue.Queue = queue.Queue()
 
-    def _start(self, listen: str) -> None:
-        self.output = []
-        self.proc = subprocess.Popen(hub_command(listen, self.journal), stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True, start_new_session=True)
-        first_line: queue.Queue = queue.Queue()
-
-        def pump(stream, tell_first):
+        def pump(stream, forward):
             for line in stream:
                 line = line.rstrip("\n")
                 self.output.append(line)
-                if tell_first:
-                    first_line.put(line)
-                    tell_first = False
-            if tell_first:
-                first_line.put(None)
+                if forward:
+                    lines.put(line)
+            if forward:
+                lines.put(None)
 
         threading.Thread(target=pump, args=(self.proc.stdout, True), daemon=True).start()
         threading.Thread(target=pump, args=(self.proc.stderr, False), daemon=True).start()
-        try:
-            first = first_line.get(timeout=self.start_timeout)
-        except queue.Empty:
-            self.stop()
-            raise RuntimeError(f"the hub did not start within {self.start_timeout} s: {self.output}")
-        match = LISTENING.match(first or "")
-        if not match:
-            self.stop()
-            raise RuntimeError(f"the hub's first stdout line is not 'hub listening on HOST:PORT': "
-                               f"{self.output}")
-        self.address = match.group(1)
+        deadline = time.monotonic() + start_timeout
+        while True:
+            try:
+                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                self.stop()
+                raise RuntimeError(f"{command[-1]}... did not start within {start_timeout} s: "
+                                   f"{self.output}") from None
+            match = ready.match(line or "")
+            if match:
+                self.address = match.group(1)
+                return
+            if line is None or first_line:
+                self.stop()
+                raise RuntimeError(f"expected a line like {ready.pattern!r} first, got: "
+                                   f"{self.output}")
 
     def stop(self, sig=signal.SIGTERM) -> None:
+        """Asks it to stop (SIGTERM), killing it after 15 s."""
         proc = self.proc
-        if proc is None or proc.poll() is not None:
+        if proc.poll() is not None:
             return
         proc.send_signal(sig)
         try:
@@ -137,9 +144,34 @@ class HubProcess:
             proc.kill()
             proc.wait()
 
+
+class ProducerProcess(JavaProcess):
+    """`virta producer --config FILE`; the file's control.listen should be 127.0.0.1:0."""
+
+    def __init__(self, config: str):
+        super().__init__(virta_command("producer", "--config", config, "--status-every", "0"),
+                         PRODUCER_LISTENING, first_line=False)
+
+
+class HubProcess:
+    """One running hub. restart() stops it and starts it again on the same port and journal."""
+
+    def __init__(self, journal: str, listen: str = "127.0.0.1:0"):
+        self.journal = journal
+        self._process = JavaProcess(hub_command(listen, journal), HUB_LISTENING, first_line=True)
+        self.address = self._process.address
+
+    @property
+    def output(self) -> list[str]:
+        return self._process.output
+
+    def stop(self) -> None:
+        self._process.stop()
+
     def restart(self) -> None:
         self.stop()
-        self._start(self.address)
+        self._process = JavaProcess(hub_command(self.address, self.journal), HUB_LISTENING,
+                                    first_line=True)
 
     def close(self) -> None:
         self.stop()
