@@ -18,7 +18,9 @@ class Worker:
     """A running motion worker; its stderr (progress messages, then the summary) is collected as it comes."""
 
     def __init__(self, *args, module="virta.workers.motion"):
-        self.proc = subprocess.Popen([PYTHON, "-m", module, *map(str, args)],
+        """Runs `python3 -m module ARGS`, or with module=None `python3 ARGS` (a script)."""
+        command = [PYTHON, "-m", module] if module else [PYTHON]
+        self.proc = subprocess.Popen([*command, *map(str, args)],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                      env=dict(os.environ, PYTHONPATH=SRC))
         self._err: list[str] = []
