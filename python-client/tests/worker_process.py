@@ -23,15 +23,20 @@ class Worker:
         self.proc = subprocess.Popen([*command, *map(str, args)],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                      env=dict(os.environ, PYTHONPATH=SRC))
+        self._out: list[str] = []
         self._err: list[str] = []
         self._err_changed = threading.Condition()
-        self._err_thread = threading.Thread(target=self._pump_stderr, daemon=True)
-        self._err_thread.start()
+        self._threads = [threading.Thread(target=self._pump, args=(self.proc.stdout, self._out),
+                                          daemon=True),
+                         threading.Thread(target=self._pump, args=(self.proc.stderr, self._err),
+                                          daemon=True)]
+        for thread in self._threads:
+            thread.start()
 
-    def _pump_stderr(self):
-        for line in self.proc.stderr:
+    def _pump(self, stream, lines):
+        for line in stream:
             with self._err_changed:
-                self._err.append(line)
+                lines.append(line)
                 self._err_changed.notify_all()
 
     def expect_stderr(self, text, timeout=20.0):
@@ -44,18 +49,23 @@ class Worker:
         """SIGTERM; returns (exit status, stdout, stderr)."""
         self.proc.send_signal(signal.SIGTERM)
         try:
-            out, _ = self.proc.communicate(timeout=timeout)
+            self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            out, _ = self.proc.communicate()
+            self.proc.wait()
             raise AssertionError(f"the worker ignored SIGTERM; stderr: {''.join(self._err)}")
-        self._err_thread.join(5)
-        return self.proc.returncode, out, "".join(self._err)
+        for thread in self._threads:
+            thread.join(5)
+        return self.proc.returncode, "".join(self._out), "".join(self._err)
 
     def kill(self):
         if self.proc.poll() is None:
             self.proc.kill()
-            self.proc.communicate()
+            self.proc.wait()
+        for thread in self._threads:
+            thread.join(5)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
         for path in shm_files(f"sem.virta.r.{self.proc.pid}.*"):
             os.unlink(path)
 
