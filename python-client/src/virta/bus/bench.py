@@ -20,10 +20,12 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
 
+from .errors import BusError
 from .layout import ChannelType
 from .reader import Reader
 
@@ -73,14 +75,31 @@ def _memcpy_micros(count: int, cells: int) -> float:
     return (time.thread_time() - start) / count * 1e6
 
 
+def _next_frame(reader, writer, writer_errors):
+    """The next frame, or an error that says what became of the writer."""
+    try:
+        frame = reader.pull_frame(10)
+        problem = "no frame for 10 s"
+    except BusError as e:
+        frame, problem = None, str(e)
+    if frame is None:
+        writer_errors.seek(0)
+        raise RuntimeError(f"bench-consume: the writer of {reader.name} stopped sending frames "
+                           f"({problem}); writer exit status {writer.poll()}, its stderr: "
+                           f"{writer_errors.read().strip() or '(empty)'}")
+    return frame
+
+
 def run(frames_per_mode: int, writer_fps: float) -> dict:
     name = f"bench.consume.{os.getpid()}"
     total = frames_per_mode * len(MODES) + 100
+    writer_errors = tempfile.TemporaryFile(mode="w+")
     writer = subprocess.Popen(
         [sys.executable, "-m", "virta.bus.tools", "write", name, "--type", "rgb24", "--width",
          str(WIDTH), "--height", str(HEIGHT), "--cells", str(CELLS), "--count", str(total), "--fps",
          str(writer_fps), "--wait-readers", "1"],
-        stdout=subprocess.DEVNULL, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+        stdout=subprocess.DEVNULL, stderr=writer_errors,
+        env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
     results = {"frame": f"{WIDTH}x{HEIGHT} RGB24 ({FRAME_BYTES} bytes)", "writer_fps": writer_fps,
                "modes": []}
     try:
@@ -89,16 +108,14 @@ def run(frames_per_mode: int, writer_fps: float) -> dict:
         with reader:
             for _ in range(50):
                 # Warm-up: this process's first touch of each cell's pages costs page faults.
-                _full(reader.pull_frame(10).image(), buffer)
+                _full(_next_frame(reader, writer, writer_errors).image(), buffer)
             for mode, description, touch in MODES:
                 lost_before = reader.lost
                 received = 0
                 wall = time.monotonic()
                 cpu = time.thread_time()
                 while received < frames_per_mode:
-                    frame = reader.pull_frame(10)
-                    if frame is None:
-                        raise RuntimeError(f"the writer of {name} stopped sending frames")
+                    frame = _next_frame(reader, writer, writer_errors)
                     touch(frame.image(), buffer)
                     received += 1
                 cpu = time.thread_time() - cpu
@@ -111,6 +128,7 @@ def run(frames_per_mode: int, writer_fps: float) -> dict:
     finally:
         writer.terminate()
         writer.wait(10)
+        writer_errors.close()
     memcpy = _memcpy_micros(200, CELLS)
     results["memcpy"] = {"cpu_us_per_frame": round(memcpy, 1), "fps": round(1e6 / memcpy)}
     for m in results["modes"]:
