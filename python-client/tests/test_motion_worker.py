@@ -99,6 +99,14 @@ def test_worker_waits_for_its_channel_and_follows_a_new_writer(name, worker, too
     assert after and all(shown[int(e["captureTimeMicros"])] for e in after), (out, err)
 
 
+def test_a_channel_that_is_not_rgb_is_refused(name, worker):
+    with Writer.create(name, ChannelType.YUV420P, width=64, height=32):
+        w = worker("--channel", name, "--hub", "none")
+        w.proc.wait(30)
+        rc, _, err = w.stop()
+    assert rc == 2 and "expected RGB24" in err, err
+
+
 def test_bad_options_are_refused_with_a_message():
     def run(*args):
         return subprocess.run([PYTHON, "-m", "virta.workers.motion", *args], capture_output=True,

@@ -140,6 +140,9 @@ class WorkerRunner:
                 continue
             try:
                 reader = Reader(name, expect_type="rgb24", wait_for_writer=_PULL_TIMEOUT_S)
+            except ChannelMismatch as e:
+                raise WorkerFailed(f"{e} (workers analyze RGB24 channels, e.g. <camera>.rgb)") \
+                    from None
             except ChannelNotFound:
                 message = f"waiting for channel {name}"
                 if message != said:
