@@ -22,6 +22,13 @@ declare -A PROBES=(
   [gstreamer1.0-rtsp]=/usr/lib/*/gstreamer-1.0/libgstrtspclientsink.so
   [gir1.2-gst-rtsp-server-1.0]=/usr/lib/*/girepository-1.0/GstRtspServer-1.0.typelib
   [python3-gi]=/usr/lib/python3/dist-packages/gi/__init__.py
+  # Python workers and the Python event/control clients (python-client/): gRPC, protobuf, OpenCV,
+  # and the compilers of their stubs (python-client/scripts/gen_protos.sh needs protoc 3.21, Debian 12's).
+  [python3-grpcio]=/usr/lib/python3/dist-packages/grpc/__init__.py
+  [python3-protobuf]=/usr/lib/python3/dist-packages/google/protobuf/__init__.py
+  [python3-opencv]=/usr/lib/python3/dist-packages/cv2*.so
+  [protobuf-compiler]=/usr/bin/protoc
+  [protobuf-compiler-grpc]=/usr/bin/grpc_python_plugin
 )
 
 missing=()

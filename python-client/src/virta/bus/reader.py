@@ -264,6 +264,7 @@ class Reader:
         self.overruns = 0
         self.timeouts = 0
         self.restarts = 0
+        self.skipped = 0             # frames passed over by skip_to_newest(), not counted as lost
         self._closed = True          # until attached, close() has nothing to undo
         self._mem: ChannelMemory | None = None
         self._slot = -1
@@ -659,6 +660,23 @@ class Reader:
             raise
         self.restarts += 1
         return True
+
+    def skip_to_newest(self) -> int:
+        """Moves the cursor to the newest committed frame, so that the next pull returns it (or
+        waits for the next one if it was returned already). For analyzers that sample a channel
+        at a lower rate than it is written: the frames passed over are not read at all, and count
+        in `skipped` rather than `lost`. Returns how many were passed over."""
+        if self._closed:
+            raise BusError(f"channel '{self.name}': the reader is closed; create a new Reader")
+        if self._mode != _ATTACHED:
+            return 0
+        newest = self._mem.write_sequence
+        passed = newest - self._cursor
+        if passed <= 0:
+            return 0
+        self._cursor = newest
+        self.skipped += passed
+        return passed
 
     def has_news(self) -> bool:
         """True if pull(0) would return something other than TIMEOUT (for wait sets)."""

@@ -391,6 +391,9 @@ def build_parser() -> argparse.ArgumentParser:
     lat.add_argument("--wait-writer", type=float)
     lat.add_argument("--json", action="store_true", help="print only the JSON line")
     lat.set_defaults(func=cmd_latency)
+
+    from .bench import add_parser as add_bench_consume
+    add_bench_consume(sub)
     return p
 
 
