@@ -1,0 +1,302 @@
+package io.virta.hub.journal;
+
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.UnknownFieldSet;
+import io.virta.protos.events.v1.Event;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * The hub's durable event log: a Chronicle Queue in one directory, one file per hour of journal time
+ * ({@code 20261124-19F.cq4}).
+ *
+ * <p><b>Ids.</b> An event's id is its Chronicle index: the hour (cycle) in the high bits, the event's
+ * sequence number within that hour in the low 32. Ids therefore increase with every event, across
+ * restarts and crashes, with no counter of our own to lose; they are dense within an hour and jump
+ * at each hour boundary. The id is known while the entry is being written, so it is stored inside
+ * the entry and a read needs no fix-up.
+ *
+ * <p><b>Entries.</b> {@code [format byte 1][journal time µs][capture time µs][Event protobuf]}, the
+ * Event with {@code id} and {@code journal_time_micros} set. The two times up front let readers skip
+ * entries and binary-search without parsing protobuf.
+ *
+ * <p><b>Journal time</b> never decreases: each entry gets {@code max(clock, previous journal time)},
+ * so entries are sorted by journal time and {@link JournalReader#seekJournalTime} can bisect.
+ *
+ * <p><b>Durability.</b> Entries are written into memory-mapped files: they survive a crash or SIGKILL
+ * of this process (the kernel owns the pages), not a power cut before the kernel writes them back.
+ *
+ * <p>Appends are serialized by this object's monitor; each {@link JournalReader} is for one thread at
+ * a time.
+ */
+public final class EventJournal implements AutoCloseable {
+    /** One file per hour: retention deletes whole hours. */
+    public static final RollCycle ROLL_CYCLE = RollCycles.FAST_HOURLY;
+    /**
+     * Files grow in steps of this size (sparse). Chronicle limits an entry to a quarter of it (1 MiB),
+     * several times the largest event the validator lets through (about 160 KiB).
+     */
+    public static final long BLOCK_SIZE = 4L * 1024 * 1024;
+    static final byte FORMAT = 1;
+    static final String SUFFIX = ".cq4";
+    private static final Logger LOG = Logger.getLogger(EventJournal.class.getName());
+    /**
+     * Chronicle reports at INFO each file it maps or grows; that is noise in a daemon's output.
+     * Held here because java.util.logging keeps loggers only weakly.
+     */
+    private static final Logger CHRONICLE_LOG = Logger.getLogger("net.openhft");
+
+    static {
+        if (CHRONICLE_LOG.getLevel() == null) {
+            CHRONICLE_LOG.setLevel(Level.WARNING);
+        }
+    }
+
+    private final Path directory;
+    private final LongSupplier clockMicros;
+    private final SingleChronicleQueue queue;
+    private final ExcerptAppender appender;
+    private final DateTimeFormatter cycleFileNames;
+    private byte[] scratch = new byte[4096];
+    private long lastJournalMicros;
+    private volatile long lastId;
+    private boolean closed;
+
+    private EventJournal(Path directory, LongSupplier clockMicros, SingleChronicleQueue queue) {
+        this.directory = directory;
+        this.clockMicros = clockMicros;
+        this.queue = queue;
+        this.appender = queue.createAppender();
+        // Appends come from whichever gRPC thread holds the monitor; Chronicle's owner-thread check would object.
+        appender.singleThreadedCheckDisabled(true);
+        this.cycleFileNames = new DateTimeFormatterBuilder().appendPattern(ROLL_CYCLE.format())
+                .parseDefaulting(ChronoField.MINUTE_OF_HOUR, 0).toFormatter().withZone(ZoneOffset.UTC);
+        long[] last = lastEntry();
+        this.lastId = last[0];
+        this.lastJournalMicros = last[1];
+    }
+
+    /**
+     * Opens the journal in {@code directory}, creating it if needed, with journal time from the system
+     * clock.
+     *
+     * @throws JournalException naming the directory and what went wrong
+     */
+    public static EventJournal open(Path directory) {
+        return open(directory, io.virta.bus.Clock::epochMicros);
+    }
+
+    /** As {@link #open(Path)}, with journal time (and the hour files it picks) from {@code clockMicros}. */
+    public static EventJournal open(Path directory, LongSupplier clockMicros) {
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new JournalException("event journal " + directory + ": cannot create the directory: " + e
+                    + "; give a writable directory", e);
+        }
+        if (!Files.isWritable(directory)) {
+            throw new JournalException("event journal " + directory + ": the directory is not writable; give a"
+                    + " writable directory");
+        }
+        TimeProvider time = new TimeProvider() {
+            @Override
+            public long currentTimeMillis() {
+                return clockMicros.getAsLong() / 1000;
+            }
+
+            @Override
+            public long currentTimeMicros() {
+                return clockMicros.getAsLong();
+            }
+        };
+        SingleChronicleQueue queue;
+        try {
+            queue = SingleChronicleQueueBuilder.binary(directory).rollCycle(ROLL_CYCLE).blockSize(BLOCK_SIZE)
+                    .timeProvider(time).build();
+        } catch (RuntimeException e) {
+            throw new JournalException("event journal " + directory + ": cannot open it as a Chronicle queue: " + e
+                    + "; is it another program's directory?", e);
+        }
+        try {
+            return new EventJournal(directory, clockMicros, queue);
+        } catch (RuntimeException e) {
+            queue.close();
+            throw new JournalException("event journal " + directory + ": cannot read its last entry: " + e, e);
+        }
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    /**
+     * Journals {@code reported}: stamps it with its id and journal time, drops fields this hub does not
+     * know, writes it, and returns the stamped event (the object subscribers receive).
+     *
+     * @throws JournalException when the entry cannot be written (disk full, journal closed)
+     */
+    public synchronized Event append(Event reported) {
+        if (closed) {
+            throw new JournalException("event journal " + directory + " is closed");
+        }
+        long journalMicros = Math.max(clockMicros.getAsLong(), lastJournalMicros);
+        DocumentContext dc = appender.writingDocument();
+        try {
+            long id = dc.index();
+            Event stamped = reported.toBuilder().setId(id).setJournalTimeMicros(journalMicros)
+                    .setUnknownFields(UnknownFieldSet.getDefaultInstance()).build();
+            int size = stamped.getSerializedSize();
+            byte[] buffer = scratch(size);
+            stamped.writeTo(CodedOutputStream.newInstance(buffer, 0, size));
+            Bytes<?> bytes = dc.wire().bytes();
+            bytes.writeByte(FORMAT).writeLong(journalMicros).writeLong(stamped.getCaptureTimeMicros());
+            bytes.write(buffer, 0, size);
+            lastJournalMicros = journalMicros;
+            lastId = id;
+            return stamped;
+        } catch (IOException | RuntimeException e) {
+            dc.rollbackOnClose();
+            throw new JournalException("event journal " + directory + ": cannot write: " + e, e);
+        } finally {
+            dc.close();
+        }
+    }
+
+    private byte[] scratch(int size) {
+        if (scratch.length < size) {
+            scratch = new byte[Math.max(size, scratch.length * 2)];
+        }
+        return scratch;
+    }
+
+    /** The id of the newest entry, or -1 when the journal is empty. */
+    public long lastId() {
+        return lastId;
+    }
+
+    /** A reader positioned at the oldest entry. Close it when done. */
+    public JournalReader reader() {
+        synchronized (this) {
+            if (closed) {
+                throw new JournalException("event journal " + directory + " is closed");
+            }
+            return new JournalReader(queue, queue.createTailer());
+        }
+    }
+
+    /**
+     * Deletes the hour files that ended more than {@code retention} ago (by journal time). The newest
+     * file is never deleted, so the ids keep increasing even after a long pause.
+     *
+     * @return the files deleted
+     */
+    public synchronized List<Path> deleteOlderThan(Duration retention) {
+        if (closed) {
+            return List.of();
+        }
+        long cutoffMillis = clockMicros.getAsLong() / 1000 - retention.toMillis();
+        int newestCycle = queue.lastCycle();
+        List<Path> deleted = new ArrayList<>();
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                int cycle = cycleOf(file);
+                if (cycle < 0 || cycle >= newestCycle) {
+                    continue;
+                }
+                long cycleEndMillis = (cycle + 1L) * ROLL_CYCLE.lengthInMillis();
+                if (cycleEndMillis <= cutoffMillis) {
+                    Files.deleteIfExists(file);
+                    deleted.add(file);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("event journal " + directory + ": retention: " + e, e);
+        }
+        if (!deleted.isEmpty()) {
+            queue.refreshDirectoryListing();
+            LOG.info(() -> "event journal " + directory + ": retention deleted " + deleted.size() + " hour file(s)");
+        }
+        return deleted;
+    }
+
+    /** The cycle (hour number since the epoch) an hour file holds, or -1 for any other file. */
+    int cycleOf(Path file) {
+        String name = file.getFileName().toString();
+        if (!name.endsWith(SUFFIX)) {
+            return -1;
+        }
+        try {
+            long millis = LocalDateTime.parse(name.substring(0, name.length() - SUFFIX.length()), cycleFileNames)
+                    .toInstant(ZoneOffset.UTC).toEpochMilli();
+            return (int) Math.floorDiv(millis, ROLL_CYCLE.lengthInMillis());
+        } catch (DateTimeParseException e) {
+            return -1;
+        }
+    }
+
+    /** Bytes the journal's files occupy on disk (they are sparse: far less than their length). */
+    public long diskBytes() {
+        long total = 0;
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Object blocks = Files.getAttribute(file, "unix:blocks");
+                total += blocks instanceof Number n ? n.longValue() * 512 : Files.size(file);
+            }
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return -1;
+        }
+        return total;
+    }
+
+    /** {id, journal time} of the newest entry; {-1, 0} when there is none. */
+    private long[] lastEntry() {
+        try (ExcerptTailer tailer = queue.createTailer()) {
+            tailer.direction(TailerDirection.BACKWARD).toEnd();
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    return new long[] {-1, 0};
+                }
+                Bytes<?> bytes = dc.wire().bytes();
+                long journalMicros = bytes.readRemaining() >= JournalReader.HEADER_BYTES && bytes.readByte() == FORMAT
+                        ? bytes.readLong() : 0;
+                return new long[] {dc.index(), journalMicros};
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        appender.close();
+        queue.close();
+    }
+}
