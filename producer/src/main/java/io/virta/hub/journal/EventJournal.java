@@ -4,7 +4,6 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.UnknownFieldSet;
 import io.virta.protos.events.v1.Event;
 import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
@@ -46,8 +45,9 @@ import java.util.stream.Stream;
  * Event with {@code id} and {@code journal_time_micros} set. The two times up front let readers skip
  * entries and binary-search without parsing protobuf.
  *
- * <p><b>Journal time</b> never decreases: each entry gets {@code max(clock, previous journal time)},
- * so entries are sorted by journal time and {@link JournalReader#seekJournalTime} can bisect.
+ * <p><b>Journal time</b> never decreases ({@link JournalClock}): entries are sorted by journal time, so
+ * {@link JournalReader#seekJournalTime} can bisect, and a wall clock stepping back cannot send an entry
+ * into an older hour file with smaller ids.
  *
  * <p><b>Durability.</b> Entries are written into memory-mapped files: they survive a crash or SIGKILL
  * of this process (the kernel owns the pages), not a power cut before the kernel writes them back.
@@ -79,18 +79,17 @@ public final class EventJournal implements AutoCloseable {
     }
 
     private final Path directory;
-    private final LongSupplier clockMicros;
+    private final JournalClock clock;
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
     private final DateTimeFormatter cycleFileNames;
     private byte[] scratch = new byte[4096];
-    private long lastJournalMicros;
     private volatile long lastId;
     private boolean closed;
 
-    private EventJournal(Path directory, LongSupplier clockMicros, SingleChronicleQueue queue) {
+    private EventJournal(Path directory, JournalClock clock, SingleChronicleQueue queue) {
         this.directory = directory;
-        this.clockMicros = clockMicros;
+        this.clock = clock;
         this.queue = queue;
         this.appender = queue.createAppender();
         // Appends come from whichever gRPC thread holds the monitor; Chronicle's owner-thread check would object.
@@ -99,7 +98,7 @@ public final class EventJournal implements AutoCloseable {
                 .parseDefaulting(ChronoField.MINUTE_OF_HOUR, 0).toFormatter().withZone(ZoneOffset.UTC);
         long[] last = lastEntry();
         this.lastId = last[0];
-        this.lastJournalMicros = last[1];
+        clock.notBefore(last[1]);
     }
 
     /**
@@ -124,17 +123,7 @@ public final class EventJournal implements AutoCloseable {
             throw new JournalException("event journal " + directory + ": the directory is not writable; give a"
                     + " writable directory");
         }
-        TimeProvider time = new TimeProvider() {
-            @Override
-            public long currentTimeMillis() {
-                return clockMicros.getAsLong() / 1000;
-            }
-
-            @Override
-            public long currentTimeMicros() {
-                return clockMicros.getAsLong();
-            }
-        };
+        JournalClock time = new JournalClock(clockMicros);
         SingleChronicleQueue queue;
         try {
             queue = SingleChronicleQueueBuilder.binary(directory).rollCycle(ROLL_CYCLE).blockSize(BLOCK_SIZE)
@@ -144,7 +133,7 @@ public final class EventJournal implements AutoCloseable {
                     + "; is it another program's directory?", e);
         }
         try {
-            return new EventJournal(directory, clockMicros, queue);
+            return new EventJournal(directory, time, queue);
         } catch (RuntimeException e) {
             queue.close();
             throw new JournalException("event journal " + directory + ": cannot read its last entry: " + e, e);
@@ -165,7 +154,7 @@ public final class EventJournal implements AutoCloseable {
         if (closed) {
             throw new JournalException("event journal " + directory + " is closed");
         }
-        long journalMicros = Math.max(clockMicros.getAsLong(), lastJournalMicros);
+        long journalMicros = clock.currentTimeMicros();
         DocumentContext dc = appender.writingDocument();
         try {
             long id = dc.index();
@@ -177,7 +166,7 @@ public final class EventJournal implements AutoCloseable {
             Bytes<?> bytes = dc.wire().bytes();
             bytes.writeByte(FORMAT).writeLong(journalMicros).writeLong(stamped.getCaptureTimeMicros());
             bytes.write(buffer, 0, size);
-            lastJournalMicros = journalMicros;
+            clock.notBefore(journalMicros);
             lastId = id;
             return stamped;
         } catch (IOException | RuntimeException e) {
@@ -220,7 +209,7 @@ public final class EventJournal implements AutoCloseable {
         if (closed) {
             return List.of();
         }
-        long cutoffMillis = clockMicros.getAsLong() / 1000 - retention.toMillis();
+        long cutoffMillis = clock.currentTimeMillis() - retention.toMillis();
         int newestCycle = queue.lastCycle();
         List<Path> deleted = new ArrayList<>();
         try (Stream<Path> files = Files.list(directory)) {
@@ -258,20 +247,6 @@ public final class EventJournal implements AutoCloseable {
         } catch (DateTimeParseException e) {
             return -1;
         }
-    }
-
-    /** Bytes the journal's files occupy on disk (they are sparse: far less than their length). */
-    public long diskBytes() {
-        long total = 0;
-        try (Stream<Path> files = Files.list(directory)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                Object blocks = Files.getAttribute(file, "unix:blocks");
-                total += blocks instanceof Number n ? n.longValue() * 512 : Files.size(file);
-            }
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return -1;
-        }
-        return total;
     }
 
     /** {id, journal time} of the newest entry; {-1, 0} when there is none. */
