@@ -150,10 +150,11 @@ public final class EventHub implements AutoCloseable {
                 if (reasons != null && reasons[i] != null) {
                     continue;
                 }
-                Event stamped = journal.append(events.get(i));
-                response.addIds(stamped.getId());
+                Event event = events.get(i);
+                long id = journal.append(event);
+                response.addIds(id);
                 journaled++;
-                fanOut.publish(stamped);
+                fanOut.publish(event, id, journal.lastJournalMicros());
             }
         } catch (JournalException e) {
             throw new HubUnavailableException("the event journal cannot be written: " + e.getMessage(), e);
@@ -222,8 +223,14 @@ public final class EventHub implements AutoCloseable {
         return rejected.sum();
     }
 
+    /** Subscriptions open, live or still replaying the journal. */
     public int subscriptions() {
         return fanOut.subscriptions();
+    }
+
+    /** Subscriptions that receive live events (those that replay join once caught up). */
+    public int liveSubscriptions() {
+        return fanOut.liveSubscriptions();
     }
 
     /** Ends every stream ("the hub is shutting down"), stops the delivery threads, closes the journal. */

@@ -18,6 +18,9 @@ import io.virta.protos.events.v1.ReportResponse;
 import io.virta.protos.events.v1.SubscribeRequest;
 import io.virta.protos.events.v1.SubscribeResponse;
 
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
 /**
  * virta.events.v1.EventHub on gRPC, over an {@link EventHub}. Add it to a server with
  * {@code addService(new EventHubService(hub))}: requests that are not valid protobuf fail with
@@ -28,6 +31,8 @@ public final class EventHubService implements EventHubGrpc.AsyncService, Bindabl
     public static final int MAX_EVENTS_PER_REPORT = 1000;
     public static final long DEFAULT_QUERY_LIMIT = 10_000;
     public static final long MAX_QUERY_LIMIT = 1_000_000;
+
+    private static final Logger LOG = Logger.getLogger(EventHubService.class.getName());
 
     private final EventHub hub;
 
@@ -53,6 +58,9 @@ public final class EventHubService implements EventHubGrpc.AsyncService, Bindabl
             response = hub.report(request.getEventsList());
         } catch (EventHub.HubUnavailableException e) {
             responses.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        } catch (RuntimeException e) {
+            responses.onError(unexpected("Report", e));
             return;
         }
         responses.onNext(response);
@@ -92,6 +100,9 @@ public final class EventHubService implements EventHubGrpc.AsyncService, Bindabl
         } catch (JournalException e) {
             subscription.cancel();
             responses.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
+        } catch (RuntimeException e) {
+            subscription.cancel();
+            responses.onError(unexpected("Subscribe", e));
         }
     }
 
@@ -132,10 +143,19 @@ public final class EventHubService implements EventHubGrpc.AsyncService, Bindabl
         } catch (EventHub.HubUnavailableException e) {
             responses.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
             return;
+        } catch (RuntimeException e) {
+            responses.onError(unexpected("Query", e));
+            return;
         }
         call.setOnReadyHandler(stream::wake);
         call.setOnCancelHandler(stream::cancel);
         stream.start();
+    }
+
+    /** A bug, not the client's fault: logged with its stack, answered INTERNAL with what happened. */
+    private static RuntimeException unexpected(String method, RuntimeException e) {
+        LOG.log(Level.WARNING, "event hub " + method + ": " + e, e);
+        return Status.INTERNAL.withDescription("the event hub failed: " + e).asRuntimeException();
     }
 
     private static RuntimeException invalid(String description) {

@@ -1,5 +1,6 @@
 package io.virta.hub;
 
+import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.virta.producer.config.ProducerConfig;
@@ -39,6 +40,11 @@ public final class HubServer implements AutoCloseable {
      * @throws IOException saying which address could not be bound and what to do
      */
     public static HubServer start(String listen, EventHub hub) throws IOException {
+        return start(listen, new EventHubService(hub));
+    }
+
+    /** Serves {@code services} with the hub's settings (the benchmark adds a no-op peer beside the hub). */
+    public static HubServer start(String listen, BindableService... services) throws IOException {
         InetSocketAddress requested;
         try {
             requested = ProducerConfig.listenAddress(listen);
@@ -52,8 +58,11 @@ public final class HubServer implements AutoCloseable {
         AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService executor = Executors.newFixedThreadPool(THREADS, r -> Thread.ofPlatform()
                 .name("virta-hub-grpc-" + threadNumber.incrementAndGet()).daemon().unstarted(r));
-        Server server = NettyServerBuilder.forAddress(bind)
-                .addService(new EventHubService(hub))
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(bind);
+        for (BindableService service : services) {
+            builder.addService(service);
+        }
+        Server server = builder
                 .executor(executor)
                 .maxInboundMessageSize(MAX_REQUEST_BYTES)
                 .maxInboundMetadataSize(MAX_HEADER_BYTES)

@@ -49,12 +49,12 @@ final class HubFixture implements AutoCloseable {
         return EventHubGrpc.newStub(channel);
     }
 
-    /** Subscribes and waits until the hub counts the subscription. */
+    /** Subscribes to live events and waits until the subscription receives them. */
     Received subscribe(SubscribeRequest request) throws InterruptedException {
-        int before = hub.subscriptions();
+        int before = hub.liveSubscriptions();
         Received received = new Received();
         async().subscribe(request, received);
-        awaitTrue(() -> hub.subscriptions() > before, "the subscription is registered");
+        awaitTrue(() -> hub.liveSubscriptions() > before, "the subscription is live");
         return received;
     }
 

@@ -5,19 +5,21 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A subscriber's bounded queue: one producer (the hub's intake, under its lock) and one consumer (the
  * subscriber's delivery). When full, the newest message is dropped: the queue keeps the oldest, in
- * order, and the consumer learns how many were dropped right where they were dropped
- * ({@link #missedBefore()} of the next message that got in). No allocation per message.
+ * order. The consumer learns how many were dropped exactly where they were dropped: before the next
+ * message that got in ({@link #missedBefore()}), or once it has taken everything that came before the
+ * drops ({@link #missedAtTail()}). No allocation per message.
  */
 final class DeliveryRing<T> {
     private final Object[] items;
-    private final long[] missedBefore;
+    /** The drop count when each slot's message got in: drops between two messages show as a difference. */
+    private final long[] droppedAtOffer;
     private final int mask;
     private final AtomicLong head = new AtomicLong();
     private final AtomicLong tail = new AtomicLong();
-    /** Producer side: dropped since the last message that got in. Guarded by the intake lock. */
-    private long droppedPending;
-    private volatile long droppedTotal;
-    /** Consumer side: the gap before the message {@link #poll} returned last. */
+    /** Written by the producer only. */
+    private volatile long dropped;
+    /** Consumer side: drops already reported. */
+    private long reported;
     private long lastMissedBefore;
 
     DeliveryRing(int capacity) {
@@ -25,7 +27,7 @@ final class DeliveryRing<T> {
             throw new IllegalArgumentException("capacity must be a power of two, not " + capacity);
         }
         items = new Object[capacity];
-        missedBefore = new long[capacity];
+        droppedAtOffer = new long[capacity];
         mask = capacity - 1;
     }
 
@@ -33,14 +35,12 @@ final class DeliveryRing<T> {
     boolean offer(T message) {
         long t = tail.get();
         if (t - head.get() > mask) {
-            droppedPending++;
-            droppedTotal = droppedTotal + 1;
+            dropped = dropped + 1;
             return false;
         }
         int slot = (int) t & mask;
         items[slot] = message;
-        missedBefore[slot] = droppedPending;
-        droppedPending = 0;
+        droppedAtOffer[slot] = dropped;
         tail.lazySet(t + 1);
         return true;
     }
@@ -55,8 +55,10 @@ final class DeliveryRing<T> {
         int slot = (int) h & mask;
         T message = (T) items[slot];
         items[slot] = null;
-        lastMissedBefore = missedBefore[slot];
+        long droppedBefore = droppedAtOffer[slot];
         head.lazySet(h + 1);
+        lastMissedBefore = droppedBefore - reported;
+        reported = droppedBefore;
         return message;
     }
 
@@ -65,12 +67,26 @@ final class DeliveryRing<T> {
         return lastMissedBefore;
     }
 
+    /**
+     * Consumer, after {@link #poll} returned null: drops not reported yet, now that every message that
+     * got in before them has been taken (0 if none). Counts them as reported.
+     */
+    long missedAtTail() {
+        long total = dropped;   // first: every drop counted here happened before the emptiness check below
+        if (head.get() != tail.get() || total == reported) {
+            return 0;
+        }
+        long missed = total - reported;
+        reported = total;
+        return missed;
+    }
+
     int size() {
         return (int) (tail.get() - head.get());
     }
 
     long droppedTotal() {
-        return droppedTotal;
+        return dropped;
     }
 
     int capacity() {

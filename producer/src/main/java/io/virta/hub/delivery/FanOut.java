@@ -80,15 +80,18 @@ public final class FanOut {
         }
     }
 
-    /** Under the intake lock: hands {@code stamped} to every live subscription that wants it. */
-    public void publish(Event stamped) {
+    /**
+     * Under the intake lock: hands the event just journaled as {@code id} to every live subscription
+     * that wants it. The stamped event is built once, only if someone wants it, and shared by all.
+     */
+    public void publish(Event reported, long id, long journalMicros) {
         Subscription[] subscriptions = live;
         SubscribeResponse response = null;
         for (Subscription subscription : subscriptions) {
-            if (subscription.wants(stamped)) {
+            if (subscription.wants(reported)) {
                 if (response == null) {
-                    // One message object for every subscriber.
-                    response = SubscribeResponse.newBuilder().setEvent(stamped).build();
+                    response = SubscribeResponse.newBuilder()
+                            .setEvent(EventJournal.stamped(reported, id, journalMicros)).build();
                 }
                 subscription.offer(response);
             }
@@ -100,6 +103,10 @@ public final class FanOut {
         for (Subscription subscription : live) {
             subscription.wakeIfOffered();
         }
+    }
+
+    public int liveSubscriptions() {
+        return live.length;
     }
 
     public int subscriptions() {

@@ -12,8 +12,8 @@ import java.util.logging.Logger;
 /**
  * One subscriber. Live events arrive through a bounded {@link DeliveryRing} (the hub's intake never
  * waits for it) and leave as fast as the subscriber's transport accepts them; when the ring is full the
- * newest events are dropped and the subscriber gets {@code Missed{count}} just before the next event
- * it does receive.
+ * newest events are dropped and the subscriber gets {@code Missed{count}} where they were dropped:
+ * before the next event it does receive, or as soon as it has received everything before the gap.
  *
  * <p>With a replay start time the subscription first reads the journal (at the subscriber's pace, so
  * the journal is its buffer), joins the live fan-out once it has caught up, reads the journal on up to
@@ -155,18 +155,22 @@ public final class Subscription extends SerialDrain {
         while (out.isReady()) {
             SubscribeResponse response = ring.poll();
             if (response == null) {
+                sendMissed(ring.missedAtTail());
                 return;
             }
-            long missed = ring.missedBefore();
-            if (missed > 0) {
-                out.send(SubscribeResponse.newBuilder().setMissed(Missed.newBuilder().setCount(missed)).build());
-            }
+            sendMissed(ring.missedBefore());
             long id = response.getEvent().getId();
             if (id > lastSentId) {
                 lastSentId = id;
                 out.send(response);
                 sent++;
             }
+        }
+    }
+
+    private void sendMissed(long count) {
+        if (count > 0) {
+            out.send(SubscribeResponse.newBuilder().setMissed(Missed.newBuilder().setCount(count)).build());
         }
     }
 

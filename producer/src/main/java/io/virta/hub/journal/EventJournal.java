@@ -15,8 +15,11 @@ import net.openhft.chronicle.wire.DocumentContext;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -42,8 +45,13 @@ import java.util.stream.Stream;
  * the entry and a read needs no fix-up.
  *
  * <p><b>Entries.</b> {@code [format byte 1][journal time µs][capture time µs][Event protobuf]}, the
- * Event with {@code id} and {@code journal_time_micros} set. The two times up front let readers skip
- * entries and binary-search without parsing protobuf.
+ * Event with {@code id} and {@code journal_time_micros} set (appended to the reported event's bytes:
+ * protobuf takes the last value of a field). The two times up front let readers skip entries and
+ * binary-search without parsing protobuf.
+ *
+ * <p><b>One writer.</b> A journal directory belongs to one hub at a time: a lock file
+ * ({@value #LOCK_FILE}) refuses a second one. The kernel drops the lock when the process dies, however
+ * it dies.
  *
  * <p><b>Journal time</b> never decreases ({@link JournalClock}): entries are sorted by journal time, so
  * {@link JournalReader#seekJournalTime} can bisect, and a wall clock stepping back cannot send an entry
@@ -64,7 +72,12 @@ public final class EventJournal implements AutoCloseable {
      */
     public static final long BLOCK_SIZE = 4L * 1024 * 1024;
     static final byte FORMAT = 1;
+    /** Event.id (field 7) and Event.journal_time_micros (field 8), both varints. */
+    private static final long ID_TAG = 7 << 3;
+    private static final long JOURNAL_TIME_TAG = 8 << 3;
+    private static final int MAX_VARINT_BYTES = 10;
     static final String SUFFIX = ".cq4";
+    static final String LOCK_FILE = "virta-hub.lock";
     private static final Logger LOG = Logger.getLogger(EventJournal.class.getName());
     /**
      * Chronicle reports at INFO each file it maps or grows; that is noise in a daemon's output.
@@ -73,6 +86,14 @@ public final class EventJournal implements AutoCloseable {
     private static final Logger CHRONICLE_LOG = Logger.getLogger("net.openhft");
 
     static {
+        quietChronicleLogging();
+    }
+
+    /**
+     * Chronicle's INFO records (its version, each file mapped) are left out; warnings still show. Done
+     * when this class loads; call it first where Chronicle is used without a journal.
+     */
+    public static void quietChronicleLogging() {
         if (CHRONICLE_LOG.getLevel() == null) {
             CHRONICLE_LOG.setLevel(Level.WARNING);
         }
@@ -85,10 +106,15 @@ public final class EventJournal implements AutoCloseable {
     private final DateTimeFormatter cycleFileNames;
     private byte[] scratch = new byte[4096];
     private volatile long lastId;
+    private long lastJournalMicros;
+    /** The id the next entry gets if it stays in the newest hour file; -1: ask Chronicle. */
+    private long nextId = -1;
+    private final FileChannel lock;
     private boolean closed;
 
-    private EventJournal(Path directory, JournalClock clock, SingleChronicleQueue queue) {
+    private EventJournal(Path directory, JournalClock clock, SingleChronicleQueue queue, FileChannel lock) {
         this.directory = directory;
+        this.lock = lock;
         this.clock = clock;
         this.queue = queue;
         this.appender = queue.createAppender();
@@ -98,6 +124,7 @@ public final class EventJournal implements AutoCloseable {
                 .parseDefaulting(ChronoField.MINUTE_OF_HOUR, 0).toFormatter().withZone(ZoneOffset.UTC);
         long[] last = lastEntry();
         this.lastId = last[0];
+        this.lastJournalMicros = last[1];
         clock.notBefore(last[1]);
     }
 
@@ -123,20 +150,51 @@ public final class EventJournal implements AutoCloseable {
             throw new JournalException("event journal " + directory + ": the directory is not writable; give a"
                     + " writable directory");
         }
+        FileChannel lock = lock(directory);
         JournalClock time = new JournalClock(clockMicros);
         SingleChronicleQueue queue;
         try {
             queue = SingleChronicleQueueBuilder.binary(directory).rollCycle(ROLL_CYCLE).blockSize(BLOCK_SIZE)
                     .timeProvider(time).build();
         } catch (RuntimeException e) {
+            closeQuietly(lock);
             throw new JournalException("event journal " + directory + ": cannot open it as a Chronicle queue: " + e
                     + "; is it another program's directory?", e);
         }
         try {
-            return new EventJournal(directory, time, queue);
+            return new EventJournal(directory, time, queue, lock);
         } catch (RuntimeException e) {
             queue.close();
+            closeQuietly(lock);
             throw new JournalException("event journal " + directory + ": cannot read its last entry: " + e, e);
+        }
+    }
+
+    /** Takes the directory's lock file, or says who has it. */
+    private static FileChannel lock(Path directory) {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new JournalException("event journal " + directory + ": cannot create " + LOCK_FILE + ": " + e, e);
+        }
+        try {
+            if (channel.tryLock() != null) {
+                return channel;
+            }
+        } catch (OverlappingFileLockException | IOException e) {
+            // held by this process, or locking failed: as below
+        }
+        closeQuietly(channel);
+        throw new JournalException("event journal " + directory + " is in use by another hub (or producer); give each"
+                + " hub its own journal directory");
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing to do
         }
     }
 
@@ -145,36 +203,91 @@ public final class EventJournal implements AutoCloseable {
     }
 
     /**
-     * Journals {@code reported}: stamps it with its id and journal time, drops fields this hub does not
-     * know, writes it, and returns the stamped event (the object subscribers receive).
+     * Journals {@code reported} (minus fields this hub does not know, and any id or journal time the
+     * reporter set) with its id and journal time, and returns the id; {@link #lastJournalMicros()} tells
+     * the journal time. The entry is the event's protobuf bytes with the two fields appended, so one
+     * serialization, no copy of the event object.
      *
      * @throws JournalException when the entry cannot be written (disk full, journal closed)
      */
-    public synchronized Event append(Event reported) {
+    public synchronized long append(Event reported) {
         if (closed) {
             throw new JournalException("event journal " + directory + " is closed");
         }
+        Event clean = reported.getId() == 0 && reported.getJournalTimeMicros() == 0
+                && reported.getUnknownFields().asMap().isEmpty() ? reported
+                : reported.toBuilder().clearId().clearJournalTimeMicros()
+                        .setUnknownFields(UnknownFieldSet.getDefaultInstance()).build();
         long journalMicros = clock.currentTimeMicros();
+        int size = clean.getSerializedSize();
+        byte[] buffer = scratch(size + 2 * (1 + MAX_VARINT_BYTES));
         DocumentContext dc = appender.writingDocument();
+        long id;
         try {
-            long id = dc.index();
-            Event stamped = reported.toBuilder().setId(id).setJournalTimeMicros(journalMicros)
-                    .setUnknownFields(UnknownFieldSet.getDefaultInstance()).build();
-            int size = stamped.getSerializedSize();
-            byte[] buffer = scratch(size);
-            stamped.writeTo(CodedOutputStream.newInstance(buffer, 0, size));
-            Bytes<?> bytes = dc.wire().bytes();
-            bytes.writeByte(FORMAT).writeLong(journalMicros).writeLong(stamped.getCaptureTimeMicros());
-            bytes.write(buffer, 0, size);
-            clock.notBefore(journalMicros);
-            lastId = id;
-            return stamped;
+            id = nextId(dc);
+            clean.writeTo(CodedOutputStream.newInstance(buffer, 0, size));
+            int length = writeVarint(buffer, size, ID_TAG);
+            length = writeVarint(buffer, length, id);
+            length = writeVarint(buffer, length, JOURNAL_TIME_TAG);
+            length = writeVarint(buffer, length, journalMicros);
+            dc.wire().bytes().writeByte(FORMAT).writeLong(journalMicros).writeLong(clean.getCaptureTimeMicros())
+                    .write(buffer, 0, length);
         } catch (IOException | RuntimeException e) {
+            nextId = -1;
             dc.rollbackOnClose();
+            try {
+                dc.close();
+            } catch (RuntimeException alsoFailed) {
+                e.addSuppressed(alsoFailed);
+            }
             throw new JournalException("event journal " + directory + ": cannot write: " + e, e);
-        } finally {
-            dc.close();
         }
+        try {
+            dc.close();
+        } catch (RuntimeException e) {
+            nextId = -1;
+            throw new JournalException("event journal " + directory + ": cannot write: " + e, e);
+        }
+        nextId = id + 1;
+        clock.notBefore(journalMicros);
+        lastJournalMicros = journalMicros;
+        lastId = id;
+        return id;
+    }
+
+    /**
+     * The id of the entry being written. Chronicle can say (the context's index), but that scans the
+     * hour file from its last index point (up to 256 entries); a single writer knows it is the previous
+     * id plus one, unless the entry opens a new hour file.
+     */
+    private long nextId(DocumentContext dc) {
+        long id = nextId >= 0 && ROLL_CYCLE.toCycle(nextId) == appender.cycle() ? nextId : dc.index();
+        assert id == dc.index() : "the journal's own id " + id + " differs from Chronicle's " + dc.index();
+        return id;
+    }
+
+    /** Protobuf base-128 varint of {@code value} at {@code offset}; returns the offset after it. */
+    private static int writeVarint(byte[] buffer, int offset, long value) {
+        while ((value & ~0x7FL) != 0) {
+            buffer[offset++] = (byte) ((value & 0x7F) | 0x80);
+            value >>>= 7;
+        }
+        buffer[offset++] = (byte) value;
+        return offset;
+    }
+
+    /** The event as subscribers receive it: stamped, without fields this hub does not know. */
+    public static Event stamped(Event reported, long id, long journalMicros) {
+        Event.Builder builder = reported.toBuilder().setId(id).setJournalTimeMicros(journalMicros);
+        if (!reported.getUnknownFields().asMap().isEmpty()) {
+            builder.setUnknownFields(UnknownFieldSet.getDefaultInstance());
+        }
+        return builder.build();
+    }
+
+    /** The journal time of the entry {@link #append} wrote last. */
+    public synchronized long lastJournalMicros() {
+        return lastJournalMicros;
     }
 
     private byte[] scratch(int size) {
@@ -273,5 +386,6 @@ public final class EventJournal implements AutoCloseable {
         closed = true;
         appender.close();
         queue.close();
+        closeQuietly(lock);
     }
 }

@@ -46,7 +46,11 @@ public final class JournalReader implements AutoCloseable {
             tailer.toEnd();
             return this;
         }
-        for (long cycle : queue.listCyclesBetween(Math.max(target, first), last)) {
+        // The bounds given must be existing hour files: list them all, then skip the earlier ones.
+        for (long cycle : queue.listCyclesBetween(first, last)) {
+            if (cycle < target) {
+                continue;
+            }
             long count = tailer.excerptsInCycle((int) cycle);
             long lo = 0;
             long hi = Math.max(count, 0);

@@ -25,13 +25,33 @@ class DeliveryRingTest {
             assertEquals(i, ring.poll());
             assertEquals(0, ring.missedBefore());
         }
+        assertEquals(0, ring.missedAtTail(), "not while messages before the gap wait");
         assertEquals(6, ring.poll());
         assertEquals(2, ring.missedBefore(), "4 and 5 were dropped right before 6");
         assertNull(ring.poll());
+        assertEquals(0, ring.missedAtTail());
         assertTrue(ring.offer(7));
         assertEquals(7, ring.poll());
         assertEquals(0, ring.missedBefore());
         assertEquals(2, ring.droppedTotal());
+    }
+
+    @Test
+    void dropsAtTheEndAreReportedOnceEverythingBeforeThemIsTaken() {
+        DeliveryRing<Integer> ring = new DeliveryRing<>(2);
+        ring.offer(0);
+        ring.offer(1);
+        ring.offer(2);
+        ring.offer(3);
+        assertEquals(0, ring.poll());
+        assertEquals(0, ring.missedAtTail());
+        assertEquals(1, ring.poll());
+        assertNull(ring.poll());
+        assertEquals(2, ring.missedAtTail(), "2 and 3 were dropped after 1");
+        assertEquals(0, ring.missedAtTail(), "reported once");
+        ring.offer(4);
+        assertEquals(4, ring.poll());
+        assertEquals(0, ring.missedBefore(), "not reported twice");
     }
 
     @Test

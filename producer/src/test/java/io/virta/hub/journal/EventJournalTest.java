@@ -48,16 +48,25 @@ class EventJournalTest {
     void appendStampsIdAndJournalTimeAndReadsBack(@TempDir Path dir) {
         try (EventJournal journal = EventJournal.open(dir, clock::get)) {
             assertEquals(-1, journal.lastId());
-            Event stamped = journal.append(event(START - 5, 0).toBuilder().setId(999).setJournalTimeMicros(1).build());
-            assertEquals(START, stamped.getJournalTimeMicros(), "the reported journal time is replaced");
-            assertTrue(stamped.getId() != 999 && stamped.getId() > 0);
-            assertEquals(stamped.getId(), journal.lastId());
+            Event reported = event(START - 5, 0).toBuilder().setId(999).setJournalTimeMicros(1)
+                    .setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder()
+                            .addField(99, com.google.protobuf.UnknownFieldSet.Field.newBuilder().addVarint(7).build())
+                            .build()).build();
+            long id = journal.append(reported);
+            assertTrue(id != 999 && id > 0);
+            assertEquals(id, journal.lastId());
+            assertEquals(START, journal.lastJournalMicros());
             clock.addAndGet(10);
-            Event second = journal.append(event(START, 1));
-            assertEquals(stamped.getId() + 1, second.getId(), "dense within an hour");
+            long second = journal.append(event(START, 1));
+            assertEquals(id + 1, second, "dense within an hour");
+            Event stamped = EventJournal.stamped(reported, id, START);
+            assertEquals(id, stamped.getId());
+            assertEquals(START, stamped.getJournalTimeMicros(), "the reported journal time is replaced");
+            assertTrue(stamped.getUnknownFields().asMap().isEmpty(), "fields this hub does not know are dropped");
             try (JournalReader reader = journal.reader()) {
                 assertEquals(stamped, reader.next(Long.MIN_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, e -> true));
-                assertEquals(second, reader.next(Long.MIN_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, e -> true));
+                assertEquals(EventJournal.stamped(event(START, 1), second, START + 10),
+                        reader.next(Long.MIN_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, e -> true));
                 assertNull(reader.next(Long.MIN_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, e -> true));
                 assertTrue(reader.atEnd());
             }
@@ -65,22 +74,36 @@ class EventJournalTest {
     }
 
     @Test
+    void aJournalDirectoryHasOneHubAtATime(@TempDir Path dir) {
+        try (EventJournal journal = EventJournal.open(dir, clock::get)) {
+            JournalException e = assertThrows(JournalException.class, () -> EventJournal.open(dir, clock::get));
+            assertEquals("event journal " + dir + " is in use by another hub (or producer); give each hub its own"
+                    + " journal directory", e.getMessage());
+            journal.append(event(START, 0));
+        }
+        try (EventJournal again = EventJournal.open(dir, clock::get)) {
+            assertEquals(List.of(0), readAll(again, Long.MIN_VALUE, Long.MAX_VALUE));
+        }
+    }
+
+    @Test
     void journalTimeNeverGoesBackAndIdsIncreaseAcrossHoursAndRestarts(@TempDir Path dir) {
         long lastId;
         try (EventJournal journal = EventJournal.open(dir, clock::get)) {
-            Event a = journal.append(event(START, 0));
+            journal.append(event(START, 0));
+            long a = journal.lastJournalMicros();
             clock.addAndGet(-1_000_000);   // the wall clock steps back a second
-            Event b = journal.append(event(START, 1));
-            assertEquals(a.getJournalTimeMicros(), b.getJournalTimeMicros(), "journal time holds instead");
+            long b = journal.append(event(START, 1));
+            assertEquals(a, journal.lastJournalMicros(), "journal time holds instead");
             clock.addAndGet(2 * HOUR);
-            Event c = journal.append(event(START, 2));
-            assertTrue(c.getId() > b.getId() + 1, "a new hour file: the id jumps");
-            lastId = c.getId();
+            long c = journal.append(event(START, 2));
+            assertTrue(c > b + 1, "a new hour file: the id jumps");
+            lastId = c;
         }
         clock.addAndGet(HOUR);
         try (EventJournal journal = EventJournal.open(dir, clock::get)) {
             assertEquals(lastId, journal.lastId(), "the last id is found again");
-            assertTrue(journal.append(event(START, 3)).getId() > lastId);
+            assertTrue(journal.append(event(START, 3)) > lastId);
             assertEquals(List.of(0, 1, 2, 3), readAll(journal, Long.MIN_VALUE, Long.MAX_VALUE));
         }
     }
@@ -102,6 +125,12 @@ class EventJournalTest {
             try (JournalReader reader = journal.reader().seekJournalTime(START - HOUR * 100)) {
                 assertEquals("0", reader.next(Long.MIN_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, x -> true).getAttributesOrThrow("n"));
             }
+            // A time in an hour without a file: the next hour's first entry.
+            clock.addAndGet(3 * HOUR);
+            journal.append(event(clock.get(), 3000));
+            try (JournalReader reader = journal.reader().seekJournalTime(clock.get() - HOUR)) {
+                assertEquals("3000", reader.next(Long.MIN_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, x -> true).getAttributesOrThrow("n"));
+            }
             try (JournalReader reader = journal.reader().seekJournalTime(clock.get() + HOUR)) {
                 assertNull(reader.next(Long.MIN_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, x -> true));
                 assertTrue(reader.atEnd());
@@ -114,7 +143,7 @@ class EventJournalTest {
         try (EventJournal journal = EventJournal.open(dir, clock::get)) {
             List<Long> ids = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
-                ids.add(journal.append(event(START + i, i)).getId());
+                ids.add(journal.append(event(START + i, i)));
             }
             assertEquals(List.of(3, 4, 5), readAll(journal, START + 3, START + 6));
             try (JournalReader reader = journal.reader()) {
@@ -137,7 +166,7 @@ class EventJournalTest {
             clock.addAndGet(HOUR);
             journal.append(event(clock.get(), 1));
             clock.addAndGet(HOUR);
-            Event newest = journal.append(event(clock.get(), 2));
+            long newest = journal.append(event(clock.get(), 2));
             assertEquals(3, hourFiles(dir));
             assertEquals(List.of(), journal.deleteOlderThan(Duration.ofHours(2)), "nothing ended 2 h ago yet");
             clock.addAndGet(HOUR / 2);
@@ -147,7 +176,7 @@ class EventJournalTest {
             clock.addAndGet(100 * HOUR);
             assertEquals(1, journal.deleteOlderThan(Duration.ofHours(1)).size(), "the newest file stays");
             assertEquals(List.of(2), readAll(journal, Long.MIN_VALUE, Long.MAX_VALUE));
-            assertTrue(journal.append(event(clock.get(), 3)).getId() > newest.getId(), "ids go on increasing");
+            assertTrue(journal.append(event(clock.get(), 3)) > newest, "ids go on increasing");
             assertEquals(List.of(2, 3), readAll(journal, Long.MIN_VALUE, Long.MAX_VALUE));
         }
     }
