@@ -46,9 +46,10 @@ import java.util.stream.Stream;
  *   <li>Journal append latency: {@link EventJournal#append} (stamp, serialize, append) against a bare
  *       Chronicle append of the same bytes into a queue with the same settings.</li>
  *   <li>Reporting: a client sends batches of events as an asynchronous reporter would (up to N per
- *       Report, a few calls in flight) through the hub (validate, journal, fan out) to a subscriber;
- *       against the same requests sent to a no-op unary method on the same kind of server, which only
- *       parses them. Events per second end to end, and the latency of one Report call.</li>
+ *       Report, a few batches in flight) through the hub (validate, journal, queue) to a subscriber;
+ *       against a bare gRPC relay on the same server that hands each event straight to the subscriber's
+ *       stream, and a no-op unary method that only parses the requests. Events per second end to end,
+ *       and the latency of one Report call.</li>
  * </ul>
  */
 public final class EventBenchmark {
@@ -61,6 +62,7 @@ public final class EventBenchmark {
               --out FILE     also write the markdown report to FILE
             """;
     private static final String NOOP_SERVICE = "virta.bench.NoOp";
+    private static final String RELAY_SERVICE = "virta.bench.Relay";
 
     private final StringBuilder report = new StringBuilder();
 
@@ -196,26 +198,43 @@ public final class EventBenchmark {
 
     // ---------------------------------------------------------------- reporting, end to end
 
+    /** Where the Reports go. */
+    private enum Route {
+        /** A unary method that only parses the request (gRPC does) and answers: the reporting floor. */
+        NO_OP,
+        /** Report hands each event straight to the subscriber's stream: no validation, journal or queue. */
+        RELAY,
+        HUB
+    }
+
     private void reporting(Path dir, int events, int batch, int inFlight) throws Exception {
         line("### Reporting through the hub to a subscriber (" + events + " events in Reports of " + batch + ", "
-                + inFlight + " calls in flight; loopback gRPC, one JVM)");
+                + inFlight + " batches in flight; loopback gRPC, one JVM)");
         line("");
-        line("| path | events/s | vs floor | one Report call p50 (µs) | p99 (µs) | subscriber received | missed |");
+        line("| path | events/s | vs relay | one Report call p50 (µs) | p99 (µs) | subscriber received | missed |");
         line("|---|---|---|---|---|---|---|");
+        Relay relay = new Relay();
         try (EventHub hub = EventHub.open(EventHub.Options.of(dir.resolve("hub"), CameraDirectory.anyValidName()))) {
-            HubServer server = HubServer.start("127.0.0.1:0", new EventHubService(hub), noOpService());
-            ManagedChannel channel = NettyChannelBuilder.forTarget(server.target()).usePlaintext().build();
+            HubServer server = HubServer.start("127.0.0.1:0", new EventHubService(hub), noOpService(), relay);
+            // Callbacks on the transport's thread, as a client that wants throughput sets it up.
+            ManagedChannel channel = NettyChannelBuilder.forTarget(server.target()).usePlaintext().directExecutor()
+                    .build();
             try {
                 ReportRequest[] requests = requests(batch);
-                // Warm both paths up: the JIT compiles gRPC, protobuf and the journal before anything counts.
-                run(channel, requests, events / 2, inFlight, true, hub);
-                run(channel, requests, events / 2, inFlight, false, hub);
-                double[] floor = run(channel, requests, events, inFlight, true, hub);
-                double[] hubResult = run(channel, requests, events, inFlight, false, hub);
-                double[] again = run(channel, requests, events, inFlight, true, hub);
-                reportingRow("no-op unary call, same requests (floor: gRPC + protobuf only)", floor, floor[0]);
-                reportingRow("hub: Report → validate → journal → fan-out → subscriber", hubResult, floor[0]);
-                reportingRow("no-op unary call, again", again, floor[0]);
+                // Every path once unmeasured, so the JIT has compiled gRPC, protobuf and the journal.
+                for (Route route : Route.values()) {
+                    run(channel, requests, events / 2, inFlight, route, hub, relay);
+                }
+                double[] noOp = run(channel, requests, events, inFlight, Route.NO_OP, hub, relay);
+                double[] relayed = run(channel, requests, events, inFlight, Route.RELAY, hub, relay);
+                double[] hubResult = run(channel, requests, events, inFlight, Route.HUB, hub, relay);
+                double[] relayedAgain = run(channel, requests, events, inFlight, Route.RELAY, hub, relay);
+                double[] hubAgain = run(channel, requests, events, inFlight, Route.HUB, hub, relay);
+                reportingRow("no-op unary call, same requests (floor for reporting: gRPC + protobuf)", noOp, relayed[0]);
+                reportingRow("bare gRPC relay: Report → each event onNext to the subscriber (floor)", relayed, relayed[0]);
+                reportingRow("hub: Report → validate → journal → queue → subscriber", hubResult, relayed[0]);
+                reportingRow("bare gRPC relay, again", relayedAgain, relayed[0]);
+                reportingRow("hub, again", hubAgain, relayed[0]);
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
                 server.close();
@@ -245,27 +264,38 @@ public final class EventBenchmark {
     }
 
     /**
-     * {events/s, Report p50 µs, p99 µs, events the subscriber received (or -1), missed (or -1)}: events/s
-     * from the first call to the last response (no-op) or to the subscriber's last event (hub); call
-     * latency from a separate run of sequential calls.
+     * {events/s, Report p50 µs, p99 µs, events the subscriber received (or -1), missed (or -1)}. Events/s
+     * from the first call to the last response (no-op) or to the subscriber's last event, with
+     * {@code inFlight} batches in flight: calls not yet answered (no-op), or batches not yet at the
+     * subscriber (an end-to-end window, so the subscriber's queue never overflows). Call latency from a
+     * separate run of sequential calls.
      */
     private static double[] run(ManagedChannel channel, ReportRequest[] requests, int events, int inFlight,
-            boolean noOp, EventHub hub) throws Exception {
-        MethodDescriptor<ReportRequest, ReportResponse> method = noOp ? NOOP_REPORT : EventHubGrpc.getReportMethod();
-        int calls = events / requests[0].getEventsCount();
-        long expected = (long) calls * requests[0].getEventsCount();
+            Route route, EventHub hub, Relay relay) throws Exception {
+        MethodDescriptor<ReportRequest, ReportResponse> method = switch (route) {
+            case NO_OP -> NOOP_REPORT;
+            case RELAY -> RELAY_REPORT;
+            case HUB -> EventHubGrpc.getReportMethod();
+        };
+        int batch = requests[0].getEventsCount();
+        int calls = events / batch;
+        long expected = (long) calls * batch;
         AtomicLong received = new AtomicLong();
         AtomicLong missed = new AtomicLong();
         CountDownLatch allReceived = new CountDownLatch(1);
+        Semaphore window = new Semaphore(inFlight);
         io.grpc.ClientCall<SubscribeRequest, SubscribeResponse> subscription = null;
-        if (!noOp) {
-            subscription = channel.newCall(EventHubGrpc.getSubscribeMethod(), io.grpc.CallOptions.DEFAULT);
+        if (route != Route.NO_OP) {
+            subscription = channel.newCall(route == Route.HUB ? EventHubGrpc.getSubscribeMethod() : RELAY_SUBSCRIBE,
+                    io.grpc.CallOptions.DEFAULT);
             ClientCalls.asyncServerStreamingCall(subscription, SubscribeRequest.getDefaultInstance(),
                     new StreamObserver<>() {
                         @Override
                         public void onNext(SubscribeResponse value) {
+                            long before = received.get() + missed.get();
                             long n = value.hasMissed() ? missed.addAndGet(value.getMissed().getCount()) + received.get()
                                     : received.incrementAndGet() + missed.get();
+                            window.release((int) (n / batch - before / batch));
                             if (n >= expected) {
                                 allReceived.countDown();
                             }
@@ -281,11 +311,10 @@ public final class EventBenchmark {
                             allReceived.countDown();
                         }
                     });
-            while (hub.liveSubscriptions() == 0) {
+            while (route == Route.HUB ? hub.liveSubscriptions() == 0 : !relay.hasSubscriber()) {
                 Thread.sleep(1);
             }
         }
-        Semaphore window = new Semaphore(inFlight);
         CountDownLatch responses = new CountDownLatch(calls);
         long t0 = System.nanoTime();
         for (int c = 0; c < calls; c++) {
@@ -305,7 +334,9 @@ public final class EventBenchmark {
 
                         @Override
                         public void onCompleted() {
-                            window.release();
+                            if (route == Route.NO_OP) {
+                                window.release();
+                            }
                             responses.countDown();
                         }
                     });
@@ -313,17 +344,17 @@ public final class EventBenchmark {
         if (!responses.await(120, TimeUnit.SECONDS)) {
             throw new IllegalStateException("Reports did not complete within 120 s");
         }
-        if (!noOp && !allReceived.await(120, TimeUnit.SECONDS)) {
+        if (route != Route.NO_OP && !allReceived.await(120, TimeUnit.SECONDS)) {
             throw new IllegalStateException("the subscriber did not receive everything within 120 s");
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         if (subscription != null) {
             subscription.cancel("benchmark run done", null);
-            while (hub.subscriptions() > 0) {
+            while (route == Route.HUB ? hub.subscriptions() > 0 : relay.hasSubscriber()) {
                 Thread.sleep(1);
             }
         }
-        // Call latency: sequential calls, one at a time.
+        // Call latency: sequential calls, one at a time, nobody subscribed.
         int sequential = Math.max(50, Math.min(1000, calls / 2));
         long[] latency = new long[sequential];
         for (int c = 0; c < sequential; c++) {
@@ -332,12 +363,18 @@ public final class EventBenchmark {
             latency[c] = System.nanoTime() - s0;
         }
         long[] s = sorted(latency);
-        return new double[] {expected / seconds, pct(s, 0.50), pct(s, 0.99), noOp ? -1 : received.get(),
-                noOp ? -1 : missed.get()};
+        boolean streams = route != Route.NO_OP;
+        return new double[] {expected / seconds, pct(s, 0.50), pct(s, 0.99), streams ? received.get() : -1,
+                streams ? missed.get() : -1};
     }
 
     private static final MethodDescriptor<ReportRequest, ReportResponse> NOOP_REPORT = EventHubGrpc.getReportMethod()
             .toBuilder().setFullMethodName(MethodDescriptor.generateFullMethodName(NOOP_SERVICE, "Report")).build();
+    private static final MethodDescriptor<ReportRequest, ReportResponse> RELAY_REPORT = EventHubGrpc.getReportMethod()
+            .toBuilder().setFullMethodName(MethodDescriptor.generateFullMethodName(RELAY_SERVICE, "Report")).build();
+    private static final MethodDescriptor<SubscribeRequest, SubscribeResponse> RELAY_SUBSCRIBE = EventHubGrpc
+            .getSubscribeMethod().toBuilder().setFullMethodName(MethodDescriptor.generateFullMethodName(RELAY_SERVICE,
+                    "Subscribe")).build();
 
     /** Parses the request (gRPC does) and answers at once: the transport's floor. */
     private static BindableService noOpService() {
@@ -348,6 +385,40 @@ public final class EventBenchmark {
                     response.onCompleted();
                 }))
                 .build();
+    }
+
+    /** The least a hub could do: pass each reported event to the one subscriber, on the reporting thread. */
+    private static final class Relay implements BindableService {
+        private volatile StreamObserver<SubscribeResponse> subscriber;
+
+        boolean hasSubscriber() {
+            return subscriber != null;
+        }
+
+        @Override
+        public ServerServiceDefinition bindService() {
+            return ServerServiceDefinition.builder(RELAY_SERVICE)
+                    .addMethod(RELAY_REPORT, ServerCalls.asyncUnaryCall((ReportRequest request,
+                            StreamObserver<ReportResponse> response) -> {
+                        StreamObserver<SubscribeResponse> out = subscriber;
+                        if (out != null) {
+                            synchronized (out) {
+                                for (Event event : request.getEventsList()) {
+                                    out.onNext(SubscribeResponse.newBuilder().setEvent(event).build());
+                                }
+                            }
+                        }
+                        response.onNext(ReportResponse.newBuilder().setAccepted(request.getEventsCount()).build());
+                        response.onCompleted();
+                    }))
+                    .addMethod(RELAY_SUBSCRIBE, ServerCalls.asyncServerStreamingCall((SubscribeRequest request,
+                            StreamObserver<SubscribeResponse> out) -> {
+                        var call = (io.grpc.stub.ServerCallStreamObserver<SubscribeResponse>) out;
+                        call.setOnCancelHandler(() -> subscriber = null);
+                        subscriber = out;
+                    }))
+                    .build();
+        }
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -90,12 +90,18 @@ public final class EventJournal implements AutoCloseable {
     }
 
     /**
-     * Chronicle's INFO records (its version, each file mapped) are left out; warnings still show. Done
-     * when this class loads; call it first where Chronicle is used without a journal.
+     * Chronicle's INFO records (its version, each file mapped) are left out; warnings still show. Its
+     * analytics and announcer stay off even in a JVM started without Virta's flags (they are read when
+     * Chronicle loads). Done when this class loads; call it first where Chronicle is used without a journal.
      */
     public static void quietChronicleLogging() {
         if (CHRONICLE_LOG.getLevel() == null) {
             CHRONICLE_LOG.setLevel(Level.WARNING);
+        }
+        for (String property : new String[] {"chronicle.analytics.disable", "chronicle.announcer.disable"}) {
+            if (System.getProperty(property) == null) {
+                System.setProperty(property, "true");
+            }
         }
     }
 
