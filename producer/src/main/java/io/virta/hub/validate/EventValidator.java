@@ -10,8 +10,8 @@ import java.util.function.LongSupplier;
 /**
  * The rules of virta/events/v1/events.proto for a reported event. {@link #check} returns null for a
  * valid event and otherwise one reason that names the field, e.g.
- * {@code events[2].boxes[0].width: 1.2 is outside (0, 1]}. Checking a valid event allocates nothing but
- * the iterator over its attributes; only a refusal builds a message.
+ * {@code events[2].boxes[0].width: 1.2 is outside (0, 1]}. Checking a valid event allocates nothing of
+ * its own (protobuf's map accessors make small views); only a refusal builds a message.
  */
 public final class EventValidator {
     public static final int MAX_TYPE_CHARACTERS = 64;
