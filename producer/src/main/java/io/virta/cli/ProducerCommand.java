@@ -1,9 +1,15 @@
 package io.virta.cli;
 
+import io.grpc.BindableService;
 import io.virta.bus.tools.Args;
+import io.virta.hub.EventHub;
+import io.virta.hub.EventHubService;
+import io.virta.hub.journal.JournalException;
+import io.virta.hub.validate.CameraDirectory;
 import io.virta.producer.config.ConfigException;
 import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.control.ControlServer;
+import io.virta.producer.daemon.CameraStatus;
 import io.virta.producer.daemon.Producer;
 import io.virta.producer.supervise.WorkerStatus;
 import io.virta.producer.supervise.WorkerSupervisor;
@@ -52,25 +58,45 @@ final class ProducerCommand {
             return 0;
         }
         Producer producer = new Producer(config, new PrintingEvents());
-        // The control API first: if its port is taken, fail before any camera is touched.
+        // The event hub and the control API first: if the journal or the port is unusable, fail before any
+        // camera is touched.
+        EventHub hub = null;
+        if (config.events().enabled()) {
+            try {
+                hub = openHub(config, producer);
+            } catch (JournalException e) {
+                producer.close();
+                System.err.println("error: events.journal: " + e.getMessage());
+                return 1;
+            }
+        }
         ControlServer control;
         try {
-            control = ControlServer.start(config.controlListen(), producer);
+            BindableService[] alongside = hub == null ? new BindableService[0]
+                    : new BindableService[] {new EventHubService(hub)};
+            control = ControlServer.start(config.controlListen(), producer, alongside);
         } catch (IOException e) {
+            if (hub != null) {
+                hub.close();
+            }
             producer.close();
             System.err.println("error: " + e.getMessage());
             return 1;
         }
         System.out.println("producer: control API (gRPC virta.control.v1.ProducerControl) on " + control.target());
+        if (hub != null) {
+            System.out.println("producer: event hub (gRPC virta.events.v1.EventHub) on " + control.target()
+                    + ", journal " + config.events().journal().toAbsolutePath().normalize());
+        }
         producer.start();
         if (!config.workers().isEmpty()) {
             producer.startWorkers(control.target(), WorkerSupervisor.OutputSink.STDOUT);
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        EventHub events = hub;
         Thread hook = new Thread(() -> {
             System.out.println("producer: shutting down (TEARDOWN to every camera, channels closed)");
-            control.close();
-            producer.close();
+            stop(control, events, producer);
             stopped.countDown();
         }, "virta-producer-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -88,9 +114,25 @@ final class ProducerCommand {
             }
         }
         Runtime.getRuntime().removeShutdownHook(hook);
+        stop(control, events, producer);
+        return 0;
+    }
+
+    /** The hub accepts events for the producer's cameras as they are now, including ones added over the API. */
+    private static EventHub openHub(ProducerConfig config, Producer producer) {
+        CameraDirectory cameras = CameraDirectory.live(name -> producer.status(name) != null,
+                () -> producer.statuses().stream().map(CameraStatus::name).toList());
+        return EventHub.open(EventHub.Options.of(config.events().journal(), cameras)
+                .retention(config.events().retention()));
+    }
+
+    /** The hub first: it ends its subscriptions, so the server need not wait for them. */
+    private static void stop(ControlServer control, EventHub hub, Producer producer) {
+        if (hub != null) {
+            hub.close();
+        }
         control.close();
         producer.close();
-        return 0;
     }
 
     static void printStatus(Producer producer) {

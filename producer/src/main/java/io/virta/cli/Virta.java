@@ -12,8 +12,9 @@ public final class Virta {
             commands:
               demo     run the producer on a built-in demo camera and read its frames from Java and Python
               producer run the producer daemon: --config cameras.yaml
+              hub      run the event hub on its own: --journal DIR [--listen HOST:PORT]
               bus      work with bus channels: write, read, ls, clean, latency
-              bench    run a benchmark: bench bus
+              bench    run a benchmark: bench bus|decode|ingest|events
               test     (launcher only) install what the tests need and run them all
 
             'virta <command> --help' shows a command's options.
@@ -33,6 +34,7 @@ public final class Virta {
         int status = switch (argv[0]) {
             case "demo" -> Demo.run(rest);
             case "producer" -> ProducerCommand.run(rest);
+            case "hub" -> HubCommand.run(rest);
             case "bus" -> BusTool.run(rest, System.out, System.err);
             case "bench" -> Bench.run(rest);
             default -> {

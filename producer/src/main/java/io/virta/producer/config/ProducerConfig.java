@@ -27,7 +27,7 @@ import java.util.Set;
  * everything up front; an error names the file, the field and the problem.
  */
 public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus, BitSet decoderCpus,
-        List<CameraConfig> cameras, List<WorkerConfig> workers) {
+        List<CameraConfig> cameras, EventsConfig events, List<WorkerConfig> workers) {
     /** Loopback only: whoever reaches the control API can point the producer at any URL. */
     public static final String DEFAULT_CONTROL_LISTEN = "127.0.0.1:50051";
 
@@ -54,7 +54,7 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
             throw new ConfigException(fileName + ": not valid YAML: " + e.getMessage().replace('\n', ' '));
         }
         YamlNode root = new YamlNode(fileName, "", document);
-        root.allowOnly("ioThreads", "control", "affinity", "cameras", "workers");
+        root.allowOnly("ioThreads", "control", "affinity", "cameras", "events", "workers");
         int ioThreads = (int) root.get("ioThreads").integer(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2)), 1, 64);
         YamlNode control = root.get("control");
         control.allowOnly("listen");
@@ -79,7 +79,27 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
             cameras.add(c);
         }
         List<WorkerConfig> workers = WorkerConfig.parseAll(root.get("workers"), names);
-        return new ProducerConfig(ioThreads, listen, ioCpus, decoderCpus, List.copyOf(cameras), workers);
+        return new ProducerConfig(ioThreads, listen, ioCpus, decoderCpus, List.copyOf(cameras), events(root.get("events")),
+                workers);
+    }
+
+    /** {@code events:}: the event hub beside the control API. */
+    private static EventsConfig events(YamlNode events) throws ConfigException {
+        events.allowOnly("enabled", "journal", "retentionHours");
+        boolean enabled = events.get("enabled").bool(true);
+        YamlNode journalNode = events.get("journal");
+        String journal = journalNode.string(EventsConfig.DEFAULT_JOURNAL.toString());
+        Path path;
+        try {
+            path = Path.of(journal.trim());
+        } catch (java.nio.file.InvalidPathException e) {
+            throw journalNode.error("'" + journal + "' is not a directory path: " + e.getReason());
+        }
+        if (journal.isBlank()) {
+            throw journalNode.error("is empty; give the directory of the event journal, e.g. ./virta-events");
+        }
+        long hours = events.get("retentionHours").integer(EventsConfig.DEFAULT_RETENTION_HOURS, 1, 24L * 365 * 10);
+        return new EventsConfig(enabled, path, Duration.ofHours(hours));
     }
 
     private static BitSet cpus(YamlNode node) throws ConfigException {

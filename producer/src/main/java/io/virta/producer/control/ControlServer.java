@@ -1,5 +1,6 @@
 package io.virta.producer.control;
 
+import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.virta.producer.config.ProducerConfig;
@@ -43,11 +44,13 @@ public final class ControlServer implements AutoCloseable {
     }
 
     /**
-     * Binds {@code listen} ({@code HOST:PORT}) and starts serving.
+     * Binds {@code listen} ({@code HOST:PORT}) and starts serving the control API, and {@code alongside}
+     * on the same port (the producer puts its event hub there).
      *
      * @throws IOException saying which address could not be bound and what to do
      */
-    public static ControlServer start(String listen, Producer producer) throws IOException {
+    public static ControlServer start(String listen, Producer producer, BindableService... alongside)
+            throws IOException {
         InetSocketAddress requested;
         try {
             requested = ProducerConfig.listenAddress(listen);
@@ -62,8 +65,11 @@ public final class ControlServer implements AutoCloseable {
         AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService executor = Executors.newFixedThreadPool(THREADS, r -> Thread.ofPlatform()
                 .name("virta-control-" + threadNumber.incrementAndGet()).daemon().unstarted(r));
-        Server server = NettyServerBuilder.forAddress(bind)
-                .addService(new ControlService(producer))
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(bind).addService(new ControlService(producer));
+        for (BindableService service : alongside) {
+            builder.addService(service);
+        }
+        Server server = builder
                 .executor(executor)
                 .maxInboundMessageSize(MAX_REQUEST_BYTES)
                 .maxInboundMetadataSize(MAX_HEADER_BYTES)
