@@ -13,7 +13,8 @@ public final class Virta {
               demo     run the producer on a built-in demo camera and read its frames from Java and Python
               producer run the producer daemon: --config cameras.yaml
               bus      work with bus channels: write, read, ls, clean, latency
-              bench    run a benchmark: bench bus
+              worker   run a Java worker on a camera's frames: worker motion --camera NAME
+              bench    run a benchmark: bench bus, decode, ingest, worker
               test     (launcher only) install what the tests need and run them all
 
             'virta <command> --help' shows a command's options.
@@ -34,6 +35,7 @@ public final class Virta {
             case "demo" -> Demo.run(rest);
             case "producer" -> ProducerCommand.run(rest);
             case "bus" -> BusTool.run(rest, System.out, System.err);
+            case "worker" -> WorkerCommand.run(rest);
             case "bench" -> Bench.run(rest);
             default -> {
                 System.err.println("virta: unknown command '" + argv[0] + "'\n" + USAGE);

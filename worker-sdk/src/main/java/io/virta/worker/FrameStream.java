@@ -144,14 +144,17 @@ public final class FrameStream implements AutoCloseable {
         }
         long now = System.nanoTime();
         long deadline = now + Math.max(0, timeoutNanos);
-        if (intervalNanos > 0 && delivered) {
-            long due = lastDelivered + intervalNanos;
-            if (due - deadline > 0) {
-                // Not due yet: no frame, but no timeout either (the channel may be busy).
-                sleepUntil(deadline);
-                return null;
+        if (intervalNanos > 0) {
+            if (delivered) {
+                long due = lastDelivered + intervalNanos;
+                if (due - deadline > 0) {
+                    // Not due yet: no frame, but no timeout either (the channel may be busy).
+                    sleepUntil(deadline);
+                    return null;
+                }
+                sleepUntil(due);
             }
-            sleepUntil(due);
+            // The first time too: a worker that took a while to start (loading a model) begins at the newest frame.
             long passed = reader.skipToNewest();
             if (passed > 0) {
                 skipped += passed;
