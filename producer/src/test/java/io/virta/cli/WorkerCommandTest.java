@@ -61,6 +61,19 @@ class WorkerCommandTest {
                 "--camera", "x");
     }
 
+    /** The benchmark stays runnable: a quick run produces every row (figures are not judged here). */
+    @Test
+    void theWorkerBenchmarkRunsQuickly(@TempDir Path dir) throws Exception {
+        assertEquals(0, Bench.run(new String[] {"worker", "--help"}));
+        Path report = dir.resolve("worker.md");
+        assertEquals(0, Bench.run(new String[] {"worker", "--seconds", "0.2", "--out", report.toString()}));
+        String text = Files.readString(report);
+        for (String row : new String[] {"memcpy of a frame", "worker loop (FrameStream.next)", "worker callback",
+                "OpenCV sumElems", "OpenCV cvtColor", "copy out first", "memcpy again"}) {
+            assertTrue(text.contains(row), "report has '" + row + "':\n" + text);
+        }
+    }
+
     @Test
     void anUnreachableProducerIsNamedWithTheWayOut() throws Exception {
         int port;

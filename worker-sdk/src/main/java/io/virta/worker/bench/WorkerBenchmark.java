@@ -88,7 +88,8 @@ public final class WorkerBenchmark {
 
     private void measure() throws Exception {
         line("### Java worker on one 1080p RGB24 channel (" + java.time.LocalDate.now() + ", "
-                + Runtime.getRuntime().availableProcessors() + " cores, " + fmt(seconds) + " s per row)");
+                + Runtime.getRuntime().availableProcessors() + " cores, " + fmt(seconds) + " s per row; the writer"
+                + " publishes " + Writer.RATE + " frames/s, so a row at that figure is capped by it)");
         line("");
         line("| what | frames/s | GB/s read | vs memcpy |");
         line("|---|---|---|---|");
