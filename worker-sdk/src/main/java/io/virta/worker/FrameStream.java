@@ -213,7 +213,8 @@ public final class FrameStream implements AutoCloseable {
         nextResolve = System.nanoTime() + source.reresolveAfter().toNanos();
         String now;
         try {
-            now = new ProducerChannels(source.controlTarget())
+            // A short call: this runs inside next(), which should return near its own timeout.
+            now = new ProducerChannels(source.controlTarget(), Duration.ofMillis(500))
                     .find(source.cameraName(), source.channelType(), Duration.ZERO).getName();
         } catch (AttachException e) {
             LOG.log(Level.FINE, "camera ''{0}'': no channel yet: {1}", new Object[] {source.cameraName(), e.getMessage()});

@@ -34,9 +34,13 @@ class WorkerRunnerTest extends TestChannels {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             running.set(false);
-            thread.join();
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -97,7 +101,7 @@ class WorkerRunnerTest extends TestChannels {
         RecordingWorker worker = new RecordingWorker();
         CollectingSink sink = new CollectingSink();
         try (ChannelWriter writer = ChannelWriter.create(ChannelSpec.rgb24(name, 32, 16));
-             PacedWriter ignored = new PacedWriter(writer, 10)) {
+             PacedWriter _ = new PacedWriter(writer, 10)) {
             WorkerRunner runner = WorkerRunner.builder(worker, FrameSource.channel(name, "yard")).name("recorder")
                     .events(sink).pullTimeout(Duration.ofMillis(200)).start();
             assertEquals("start yard 32x16", worker.calls.getFirst());
@@ -123,7 +127,7 @@ class WorkerRunnerTest extends TestChannels {
         try (ChannelWriter writer = ChannelWriter.create(ChannelSpec.rgb24(name, 16, 16).cells(2));
              WorkerRunner runner = WorkerRunner.builder(worker, FrameSource.channel(name))
                      .pullTimeout(Duration.ofMillis(100)).start()) {
-            try (PacedWriter ignored = new PacedWriter(writer, 5)) {
+            try (PacedWriter _ = new PacedWriter(writer, 5)) {
                 awaitCondition(() -> worker.saw("overrun"));
             }
             awaitCondition(() -> worker.saw("timeout"));
@@ -173,7 +177,7 @@ class WorkerRunnerTest extends TestChannels {
         RecordingWorker worker = new RecordingWorker();
         worker.failAtFrame = 2;
         try (ChannelWriter writer = ChannelWriter.create(ChannelSpec.rgb24(name, 16, 16));
-             PacedWriter ignored = new PacedWriter(writer, 5);
+             PacedWriter _ = new PacedWriter(writer, 5);
              WorkerRunner runner = WorkerRunner.builder(worker, FrameSource.channel(name)).start()) {
             assertTrue(runner.awaitTermination(Duration.ofSeconds(10)));
             assertNotNull(runner.failure());

@@ -25,9 +25,16 @@ public final class ProducerChannels {
     private static final long RETRY_MILLIS = 250;
 
     private final GrpcTarget control;
+    private final Duration callTimeout;
 
     public ProducerChannels(GrpcTarget control) {
+        this(control, CALL_TIMEOUT);
+    }
+
+    /** {@code callTimeout} bounds each GetChannels call (default 3 s), e.g. to keep a frame loop responsive. */
+    public ProducerChannels(GrpcTarget control, Duration callTimeout) {
         this.control = control;
+        this.callTimeout = callTimeout;
     }
 
     public GrpcTarget control() {
@@ -49,7 +56,7 @@ public final class ProducerChannels {
             while (true) {
                 GetChannelsResponse response;
                 try {
-                    response = stub.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    response = stub.withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
                             .getChannels(GetChannelsRequest.newBuilder().setCamera(camera).build());
                 } catch (StatusRuntimeException e) {
                     throw failure(camera, e);

@@ -1,5 +1,6 @@
 package io.virta.worker.examples;
 
+import io.virta.bus.ChannelType;
 import io.virta.worker.Worker;
 import io.virta.worker.WorkerContext;
 import io.virta.worker.WorkerFrame;
@@ -32,6 +33,10 @@ public final class MotionDetector implements Worker {
 
     @Override
     public void onStart(WorkerContext context) {
+        if (context.channelType() != ChannelType.RGB24 && context.channelType() != ChannelType.YUV420P) {
+            throw new IllegalArgumentException("the motion detector needs pictures, but channel '" + context.channel()
+                    + "' carries " + context.channelType() + ": attach to the camera's RGB24 (default) or YUV420P channel");
+        }
         if (options == null) {
             options = MotionOptions.from(context.arguments());
         }

@@ -52,6 +52,39 @@ class ProducerChannelsTest extends TestChannels {
     }
 
     @Test
+    void whenTheCamerasChannelComesBackUnderAnotherNameTheStreamFollows() throws Exception {
+        String first = channelName("old");
+        String second = channelName("new");
+        try (StandInProducerControl control = new StandInProducerControl()) {
+            control.addCamera("door", first, 16, 16);
+            ChannelWriter old = ChannelWriter.create(ChannelSpec.rgb24(first + ".rgb", 16, 16));
+            try (FrameStream stream = FrameSource.camera("door").control(control.target())
+                    .reresolveAfter(Duration.ofMillis(200)).open()) {
+                writeGradient(old, 16, 16);
+                assertNotNull(stream.next(Duration.ofSeconds(5)));
+                old.close();
+                control.addCamera("door", second, 16, 16);
+                try (ChannelWriter replacement = ChannelWriter.create(ChannelSpec.rgb24(second + ".rgb", 16, 16))) {
+                    WorkerFrame frame = null;
+                    long giveUp = System.nanoTime() + 10_000_000_000L;
+                    while (frame == null && System.nanoTime() < giveUp) {
+                        writeGradient(replacement, 16, 16);
+                        frame = stream.next(Duration.ofMillis(100));
+                    }
+                    assertNotNull(frame, "frames of the camera's new channel");
+                    assertEquals(second + ".rgb", stream.channel());
+                    assertEquals(1, stream.reattaches());
+                    assertEquals(16, frame.mat().cols());
+                }
+            } finally {
+                old.close();
+                java.nio.file.Files.deleteIfExists(java.nio.file.Path.of("/dev/shm/virta." + first + ".rgb"));
+                java.nio.file.Files.deleteIfExists(java.nio.file.Path.of("/dev/shm/virta." + second + ".rgb"));
+            }
+        }
+    }
+
+    @Test
     void anUnknownCameraIsNotFound() throws Exception {
         try (StandInProducerControl control = new StandInProducerControl()) {
             AttachException e = assertThrows(AttachException.class,

@@ -48,7 +48,7 @@ class DocsExamplesTest extends TestChannels {
                     sleep(5);
                 }
             });
-            try (WorkerRunner runner = WorkerRunner.builder(new BrightnessWorker(), FrameSource.channel(channel, "lobby"))
+            try (WorkerRunner _ = WorkerRunner.builder(new BrightnessWorker(), FrameSource.channel(channel, "lobby"))
                     .name("brightness").events(sink).arguments(WorkerArguments.builder().add("threshold", "180").build())
                     .start()) {
                 long giveUp = System.nanoTime() + 20_000_000_000L;

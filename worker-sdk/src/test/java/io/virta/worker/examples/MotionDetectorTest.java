@@ -99,9 +99,9 @@ class MotionDetectorTest extends TestChannels {
     }
 
     private static int[] pixels(BoundingBox b) {
-        return new int[] {(int) Math.round(b.getX() * MovingScene.WIDTH), (int) Math.round(b.getY() * MovingScene.HEIGHT),
-                (int) Math.round((b.getX() + b.getWidth()) * MovingScene.WIDTH),
-                (int) Math.round((b.getY() + b.getHeight()) * MovingScene.HEIGHT)};
+        return new int[] {Math.round(b.getX() * MovingScene.WIDTH), Math.round(b.getY() * MovingScene.HEIGHT),
+                Math.round((b.getX() + b.getWidth()) * MovingScene.WIDTH),
+                Math.round((b.getY() + b.getHeight()) * MovingScene.HEIGHT)};
     }
 
     private static boolean intersects(int[] a, int[] b) {
