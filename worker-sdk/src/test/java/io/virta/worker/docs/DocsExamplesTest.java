@@ -28,7 +28,8 @@ class DocsExamplesTest extends TestChannels {
     @Test
     void theDocShowsTheseExamplesVerbatim() throws Exception {
         String doc = Files.readString(DOC);
-        for (String[] example : new String[][] {{"BrightnessWorker.java", "callback"}, {"DarkFrameCounter.java", "loop"}}) {
+        for (String[] example : new String[][] {{"BrightnessWorker.java", "callback"}, {"DarkFrameCounter.java", "loop"},
+                {"MotionAnalyzerExample.java", "analyzer"}}) {
             String source = Files.readString(SOURCES.resolve(example[0]));
             String begin = "// docs:begin " + example[1] + "\n";
             String body = source.substring(source.indexOf(begin) + begin.length(), source.indexOf("// docs:end"));
