@@ -56,7 +56,6 @@ public final class FrameStream implements AutoCloseable {
     private long lastDelivered;
     private boolean delivered;
     private boolean detached;
-    private long detachedSince;
     private long nextResolve;
     private boolean closed;
 
@@ -185,13 +184,15 @@ public final class FrameStream implements AutoCloseable {
                     frame.invalidate();
                     reattaches++;
                     detached = false;
+                    if (intervalNanos > 0) {
+                        skipped += reader.skipToNewest();   // the new writer's newest, not its first, frame
+                    }
                     LOG.info(() -> "channel '" + reader.name() + "': a new writer took over; re-attached");
                 }
                 case END_OF_STREAM, WRITER_DIED -> {
                     if (!detached) {
                         detached = true;
-                        detachedSince = System.nanoTime();
-                        nextResolve = detachedSince + source.reresolveAfter().toNanos();
+                        nextResolve = System.nanoTime() + source.reresolveAfter().toNanos();
                         LOG.info(() -> "channel '" + reader.name() + "': "
                                 + (status == PullStatus.END_OF_STREAM ? "its writer closed it" : "its writer died")
                                 + "; waiting for a new writer");
