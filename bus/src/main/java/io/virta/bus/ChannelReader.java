@@ -204,6 +204,28 @@ public final class ChannelReader implements AutoCloseable {
         }
     }
 
+    /**
+     * Moves the cursor to the newest committed frame, so that the next pull returns it (or, if nothing new
+     * was committed, the next frame to come). The frames passed over are skipped by choice, not lost:
+     * they count in no counter of this reader, and their payloads are never touched. A worker that
+     * analyzes a few frames per second calls this before each pull, so a slow analyzer never builds a
+     * backlog. It also releases the frame the caller held: that frame is not judged (nor counted as lost)
+     * if the writer reuses its cell afterwards. Returns the number of frames skipped.
+     */
+    public long skipToNewest() {
+        if (closed || detachedAs != null) {
+            return 0;
+        }
+        frame.forget();
+        long written = memory.writeSequence();
+        if (written <= cursor) {
+            return 0;
+        }
+        long skipped = written - cursor;
+        cursor = written;
+        return skipped;
+    }
+
     /** True when a pull would return at once: a frame is ready, or the writer's state changed. */
     public boolean isReady() {
         if (detachedAs != null) {

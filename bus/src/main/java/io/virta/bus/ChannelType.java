@@ -8,6 +8,9 @@ public enum ChannelType {
     ENCODED(4),
     RAW(5);
 
+    /** values() copies its array on every call; Frame.format() runs per frame. */
+    private static final ChannelType[] VALUES = values();
+
     private final int code;
 
     ChannelType(int code) {
@@ -20,7 +23,7 @@ public enum ChannelType {
 
     /** Returns the type with this code, or null for a code this version does not know. */
     public static ChannelType fromCode(int code) {
-        for (ChannelType type : values()) {
+        for (ChannelType type : VALUES) {
             if (type.code == code) {
                 return type;
             }

@@ -12,6 +12,9 @@ public enum PixelFormat {
     H265(101),
     FMP4(200);
 
+    /** values() copies its array on every call; Frame.format() runs per frame. */
+    private static final PixelFormat[] VALUES = values();
+
     private final int code;
 
     PixelFormat(int code) {
@@ -24,7 +27,7 @@ public enum PixelFormat {
 
     /** Returns the format with this code, or null for a code this version does not know. */
     public static PixelFormat fromCode(int code) {
-        for (PixelFormat format : values()) {
+        for (PixelFormat format : VALUES) {
             if (format.code == code) {
                 return format;
             }

@@ -14,6 +14,7 @@ final class Bench {
                       and latency from a frame's last packet to the decoded frame on the bus
               events  event hub: journal append latency against a bare Chronicle append, and events/s
                       from a reporting client through the hub to a subscriber against a no-op gRPC call
+              worker  1080p RGB24 frames/s a Java worker consumes zero-copy, against memcpy of the frame
 
             'virta bench <benchmark> --help' shows its options.
             """;
@@ -32,6 +33,7 @@ final class Bench {
                 case "decode" -> io.virta.producer.decode.DecodeBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
                 case "ingest" -> io.virta.producer.bench.IngestBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
                 case "events" -> io.virta.hub.bench.EventBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
+                case "worker" -> io.virta.worker.bench.WorkerBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
                 default -> {
                     System.err.println("virta bench: unknown benchmark '" + argv[0] + "'\n" + USAGE);
                     yield 2;

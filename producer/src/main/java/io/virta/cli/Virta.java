@@ -14,7 +14,8 @@ public final class Virta {
               producer run the producer daemon: --config cameras.yaml
               hub      run the event hub on its own: --journal DIR [--listen HOST:PORT]
               bus      work with bus channels: write, read, ls, clean, latency
-              bench    run a benchmark: bench bus|decode|ingest|events
+              worker   run a Java worker on a camera's frames: worker motion --camera NAME
+              bench    run a benchmark: bench bus, decode, ingest, events, worker
               test     (launcher only) install what the tests need and run them all
 
             'virta <command> --help' shows a command's options.
@@ -36,6 +37,7 @@ public final class Virta {
             case "producer" -> ProducerCommand.run(rest);
             case "hub" -> HubCommand.run(rest);
             case "bus" -> BusTool.run(rest, System.out, System.err);
+            case "worker" -> WorkerCommand.run(rest);
             case "bench" -> Bench.run(rest);
             default -> {
                 System.err.println("virta: unknown command '" + argv[0] + "'\n" + USAGE);
