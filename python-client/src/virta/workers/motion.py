@@ -106,6 +106,10 @@ class MotionDetector:
         # The only read of the shared picture: an area-averaged copy, a fraction of its size.
         cv2.resize(image, self._size, dst=self._small, interpolation=cv2.INTER_AREA)
         cv2.cvtColor(self._small, cv2.COLOR_RGB2GRAY, dst=self._grey)
+        if self._mask is not None:
+            # Blank the ignored regions before blurring: blurred, their changes would spill a few
+            # pixels beyond them, where the mask no longer hides them.
+            cv2.bitwise_and(self._grey, self._mask, dst=self._grey)
         cv2.GaussianBlur(self._grey, (5, 5), 0, dst=self._grey)
         foreground = self._model.apply(self._grey, fgmask=self._foreground)
         if first:

@@ -5,11 +5,10 @@ import io.virta.bus.tools.Args;
 import io.virta.hub.EventHub;
 import io.virta.hub.EventHubService;
 import io.virta.hub.journal.JournalException;
-import io.virta.hub.validate.CameraDirectory;
 import io.virta.producer.config.ConfigException;
 import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.control.ControlServer;
-import io.virta.producer.daemon.CameraStatus;
+import io.virta.producer.control.ProducerEventHub;
 import io.virta.producer.daemon.Producer;
 import io.virta.producer.supervise.WorkerStatus;
 import io.virta.producer.supervise.WorkerSupervisor;
@@ -63,7 +62,7 @@ final class ProducerCommand {
         EventHub hub = null;
         if (config.events().enabled()) {
             try {
-                hub = openHub(config, producer);
+                hub = ProducerEventHub.open(config.events(), producer);
             } catch (JournalException e) {
                 producer.close();
                 System.err.println("error: events.journal: " + e.getMessage());
@@ -118,13 +117,6 @@ final class ProducerCommand {
         return 0;
     }
 
-    /** The hub accepts events for the producer's cameras as they are now, including ones added over the API. */
-    private static EventHub openHub(ProducerConfig config, Producer producer) {
-        CameraDirectory cameras = CameraDirectory.live(name -> producer.status(name) != null,
-                () -> producer.statuses().stream().map(CameraStatus::name).toList());
-        return EventHub.open(EventHub.Options.of(config.events().journal(), cameras)
-                .retention(config.events().retention()));
-    }
 
     /** The hub first: it ends its subscriptions, so the server need not wait for them. */
     private static void stop(ControlServer control, EventHub hub, Producer producer) {

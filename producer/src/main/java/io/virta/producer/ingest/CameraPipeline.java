@@ -61,6 +61,8 @@ public final class CameraPipeline implements AutoCloseable {
     private volatile ChannelWriter rgbWriter;
     private volatile I420Publisher yuvPublisher;
     private volatile RgbPublisher rgbPublisher;
+    /** The writers once all of a session's channels exist: a client never sees half of them. */
+    private volatile List<ChannelWriter> published = List.of();
 
     private final java.util.BitSet decoderCpus;
 
@@ -172,12 +174,10 @@ public final class CameraPipeline implements AutoCloseable {
     /** The channels published now: none before the first session has told the codec, or after close. */
     public List<PublishedChannel> publishedChannels() {
         List<PublishedChannel> channels = new ArrayList<>();
-        for (ChannelWriter w : new ChannelWriter[] {encodedWriter, yuvWriter, rgbWriter}) {
-            if (w != null) {
-                ChannelSpec spec = w.spec();
-                channels.add(new PublishedChannel(w.name(), spec.type(), spec.format(), spec.width(), spec.height(),
-                        w.cells(), w.capacity(), w.sequence()));
-            }
+        for (ChannelWriter w : published) {
+            ChannelSpec spec = w.spec();
+            channels.add(new PublishedChannel(w.name(), spec.type(), spec.format(), spec.width(), spec.height(),
+                    w.cells(), w.capacity(), w.sequence()));
         }
         return channels;
     }
@@ -208,6 +208,7 @@ public final class CameraPipeline implements AutoCloseable {
         encodedSink = encodedPublisher::onAccessUnit;
         fork.connect(encodedSink);
         if (!config.decode()) {
+            published = List.of(encodedWriter);
             LOG.info(() -> config + ": publishing " + name + " (decoding off)");
             return;
         }
@@ -235,10 +236,12 @@ public final class CameraPipeline implements AutoCloseable {
         };
         decoder = new DecodeWorker(config.name(), name, codec, config.decoderThreads(),
                 (int) Math.min(Integer.MAX_VALUE - 16, config.encoded().capacityBytes()), out, decoderCpus).start();
+        published = java.util.stream.Stream.of(encodedWriter, yuvWriter, rgbWriter).filter(w -> w != null).toList();
         LOG.info(() -> config + ": publishing " + channels());
     }
 
     private void closeOutputs() {
+        published = List.of();
         if (encodedSink != null) {
             fork.disconnect(encodedSink);
         }

@@ -17,6 +17,7 @@ import static org.bytedeco.opencv.global.opencv_core.BORDER_CONSTANT;
 import static org.bytedeco.opencv.global.opencv_core.CV_32S;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_core.absdiff;
+import static org.bytedeco.opencv.global.opencv_core.multiply;
 import static org.bytedeco.opencv.global.opencv_core.bitwise_and;
 import static org.bytedeco.opencv.global.opencv_core.countNonZero;
 import static org.bytedeco.opencv.global.opencv_imgproc.CHAIN_APPROX_SIMPLE;
@@ -114,6 +115,12 @@ public final class MotionAnalyzer implements AutoCloseable {
         if (small != null) {
             resize(source, small, workSize, 0, 0, INTER_AREA);
             source = small;
+        }
+        if (allowed != null) {
+            // Blank the ignored regions before blurring: blurred, their changes would spill a few pixels
+            // beyond them, where the mask no longer hides them (a clock's digits, a frame counter).
+            multiply(source, allowed, diff);
+            source = diff;
         }
         GaussianBlur(source, blurred, blurSize, 0);
         if (!frame.isIntact()) {
