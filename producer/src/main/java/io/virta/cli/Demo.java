@@ -1,11 +1,19 @@
 package io.virta.cli;
 
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.virta.bus.ChannelReader;
 import io.virta.bus.ChannelType;
 import io.virta.bus.PullStatus;
 import io.virta.bus.tools.Args;
+import io.virta.hub.EventHub;
+import io.virta.hub.EventHubService;
+import io.virta.hub.validate.CameraDirectory;
 import io.virta.producer.config.ConfigException;
 import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.control.ControlServer;
@@ -15,11 +23,22 @@ import io.virta.producer.demo.camera.DemoPattern;
 import io.virta.producer.media.VideoCodec;
 import io.virta.producer.rtsp.server.MediaMount;
 import io.virta.producer.rtsp.server.RtspServer;
+import io.virta.protos.events.v1.BoundingBox;
+import io.virta.protos.events.v1.Event;
+import io.virta.protos.events.v1.EventFilter;
+import io.virta.protos.events.v1.EventHubGrpc;
+import io.virta.protos.events.v1.SubscribeRequest;
+import io.virta.protos.events.v1.SubscribeResponse;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -28,7 +47,9 @@ import java.util.concurrent.TimeUnit;
  * objects, a burned-in clock and frame counter) is encoded to H264 and served over RTSP on
  * loopback; the producer ingests it like any camera, decodes it once and publishes
  * {@code demo.h264}, {@code demo.yuv} and {@code demo.rgb}; a Java reader (this JVM) and a Python
- * reader (its own process) print what they receive.
+ * reader (its own process) print what they receive. The producer also runs the Java motion detector
+ * on the camera as a supervised worker; it reports the moving square and circle to the producer's
+ * event hub, and this JVM subscribes to the hub and prints the events.
  */
 final class Demo {
     static final String USAGE = """
@@ -40,6 +61,7 @@ final class Demo {
               --transport T      auto, udp or tcp (default auto)
               --seconds S        stop after S seconds (default: run until Ctrl-C)
               --no-python        do not start the Python reader
+              --no-motion        do not run the motion detector (and print no events)
             """;
 
     private Demo() {
@@ -55,7 +77,7 @@ final class Demo {
         int[] rgb;
         try {
             args = new Args("virta demo", argv, Set.of("camera", "size", "fps", "rgb", "transport", "seconds"),
-                    Set.of("no-python"));
+                    Set.of("no-python", "no-motion"));
             size = dimensions(args.string("size", "1280x720"), "--size");
             rgb = dimensions(args.string("rgb", "640x360"), "--rgb");
         } catch (Args.UsageException | IllegalArgumentException e) {
@@ -72,12 +94,14 @@ final class Demo {
         }
         io.virta.producer.daemon.FfmpegLog.quiet();
         NioEventLoopGroup serverLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("virta-demo-rtsp", true));
+        Path journal = null;
         try (DemoCamera source = new DemoCamera(size[0], size[1], fps)) {
             MediaMount mount = new MediaMount(camera, VideoCodec.H264);
             source.addListener(mount::publish);
             RtspServer server = new RtspServer(serverLoop).mount(mount).bind("127.0.0.1", 0);
             source.start();
             String url = server.url(camera);
+            boolean motion = !args.flag("no-motion");
             ProducerConfig config = ProducerConfig.parse("""
                     cameras:
                       - name: %s
@@ -86,21 +110,41 @@ final class Demo {
                         rgb: { width: %d, height: %d }
                     control:
                       listen: 127.0.0.1:0
-                    """.formatted(camera, url, args.string("transport", "auto"), rgb[0], rgb[1]), "virta demo");
+                    """.formatted(camera, url, args.string("transport", "auto"), rgb[0], rgb[1])
+                    + (motion ? motionWorker(camera, source.pattern()) : ""), "virta demo");
             System.out.println("demo: camera " + size[0] + "x" + size[1] + " at " + fps + " fps, H264, served at " + url);
+            journal = Files.createTempDirectory("virta-demo-events");
             Producer producer = new Producer(config, new PrintingEvents());
-            ControlServer control = ControlServer.start(config.controlListen(), producer);
-            System.out.println("demo: control API (gRPC virta.control.v1.ProducerControl) on " + control.target());
+            EventHub hub = EventHub.open(EventHub.Options.of(journal, CameraDirectory.of(List.of(camera))));
+            ControlServer control = ControlServer.start(config.controlListen(), producer, new EventHubService(hub));
+            System.out.println("demo: control API (gRPC virta.control.v1.ProducerControl) and event hub"
+                    + " (virta.events.v1.EventHub) on " + control.target());
             producer.start();
+            ManagedChannel events = null;
+            if (motion) {
+                producer.startWorkers(control.target(), (worker, line) -> System.out.println(worker + ": " + line));
+                events = Grpc.newChannelBuilder(control.target(), InsecureChannelCredentials.create()).build();
+                ManagedChannel subscribed = events;
+                Thread.ofPlatform().daemon().name("demo-events").start(() -> printEvents(subscribed, camera));
+            }
             Thread reader = Thread.ofPlatform().daemon().name("demo-java-reader").start(() -> javaReader(camera + ".rgb"));
             Process python = args.flag("no-python") ? null : startPythonReader(camera + ".rgb");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            ManagedChannel eventChannel = events;
+            Path journalDir = journal;
+            Thread hook = new Thread(() -> {
+                producer.stopWorkers();
+                if (eventChannel != null) {
+                    eventChannel.shutdownNow();
+                }
+                hub.close();
                 control.close();
                 producer.close();
-            }, "virta-demo-shutdown"));
+                deleteTree(journalDir);
+            }, "virta-demo-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
             sleep(seconds > 0 ? (long) (seconds * 1000) : Long.MAX_VALUE);
-            control.close();
-            producer.close();
+            Runtime.getRuntime().removeShutdownHook(hook);
+            hook.run();
             server.close();
             reader.join(3000);
             if (python != null && !python.waitFor(5, TimeUnit.SECONDS)) {
@@ -119,6 +163,67 @@ final class Demo {
             return 1;
         } finally {
             serverLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            if (journal != null) {
+                deleteTree(journal);
+            }
+        }
+    }
+
+    /**
+     * The {@code workers:} entry that runs the Java motion detector on the demo camera. The clock and the
+     * frame-number strip change in every frame, so they are masked out, as a real camera's burned-in
+     * clock would be.
+     */
+    private static String motionWorker(String camera, DemoPattern pattern) {
+        StringBuilder ignore = new StringBuilder();
+        for (DemoPattern.NormalizedBox box : List.of(pattern.clockBox(), pattern.stripBox())) {
+            ignore.append(String.format(Locale.ROOT, ", --ignore, \"%.4f,%.4f,%.4f,%.4f\"", box.x(), box.y(),
+                    box.width(), box.height()));
+        }
+        return """
+                workers:
+                  - name: motion
+                    camera: %s
+                    worker: motion
+                    args: [--fps, 4%s]
+                """.formatted(camera, ignore);
+    }
+
+    /** Subscribes to the hub and prints each motion event on one line. */
+    private static void printEvents(ManagedChannel channel, String camera) {
+        var request = SubscribeRequest.newBuilder().setFilter(EventFilter.newBuilder().addCameras(camera)).build();
+        try {
+            var events = EventHubGrpc.newBlockingStub(channel).subscribe(request);
+            while (events.hasNext()) {
+                SubscribeResponse response = events.next();
+                if (response.hasMissed()) {
+                    System.out.println("event hub:     missed " + response.getMissed().getCount() + " events");
+                    continue;
+                }
+                Event event = response.getEvent();
+                StringBuilder boxes = new StringBuilder();
+                for (BoundingBox b : event.getBoxesList()) {
+                    boxes.append(String.format(Locale.ROOT, "  [x %.2f y %.2f w %.2f h %.2f]", b.getX(), b.getY(),
+                            b.getWidth(), b.getHeight()));
+                }
+                System.out.printf(Locale.ROOT, "event:         %s on %s from %s, captured %s,%s%n", event.getType(), event.getCamera(), event.getSource(),
+                        LocalTime.ofInstant(Instant.ofEpochSecond(0, event.getCaptureTimeMicros() * 1000),
+                                ZoneId.systemDefault()), boxes);
+            }
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.CANCELLED && e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+                System.out.println("event hub:     " + e.getStatus());
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // Best effort: a temporary directory.
         }
     }
 

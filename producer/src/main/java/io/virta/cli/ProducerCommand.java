@@ -120,6 +120,8 @@ final class ProducerCommand {
 
     /** The hub first: it ends its subscriptions, so the server need not wait for them. */
     private static void stop(ControlServer control, EventHub hub, Producer producer) {
+        // Workers before the hub, so their last events still reach it while they stop.
+        producer.stopWorkers();
         if (hub != null) {
             hub.close();
         }

@@ -165,7 +165,8 @@ class WorkerCommandTest {
                 "--no-python");
         Process worker = null;
         try {
-            String control = awaitLine(demo, Pattern.compile("control API .* on (\\S+)"));
+            List<String> demoOutput = Collections.synchronizedList(new ArrayList<>());
+            String control = awaitLine(demo, Pattern.compile("control API .* on (\\S+)"), demoOutput);
             DemoPattern pattern = new DemoPattern(320, 240);
             DemoPattern.NormalizedBox strip = pattern.stripBox();
             DemoPattern.NormalizedBox clock = pattern.clockBox();
@@ -202,6 +203,10 @@ class WorkerCommandTest {
                 }
             }
             assertTrue(sawSquare, "the bouncing square's band has motion: " + stdout);
+            // The demo's own motion detector, supervised by its producer, reports through the hub to the demo's subscriber.
+            String demoEvent = "event:         motion on " + camera + " from motion, captured ";
+            assertTrue(List.copyOf(demoOutput).stream().anyMatch(l -> l.startsWith(demoEvent)),
+                    "the demo prints its motion detector's events: " + demoOutput);
         } finally {
             if (worker != null) {
                 worker.destroyForcibly();
@@ -230,23 +235,20 @@ class WorkerCommandTest {
 
     /** {@code virta ARGS} as a process of its own; stderr to {@code errors} if given. */
     private static Process virta(Path errors, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "io.virta.cli.Virta"));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
+        ProcessBuilder builder = new ProcessBuilder(io.virta.producer.testing.VirtaJvm.command(args));
         if (errors != null) {
             builder.redirectError(errors.toFile());
         }
         return builder.start();
     }
 
-    private static String awaitLine(Process p, Pattern pattern) throws Exception {
+    private static String awaitLine(Process p, Pattern pattern, List<String> rest) throws Exception {
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = r.readLine()) != null) {
             Matcher m = pattern.matcher(line);
             if (m.find()) {
-                drain(p.getInputStream(), new ArrayList<>());
+                drain(p.getInputStream(), rest);
                 drain(p.getErrorStream(), new ArrayList<>());   // a full pipe would stall the demo
                 return m.group(1);
             }

@@ -196,6 +196,17 @@ public final class Producer implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the workers (SIGTERM, then SIGKILL after a grace period). Call it before closing the event
+     * hub, so workers can still send their last events while they stop; {@link #close()} calls it too.
+     */
+    public void stopWorkers() {
+        WorkerSupervisor supervisor = workers;
+        if (supervisor != null) {
+            supervisor.close();
+        }
+    }
+
     /** The supervised workers' state; empty when none are configured or they are not started. */
     public List<WorkerStatus> workerStatuses() {
         WorkerSupervisor supervisor = workers;
@@ -214,9 +225,7 @@ public final class Producer implements AutoCloseable {
             }
             closed = true;
             // Workers first: they should end by their own SIGTERM, not see their channels vanish.
-            if (workers != null) {
-                workers.close();
-            }
+            stopWorkers();
             rateSampler.cancel(false);
             for (Camera entry : entries()) {
                 halt(entry);
