@@ -235,12 +235,82 @@ public final class EventBenchmark {
                 reportingRow("hub: Report → validate → journal → queue → subscriber", hubResult, relayed[0]);
                 reportingRow("bare gRPC relay, again", relayedAgain, relayed[0]);
                 reportingRow("hub, again", hubAgain, relayed[0]);
+                workerRow(channel, server.target(), events / 2, hub, relayed[0], false);
+                workerRow(channel, server.target(), events, hub, relayed[0], true);
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
                 server.close();
             }
         }
         line("");
+    }
+
+    /**
+     * A worker's own path: {@code EventReporter.report()} one event at a time (the SDK batches them on its
+     * sender thread), through the hub, to a subscriber. The reporter drops the oldest events when it is
+     * more than its queue ahead, so the loop keeps at most 2048 events between report() and the
+     * subscriber: the row measures the rate, not the drop policy. A first, unprinted run warms up.
+     */
+    private void workerRow(ManagedChannel channel, String hubTarget, int events, EventHub hub, double floorRate,
+            boolean print) throws Exception {
+        Semaphore window = new Semaphore(2048);
+        AtomicLong received = new AtomicLong();
+        CountDownLatch allReceived = new CountDownLatch(1);
+        var subscription = channel.newCall(EventHubGrpc.getSubscribeMethod(), io.grpc.CallOptions.DEFAULT);
+        ClientCalls.asyncServerStreamingCall(subscription, SubscribeRequest.getDefaultInstance(), new StreamObserver<>() {
+            @Override
+            public void onNext(SubscribeResponse value) {
+                long n = value.hasMissed() ? received.addAndGet(value.getMissed().getCount()) : received.incrementAndGet();
+                window.release(value.hasMissed() ? (int) value.getMissed().getCount() : 1);
+                if (n >= events) {
+                    allReceived.countDown();
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                allReceived.countDown();
+            }
+
+            @Override
+            public void onCompleted() {
+                allReceived.countDown();
+            }
+        });
+        while (hub.liveSubscriptions() == 0) {
+            Thread.sleep(1);
+        }
+        long capture = System.currentTimeMillis() * 1000 - 1_000_000;
+        Event[] sample = new Event[256];
+        for (int i = 0; i < sample.length; i++) {
+            sample[i] = sampleEvent(capture + i);
+        }
+        double seconds;
+        long dropped;
+        try (io.virta.worker.events.EventReporter reporter = io.virta.worker.events.EventReporter.builder(hubTarget)
+                .build()) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < events; i++) {
+                window.acquire();
+                reporter.report(sample[i & 255]);
+            }
+            if (!allReceived.await(120, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the subscriber did not receive the worker's events within 120 s");
+            }
+            seconds = (System.nanoTime() - t0) / 1e9;
+            dropped = reporter.dropped();
+        } finally {
+            subscription.cancel("benchmark run done", null);
+            while (hub.subscriptions() > 0) {
+                Thread.sleep(1);
+            }
+        }
+        if (print) {
+            double rate = events / seconds;
+            line(String.format(Locale.ROOT, "| worker SDK: EventReporter.report() per event → hub → subscriber (%d events) |"
+                    + " %.0f | %.2f× | - | - | %d | %d dropped by the reporter |", events, rate, rate / floorRate,
+                    received.get(), dropped));
+        }
     }
 
     private void reportingRow(String what, double[] r, double floorRate) {
