@@ -5,7 +5,7 @@
 # Debian's python3-protobuf is 3.21, so the stubs must come from Debian's protoc 3.21.12 (newer
 # protoc output does not import there) with Debian's grpc_python_plugin
 # (apt-get install protobuf-compiler protobuf-compiler-grpc, or scripts/install-deps.sh).
-# Maven runs this in python-client's generate-sources phase with --warn-if-missing, so that a
+# Maven runs this in the protos module's generate-sources phase with --warn-if-missing, so that a
 # Java-only build still works on a machine without protoc (the Python clients then refuse to import,
 # naming this script). Skips the work when the stubs are newer than every .proto file.
 #

@@ -9,7 +9,7 @@ import sys
 
 DEFAULT_ADDRESS = "127.0.0.1:50051"
 
-_GENERATE = ("run python-client/scripts/gen_protos.sh (Maven runs it in python-client's "
+_GENERATE = ("run python-client/scripts/gen_protos.sh (Maven runs it in the protos module's "
              "generate-sources phase; it needs Debian's protobuf-compiler and protobuf-compiler-grpc)")
 
 # grpc's default reconnect backoff grows to two minutes; a worker should find a restarted hub or

@@ -11,6 +11,7 @@ import io.virta.producer.daemon.Producer;
 import io.virta.producer.ingest.StreamEvents;
 import io.virta.producer.testing.GstRtspServer;
 import io.virta.producer.testing.TestClips;
+import io.virta.producer.testing.VirtaJvm;
 import io.virta.protos.control.v1.GetStreamRequest;
 import io.virta.protos.control.v1.ListWorkersRequest;
 import io.virta.protos.control.v1.ProducerControlGrpc;
@@ -113,6 +114,7 @@ class WorkerSupervisionTest {
         Path yaml = dir.resolve("producer.yaml");
         Files.writeString(yaml, """
                 control: { listen: "127.0.0.1:0" }
+                events: { journal: %s }
                 cameras:
                   - name: orphan%d
                     url: rtsp://127.0.0.1:9/nothing-listens-here
@@ -120,10 +122,10 @@ class WorkerSupervisionTest {
                   - name: sleeper
                     camera: orphan%d
                     command: [/bin/sh, -c, "echo $$ > %s; exec sleep 300"]
-                """.formatted(ProcessHandle.current().pid(), ProcessHandle.current().pid(), pidFile));
-        Process producer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                WorkerCommandLine.VIRTA_MAIN, "producer", "--config", yaml.toString(), "--status-every", "0")
+                """.formatted(dir.resolve("journal"), ProcessHandle.current().pid(), ProcessHandle.current().pid(),
+                pidFile));
+        Process producer = new ProcessBuilder(VirtaJvm.command("producer", "--config", yaml.toString(),
+                "--status-every", "0"))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("producer.log").toFile()).start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -139,12 +141,11 @@ class WorkerSupervisionTest {
             assertFalse(worker.isAlive(), "the worker outlived its producer");
         } finally {
             producer.destroyForcibly();
-            try (var files = Files.list(dir)) {
-                for (Path file : files.toList()) {
+            try (var files = Files.walk(dir)) {
+                for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                     Files.delete(file);
                 }
             }
-            Files.delete(dir);
         }
     }
 
