@@ -331,6 +331,12 @@ class Writer:
         # A writer that was taken over (it hung past 5 s) leaves the new owner's object alone.
         replaced = mem.state == L.STATE_REPLACED
         if not replaced:
+            # A reader killed since the last sweep would otherwise leave its doorbell behind.
+            try:
+                for doorbell in mem.reap_dead_readers(pid_alive):
+                    Semaphore.unlink(doorbell)
+            except (OSError, ValueError):
+                pass
             mem.set_state(L.STATE_CLOSED)
         for slot in mem.active_slots().tolist():
             cached = self._doorbells.get(slot)

@@ -305,6 +305,8 @@ public final class ChannelWriter implements AutoCloseable {
     /** Ends the stream in order: readers see END_OF_STREAM, and the object's name is removed. */
     @Override
     public void close() {
+        // A reader killed since the last sweep would otherwise leave its doorbell in /dev/shm for good.
+        reapDeadReaders();
         synchronized (tickLock) {
             if (closed) {
                 return;

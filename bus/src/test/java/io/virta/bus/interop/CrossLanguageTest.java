@@ -221,6 +221,24 @@ class CrossLanguageTest {
     }
 
     @Test
+    void aKilledReadersDoorbellIsRemovedWhenTheWriterCloses() throws Exception {
+        String name = name("kr");
+        long pid;
+        try (ChannelWriter writer = ChannelWriter.create(ChannelSpec.rgb24(name, 64, 48).cells(4))) {
+            Peers.Peer reader = Peers.python("read", name, "--count", "1000000");
+            awaitReaders(writer, 1);
+            pid = reader.process.pid();
+            reader.kill();
+            // Closed at once, before the writer's periodic sweep could notice the dead reader.
+        }
+        try (var files = Files.list(java.nio.file.Path.of("/dev/shm"))) {
+            List<String> left = files.map(f -> f.getFileName().toString())
+                    .filter(f -> f.startsWith("sem.virta.r." + pid + ".")).toList();
+            assertTrue(left.isEmpty(), "doorbells of the killed reader left behind: " + left);
+        }
+    }
+
+    @Test
     void aSecondWriterOfALiveChannelIsRefusedInEitherLanguage() throws Exception {
         String name = name("busy");
         try (ChannelWriter writer = ChannelWriter.create(ChannelSpec.of(name, ChannelType.RAW).capacity(16));
