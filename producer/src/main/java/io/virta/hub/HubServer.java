@@ -1,16 +1,10 @@
 package io.virta.hub;
 
 import io.grpc.BindableService;
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.virta.producer.config.ProducerConfig;
+import io.virta.producer.grpc.GrpcEndpoint;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.time.Duration;
 
 /**
  * A gRPC server with only the event hub on it: {@code virta hub}. Inside the producer the hub shares
@@ -19,19 +13,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class HubServer implements AutoCloseable {
     public static final String DEFAULT_LISTEN = "127.0.0.1:50052";
-    public static final int MAX_REQUEST_BYTES = 1024 * 1024;
-    private static final int MAX_HEADER_BYTES = 16 * 1024;
-    private static final int THREADS = 4;
-    private static final int MAX_CALLS_PER_CONNECTION = 64;
+    public static final int MAX_REQUEST_BYTES = GrpcEndpoint.MAX_REQUEST_BYTES;
+    private static final GrpcEndpoint.Settings SETTINGS = new GrpcEndpoint.Settings("event hub", "--listen",
+            "give --listen a free HOST:PORT", "virta-hub-grpc-", 64, Duration.ofSeconds(1));
 
-    private final Server server;
-    private final ExecutorService executor;
-    private final InetSocketAddress address;
+    private final GrpcEndpoint endpoint;
 
-    private HubServer(Server server, ExecutorService executor, InetSocketAddress address) {
-        this.server = server;
-        this.executor = executor;
-        this.address = address;
+    private HubServer(GrpcEndpoint endpoint) {
+        this.endpoint = endpoint;
     }
 
     /**
@@ -45,64 +34,21 @@ public final class HubServer implements AutoCloseable {
 
     /** Serves {@code services} with the hub's settings (the benchmark adds a no-op peer beside the hub). */
     public static HubServer start(String listen, BindableService... services) throws IOException {
-        InetSocketAddress requested;
-        try {
-            requested = ProducerConfig.listenAddress(listen);
-        } catch (IllegalArgumentException e) {
-            throw new IOException("--listen: " + e.getMessage(), e);
-        }
-        InetSocketAddress bind = new InetSocketAddress(requested.getHostString(), requested.getPort());
-        if (bind.isUnresolved()) {
-            throw new IOException("--listen '" + listen + "': cannot resolve host '" + requested.getHostString() + "'");
-        }
-        AtomicInteger threadNumber = new AtomicInteger();
-        ExecutorService executor = Executors.newFixedThreadPool(THREADS, r -> Thread.ofPlatform()
-                .name("virta-hub-grpc-" + threadNumber.incrementAndGet()).daemon().unstarted(r));
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(bind);
-        for (BindableService service : services) {
-            builder.addService(service);
-        }
-        Server server = builder
-                .executor(executor)
-                .maxInboundMessageSize(MAX_REQUEST_BYTES)
-                .maxInboundMetadataSize(MAX_HEADER_BYTES)
-                .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
-                .build();
-        try {
-            server.start();
-        } catch (IOException e) {
-            executor.shutdownNow();
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new IOException("event hub: cannot listen on " + listen + ": " + cause.getMessage()
-                    + "; give --listen a free HOST:PORT (port 0 picks one)", e);
-        }
-        return new HubServer(server, executor, (InetSocketAddress) server.getListenSockets().getFirst());
+        return new HubServer(GrpcEndpoint.start(listen, SETTINGS, services));
     }
 
     public int port() {
-        return address.getPort();
+        return endpoint.port();
     }
 
     /** {@code HOST:PORT} as bound, with the actual port. */
     public String target() {
-        String host = address.getAddress().getHostAddress();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+        return endpoint.target();
     }
 
     /** Stops accepting calls, lets running ones finish for a moment, then cancels the rest. */
     @Override
     public void close() {
-        server.shutdown();
-        try {
-            if (!server.awaitTermination(1, TimeUnit.SECONDS)) {
-                server.shutdownNow();
-                server.awaitTermination(1, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            server.shutdownNow();
-            Thread.currentThread().interrupt();
-        } finally {
-            executor.shutdownNow();
-        }
+        endpoint.close();
     }
 }
