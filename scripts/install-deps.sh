@@ -29,6 +29,13 @@ declare -A PROBES=(
   [python3-opencv]=/usr/lib/python3/dist-packages/cv2*.so
   [protobuf-compiler]=/usr/bin/protoc
   [protobuf-compiler-grpc]=/usr/bin/grpc_python_plugin
+  # The GL viewer's tests and benchmarks: an X server with Mesa's software OpenGL (llvmpipe), glxinfo,
+  # xdotool to press keys and click in its windows, and the font its labels are drawn with.
+  [xvfb]=/usr/bin/Xvfb
+  [libgl1-mesa-dri]=/usr/lib/*/dri/swrast_dri.so
+  [mesa-utils]=/usr/bin/glxinfo
+  [xdotool]=/usr/bin/xdotool
+  [fonts-dejavu-core]=/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf
 )
 
 missing=()
