@@ -1,6 +1,7 @@
 package io.virta.cli;
 
 import io.virta.bus.tools.BusTool;
+import io.virta.viewer.ViewerMain;
 
 import java.util.Arrays;
 
@@ -15,6 +16,7 @@ public final class Virta {
               hub      run the event hub on its own: --journal DIR [--listen HOST:PORT]
               bus      work with bus channels: write, read, ls, clean, latency
               worker   run a Java worker on a camera's frames: worker motion --camera NAME
+              viewer   show cameras in OpenGL windows: viewer lobby door [--layout grid|FILE]
               bench    run a benchmark: bench bus, decode, ingest, events, worker
               test     (launcher only) install what the tests need and run them all
 
@@ -38,6 +40,7 @@ public final class Virta {
             case "hub" -> HubCommand.run(rest);
             case "bus" -> BusTool.run(rest, System.out, System.err);
             case "worker" -> WorkerCommand.run(rest);
+            case "viewer" -> ViewerMain.run(rest, System.out, System.err);
             case "bench" -> Bench.run(rest);
             default -> {
                 System.err.println("virta: unknown command '" + argv[0] + "'\n" + USAGE);

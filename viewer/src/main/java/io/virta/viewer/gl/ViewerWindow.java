@@ -1,0 +1,216 @@
+package io.virta.viewer.gl;
+
+import io.virta.viewer.ViewerException;
+import io.virta.viewer.layout.WindowLayout;
+import org.lwjgl.opengl.GL;
+import org.lwjgl.opengl.GLCapabilities;
+
+import static org.lwjgl.glfw.GLFW.*;
+import static org.lwjgl.opengl.GL33C.*;
+
+/**
+ * One on-screen window and its OpenGL context (sharing the display's resource context), its grid of
+ * tiles, and the input that enlarges a tile: a click on a tile or keys 1-9 fill the window with it,
+ * another click, 0 or Escape go back to the grid, Q closes the viewer.
+ */
+public final class ViewerWindow implements AutoCloseable {
+    /** Pixels between tiles. */
+    static final int GAP = 2;
+
+    private final int index;
+    private final WindowLayout layout;
+    private final long handle;
+    private final GLCapabilities capabilities;
+    private final int vertexArray;
+    private final int[] queryX = new int[1];
+    private final int[] queryY = new int[1];
+    private int framebufferWidth;
+    private int framebufferHeight;
+    private int windowWidth;
+    private int windowHeight;
+    private volatile int enlarged = -1;
+    private volatile boolean dirty = true;
+    private volatile boolean closeRequested;
+
+    public ViewerWindow(Display display, int index, WindowLayout layout, int x, int y, boolean vsync) {
+        this.index = index;
+        this.layout = layout;
+        glfwDefaultWindowHints();
+        Display.hintCoreProfile();
+        glfwWindowHint(GLFW_VISIBLE, GLFW_FALSE);
+        glfwWindowHint(GLFW_DECORATED, layout.fullscreen() ? GLFW_FALSE : GLFW_TRUE);
+        int width = layout.fullscreen() ? display.screenWidth() : layout.width();
+        int height = layout.fullscreen() ? display.screenHeight() : layout.height();
+        handle = glfwCreateWindow(width, height, layout.title(), 0, display.resourceWindow());
+        if (handle == 0) {
+            throw new ViewerException("cannot open window '" + layout.title() + "' on display '" + display.name()
+                    + "' (" + display.lastError() + ")");
+        }
+        glfwSetWindowPos(handle, layout.fullscreen() ? 0 : x, layout.fullscreen() ? 0 : y);
+        glfwShowWindow(handle);
+        glfwMakeContextCurrent(handle);
+        capabilities = GL.createCapabilities();
+        // One swap per refresh for the first window only: with every window waiting for the vertical blank,
+        // N windows would take N refreshes per pass.
+        glfwSwapInterval(vsync && index == 0 ? 1 : 0);
+        vertexArray = glGenVertexArrays();   // vertex arrays are per context; quads come from gl_VertexID
+        glfwSetMouseButtonCallback(handle, (w, button, action, mods) -> {
+            if (button == GLFW_MOUSE_BUTTON_LEFT && action == GLFW_PRESS) {
+                double[] cx = new double[1];
+                double[] cy = new double[1];
+                glfwGetCursorPos(w, cx, cy);
+                clicked(cx[0], cy[0]);
+            }
+        });
+        glfwSetKeyCallback(handle, (w, key, scancode, action, mods) -> {
+            if (action != GLFW_PRESS) {
+                return;
+            }
+            if (key == GLFW_KEY_Q) {
+                closeRequested = true;
+            } else if (key == GLFW_KEY_ESCAPE || key == GLFW_KEY_0) {
+                enlarge(-1);
+            } else if (key >= GLFW_KEY_1 && key <= GLFW_KEY_9 && key - GLFW_KEY_1 < layout.tiles().size()) {
+                enlarge(key - GLFW_KEY_1);
+            }
+        });
+        glfwSetWindowCloseCallback(handle, w -> closeRequested = true);
+        glfwSetFramebufferSizeCallback(handle, (w, fw, fh) -> dirty = true);
+        glfwSetWindowRefreshCallback(handle, w -> dirty = true);
+        updateSize();
+    }
+
+    private void clicked(double x, double y) {
+        if (enlarged >= 0) {
+            enlarge(-1);
+            return;
+        }
+        int columns = layout.columns();
+        int rows = layout.rows();
+        int column = (int) (x * columns / Math.max(1, windowWidth));
+        int row = (int) (y * rows / Math.max(1, windowHeight));
+        int tile = row * columns + column;
+        if (column < columns && row < rows && tile < layout.tiles().size()) {
+            enlarge(tile);
+        }
+    }
+
+    /** Fills the window with tile {@code tile}, or shows the grid again for -1. */
+    public void enlarge(int tile) {
+        enlarged = tile;
+        dirty = true;
+    }
+
+    public int enlargedTile() {
+        return enlarged;
+    }
+
+    /** Makes this window's context current and reads its size. */
+    public void makeCurrent() {
+        glfwMakeContextCurrent(handle);
+        GL.setCapabilities(capabilities);
+        updateSize();
+        glBindVertexArray(vertexArray);
+    }
+
+    private void updateSize() {
+        glfwGetFramebufferSize(handle, queryX, queryY);
+        framebufferWidth = queryX[0];
+        framebufferHeight = queryY[0];
+        glfwGetWindowSize(handle, queryX, queryY);
+        windowWidth = queryX[0];
+        windowHeight = queryY[0];
+    }
+
+    /**
+     * The rectangle of tile {@code tile} in framebuffer pixels, top-left origin, into {@code rect} as x, y,
+     * width, height; the enlarged tile covers the window, other tiles get nothing while one is enlarged.
+     */
+    public boolean tileRect(int tile, int[] rect) {
+        int e = enlarged;
+        if (e >= 0) {
+            if (tile != e) {
+                return false;
+            }
+            rect[0] = 0;
+            rect[1] = 0;
+            rect[2] = framebufferWidth;
+            rect[3] = framebufferHeight;
+            return true;
+        }
+        int columns = layout.columns();
+        int rows = layout.rows();
+        int column = tile % columns;
+        int row = tile / columns;
+        int x0 = column * framebufferWidth / columns;
+        int x1 = (column + 1) * framebufferWidth / columns;
+        int y0 = row * framebufferHeight / rows;
+        int y1 = (row + 1) * framebufferHeight / rows;
+        boolean single = columns * rows == 1;
+        rect[0] = x0;
+        rect[1] = y0;
+        rect[2] = Math.max(1, x1 - x0 - (single || column == columns - 1 ? 0 : GAP));
+        rect[3] = Math.max(1, y1 - y0 - (single || row == rows - 1 ? 0 : GAP));
+        return true;
+    }
+
+    public void swapBuffers() {
+        glfwSwapBuffers(handle);
+    }
+
+    public int index() {
+        return index;
+    }
+
+    public WindowLayout layout() {
+        return layout;
+    }
+
+    public int framebufferWidth() {
+        return framebufferWidth;
+    }
+
+    public int framebufferHeight() {
+        return framebufferHeight;
+    }
+
+    /** Where the window is on the screen, into {@code position} as x, y. */
+    public void position(int[] position) {
+        glfwGetWindowPos(handle, queryX, queryY);
+        position[0] = queryX[0];
+        position[1] = queryY[0];
+    }
+
+    public int width() {
+        return windowWidth;
+    }
+
+    public int height() {
+        return windowHeight;
+    }
+
+    public boolean isDirty() {
+        return dirty;
+    }
+
+    public void markDirty() {
+        dirty = true;
+    }
+
+    public void markClean() {
+        dirty = false;
+    }
+
+    public boolean closeRequested() {
+        return closeRequested;
+    }
+
+    @Override
+    public void close() {
+        glfwMakeContextCurrent(handle);
+        GL.setCapabilities(capabilities);
+        glDeleteVertexArrays(vertexArray);
+        glfwMakeContextCurrent(0);
+        glfwDestroyWindow(handle);
+    }
+}
