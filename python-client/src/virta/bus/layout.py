@@ -201,23 +201,41 @@ class Format(enum.IntEnum):
         return cls(value)
 
 
-class ColorMatrix(enum.IntEnum):
+class _ColourCode(enum.IntEnum):
+    """A colour code of section 3.3 or 3.4; 0 is UNSPECIFIED in both."""
+
+    @classmethod
+    def from_code(cls, code: int):
+        """A code this client does not know (a newer writer's) reads as UNSPECIFIED, never an error."""
+        try:
+            return cls(code)
+        except ValueError:
+            return cls(0)
+
+    @classmethod
+    def parse(cls, value):
+        """Accepts a member, its code, or its name in any case, such as 'bt709' or 'full'."""
+        what = _COLOUR_FIELD[cls]
+        if isinstance(value, str):
+            try:
+                return cls[value.upper()]
+            except KeyError:
+                raise ValueError(f"unknown {what} {value!r}: use one of "
+                                 + ", ".join(c.name.lower() for c in cls)) from None
+        try:
+            return cls(value)
+        except ValueError:
+            raise ValueError(f"unknown {what} {value!r}: use one of "
+                             + ", ".join(f"{c.name.lower()} ({c.value})" for c in cls)) from None
+
+
+class ColorMatrix(_ColourCode):
     """`colorMatrix`: how a frame's YUV turns into RGB (section 3.3)."""
 
     UNSPECIFIED = 0     # the source did not say; see assumed_for()
     BT601 = 1           # FFmpeg's bt470bg and smpte170m: standard definition
     BT709 = 2           # HD
     BT2020 = 3          # BT.2020 non-constant luminance
-
-    @classmethod
-    def from_code(cls, code: int) -> "ColorMatrix":
-        """A code this client does not know (a newer writer's) reads as UNSPECIFIED, never an error."""
-        return _COLOR_MATRICES.get(code, cls.UNSPECIFIED)
-
-    @classmethod
-    def parse(cls, value: "ColorMatrix | int | str") -> "ColorMatrix":
-        """Accepts a ColorMatrix, its code, or a spelling such as 'bt709'."""
-        return _parse_code(cls, value, "colour matrix")
 
     def assumed_for(self, height: int) -> "ColorMatrix":
         """This matrix, or for UNSPECIFIED what players assume: BT709 from 720 lines up, else BT601."""
@@ -226,44 +244,19 @@ class ColorMatrix(enum.IntEnum):
         return ColorMatrix.BT709 if height >= 720 else ColorMatrix.BT601
 
 
-class ColorRange(enum.IntEnum):
+class ColorRange(_ColourCode):
     """`colorRange`: which values a frame's YUV samples span (section 3.4)."""
 
     UNSPECIFIED = 0     # the source did not say; see assumed()
     LIMITED = 1         # "tv", MPEG: luma 16..235, chroma 16..240
     FULL = 2            # "pc", JPEG: 0..255
 
-    @classmethod
-    def from_code(cls, code: int) -> "ColorRange":
-        """A code this client does not know (a newer writer's) reads as UNSPECIFIED, never an error."""
-        return _COLOR_RANGES.get(code, cls.UNSPECIFIED)
-
-    @classmethod
-    def parse(cls, value: "ColorRange | int | str") -> "ColorRange":
-        """Accepts a ColorRange, its code, or a spelling such as 'full'."""
-        return _parse_code(cls, value, "colour range")
-
     def assumed(self) -> "ColorRange":
         """This range, or LIMITED (what untagged video almost always is) for UNSPECIFIED."""
         return ColorRange.LIMITED if self is ColorRange.UNSPECIFIED else self
 
 
-_COLOR_MATRICES = {m.value: m for m in ColorMatrix}
-_COLOR_RANGES = {r.value: r for r in ColorRange}
-
-
-def _parse_code(cls, value, what: str):
-    if isinstance(value, str):
-        try:
-            return cls[value.upper()]
-        except KeyError:
-            raise ValueError(f"unknown {what} {value!r}: use one of "
-                             + ", ".join(c.name.lower() for c in cls)) from None
-    try:
-        return cls(value)
-    except ValueError:
-        raise ValueError(f"unknown {what} {value!r}: use one of "
-                         + ", ".join(f"{c.name.lower()} ({c.value})" for c in cls)) from None
+_COLOUR_FIELD = {ColorMatrix: "colour matrix", ColorRange: "colour range"}
 
 
 # The format a channel carries when its writer names none (the same defaults as the Java writer).

@@ -77,17 +77,17 @@ class ColorMetadataTest extends ChannelTestBase {
     @Test
     void colourIsWrittenWhereTheSpecSaysAndReadBack() throws IOException {
         String name = name("color");
-        ChannelSpec spec = ChannelSpec.yuv420p(name, 32, 16).cells(4);
-        try (ChannelWriter writer = ChannelWriter.create(spec);
+        try (ChannelWriter writer = ChannelWriter.create(ChannelSpec.yuv420p(name, 32, 16));
              ChannelReader reader = ChannelReader.builder(name).start(ChannelReader.Start.NEXT).open()) {
             writer.claim().color(ColorMatrix.BT709, ColorRange.FULL);
             writer.commit();
             assertEquals(PullStatus.FRAME, reader.poll());
             assertEquals(ColorMatrix.BT709, reader.frame().colorMatrix());
             assertEquals(ColorRange.FULL, reader.frame().colorRange());
-
-            long cell = ChannelLayout.compute(spec.cells(), spec.readerSlots(), writer.capacity()).cellMetadata(0);
-            byte[] bytes = cellBytes(name, cell + CellDescriptor.COLOR_MATRIX_OFFSET, 4);
+            byte[] bytes = new byte[4];
+            try (RandomAccessFile file = firstCellsColour(writer, "r")) {
+                file.readFully(bytes);
+            }
             assertArrayEquals(new byte[] {2, 2, 0, 0}, bytes, "u8 matrix, u8 range, u16 reserved zero");
         }
     }
@@ -115,15 +115,12 @@ class ColorMetadataTest extends ChannelTestBase {
     @Test
     void codesFromANewerWriterReadAsUnspecified() throws IOException {
         String name = name("color.newer");
-        ChannelSpec spec = ChannelSpec.yuv420p(name, 32, 16).cells(4);
-        try (ChannelWriter writer = ChannelWriter.create(spec);
+        try (ChannelWriter writer = ChannelWriter.create(ChannelSpec.yuv420p(name, 32, 16));
              ChannelReader reader = ChannelReader.builder(name).start(ChannelReader.Start.NEXT).open()) {
             writer.claim().color(ColorMatrix.BT709, ColorRange.LIMITED);
             writer.commit();
             // What a later release might write: codes this one does not know, straight into the cell.
-            long cell = ChannelLayout.compute(spec.cells(), spec.readerSlots(), writer.capacity()).cellMetadata(0);
-            try (RandomAccessFile file = new RandomAccessFile(TestChannels.shm(name).toFile(), "rw")) {
-                file.seek(cell + CellDescriptor.COLOR_MATRIX_OFFSET);
+            try (RandomAccessFile file = firstCellsColour(writer, "rw")) {
                 file.write(new byte[] {9, (byte) 200});
             }
             assertEquals(PullStatus.FRAME, reader.poll());
@@ -132,12 +129,12 @@ class ColorMetadataTest extends ChannelTestBase {
         }
     }
 
-    private static byte[] cellBytes(String channel, long offset, int length) throws IOException {
-        try (RandomAccessFile file = new RandomAccessFile(TestChannels.shm(channel).toFile(), "r")) {
-            byte[] bytes = new byte[length];
-            file.seek(offset);
-            file.readFully(bytes);
-            return bytes;
-        }
+    /** The channel's object file, positioned at the colour fields of cell 0 (the first frame's). */
+    private static RandomAccessFile firstCellsColour(ChannelWriter writer, String mode) throws IOException {
+        ChannelSpec spec = writer.spec();
+        long cell = ChannelLayout.compute(spec.cells(), spec.readerSlots(), writer.capacity()).cellMetadata(0);
+        RandomAccessFile file = new RandomAccessFile(TestChannels.shm(writer.name()).toFile(), mode);
+        file.seek(cell + CellDescriptor.COLOR_MATRIX_OFFSET);
+        return file;
     }
 }
