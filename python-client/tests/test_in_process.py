@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from virta.bus import (BusError, ChannelBusy, ChannelMismatch, ChannelNotFound, ChannelType,
-                       EndOfStream, Format, NoFreeReaderSlot, NoSpaceForChannel, PayloadTooLarge,
+                       ColorMatrix, ColorRange, EndOfStream, Format, NoFreeReaderSlot, NoSpaceForChannel, PayloadTooLarge,
                        PullStatus, Reader, Writer)
 from virta.bus import layout as L
 
@@ -56,9 +56,38 @@ def test_default_metadata_comes_from_the_channel(name):
         assert (f.width, f.height, f.format) == (8, 4, Format.I420)
         assert f.strides == (8, 4, 4, 0) and f.plane_offsets == (32, 40, 0)
         assert f.first and f.box_type is None
+        assert (f.color_matrix, f.color_range) == (ColorMatrix.UNSPECIFIED, ColorRange.UNSPECIFIED)
         assert abs(f.capture_time_us - now) < 5_000_000
         assert (r.channel_type, r.width, r.height, r.cells, r.capacity) == (
             ChannelType.YUV420P, 8, 4, 8, 48)
+
+
+def test_colour_metadata_round_trips_and_is_not_carried_over(name):
+    with Writer.create(name, ChannelType.YUV420P, width=8, height=4) as w, \
+            Reader(name, start="next") as r:
+        w.push(np.zeros(48, np.uint8), color_matrix=ColorMatrix.BT709, color_range=ColorRange.FULL)
+        w.push(np.zeros(48, np.uint8), color_matrix="bt2020", color_range=1)
+        w.push(np.zeros(48, np.uint8))
+        seen = []
+        while r.pull(0).has_frame:
+            seen.append((r.frame.color_matrix, r.frame.color_range))
+        assert seen == [(ColorMatrix.BT709, ColorRange.FULL), (ColorMatrix.BT2020, ColorRange.LIMITED),
+                        (ColorMatrix.UNSPECIFIED, ColorRange.UNSPECIFIED)]
+        assert isinstance(seen[0][0], ColorMatrix) and seen[0][0] == 2, "IntEnums with the spec's codes"
+
+
+def test_colour_codes_of_a_newer_writer_read_as_unspecified(name):
+    with Writer.create(name, ChannelType.YUV420P, width=8, height=4) as w, Reader(name) as r:
+        w.claim()[:48] = 0
+        w.commit(48, color_matrix=ColorMatrix.BT601, color_range=ColorRange.LIMITED)
+        # As a later release might: codes this client does not know, written straight into the cell.
+        meta = L.Layout.compute(w.cells, L.DEFAULT_READER_SLOTS, w.capacity).cell_metadata(0)
+        with open(L.object_path(name), "r+b") as f:
+            f.seek(meta + L.C_COLOR_MATRIX)
+            f.write(bytes([9, 200]))
+        assert r.pull(1).has_frame
+        assert (r.frame.color_matrix, r.frame.color_range) == (ColorMatrix.UNSPECIFIED,
+                                                               ColorRange.UNSPECIFIED)
 
 
 def test_sequences_start_at_one_and_have_no_gaps(name):

@@ -11,7 +11,7 @@ from virta.bus.reader import Reader
 from virta.bus.writer import Writer
 
 SPEC = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "bus-format.md")
-WIDTHS = {"u8": 1, "u32": 4, "u64": 8, "i64": 8}
+WIDTHS = {"u8": 1, "u16": 2, "u32": 4, "u64": 8, "i64": 8}
 
 
 def spec_table(heading: str) -> list[list[str]]:
@@ -41,7 +41,7 @@ def fields(heading: str, prefix: str):
     for offset, ftype, field, *_ in spec_table(heading):
         if not re.fullmatch(r"\d+", offset) or not re.fullmatch(r"[a-zA-Z]+", field):
             continue    # padding and reserved ranges
-        m = re.fullmatch(r"(u8|u32|u64|i64)(?:\[(\d+)\])?", ftype)
+        m = re.fullmatch(r"(u8|u16|u32|u64|i64)(?:\[(\d+)\])?", ftype)
         assert m, f"unknown type {ftype}"
         width = WIDTHS[m.group(1)] * int(m.group(2) or 1)
         if field == "reserved":
@@ -64,7 +64,7 @@ def test_offsets_match_spec(constant, offset, width):
 
 
 def test_spec_tables_were_found():
-    assert len(HEADER_FIELDS) == 21 and len(SLOT_FIELDS) == 4 and len(CELL_FIELDS) == 13
+    assert len(HEADER_FIELDS) == 21 and len(SLOT_FIELDS) == 4 and len(CELL_FIELDS) == 15
 
 
 def test_header_struct_places_fields_where_the_spec_says():
@@ -83,7 +83,7 @@ def test_header_struct_places_fields_where_the_spec_says():
 
 
 def test_cell_struct_places_fields_where_the_spec_says():
-    values = [11, 12, 13, 14, 15, 16, 21, 22, 23, 24, 31, 32, 33, 41, 42, 43, b"moof"]
+    values = [11, 12, 13, 14, 15, 16, 21, 22, 23, 24, 31, 32, 33, 2, 1, 41, 42, 43, b"moof"]
     buf = bytearray(L.CELL_META_SIZE)
     L.CELL_STRUCT.pack_into(buf, L.CELL_STRUCT_OFFSET, *values)
     u32 = lambda off: int.from_bytes(buf[off:off + 4], "little")  # noqa: E731
@@ -92,8 +92,10 @@ def test_cell_struct_places_fields_where_the_spec_says():
             u32(L.C_FORMAT), u32(L.C_STREAM_ID)] == values[0:6]
     assert [u32(L.C_STRIDES + 4 * i) for i in range(4)] == values[6:10]
     assert [u32(L.C_PLANE_OFFSETS + 4 * i) for i in range(3)] == values[10:13]
+    assert [buf[L.C_COLOR_MATRIX], buf[L.C_COLOR_RANGE]] == values[13:15]
+    assert bytes(buf[L.C_COLOR_RANGE + 1:L.C_CAPTURE_TIME_MICROS]) == bytes(2), "reserved stays zero"
     assert [i64(L.C_CAPTURE_TIME_MICROS), i64(L.C_ARRIVAL_TIME_MICROS),
-            i64(L.C_COMMIT_MONOTONIC_NANOS)] == values[13:16]
+            i64(L.C_COMMIT_MONOTONIC_NANOS)] == values[15:18]
     assert bytes(buf[L.C_BOX_TYPE:L.C_BOX_TYPE + 4]) == b"moof"
     assert bytes(buf[0:8]) == bytes(8), "the struct must not touch `sequence`"
 
@@ -116,6 +118,45 @@ def test_format_codes_match_spec():
     rows = spec_table("### 3.2 format")
     spec = {int(v): meaning.split()[0].upper() for v, meaning in rows}
     assert spec == {f.value: f.name for f in L.Format}
+
+
+def test_color_codes_match_spec():
+    matrices = {int(v): name for v, name, *_ in spec_table("### 3.3 colorMatrix")}
+    assert matrices == {0: "unspecified: the source did not say, or the writer predates this field",
+                        1: "ITU-R BT.601", 2: "ITU-R BT.709",
+                        3: "ITU-R BT.2020, non-constant luminance"}
+    assert {m.value: m.name for m in L.ColorMatrix} == {0: "UNSPECIFIED", 1: "BT601", 2: "BT709",
+                                                        3: "BT2020"}
+    ranges = {int(v): meaning.split(":")[0] for v, meaning, *_ in spec_table("### 3.4 colorRange")}
+    assert ranges == {0: "unspecified", 1: "limited", 2: "full"}
+    assert {r.value: r.name.lower() for r in L.ColorRange} == ranges
+
+
+def test_unknown_color_codes_read_as_unspecified():
+    assert L.ColorMatrix.from_code(4) is L.ColorMatrix.UNSPECIFIED
+    assert L.ColorMatrix.from_code(255) is L.ColorMatrix.UNSPECIFIED
+    assert L.ColorRange.from_code(3) is L.ColorRange.UNSPECIFIED
+    assert L.ColorMatrix.from_code(2) is L.ColorMatrix.BT709
+    assert L.ColorRange.from_code(2) is L.ColorRange.FULL
+
+
+def test_assumptions_for_unspecified_colour():
+    assert L.ColorMatrix.UNSPECIFIED.assumed_for(720) is L.ColorMatrix.BT709
+    assert L.ColorMatrix.UNSPECIFIED.assumed_for(719) is L.ColorMatrix.BT601
+    assert L.ColorMatrix.BT601.assumed_for(1080) is L.ColorMatrix.BT601
+    assert L.ColorMatrix.BT709.assumed_for(240) is L.ColorMatrix.BT709
+    assert L.ColorRange.UNSPECIFIED.assumed() is L.ColorRange.LIMITED
+    assert L.ColorRange.FULL.assumed() is L.ColorRange.FULL
+
+
+def test_color_parsing():
+    assert L.ColorMatrix.parse("BT709") is L.ColorMatrix.BT709
+    assert L.ColorMatrix.parse(1) is L.ColorMatrix.BT601
+    assert L.ColorRange.parse("full") is L.ColorRange.FULL
+    with pytest.raises(ValueError, match="colour matrix 'bt470'.*bt601"):
+        L.ColorMatrix.parse("bt470")
+    with pytest.raises(ValueError, match="colour range 7"):
+        L.ColorRange.parse(7)
 
 
 @pytest.mark.parametrize("capacity,stride", [(1, 64), (100, 128), (4095, 4096), (4096, 4096),

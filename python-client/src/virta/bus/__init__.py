@@ -13,14 +13,14 @@
 from .errors import (BusError, ChannelBusy, ChannelCorrupt, ChannelMismatch, ChannelNotFound,
                      EndOfStream, InvalidChannelName, NoFreeReaderSlot, NoSpaceForChannel,
                      PayloadTooLarge, WriterDied)
-from .layout import ChannelType, Flags, Format
+from .layout import ChannelType, ColorMatrix, ColorRange, Flags, Format
 from .reader import Frame, PullStatus, Reader
 from .waitset import WaitSet, select_readers
 from .writer import Writer
 
 __all__ = [
     "BusError", "ChannelBusy", "ChannelCorrupt", "ChannelMismatch", "ChannelNotFound",
-    "ChannelType", "EndOfStream", "Flags", "Format", "Frame", "InvalidChannelName",
+    "ChannelType", "ColorMatrix", "ColorRange", "EndOfStream", "Flags", "Format", "Frame", "InvalidChannelName",
     "NoFreeReaderSlot", "NoSpaceForChannel", "PayloadTooLarge", "PullStatus", "Reader", "WaitSet",
     "Writer", "WriterDied", "select_readers",
 ]

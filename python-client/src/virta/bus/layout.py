@@ -116,6 +116,9 @@ C_FORMAT = 24                  # u32
 C_STREAM_ID = 28               # u32
 C_STRIDES = 32                 # u32[4]
 C_PLANE_OFFSETS = 48           # u32[3], planes 1..3
+C_COLOR_MATRIX = 60            # u8, section 3.3; 0 unspecified (also what writers before it left)
+C_COLOR_RANGE = 61             # u8, section 3.4; 0 unspecified
+                               # 62: u16 reserved, zero
 C_CAPTURE_TIME_MICROS = 64     # i64
 C_ARRIVAL_TIME_MICROS = 72     # i64
 C_COMMIT_MONOTONIC_NANOS = 80  # i64
@@ -128,11 +131,13 @@ SEQUENCE_WRITING = -1
 
 # Everything in a cell's metadata except `sequence`, from offset 8 (C_PAYLOAD_SIZE) to 92:
 # payloadSize, flags, width, height, format, streamId, strides[4], planeOffsets[3],
-# (reserved u32), captureTimeMicros, arrivalTimeMicros, commitMonotonicNanos, boxType.
+# colorMatrix, colorRange, (reserved u16), captureTimeMicros, arrivalTimeMicros,
+# commitMonotonicNanos, boxType.
 # One struct, so the writer stores and the reader copies the metadata in a single call.
-CELL_STRUCT = struct.Struct("<6I 4I 3I 4x qqq 4s")
+CELL_STRUCT = struct.Struct("<6I 4I 3I BB2x qqq 4s")
 CELL_STRUCT_OFFSET = C_PAYLOAD_SIZE
 assert CELL_STRUCT_OFFSET + CELL_STRUCT.size == C_BOX_TYPE + 4
+assert CELL_STRUCT_OFFSET + struct.calcsize("<6I 4I 3I") == C_COLOR_MATRIX
 
 
 class Flags(enum.IntFlag):
@@ -194,6 +199,64 @@ class Format(enum.IntEnum):
                     f"unknown format {value!r}: use one of "
                     + ", ".join(f.name.lower() for f in cls)) from None
         return cls(value)
+
+
+class _ColourCode(enum.IntEnum):
+    """A colour code of section 3.3 or 3.4; 0 is UNSPECIFIED in both."""
+
+    @classmethod
+    def from_code(cls, code: int):
+        """A code this client does not know (a newer writer's) reads as UNSPECIFIED, never an error."""
+        try:
+            return cls(code)
+        except ValueError:
+            return cls(0)
+
+    @classmethod
+    def parse(cls, value):
+        """Accepts a member, its code, or its name in any case, such as 'bt709' or 'full'."""
+        what = _COLOUR_FIELD[cls]
+        if isinstance(value, str):
+            try:
+                return cls[value.upper()]
+            except KeyError:
+                raise ValueError(f"unknown {what} {value!r}: use one of "
+                                 + ", ".join(c.name.lower() for c in cls)) from None
+        try:
+            return cls(value)
+        except ValueError:
+            raise ValueError(f"unknown {what} {value!r}: use one of "
+                             + ", ".join(f"{c.name.lower()} ({c.value})" for c in cls)) from None
+
+
+class ColorMatrix(_ColourCode):
+    """`colorMatrix`: how a frame's YUV turns into RGB (section 3.3)."""
+
+    UNSPECIFIED = 0     # the source did not say; see assumed_for()
+    BT601 = 1           # FFmpeg's bt470bg and smpte170m: standard definition
+    BT709 = 2           # HD
+    BT2020 = 3          # BT.2020 non-constant luminance
+
+    def assumed_for(self, height: int) -> "ColorMatrix":
+        """This matrix, or for UNSPECIFIED what players assume: BT709 from 720 lines up, else BT601."""
+        if self is not ColorMatrix.UNSPECIFIED:
+            return self
+        return ColorMatrix.BT709 if height >= 720 else ColorMatrix.BT601
+
+
+class ColorRange(_ColourCode):
+    """`colorRange`: which values a frame's YUV samples span (section 3.4)."""
+
+    UNSPECIFIED = 0     # the source did not say; see assumed()
+    LIMITED = 1         # "tv", MPEG: luma 16..235, chroma 16..240
+    FULL = 2            # "pc", JPEG: 0..255
+
+    def assumed(self) -> "ColorRange":
+        """This range, or LIMITED (what untagged video almost always is) for UNSPECIFIED."""
+        return ColorRange.LIMITED if self is ColorRange.UNSPECIFIED else self
+
+
+_COLOUR_FIELD = {ColorMatrix: "colour matrix", ColorRange: "colour range"}
 
 
 # The format a channel carries when its writer names none (the same defaults as the Java writer).

@@ -14,7 +14,7 @@ from . import layout as L
 from ._channel import ChannelMemory, same_object
 from .errors import (BusError, ChannelCorrupt, ChannelMismatch, ChannelNotFound, EndOfStream,
                      InvalidChannelName, NoFreeReaderSlot, WriterDied)
-from .layout import ChannelType, Flags, Format
+from .layout import ChannelType, ColorMatrix, ColorRange, Flags, Format
 from .posix import Semaphore, pid_alive
 
 _CHECK_NS = int(L.READER_CHECK_INTERVAL_S * 1e9)
@@ -95,8 +95,9 @@ class Frame:
     """
 
     __slots__ = ("sequence", "lost", "size", "flags", "width", "height", "_format", "stream_id",
-                 "strides", "plane_offsets", "capture_time_us", "arrival_time_us",
-                 "commit_monotonic_ns", "_box", "data", "_cell", "_seq_index", "_i64", "_reader")
+                 "strides", "plane_offsets", "_color_matrix", "_color_range", "capture_time_us",
+                 "arrival_time_us", "commit_monotonic_ns", "_box", "data", "_cell", "_seq_index",
+                 "_i64", "_reader")
 
     def __init__(self, reader: "Reader"):
         self._reader = reader
@@ -110,6 +111,8 @@ class Frame:
         self.stream_id = 0
         self.strides = (0, 0, 0, 0)
         self.plane_offsets = (0, 0, 0)
+        self._color_matrix = 0
+        self._color_range = 0
         self.capture_time_us = 0
         self.arrival_time_us = 0
         self.commit_monotonic_ns = 0
@@ -135,6 +138,19 @@ class Frame:
     def format(self):
         """A Format, or the raw code if this client does not know it."""
         return _FORMATS.get(self._format, self._format)
+
+    @property
+    def color_matrix(self) -> ColorMatrix:
+        """How the frame's YUV turns into RGB, as the source tagged it (section 3.3).
+
+        UNSPECIFIED when it did not: use frame.color_matrix.assumed_for(frame.height).
+        """
+        return ColorMatrix.from_code(self._color_matrix)
+
+    @property
+    def color_range(self) -> ColorRange:
+        """The value range of the frame's YUV samples (section 3.4); UNSPECIFIED: see assumed()."""
+        return ColorRange.from_code(self._color_range)
 
     @property
     def box_type(self) -> str | None:
@@ -558,7 +574,8 @@ class Reader:
         (f.flags, f.width, f.height, f._format, f.stream_id) = meta[1:6]
         f.strides = meta[6:10]
         f.plane_offsets = meta[10:13]
-        f.capture_time_us, f.arrival_time_us, f.commit_monotonic_ns, f._box = meta[13:17]
+        f._color_matrix, f._color_range = meta[13:15]
+        f.capture_time_us, f.arrival_time_us, f.commit_monotonic_ns, f._box = meta[15:19]
         cell_view = mem.payloads[cell]
         f._cell = cell_view
         f.data = cell_view[:size]

@@ -22,7 +22,7 @@ import numpy as np
 from . import layout as L
 from ._channel import parse_header
 from .errors import BusError
-from .layout import ChannelType
+from .layout import ChannelType, ColorMatrix, ColorRange
 from .posix import Semaphore, pid_alive
 from .reader import PullStatus, Reader
 from .writer import Writer
@@ -85,7 +85,8 @@ def cmd_write(args) -> int:
             cell = writer.claim()
             cell[:size].fill(test_byte(sequence))
             writer.commit(size, capture_time_us=time.time_ns() // 1000, keyframe=True,
-                          first=fmp4 and sequence == 1)
+                          first=fmp4 and sequence == 1, color_matrix=args.color_matrix,
+                          color_range=args.color_range)
             if period:
                 next_time += period
                 delay = next_time - time.monotonic()
@@ -135,7 +136,9 @@ def cmd_read(args) -> int:
                 ok = _payload_ok(frame)
                 bad += not ok
                 _emit({"event": "frame", "seq": frame.sequence, "lost": frame.lost,
-                       "size": frame.size, "width": frame.width, "height": frame.height, "ok": ok})
+                       "size": frame.size, "width": frame.width, "height": frame.height,
+                       "colorMatrix": int(frame.color_matrix), "colorRange": int(frame.color_range),
+                       "ok": ok})
                 consecutive_timeouts = 0
                 previous_died = False
                 if args.delay_ms:
@@ -333,6 +336,20 @@ def _type_name(text: str) -> str:
     return text.lower()
 
 
+def _color_matrix(text: str) -> ColorMatrix:
+    try:
+        return ColorMatrix.parse(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _color_range(text: str) -> ColorRange:
+    try:
+        return ColorRange.parse(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python3 -m virta.bus.tools",
                                 description="Virta bus tools (docs/bus-format.md)")
@@ -352,6 +369,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="wait (up to 30 s) for N readers to attach before the first frame")
     w.add_argument("--linger", type=float, default=0.0,
                    help="seconds to keep the channel open after the last frame")
+    w.add_argument("--color-matrix", type=_color_matrix, default=ColorMatrix.UNSPECIFIED,
+                   help="bt601, bt709 or bt2020, in every frame (default unspecified)")
+    w.add_argument("--color-range", type=_color_range, default=ColorRange.UNSPECIFIED,
+                   help="limited or full, in every frame (default unspecified)")
     w.add_argument("--no-close", action="store_true",
                    help="exit without closing, as if crashed")
     w.add_argument("--reader-slots", type=int, default=L.DEFAULT_READER_SLOTS)

@@ -17,7 +17,7 @@ from . import layout as L
 from ._channel import ChannelMemory, parse_header, same_object
 from .errors import (BusError, ChannelBusy, ChannelCorrupt, ChannelMismatch, InvalidChannelName,
                      NoSpaceForChannel, PayloadTooLarge)
-from .layout import ChannelType, Flags, Format
+from .layout import ChannelType, ColorMatrix, ColorRange, Flags, Format
 from .posix import (Semaphore, close_object_fd, pid_alive, release_record_lock,
                     try_record_lock)
 
@@ -154,11 +154,14 @@ class Writer:
                arrival_time_us: int | None = None, keyframe: bool = False, first: bool = False,
                discontinuity: bool = False, stream_id: int = 0, width: int | None = None,
                height: int | None = None, format=None, strides=None, plane_offsets=None,
-               box_type=None) -> int:
+               box_type=None, color_matrix=ColorMatrix.UNSPECIFIED,
+               color_range=ColorRange.UNSPECIFIED) -> int:
         """Publishes the claimed cell with `size` payload bytes; returns the frame's sequence.
 
         Metadata not given takes the channel's: its width, height and format, the default
-        strides and plane offsets of an image channel, and now for the two timestamps.
+        strides and plane offsets of an image channel, and now for the two timestamps. The
+        colour matrix and range (a ColorMatrix/ColorRange, its code or name) stay UNSPECIFIED
+        unless given, for every frame anew.
         """
         self._check_open()
         if not self._claimed:
@@ -191,12 +194,13 @@ class Writer:
             po = geometry[2] if plane_offsets is None else _fixed(plane_offsets, 3, "plane_offsets",
                                                                   self.name)
         fmt = self.format if format is None else _parse_format(self.name, format)
+        matrix, color_range = _color(self.name, color_matrix, color_range)
         now = _now_micros() if capture_time_us is None or arrival_time_us is None else 0
         try:
             L.CELL_STRUCT.pack_into(
                 mem.mm, mem.cell_metadata_offsets[cell] + L.CELL_STRUCT_OFFSET,
                 size, flags, w, h, fmt, stream_id,
-                st[0], st[1], st[2], st[3], po[0], po[1], po[2],
+                st[0], st[1], st[2], st[3], po[0], po[1], po[2], matrix, color_range,
                 now if capture_time_us is None else capture_time_us,
                 now if arrival_time_us is None else arrival_time_us,
                 time.monotonic_ns(),
@@ -220,7 +224,8 @@ class Writer:
     def push(self, data, *, capture_time_us: int | None = None, arrival_time_us: int | None = None,
              keyframe: bool = False, first: bool = False, discontinuity: bool = False,
              stream_id: int = 0, width: int | None = None, height: int | None = None, format=None,
-             strides=None, plane_offsets=None, box_type=None) -> int:
+             strides=None, plane_offsets=None, box_type=None, color_matrix=ColorMatrix.UNSPECIFIED,
+             color_range=ColorRange.UNSPECIFIED) -> int:
         """Copies `data` (a numpy array or any bytes-like object) into the next cell and commits it.
 
         Returns the frame's sequence number. A payload larger than a cell raises PayloadTooLarge
@@ -246,7 +251,8 @@ class Writer:
         return self.commit(size, capture_time_us=capture_time_us, arrival_time_us=arrival_time_us,
                            keyframe=keyframe, first=first, discontinuity=discontinuity,
                            stream_id=stream_id, width=width, height=height, format=format,
-                           strides=strides, plane_offsets=plane_offsets, box_type=box_type)
+                           strides=strides, plane_offsets=plane_offsets, box_type=box_type,
+                           color_matrix=color_matrix, color_range=color_range)
 
     # ------------------------------------------------------------------------------------------
     # Doorbells
@@ -513,6 +519,17 @@ def _fixed(values, n: int, field: str, name: str) -> tuple:
     if len(values) > n:
         raise ValueError(f"channel '{name}': {field} has {len(values)} entries, at most {n}")
     return values + (0,) * (n - len(values))
+
+
+def _color(name: str, matrix, color_range) -> tuple:
+    """The codes of a colour matrix and range given as enums, codes or names."""
+    # The defaults are IntEnums already: skip parsing them on every commit.
+    if type(matrix) is ColorMatrix and type(color_range) is ColorRange:
+        return matrix, color_range
+    try:
+        return ColorMatrix.parse(matrix), ColorRange.parse(color_range)
+    except ValueError as e:
+        raise ValueError(f"channel '{name}': {e}") from None
 
 
 def _box_type(name: str, box_type) -> bytes:

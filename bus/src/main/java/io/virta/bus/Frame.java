@@ -36,6 +36,8 @@ public final class Frame {
     private long arrivalTimeMicros;
     private long commitMonotonicNanos;
     private int boxType;
+    private ColorMatrix colorMatrix = ColorMatrix.UNSPECIFIED;
+    private ColorRange colorRange = ColorRange.UNSPECIFIED;
 
     void attach(ChannelMemory memory, MemorySegment[] payloads, ByteBuffer[] buffers) {
         this.memory = memory;
@@ -67,6 +69,10 @@ public final class Frame {
         arrivalTimeMicros = m.get(I64, base + CellDescriptor.ARRIVAL_TIME_MICROS_OFFSET);
         commitMonotonicNanos = m.get(I64, base + CellDescriptor.COMMIT_MONOTONIC_NANOS_OFFSET);
         boxType = m.get(U32, base + CellDescriptor.BOX_TYPE_OFFSET);
+        colorMatrix = ColorMatrix.fromCode(Byte.toUnsignedInt(m.get(ValueLayout.JAVA_BYTE,
+                base + CellDescriptor.COLOR_MATRIX_OFFSET)));
+        colorRange = ColorRange.fromCode(Byte.toUnsignedInt(m.get(ValueLayout.JAVA_BYTE,
+                base + CellDescriptor.COLOR_RANGE_OFFSET)));
     }
 
     /** Drops the reference to the current frame, so that it is not judged again. */
@@ -183,6 +189,20 @@ public final class Frame {
     /** {@link System#nanoTime()} of the writer at commit; comparable with this host's nanoTime. */
     public long commitMonotonicNanos() {
         return commitMonotonicNanos;
+    }
+
+    /**
+     * The matrix for turning the frame's YUV into RGB, as the source tagged it; UNSPECIFIED when it did
+     * not (use {@link ColorMatrix#assumedFor(int) colorMatrix().assumedFor(height())}). UNSPECIFIED for
+     * channels that carry no YUV.
+     */
+    public ColorMatrix colorMatrix() {
+        return colorMatrix;
+    }
+
+    /** The value range of the frame's YUV samples; UNSPECIFIED when the source did not say ({@link ColorRange#assumed()}). */
+    public ColorRange colorRange() {
+        return colorRange;
     }
 
     /** The fMP4 box type ("ftyp", "moof"), or null. Allocates a String: not for hot paths. */

@@ -3,6 +3,7 @@ package io.virta.bus;
 import io.virta.bus.layout.CellDescriptor;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
 import static io.virta.bus.ChannelMemory.I64;
@@ -32,7 +33,8 @@ public final class WritableFrame {
         this.cell = cell;
         this.metadata = metadataOffset;
         this.sequence = sequence;
-        // Plain stores rather than asSlice().fill(): a slice is an object per claim unless escape analysis removes it.
+        // Everything after `sequence` to zero, colour included (UNSPECIFIED). Plain stores rather than
+        // asSlice().fill(): a slice is an object per claim unless escape analysis removes it.
         for (long offset = CellDescriptor.PAYLOAD_SIZE_OFFSET; offset < CellDescriptor.LENGTH; offset += Long.BYTES) {
             memory.set(I64, metadataOffset + offset, 0L);
         }
@@ -114,6 +116,17 @@ public final class WritableFrame {
     /** Marks that the source lost frames just before this one. */
     public WritableFrame discontinuity(boolean discontinuity) {
         return flag(CellDescriptor.FLAG_DISCONTINUITY, discontinuity);
+    }
+
+    /**
+     * The colour matrix and range of a YUV frame (docs/bus-format.md 3.3 and 3.4). Every claim starts
+     * at UNSPECIFIED/UNSPECIFIED, so a writer that does not know them says nothing rather than
+     * repeating an earlier frame's.
+     */
+    public WritableFrame color(ColorMatrix matrix, ColorRange range) {
+        memory.set(ValueLayout.JAVA_BYTE, metadata + CellDescriptor.COLOR_MATRIX_OFFSET, (byte) matrix.code());
+        memory.set(ValueLayout.JAVA_BYTE, metadata + CellDescriptor.COLOR_RANGE_OFFSET, (byte) range.code());
+        return this;
     }
 
     /** The ISO BMFF type of the payload's first box, four ASCII characters such as "moof". */

@@ -73,16 +73,15 @@ public final class ColorBars implements AutoCloseable {
         frame.payloadSize((long) width * height + 2L * cw * ch).size(width, height).stride(0, width).stride(1, cw)
                 .stride(2, cw).planeOffset(1, width * height).planeOffset(2, width * height + cw * ch)
                 .captureTimeMicros(now).arrivalTimeMicros(now).keyframe(true);
-        Tagging.tag(frame, matrix, range);
+        frame.color(matrix, range);
         writer.commit();
         written.incrementAndGet();
     }
 
     /** Bar {@code i} of {@code count} spans columns [i * width / count, (i + 1) * width / count). */
     static byte[][] render(int width, int height, int[][] bars, ColorMatrix matrix, ColorRange range) {
-        ColorMatrix m = matrix == ColorMatrix.UNSPECIFIED ? (height >= 720 ? ColorMatrix.BT709 : ColorMatrix.BT601)
-                : matrix;
-        boolean full = range == ColorRange.FULL;
+        ColorMatrix m = matrix.assumedFor(height);
+        boolean full = range.assumed() == ColorRange.FULL;
         int cw = (width + 1) / 2;
         int ch = (height + 1) / 2;
         byte[] y = new byte[width * height];

@@ -40,12 +40,23 @@ class ViewerWindowsTest {
     }
 
     @Test
-    void colourBarsShowTheirColoursWithTheMatrixOfTheirSize() throws Exception {
+    void untaggedColourBarsShowTheirColoursWithTheMatrixOfTheirSize() throws Exception {
+        // 1280x720 is shown with BT.709, 640x480 with BT.601, both limited range (neither says which).
+        showsColourBars(ColorMatrix.UNSPECIFIED, ColorRange.UNSPECIFIED, ColorMatrix.UNSPECIFIED, ColorRange.UNSPECIFIED);
+    }
+
+    @Test
+    void taggedMatrixAndRangeOverrideWhatTheSizeSuggests() throws Exception {
+        showsColourBars(ColorMatrix.BT601, ColorRange.FULL, ColorMatrix.BT709, ColorRange.FULL);
+        showsColourBars(ColorMatrix.BT2020, ColorRange.LIMITED, ColorMatrix.BT709, ColorRange.LIMITED);
+    }
+
+    private void showsColourBars(ColorMatrix hdMatrix, ColorRange hdRange, ColorMatrix sdMatrix, ColorRange sdRange)
+            throws Exception {
         String hd = channel("hd");
         String sd = channel("sd");
-        // 1280x720 is shown with BT.709, 640x480 with BT.601 (neither says which): each is encoded accordingly.
-        try (ColorBars a = ColorBars.start(hd, 1280, 720, 25, ColorMatrix.UNSPECIFIED, ColorRange.UNSPECIFIED);
-             ColorBars b = ColorBars.start(sd, 640, 480, 25, ColorMatrix.UNSPECIFIED, ColorRange.UNSPECIFIED);
+        try (ColorBars a = ColorBars.start(hd, 1280, 720, 25, hdMatrix, hdRange);
+             ColorBars b = ColorBars.start(sd, 640, 480, 25, sdMatrix, sdRange);
              ViewerProcess viewer = ViewerProcess.start("channel:" + hd, "channel:" + sd, "--layout", "windows",
                      "--size", "640x360", "--display", x.display())) {
             viewer.awaitLine(l -> l.startsWith("window 1 "), Duration.ofSeconds(20));
@@ -60,7 +71,8 @@ class ViewerWindowsTest {
             }
             points.add(new int[] {640 + 40, 180});   // the pillarbox stays black
             expected.add(new int[] {8, 8, 8});
-            awaitColours(points, expected, "colour bars", viewer);
+            awaitColours(points, expected, "colour bars (" + hdMatrix + "/" + hdRange + " at 720p, " + sdMatrix + "/"
+                    + sdRange + " at 480p)", viewer);
         }
     }
 

@@ -8,7 +8,7 @@ package io.virta.bus.layout;
  * <pre>
  *   0 i64 sequence: 0 never written, -1 being written, else the frame's sequence number
  *   8 u32 payloadSize           48 u32[3] planeOffsets of planes 1..3
- *  12 u32 flags                 60 u32 reserved
+ *  12 u32 flags                 60 u8 colorMatrix, 61 u8 colorRange, 62 u16 reserved
  *  16 u32 width                 64 i64 captureTimeMicros
  *  20 u32 height                72 i64 arrivalTimeMicros
  *  24 u32 format                80 i64 commitMonotonicNanos
@@ -28,6 +28,14 @@ public final class CellDescriptor {
     public static final int STREAM_ID_OFFSET = 28;
     public static final int STRIDES_OFFSET = 32;
     public static final int PLANE_OFFSETS_OFFSET = 48;
+    /**
+     * u8: the YUV-to-RGB matrix of the picture (section 3.3, {@link io.virta.bus.ColorMatrix}); 0 = unspecified.
+     * Offsets 60..63 were one reserved u32 that every writer zeroes, so old writers read as unspecified.
+     * 62..63 stay reserved (u16, zero).
+     */
+    public static final int COLOR_MATRIX_OFFSET = 60;
+    /** u8: the picture's value range (section 3.4, {@link io.virta.bus.ColorRange}); 0 = unspecified. */
+    public static final int COLOR_RANGE_OFFSET = 61;
     public static final int CAPTURE_TIME_MICROS_OFFSET = 64;
     public static final int ARRIVAL_TIME_MICROS_OFFSET = 72;
     public static final int COMMIT_MONOTONIC_NANOS_OFFSET = 80;

@@ -5,6 +5,8 @@ import io.virta.bus.ChannelReader;
 import io.virta.bus.ChannelSpec;
 import io.virta.bus.ChannelType;
 import io.virta.bus.ChannelWriter;
+import io.virta.bus.ColorMatrix;
+import io.virta.bus.ColorRange;
 import io.virta.bus.Frame;
 import io.virta.bus.PullStatus;
 import io.virta.bus.WritableFrame;
@@ -46,6 +48,8 @@ public final class BusTool {
               --fps F                                 rate; 0 = as fast as possible (default 25)
               --wait-readers N                        wait (up to 30 s) for N readers before the first frame
               --linger SECONDS                        keep the channel open after the last frame
+              --color-matrix bt601|bt709|bt2020       colour matrix in every frame (default unspecified)
+              --color-range limited|full              colour range in every frame (default unspecified)
               --no-close                              exit without closing, as a crash would
             Prints READY when the channel exists and DONE <count> after the last frame.
             """;
@@ -61,6 +65,7 @@ public final class BusTool {
               --expect-type TYPE --width W --height H   refuse another kind of channel
               --spin-us N          spin this long before blocking
             Prints one JSON object per line: ready, frame, timeout, end, restarted, died, summary.
+            A frame line carries the colour codes of docs/bus-format.md 3.3/3.4 as colorMatrix and colorRange.
             """;
 
     static final String LATENCY_USAGE = """
@@ -93,7 +98,7 @@ public final class BusTool {
                     }
                     return write(new Args("virta bus write", rest,
                             Set.of("type", "width", "height", "size", "cells", "count", "fps", "linger",
-                                    "wait-readers"),
+                                    "wait-readers", "color-matrix", "color-range"),
                             Set.of("no-close")), out);
                 case "read":
                     if (help) {
@@ -151,6 +156,8 @@ public final class BusTool {
         }
         long count = args.number("count", 100);
         double fps = args.decimal("fps", 25);
+        ColorMatrix matrix = parseOption("color-matrix", args.string("color-matrix", "unspecified"), ColorMatrix::parse);
+        ColorRange range = parseOption("color-range", args.string("color-range", "unspecified"), ColorRange::parse);
         ChannelWriter writer = ChannelWriter.create(spec);
         out.println("READY");
         out.flush();
@@ -173,7 +180,7 @@ public final class BusTool {
             }
             WritableFrame frame = writer.claim();
             frame.payload().asSlice(0, payload).fill(patternByte(frame.sequence()));
-            frame.payloadSize(payload).keyframe(frame.sequence() % 25 == 1);
+            frame.payloadSize(payload).keyframe(frame.sequence() % 25 == 1).color(matrix, range);
             writer.commit();
         }
         out.println("DONE " + count);
@@ -184,6 +191,15 @@ public final class BusTool {
         sleepUntil(System.nanoTime() + (long) (args.decimal("linger", 0) * 1e9));
         writer.close();
         return 0;
+    }
+
+    /** Parses an option's value, naming the option when the value is wrong. */
+    private static <T> T parseOption(String option, String value, java.util.function.Function<String, T> parser) {
+        try {
+            return parser.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + option + ": " + e.getMessage(), e);
+        }
     }
 
     private static int read(Args args, PrintStream out) {
@@ -228,7 +244,8 @@ public final class BusTool {
                         }
                         out.println("{\"event\":\"frame\",\"seq\":" + frame.sequence() + ",\"lost\":" + frame.lost()
                                 + ",\"size\":" + frame.payloadSize() + ",\"width\":" + frame.width()
-                                + ",\"height\":" + frame.height() + ",\"ok\":" + ok + "}");
+                                + ",\"height\":" + frame.height() + ",\"colorMatrix\":" + frame.colorMatrix().code()
+                                + ",\"colorRange\":" + frame.colorRange().code() + ",\"ok\":" + ok + "}");
                     }
                     case TIMEOUT -> {
                         out.println("{\"event\":\"timeout\"}");

@@ -5,6 +5,8 @@ import io.virta.bus.ChannelReader;
 import io.virta.bus.ChannelSpec;
 import io.virta.bus.ChannelType;
 import io.virta.bus.ChannelWriter;
+import io.virta.bus.ColorMatrix;
+import io.virta.bus.ColorRange;
 import io.virta.bus.Frame;
 import io.virta.bus.PullStatus;
 import io.virta.bus.WaitSet;
@@ -120,6 +122,48 @@ class CrossLanguageTest {
                 }
                 assertEquals(PullStatus.END_OF_STREAM, reader.pull(Duration.ofSeconds(30)));
                 assertCleanRun(javaProcess, frames);
+            }
+            assertEquals(0, writer.finish(30), writer.stderr());
+        }
+    }
+
+    @Test
+    void colourTagsWrittenInJavaAreReadInPython() throws Exception {
+        String name = name("colorj2p");
+        ColorMatrix[] matrices = {ColorMatrix.BT601, ColorMatrix.BT709, ColorMatrix.BT2020, ColorMatrix.UNSPECIFIED};
+        ColorRange[] ranges = {ColorRange.LIMITED, ColorRange.FULL, ColorRange.LIMITED, ColorRange.UNSPECIFIED};
+        try (ChannelWriter writer = ChannelWriter.create(ChannelSpec.yuv420p(name, 64, 48).cells(8));
+             Peers.Peer reader = Peers.python("read", name, "--start", "next", "--count", "" + matrices.length,
+                     "--expect-type", "yuv420p")) {
+            awaitReaders(writer, 1);
+            for (int i = 0; i < matrices.length; i++) {
+                WritableFrame f = writer.claim();
+                f.payload().fill(BusTool.patternByte(f.sequence()));
+                f.color(matrices[i], ranges[i]);
+                writer.commit();
+            }
+            assertCleanRun(reader, matrices.length);
+            List<String> frames = reader.output().stream().filter(l -> l.contains("\"frame\"")).toList();
+            for (int i = 0; i < matrices.length; i++) {
+                assertEquals(matrices[i].code(), number(frames.get(i), "colorMatrix"), frames.get(i));
+                assertEquals(ranges[i].code(), number(frames.get(i), "colorRange"), frames.get(i));
+            }
+        }
+    }
+
+    @Test
+    void colourTagsWrittenInPythonAreReadInJava() throws Exception {
+        String name = name("colorp2j");
+        try (Peers.Peer writer = Peers.python("write", name, "--type", "yuv420p", "--width", "64", "--height", "48",
+                "--count", "3", "--fps", "100", "--wait-readers", "1", "--color-matrix", "bt709",
+                "--color-range", "full")) {
+            writer.await("READY", 30);
+            try (ChannelReader reader = ChannelReader.builder(name).start(ChannelReader.Start.NEXT).open()) {
+                for (int i = 1; i <= 3; i++) {
+                    assertEquals(PullStatus.FRAME, reader.pull(Duration.ofSeconds(30)));
+                    assertEquals(ColorMatrix.BT709, reader.frame().colorMatrix());
+                    assertEquals(ColorRange.FULL, reader.frame().colorRange());
+                }
             }
             assertEquals(0, writer.finish(30), writer.stderr());
         }

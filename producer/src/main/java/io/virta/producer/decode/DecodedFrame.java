@@ -33,6 +33,8 @@ public final class DecodedFrame {
     private int avFrameFlags;
     private int decodeErrorFlags;
     private int pictureType;
+    private int colorspace;
+    private int colorRange;
     private long captureTimeMicros;
     private long arrivalTimeMicros;
     private long rtpTimestamp;
@@ -57,6 +59,8 @@ public final class DecodedFrame {
         avFrameFlags = struct.get(ValueLayout.JAVA_INT, FfmpegStructs.FRAME_FLAGS);
         decodeErrorFlags = struct.get(ValueLayout.JAVA_INT, FfmpegStructs.FRAME_DECODE_ERROR_FLAGS);
         pictureType = struct.get(ValueLayout.JAVA_INT, FfmpegStructs.FRAME_PICT_TYPE);
+        colorspace = struct.get(ValueLayout.JAVA_INT, FfmpegStructs.FRAME_COLORSPACE);
+        colorRange = struct.get(ValueLayout.JAVA_INT, FfmpegStructs.FRAME_COLOR_RANGE);
         for (int p = 0; p < MAX_PLANES; p++) {
             planes[p] = struct.get(ValueLayout.JAVA_LONG, FfmpegStructs.FRAME_DATA + 8L * p);
             strides[p] = struct.get(ValueLayout.JAVA_INT, FfmpegStructs.FRAME_LINESIZE + 4L * p);
@@ -108,6 +112,22 @@ public final class DecodedFrame {
     /** True for 8-bit 4:2:0 planar pictures (YUV420P, or YUVJ420P: the same layout at full range). */
     public boolean isI420() {
         return avPixelFormat == avutil.AV_PIX_FMT_YUV420P || avPixelFormat == avutil.AV_PIX_FMT_YUVJ420P;
+    }
+
+    /**
+     * The YUV matrix the stream tagged ({@code AVCOL_SPC_*}, from the H264/H265 VUI);
+     * {@code AVCOL_SPC_UNSPECIFIED} when it said nothing.
+     */
+    public int colorspace() {
+        return colorspace;
+    }
+
+    /**
+     * The sample range the stream tagged ({@code AVCOL_RANGE_MPEG} limited, {@code AVCOL_RANGE_JPEG} full);
+     * {@code AVCOL_RANGE_UNSPECIFIED} when it said nothing. A YUVJ pixel format is full range whatever this says.
+     */
+    public int colorRange() {
+        return colorRange;
     }
 
     /** Address of the first byte of plane {@code plane}; 0 for a plane the format does not have. */

@@ -42,6 +42,8 @@ final class FfmpegStructs {
     static final long FRAME_BEST_EFFORT_TIMESTAMP;
     static final long FRAME_FLAGS;
     static final long FRAME_DECODE_ERROR_FLAGS;
+    static final long FRAME_COLORSPACE;
+    static final long FRAME_COLOR_RANGE;
 
     static final long PACKET_BUF;
     static final long PACKET_PTS;
@@ -66,6 +68,8 @@ final class FfmpegStructs {
         FRAME_BEST_EFFORT_TIMESTAMP = Loader.offsetof(AVFrame.class, "best_effort_timestamp");
         FRAME_FLAGS = Loader.offsetof(AVFrame.class, "flags");
         FRAME_DECODE_ERROR_FLAGS = Loader.offsetof(AVFrame.class, "decode_error_flags");
+        FRAME_COLORSPACE = Loader.offsetof(AVFrame.class, "colorspace");
+        FRAME_COLOR_RANGE = Loader.offsetof(AVFrame.class, "color_range");
         PACKET_BUF = Loader.offsetof(AVPacket.class, "buf");
         PACKET_PTS = Loader.offsetof(AVPacket.class, "pts");
         PACKET_DTS = Loader.offsetof(AVPacket.class, "dts");

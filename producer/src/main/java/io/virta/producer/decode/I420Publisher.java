@@ -2,6 +2,8 @@ package io.virta.producer.decode;
 
 import io.virta.bus.ChannelType;
 import io.virta.bus.ChannelWriter;
+import io.virta.bus.ColorMatrix;
+import io.virta.bus.ColorRange;
 import io.virta.bus.PixelFormat;
 import io.virta.bus.WritableFrame;
 import org.bytedeco.ffmpeg.global.avutil;
@@ -18,6 +20,9 @@ import static io.virta.producer.decode.FfmpegStructs.NATIVE;
  * are its reference frames), so the cell cannot be its output. Pictures in another layout (4:2:2,
  * 10 bit) are converted by swscale straight into the cell instead. A picture larger than the
  * cell's capacity is skipped and counted, and the next published one is marked DISCONTINUITY.
+ *
+ * <p>Each frame carries its colour matrix and range (docs/bus-format.md 3.3, 3.4): the stream's
+ * tags for a copied picture, what swscale produced for a converted one ({@link ColorTags}).
  */
 public final class I420Publisher implements DecodedFrameListener, AutoCloseable {
     private final ChannelWriter writer;
@@ -60,14 +65,21 @@ public final class I420Publisher implements DecodedFrameListener, AutoCloseable 
         WritableFrame cell = writer.claim();
         MemorySegment payload = cell.payload();
         boolean written;
+        ColorMatrix matrix;
+        ColorRange range;
         if (frame.isI420() && frame.stride(0) >= width && frame.stride(1) >= chromaWidth
                 && frame.stride(2) >= chromaWidth) {
             copyPlane(frame, 0, payload, 0, width, height);
             copyPlane(frame, 1, payload, lumaBytes, chromaWidth, chromaHeight);
             copyPlane(frame, 2, payload, lumaBytes + chromaBytes, chromaWidth, chromaHeight);
             written = true;
+            matrix = ColorTags.matrix(frame);
+            range = ColorTags.range(frame);
         } else {
             written = convert(frame, payload.address(), lumaBytes, chromaBytes, width, chromaWidth);
+            // Not the source's tags but what swscale made of the picture.
+            matrix = ColorTags.convertedMatrix(frame);
+            range = ColorTags.convertedRange(frame);
         }
         if (!written) {
             // The cell stays claimed; the next picture reuses it.
@@ -85,6 +97,7 @@ public final class I420Publisher implements DecodedFrameListener, AutoCloseable 
                 .keyframe(frame.isKeyframe())
                 .discontinuity(pendingDiscontinuity || frame.isDiscontinuity())
                 .streamId(streamId)
+                .color(matrix, range)
                 .captureTimeMicros(frame.captureTimeMicros())
                 .arrivalTimeMicros(frame.arrivalTimeMicros());
         writer.commit();

@@ -3,6 +3,8 @@ package io.virta.producer.decode;
 import io.virta.bus.ChannelReader;
 import io.virta.bus.ChannelSpec;
 import io.virta.bus.ChannelWriter;
+import io.virta.bus.ColorMatrix;
+import io.virta.bus.ColorRange;
 import io.virta.bus.Frame;
 import io.virta.bus.PullStatus;
 import io.virta.producer.media.AccessUnit;
@@ -39,6 +41,8 @@ final class DecodePipeline implements AutoCloseable {
         final List<Boolean> discontinuities = new ArrayList<>();
         final List<int[]> sizes = new ArrayList<>();
         final List<byte[]> payloads = new ArrayList<>();
+        final List<ColorMatrix> matrices = new ArrayList<>();
+        final List<ColorRange> ranges = new ArrayList<>();
         boolean keepPayloads;
         private final ChannelReader reader;
 
@@ -63,6 +67,8 @@ final class DecodePipeline implements AutoCloseable {
                 discontinuities.add(f.isDiscontinuity());
                 sizes.add(new int[] {f.width(), f.height(), f.stride(0), f.stride(1), f.stride(2), f.planeOffset(1),
                         f.planeOffset(2), f.payloadSize()});
+                matrices.add(f.colorMatrix());
+                ranges.add(f.colorRange());
                 if (keepPayloads) {
                     byte[] copy = new byte[f.payloadSize()];
                     f.payloadBuffer().get(copy);

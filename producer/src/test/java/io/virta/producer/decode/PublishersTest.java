@@ -4,6 +4,8 @@ import io.virta.bus.ChannelReader;
 import io.virta.bus.ChannelSpec;
 import io.virta.bus.ChannelType;
 import io.virta.bus.ChannelWriter;
+import io.virta.bus.ColorMatrix;
+import io.virta.bus.ColorRange;
 import io.virta.bus.Frame;
 import io.virta.bus.PixelFormat;
 import io.virta.bus.PullStatus;
@@ -12,6 +14,7 @@ import io.virta.producer.media.VideoCodec;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -26,6 +29,49 @@ class PublishersTest {
             p.decodeAll(stream, DecodePipeline.evenTimes(stream.unitCount()));
             assertEquals(TestClips.frameMd5(TestClips.FFMPEG, clip.container(), null, "yuv420p"), p.yuvFrames.md5);
             assertEquals(0, p.yuv.unconvertible());
+            assertEquals(Set.of(ColorMatrix.UNSPECIFIED), Set.copyOf(p.yuvFrames.matrices), "the clip has no tags");
+            assertEquals(Set.of(ColorRange.UNSPECIFIED), Set.copyOf(p.yuvFrames.ranges));
+        }
+    }
+
+    @Test
+    void aConvertedYuvjPictureIsScaledToLimitedRangeAndSaysSo() throws IOException {
+        TestClips.Clip clip = TestClips.h264Yuv422FullRange();
+        byte[] source = TestClips.rawFrames(clip.container(), "null", "yuvj422p");  // as decoded, no conversion
+        DecodePipeline.Channel frames = convertedFrames(clip);
+        assertEquals(Set.of(ColorMatrix.BT709), Set.copyOf(frames.matrices), "swscale keeps the matrix");
+        assertEquals(Set.of(ColorRange.LIMITED), Set.copyOf(frames.ranges));
+        // The luma went from 0..255 to 16..235: what the label says is what the pixels are.
+        assertLuma(frames.payloads.getFirst(), clip, i -> 16 + (source[i] & 0xFF) * 219.0 / 255);
+    }
+
+    @Test
+    void aConvertedTenBitPictureKeepsItsRangeAndSaysSo() throws IOException {
+        TestClips.Clip clip = TestClips.h264TenBitFullRange();
+        byte[] source = TestClips.rawFrames(clip.container(), "null", "yuv420p10le");
+        DecodePipeline.Channel frames = convertedFrames(clip);
+        assertEquals(Set.of(ColorMatrix.BT2020), Set.copyOf(frames.matrices));
+        assertEquals(Set.of(ColorRange.FULL), Set.copyOf(frames.ranges), "swscale only dropped the two low bits");
+        assertLuma(frames.payloads.getFirst(), clip,
+                i -> ((source[2 * i] & 0xFF) | (source[2 * i + 1] & 0xFF) << 8) / 4.0);
+    }
+
+    private static DecodePipeline.Channel convertedFrames(TestClips.Clip clip) throws IOException {
+        AnnexBStream stream = AnnexBStream.read(clip.annexB(), clip.codec());
+        try (DecodePipeline p = new DecodePipeline(clip.codec(), 1, clip.width(), clip.height())) {
+            p.yuvFrames.keepPayloads = true;
+            p.decodeAll(stream, DecodePipeline.evenTimes(stream.unitCount()));
+            assertEquals(stream.unitCount(), p.yuvFrames.count(), "every picture was converted");
+            return p.yuvFrames;
+        }
+    }
+
+    /** Every luma sample of the first frame within one level of {@code expected} of the source sample's index. */
+    private static void assertLuma(byte[] published, TestClips.Clip clip, java.util.function.IntToDoubleFunction expected) {
+        for (int i = 0; i < clip.width() * clip.height(); i++) {
+            double want = expected.applyAsDouble(i);
+            assertTrue(Math.abs((published[i] & 0xFF) - want) <= 1.0,
+                    "luma sample " + i + ": " + (published[i] & 0xFF) + ", expected about " + want);
         }
     }
 

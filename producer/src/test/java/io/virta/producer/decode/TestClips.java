@@ -73,6 +73,23 @@ final class TestClips {
                 + " -profile:v high422 -g 25 -bf 0 -x264-params repeat-headers=1:aud=1 -b:v 300k");
     }
 
+    /**
+     * 320x240 4:2:2 tagged BT.709 full range: FFmpeg decodes it as YUVJ422P, which the I420 publisher
+     * converts, and swscale takes as full range.
+     */
+    static Clip h264Yuv422FullRange() {
+        return raw("h264-yuv422-bt709-pc-320x240", 320, 240, 1, "-c:v libx264 -threads 1 -pix_fmt yuv422p"
+                + " -preset veryfast -profile:v high422 -g 25 -bf 0 -colorspace bt709 -color_range pc"
+                + " -x264-params repeat-headers=1:aud=1 -b:v 300k");
+    }
+
+    /** 320x240 10-bit 4:2:0 (High 10) tagged BT.2020 full range: converted to 8 bit by the I420 publisher. */
+    static Clip h264TenBitFullRange() {
+        return raw("h264-10bit-bt2020-pc-320x240", 320, 240, 1, "-c:v libx264 -threads 1 -pix_fmt yuv420p10le"
+                + " -preset veryfast -profile:v high10 -g 25 -bf 0 -colorspace bt2020nc -color_range pc"
+                + " -x264-params repeat-headers=1:aud=1 -b:v 300k");
+    }
+
     /** 640x480, 1 s. */
     static Clip h264Large() {
         return raw("h264-640x480", 640, 480, 1, X264_CAMERA + " -x264-params repeat-headers=1:aud=1 -b:v 500k");

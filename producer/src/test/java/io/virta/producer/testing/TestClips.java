@@ -96,6 +96,20 @@ public final class TestClips {
                 "-x264-params", "repeat-headers=1:aud=1:slices=1", "-b:v", "300k", "-f", "h264"));
     }
 
+    /**
+     * Like {@link #h264Small()} but 1 s long and with colour tags in the SPS (VUI):
+     * {@code colorspace} and {@code range} are ffmpeg's {@code -colorspace} and {@code -color_range}
+     * values, such as {@code bt709} and {@code pc}. Only the tags differ; the pixels are the same.
+     */
+    public static Path h264ColorTagged(String colorspace, String range) {
+        return generate("h264-color-" + colorspace + "-" + range + "-240p", "h264", List.of(
+                "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-t", "1",
+                "-c:v", "libx264", "-threads", "1", "-pix_fmt", "yuv420p", "-preset", "veryfast",
+                "-profile:v", "baseline", "-g", "25", "-keyint_min", "25", "-sc_threshold", "0", "-bf", "0",
+                "-colorspace", colorspace, "-color_range", range,
+                "-x264-params", "repeat-headers=1:aud=1:slices=1", "-b:v", "300k", "-f", "h264"));
+    }
+
     /** The number of frames ffprobe decodes from a clip. */
     public static int frameCount(Path clip) {
         ExternalCommand.Result result = ExternalCommand.run(Duration.ofSeconds(60), ExternalCommand.FFPROBE,

@@ -3,8 +3,6 @@ package io.virta.viewer.feed;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.virta.bus.ChannelMismatchException;
-import io.virta.bus.ColorMatrix;
-import io.virta.bus.ColorRange;
 import io.virta.bus.Frame;
 import io.virta.bus.PixelFormat;
 import io.virta.worker.FrameSource;
@@ -149,8 +147,8 @@ public final class StreamFeed implements AutoCloseable {
             queue.abandon(slot);
             return;
         }
-        queue.commit(slot, frame.sequence(), frame.captureTimeMicros(), FrameColors.matrix(frame),
-                FrameColors.range(frame));
+        queue.commit(slot, frame.sequence(), frame.captureTimeMicros(), frame.colorMatrix(),
+                frame.colorRange());
         wake.run();
     }
 

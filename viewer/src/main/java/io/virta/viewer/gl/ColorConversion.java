@@ -55,14 +55,11 @@ public final class ColorConversion {
 
     /** The matrix a stream that says {@code requested} is shown with. */
     public static ColorMatrix resolve(ColorMatrix requested, int frameHeight) {
-        if (requested == null || requested == ColorMatrix.UNSPECIFIED) {
-            return frameHeight >= 720 ? ColorMatrix.BT709 : ColorMatrix.BT601;
-        }
-        return requested;
+        return (requested == null ? ColorMatrix.UNSPECIFIED : requested).assumedFor(frameHeight);
     }
 
     public static ColorRange resolve(ColorRange requested) {
-        return requested == null || requested == ColorRange.UNSPECIFIED ? ColorRange.LIMITED : requested;
+        return (requested == null ? ColorRange.UNSPECIFIED : requested).assumed();
     }
 
     /** Row-major 3x3: rows R, G, B; columns Y, Cb, Cr. */
