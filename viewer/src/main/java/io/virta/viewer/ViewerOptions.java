@@ -97,8 +97,8 @@ public record ViewerOptions(Layout layout, String display, GrpcTarget control, G
                     columns = Integer.parseInt(m.group(1));
                     rows = Integer.parseInt(m.group(2));
                     if (columns * rows < streams.size() * replicate) {
-                        throw new Args.UsageException("virta viewer: " + streams.size() * replicate + " tiles do not"
-                                + " fit a " + grid + " grid");
+                        throw new Args.UsageException("virta viewer: --grid " + grid + " holds " + columns * rows
+                                + " tiles, not " + streams.size() * replicate + ": make it larger or leave it out");
                     }
                 }
                 layout = Layout.grid(streams, replicate, size == null ? Layout.DEFAULT_GRID_WIDTH : size[0],
