@@ -49,7 +49,8 @@ public final class OverlayRenderer {
 
     /**
      * Draws camera {@code cameraKey}'s boxes into the current window (context current, viewport the whole
-     * framebuffer).
+     * framebuffer), with the {@link TextRenderer}'s own begin() and end(): call it outside yours. Clips
+     * with the scissor test and leaves it disabled.
      *
      * @param windowIndex            the window, as the caller numbers them (its GL objects are made on first use)
      * @param videoX                 where the picture is drawn, framebuffer pixels from the left

@@ -3,6 +3,7 @@ package io.virta.viewer.overlay;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.StampedLock;
 
@@ -16,13 +17,16 @@ import java.util.concurrent.locks.StampedLock;
  *
  * <p>Writers lock the camera (a {@link StampedLock} each); the reader copies without locking and checks
  * that no write overlapped (an optimistic read, retried), so the render thread neither blocks on the
- * subscription nor allocates. Only after {@value #OPTIMISTIC_ATTEMPTS} overlapped copies in a row, which
- * takes a writer storing boxes without pause, does it wait for the read lock (which may allocate).
+ * subscription nor allocates. After a few overlapped copies in a row (the writer was descheduled holding
+ * the lock) it yields to the writer, and only after 2 ms of that waits for the read lock, which may
+ * allocate a queue node.
  */
 public final class OverlayStore {
     public static final int DEFAULT_BOXES_PER_CAMERA = 64;
-    /** Optimistic copies tried before the reader takes the read lock; a write takes microseconds. */
-    static final int OPTIMISTIC_ATTEMPTS = 16;
+    /** Optimistic copies tried back to back; a write takes well under a microsecond. */
+    private static final int SPINS = 16;
+    /** How long the reader then yields to a writer before it waits for the read lock. */
+    private static final long YIELD_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private final List<String> cameras;
     private final Map<String, Integer> keys = new HashMap<>();
@@ -142,7 +146,8 @@ public final class OverlayStore {
                     + " per camera");
         }
         StampedLock lock = locks[cameraKey];
-        for (int attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+        long giveUp = 0;
+        for (int attempt = 0; ; attempt++) {
             long stamp = lock.tryOptimisticRead();
             if (stamp != 0) {
                 copyFields(cameraKey, into);
@@ -150,7 +155,17 @@ public final class OverlayStore {
                     return;
                 }
             }
-            Thread.onSpinWait();
+            if (attempt < SPINS) {
+                Thread.onSpinWait();
+                continue;
+            }
+            // The writer was most likely descheduled holding the lock: let it run.
+            if (giveUp == 0) {
+                giveUp = System.nanoTime() + YIELD_NANOS;
+            } else if (System.nanoTime() - giveUp > 0) {
+                break;
+            }
+            Thread.yield();
         }
         long stamp = lock.readLock();
         try {

@@ -128,8 +128,9 @@ class OverlayStoreTest {
         }
         long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
         assertTrue(checked > 1000, "copies made: " + checked);
-        // Compiled code may leave a few hundred bytes once (see OverlayRendererGlTest); a copy allocates nothing.
-        assertTrue(allocated < 1000, "bytes allocated by " + (checked - 1000) + " copies: " + allocated);
+        // The JIT leaves a few hundred bytes now and then (see OverlayRendererGlTest); one object per copy would
+        // be megabytes.
+        assertTrue(allocated < 4096, "bytes allocated by " + (checked - 1000) + " copies: " + allocated);
     }
 
     /** Compares without allocating: label is the decimal digits of n. */

@@ -172,6 +172,10 @@ final class QuadBatch implements AutoCloseable {
         if (windowIndex < 0) {
             throw new IllegalArgumentException("window index " + windowIndex + " is negative");
         }
+        if (window >= 0) {
+            throw new IllegalStateException("begin() for window " + windowIndex + " while window " + window
+                    + "'s quads are not drawn yet: call end() first");
+        }
         if (windowIndex >= vertexArrays.length || vertexArrays[windowIndex] == 0) {
             createWindowObjects(windowIndex);
         }

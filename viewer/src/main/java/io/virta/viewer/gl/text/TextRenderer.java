@@ -1,5 +1,7 @@
 package io.virta.viewer.gl.text;
 
+import java.util.Objects;
+
 /**
  * Draws text (and the rectangles around it) into the current window: each character a quad textured
  * from a {@link TextAtlas}, collected in a pre-allocated vertex buffer and drawn with one GL call per
@@ -28,6 +30,8 @@ public final class TextRenderer implements AutoCloseable {
 
     private final QuadBatch batch;
     private final TextAtlas atlas;
+    /** Lets char[] text take the CharSequence path without a wrapper per call (render thread only). */
+    private final CharArrayView charView = new CharArrayView();
 
     private TextRenderer(QuadBatch batch) {
         this.batch = batch;
@@ -56,7 +60,7 @@ public final class TextRenderer implements AutoCloseable {
     /**
      * Starts drawing into window {@code windowIndex} (any small number the caller keeps per window), whose
      * context is current and whose whole framebuffer is the viewport. The window's vertex array and buffer
-     * are created on its first call.
+     * are created on its first call. Every begin() needs its {@link #end()} before the next one.
      */
     public void begin(int windowIndex, int framebufferWidth, int framebufferHeight) {
         batch.begin(windowIndex, framebufferWidth, framebufferHeight);
@@ -100,15 +104,7 @@ public final class TextRenderer implements AutoCloseable {
 
     /** As {@link #text(CharSequence, float, float, float, int, int)}, for {@code length} chars of {@code chars}. */
     public float text(char[] chars, int offset, int length, float x, float y, float scale, int rgba, int backgroundRgba) {
-        background(x, y, length, scale, backgroundRgba);
-        float glyphWidth = atlas.glyphWidth() * scale;
-        float lineHeight = atlas.lineHeight() * scale;
-        float left = Math.round(x);
-        float top = Math.round(y);
-        for (int i = 0; i < length; i++) {
-            glyph(chars[offset + i], left + i * glyphWidth, top, glyphWidth, lineHeight, rgba);
-        }
-        return length * glyphWidth;
+        return text(charView.of(chars, offset, length), x, y, scale, rgba, backgroundRgba);
     }
 
     private void background(float x, float y, int length, float scale, int backgroundRgba) {
@@ -146,5 +142,40 @@ public final class TextRenderer implements AutoCloseable {
     @Override
     public void close() {
         batch.close();
+    }
+
+    /** A reusable CharSequence over part of a char[]. */
+    private static final class CharArrayView implements CharSequence {
+        private char[] chars;
+        private int offset;
+        private int length;
+
+        CharArrayView of(char[] chars, int offset, int length) {
+            Objects.checkFromIndexSize(offset, length, chars.length);
+            this.chars = chars;
+            this.offset = offset;
+            this.length = length;
+            return this;
+        }
+
+        @Override
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public char charAt(int index) {
+            return chars[offset + index];
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return new String(chars, offset + start, end - start);
+        }
+
+        @Override
+        public String toString() {
+            return new String(chars, offset, length);
+        }
     }
 }

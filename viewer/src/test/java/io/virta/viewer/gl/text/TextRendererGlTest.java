@@ -98,6 +98,18 @@ class TextRendererGlTest {
     }
 
     @Test
+    void aBatchMustEndBeforeTheNextBegins() {
+        try (TextRenderer text = TextRenderer.create(TextAtlas.rasterize(16))) {
+            text.begin(0, WIDTH, HEIGHT);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> text.begin(0, WIDTH, HEIGHT));
+            assertTrue(e.getMessage().contains("call end() first"), e.getMessage());
+            text.end();
+            text.begin(0, WIDTH, HEIGHT);
+            text.end();
+        }
+    }
+
+    @Test
     void shaderErrorsNameTheProgramAndCarryTheDriversLog() {
         String vertex = "#version 330 core\nvoid main() { gl_Position = vec4(0.0); }\n";
         ShaderProgram.ShaderException e = assertThrows(ShaderProgram.ShaderException.class,
