@@ -56,9 +56,9 @@ public final class EventOverlays implements AutoCloseable {
     private final Object sleeper = new Object();
     private volatile boolean closed;
 
-    /** Link state, for logging each change once. Guarded by {@code this}. */
+    /** Link state, for logging each change once. Written under {@code this}. */
     private enum Link { STARTING, UP, DOWN, REFUSED }
-    private Link link = Link.STARTING;
+    private volatile Link link = Link.STARTING;
     private Status.Code refusedCode;
 
     private final AtomicLong events = new AtomicLong();
@@ -106,7 +106,7 @@ public final class EventOverlays implements AutoCloseable {
     }
 
     /** Whether the subscription is established now. */
-    public synchronized boolean connected() {
+    public boolean connected() {
         return link == Link.UP;
     }
 
@@ -180,7 +180,6 @@ public final class EventOverlays implements AutoCloseable {
     }
 
     private void handle(SubscribeResponse response) {
-        up();
         if (response.hasMissed()) {
             long count = response.getMissed().getCount();
             missed.addAndGet(count);
@@ -221,7 +220,13 @@ public final class EventOverlays implements AutoCloseable {
 
     // ---------------------------------------------------------------- link state, logged once per change
 
-    private synchronized void up() {
+    private void up() {
+        if (link != Link.UP) {
+            upChanged();
+        }
+    }
+
+    private synchronized void upChanged() {
         if (link == Link.UP || closed) {
             return;
         }
@@ -265,7 +270,7 @@ public final class EventOverlays implements AutoCloseable {
         return wasUp;
     }
 
-    private synchronized boolean refused() {
+    private boolean refused() {
         return link == Link.REFUSED;
     }
 
