@@ -36,6 +36,7 @@ public final class XServer implements AutoCloseable {
 
     /** Starts Xvfb with one screen of {@code width}x{@code height}, 24-bit, and waits until it accepts clients. */
     public static XServer start(int width, int height) throws IOException, InterruptedException {
+        String lastLog = "";
         for (int n = FIRST_DISPLAY; n <= LAST_DISPLAY; n++) {
             if (Files.exists(lockFile(n))) {
                 continue;
@@ -48,10 +49,11 @@ public final class XServer implements AutoCloseable {
                 return new XServer(n, process, log);
             }
             process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            lastLog = Files.readString(log).strip();
             Files.deleteIfExists(log);
         }
         throw new IOException("no free X display in :" + FIRST_DISPLAY + "..:" + LAST_DISPLAY
-                + " (every /tmp/.X<n>-lock is taken, or Xvfb does not start: is the xvfb package installed?)");
+                + " (every /tmp/.X<n>-lock is taken, or Xvfb does not start); Xvfb's last words: " + lastLog);
     }
 
     /** True once the display's socket accepts a connection; false if Xvfb exited (the number was taken). */
