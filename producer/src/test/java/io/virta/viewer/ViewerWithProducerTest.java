@@ -7,6 +7,14 @@ import io.virta.producer.media.VideoCodec;
 import io.virta.producer.rtsp.server.MediaMount;
 import io.virta.producer.rtsp.server.RtspServer;
 import io.virta.producer.testing.VirtaJvm;
+import io.virta.protos.events.v1.BoundingBox;
+import io.virta.protos.events.v1.Event;
+import io.virta.protos.events.v1.EventHubGrpc;
+import io.virta.protos.events.v1.ReportRequest;
+import io.virta.viewer.overlay.LabelPalette;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,6 +83,66 @@ class ViewerWithProducerTest {
             viewer.awaitLine(l -> l.startsWith("window 0 "), Duration.ofSeconds(30));
             awaitBars(viewer);
         }
+    }
+
+    @Test
+    void anInjectedEventsBoxIsDrawnWhereItsPictureSaysOverTheVideo() throws Exception {
+        try (ProducerProcess producer = ProducerProcess.start("overlay");
+             ViewerProcess viewer = ViewerProcess.start(producer.camera, "--control", producer.control,
+                     "--size", "1280x720", "--position", "0,0", "--display", x.display(), "--overlay-seconds", "60")) {
+            viewer.awaitLine(l -> l.contains("overlays: subscribed to the event hub") || l.contains("boxes resume"),
+                    Duration.ofSeconds(30));
+            awaitBars(viewer);
+            // A box over the middle half of the picture, as a worker would report it to the producer's hub.
+            ManagedChannel channel = Grpc.newChannelBuilder(producer.control, InsecureChannelCredentials.create()).build();
+            try {
+                var response = EventHubGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .report(ReportRequest.newBuilder().addEvents(Event.newBuilder().setType("intrusion")
+                                .setCamera(producer.camera).setSource("test")
+                                .setCaptureTimeMicros(System.currentTimeMillis() * 1000)
+                                .addBoxes(BoundingBox.newBuilder().setX(0.25f).setY(0.25f).setWidth(0.5f)
+                                        .setHeight(0.5f).setLabel("person").setScore(0.93f))).build());
+                assertEquals(1, response.getAccepted(), response.toString());
+            } finally {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+            int colour = LabelPalette.colour("person");
+            int[] rgb = {colour >>> 24, (colour >>> 16) & 0xff, (colour >>> 8) & 0xff};
+            // The 1280x720 picture fills the window 1:1: the box's edges are at x 320 and 960, y 180 and 540.
+            long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            String seen = "";
+            while (System.nanoTime() < end) {
+                Screen screen = Screen.grab(x.display(), 0, 0, 1280, 720);
+                int[] left = edge(screen, 320, 360, true, rgb);
+                int[] right = edge(screen, 960, 360, true, rgb);
+                int[] top = edge(screen, 640, 180, false, rgb);
+                int[] bottom = edge(screen, 640, 540, false, rgb);
+                int[] inside = screen.mean(640, 400, 1);
+                seen = "left " + Screen.text(left) + ", right " + Screen.text(right) + ", top " + Screen.text(top)
+                        + ", bottom " + Screen.text(bottom) + ", inside " + Screen.text(inside);
+                if (Screen.near(left, rgb, 10) && Screen.near(right, rgb, 10) && Screen.near(top, rgb, 10)
+                        && Screen.near(bottom, rgb, 10) && !Screen.near(inside, rgb, 40)) {
+                    return;
+                }
+                Thread.sleep(250);
+            }
+            fail("no " + Screen.text(rgb) + " box with edges at 320/960 x 180/540: " + seen + "\n" + viewer.output());
+        }
+    }
+
+    /** Of the 5 pixels across an edge, the one closest to {@code rgb}: the 2-pixel line is within 2 of its place. */
+    private static int[] edge(Screen screen, int x, int y, boolean vertical, int[] rgb) {
+        int[] best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (int d = -2; d <= 2; d++) {
+            int[] p = vertical ? screen.rgb(x + d, y) : screen.rgb(x, y + d);
+            int distance = Math.abs(p[0] - rgb[0]) + Math.abs(p[1] - rgb[1]) + Math.abs(p[2] - rgb[2]);
+            if (distance < bestDistance) {
+                best = p;
+                bestDistance = distance;
+            }
+        }
+        return best;
     }
 
     @Test

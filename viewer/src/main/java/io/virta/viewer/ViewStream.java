@@ -21,11 +21,14 @@ final class ViewStream implements AutoCloseable {
     boolean live;
     FeedState shownState;
     int overlayKey = -1;
+    /** The tile's caption, made once: text drawing takes a CharSequence and allocates nothing. */
+    final String caption;
 
     ViewStream(StreamRef ref, PresentationQueue queue, StreamFeed feed) {
         this.ref = ref;
         this.queue = queue;
         this.feed = feed;
+        this.caption = ref.isChannel() ? ref.name() : ref.camera();
     }
 
     @Override

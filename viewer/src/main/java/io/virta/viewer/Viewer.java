@@ -6,6 +6,11 @@ import io.virta.viewer.feed.StreamFeed;
 import io.virta.viewer.gl.Display;
 import io.virta.viewer.gl.ViewerWindow;
 import io.virta.viewer.gl.YuvProgram;
+import io.virta.viewer.gl.text.TextAtlas;
+import io.virta.viewer.gl.text.TextRenderer;
+import io.virta.viewer.overlay.EventOverlays;
+import io.virta.viewer.overlay.OverlayRenderer;
+import io.virta.viewer.overlay.OverlayStore;
 import io.virta.viewer.layout.StreamRef;
 import io.virta.viewer.layout.WindowLayout;
 import io.virta.viewer.present.PresentationClock;
@@ -42,6 +47,11 @@ public final class Viewer implements AutoCloseable {
     public static final int[] NO_SIGNAL_RGB = {32, 40, 64};
     /** Window background, seen in the gaps between tiles. */
     public static final int[] BACKGROUND_RGB = {8, 8, 8};
+    private static final int CAPTION_PIXELS = 14;
+    private static final String NO_SIGNAL = "NO SIGNAL";
+    private static final int CAPTION_RGBA = TextRenderer.rgba(235, 235, 235, 255);
+    private static final int DIM_RGBA = TextRenderer.rgba(170, 180, 200, 255);
+    private static final int CAPTION_BACKGROUND = TextRenderer.rgba(0, 0, 0, 150);
 
     private final ViewerOptions options;
     private final PrintStream out;
@@ -55,6 +65,10 @@ public final class Viewer implements AutoCloseable {
     private volatile boolean stopping;
     private Display display;
     private YuvProgram yuv;
+    private TextRenderer text;
+    private OverlayStore overlayStore;
+    private EventOverlays overlayFeed;
+    private OverlayRenderer overlays;
     private long redraws;
     private long startNanos;
 
@@ -77,12 +91,23 @@ public final class Viewer implements AutoCloseable {
     private void open() {
         display = Display.open(options.display());
         yuv = new YuvProgram();
+        text = TextRenderer.create(TextAtlas.rasterize(CAPTION_PIXELS));
         List<StreamRef> refs = options.layout().streams();
+        if (options.hub() != null) {
+            overlayStore = new OverlayStore(refs.stream().map(StreamRef::camera).distinct().toList(),
+                    options.overlayTiming());
+            overlays = new OverlayRenderer(overlayStore, text);
+            overlayFeed = EventOverlays.start(options.hub(), overlayStore);
+        }
         for (StreamRef ref : refs) {
             PresentationQueue queue = new PresentationQueue(ref.toString(), options.queueFrames());
             PresentationClock clock = new PresentationClock(options.bufferNanos());
             StreamFeed feed = new StreamFeed(ref.toString(), source(ref), queue, clock, Display::wake);
-            streams.add(new ViewStream(ref, queue, feed));
+            ViewStream stream = new ViewStream(ref, queue, feed);
+            if (overlays != null) {
+                stream.overlayKey = overlays.cameraKey(ref.camera());
+            }
+            streams.add(stream);
         }
         tileStreams = new int[options.layout().windows().size()][];
         int nextX = 0;
@@ -173,7 +198,7 @@ public final class Viewer implements AutoCloseable {
                 boolean drew = false;
                 for (ViewerWindow window : windows) {
                     if (window.isDirty()) {
-                        draw(window);
+                        draw(window, now);
                         drew = true;
                     }
                 }
@@ -236,7 +261,7 @@ public final class Viewer implements AutoCloseable {
         return changed;
     }
 
-    private void draw(ViewerWindow window) {
+    private void draw(ViewerWindow window, long now) {
         window.makeCurrent();
         int fbWidth = window.framebufferWidth();
         int fbHeight = window.framebufferHeight();
@@ -255,14 +280,59 @@ public final class Viewer implements AutoCloseable {
                 clear(BACKGROUND_RGB);
                 fit(s.textures.frameWidth(), s.textures.frameHeight(), rect, video);
                 glViewport(video[0], fbHeight - video[1] - video[3], video[2], video[3]);
+                window.bindVertexArray();
                 yuv.draw(s.textures, s.conversion);
+                if (overlays != null && s.overlayKey >= 0) {
+                    glDisable(GL_SCISSOR_TEST);
+                    glViewport(0, 0, fbWidth, fbHeight);
+                    overlays.draw(window.index(), s.overlayKey, video[0], video[1], video[2], video[3], fbWidth,
+                            fbHeight, s.queue.presentedCaptureMicros(), now);
+                    glEnable(GL_SCISSOR_TEST);
+                }
             } else {
                 clear(NO_SIGNAL_RGB);
             }
         }
         glDisable(GL_SCISSOR_TEST);
+        glViewport(0, 0, fbWidth, fbHeight);
+        captions(window, tiles, fbWidth, fbHeight);
         window.swapBuffers();
         window.markClean();
+    }
+
+    /**
+     * Each tile's camera name in its bottom-left corner, and over a tile without picture why: "NO SIGNAL"
+     * and the feed's state. One text batch per window; the strings are made once, so nothing is allocated.
+     */
+    private void captions(ViewerWindow window, int[] tiles, int fbWidth, int fbHeight) {
+        text.begin(window.index(), fbWidth, fbHeight);
+        float line = text.lineHeight(1);
+        for (int t = 0; t < tiles.length; t++) {
+            if (!window.tileRect(t, rect)) {
+                continue;
+            }
+            ViewStream s = streams.get(tiles[t]);
+            text.text(s.caption, rect[0] + 4, rect[1] + rect[3] - line - 4, 1, CAPTION_RGBA, CAPTION_BACKGROUND);
+            if (!s.live) {
+                float big = rect[2] >= 320 ? 2 : 1;
+                float x = rect[0] + (rect[2] - text.textWidth(NO_SIGNAL.length(), big)) / 2;
+                float y = rect[1] + rect[3] / 2f - text.lineHeight(big);
+                text.text(NO_SIGNAL, x, y, big, CAPTION_RGBA, 0);
+                String why = reason(s);
+                text.text(why, rect[0] + (rect[2] - text.textWidth(why.length(), 1)) / 2, y + text.lineHeight(big) + 4,
+                        1, DIM_RGBA, 0);
+            }
+        }
+        text.end();
+    }
+
+    private static String reason(ViewStream s) {
+        return switch (s.feed.state()) {
+            case CONNECTING -> s.ref.isChannel() ? "waiting for the channel" : "connecting to the producer";
+            case WAITING_FOR_WRITER -> "waiting for the producer";
+            case FAILED -> "stopped";
+            case STREAMING -> s.textures.hasFrame() ? "no frames from the camera" : "waiting for the first frame";
+        };
     }
 
     /** The largest rectangle of the picture's aspect ratio centred in {@code tile} (letterbox or pillarbox). */
@@ -334,6 +404,9 @@ public final class Viewer implements AutoCloseable {
         for (ViewStream s : streams) {
             s.close();
         }
+        if (overlayFeed != null) {
+            overlayFeed.close();
+        }
         if (display != null) {
             display.makeCurrent();
             for (ViewStream s : streams) {
@@ -343,7 +416,15 @@ public final class Viewer implements AutoCloseable {
                 yuv.close();
             }
             for (ViewerWindow w : windows) {
+                if (text != null) {
+                    w.makeCurrent();
+                    text.releaseWindow(w.index());
+                }
                 w.close();
+            }
+            display.makeCurrent();
+            if (text != null) {
+                text.close();
             }
             display.close();
         }

@@ -4,6 +4,8 @@ import io.virta.bus.tools.Args;
 import io.virta.viewer.layout.Layout;
 import io.virta.viewer.layout.LayoutFile;
 import io.virta.viewer.layout.StreamRef;
+import io.virta.viewer.overlay.EventOverlays;
+import io.virta.viewer.overlay.OverlayTiming;
 import io.virta.worker.FrameSource;
 import io.virta.worker.attach.GrpcTarget;
 
@@ -16,7 +18,7 @@ import java.util.regex.Pattern;
 
 /** The viewer's command line, parsed and checked. */
 public record ViewerOptions(Layout layout, String display, GrpcTarget control, GrpcTarget hub, long bufferNanos,
-        int queueFrames, long noSignalNanos, boolean vsync, double overlaySeconds, double statsSeconds,
+        int queueFrames, long noSignalNanos, boolean vsync, OverlayTiming overlayTiming, double statsSeconds,
         double seconds) {
 
     public static final String USAGE = """
@@ -120,15 +122,17 @@ public record ViewerOptions(Layout layout, String display, GrpcTarget control, G
         }
         GrpcTarget control = GrpcTarget.parse(args.string("control", FrameSource.DEFAULT_CONTROL), "control");
         String hubText = args.string("hub", null);
-        GrpcTarget hub = hubText == null ? control : hubText.equals("none") ? null : GrpcTarget.parse(hubText, "hub");
+        GrpcTarget hub = hubText == null ? control : EventOverlays.parseHubOption(hubText).orElse(null);
         long bufferMillis = range(args, "buffer-ms", 100, 0, 10_000);
         int queueFrames = (int) range(args, "queue-frames", Math.max(4, bufferMillis / 33 + 3), 3, 64);
         double noSignal = positive(args, "no-signal-seconds", 2.0);
-        double overlaySeconds = positive(args, "overlay-seconds", 1.5);
+        String overlaySeconds = args.string("overlay-seconds", null);
+        OverlayTiming overlayTiming = overlaySeconds == null ? OverlayTiming.defaults()
+                : OverlayTiming.parseOverlaySeconds(overlaySeconds);
         double stats = args.decimal("stats", 0);
         double seconds = args.decimal("seconds", 0);
         return new ViewerOptions(layout, args.string("display", null), control, hub, bufferMillis * 1_000_000L,
-                queueFrames, (long) (noSignal * 1e9), !args.flag("no-vsync"), overlaySeconds, stats, seconds);
+                queueFrames, (long) (noSignal * 1e9), !args.flag("no-vsync"), overlayTiming, stats, seconds);
     }
 
     private static long range(Args args, String name, long fallback, long min, long max) {

@@ -113,6 +113,11 @@ public final class ViewerWindow implements AutoCloseable {
         glBindVertexArray(vertexArray);
     }
 
+    /** Binds this window's empty vertex array, which the video quad is drawn with (text binds its own). */
+    public void bindVertexArray() {
+        glBindVertexArray(vertexArray);
+    }
+
     private void updateSize() {
         glfwGetFramebufferSize(handle, queryX, queryY);
         framebufferWidth = queryX[0];
