@@ -23,6 +23,7 @@ import io.virta.producer.demo.camera.DemoPattern;
 import io.virta.producer.media.VideoCodec;
 import io.virta.producer.rtsp.server.MediaMount;
 import io.virta.producer.rtsp.server.RtspServer;
+import io.virta.producer.supervise.WorkerCommandLine;
 import io.virta.protos.events.v1.BoundingBox;
 import io.virta.protos.events.v1.Event;
 import io.virta.protos.events.v1.EventFilter;
@@ -62,6 +63,8 @@ final class Demo {
               --seconds S        stop after S seconds (default: run until Ctrl-C)
               --no-python        do not start the Python reader
               --no-motion        do not run the motion detector (and print no events)
+              --viewer           also show the camera in an OpenGL window (virta viewer; needs an X display),
+                                 with the motion detector's boxes over it
             """;
 
     private Demo() {
@@ -77,7 +80,7 @@ final class Demo {
         int[] rgb;
         try {
             args = new Args("virta demo", argv, Set.of("camera", "size", "fps", "rgb", "transport", "seconds"),
-                    Set.of("no-python", "no-motion"));
+                    Set.of("no-python", "no-motion", "viewer"));
             size = dimensions(args.string("size", "1280x720"), "--size");
             rgb = dimensions(args.string("rgb", "640x360"), "--rgb");
         } catch (Args.UsageException | IllegalArgumentException e) {
@@ -129,6 +132,7 @@ final class Demo {
             }
             Thread reader = Thread.ofPlatform().daemon().name("demo-java-reader").start(() -> javaReader(camera + ".rgb"));
             Process python = args.flag("no-python") ? null : startPythonReader(camera + ".rgb");
+            Process viewer = args.flag("viewer") ? startViewer(camera, control.target()) : null;
             ManagedChannel eventChannel = events;
             Path journalDir = journal;
             Thread hook = new Thread(() -> {
@@ -144,6 +148,10 @@ final class Demo {
             Runtime.getRuntime().addShutdownHook(hook);
             sleep(seconds > 0 ? (long) (seconds * 1000) : Long.MAX_VALUE);
             Runtime.getRuntime().removeShutdownHook(hook);
+            if (viewer != null) {
+                viewer.destroy();
+                viewer.waitFor(5, TimeUnit.SECONDS);
+            }
             hook.run();
             server.close();
             reader.join(3000);
@@ -167,6 +175,12 @@ final class Demo {
                 deleteTree(journal);
             }
         }
+    }
+
+    /** {@code virta viewer CAMERA} in its own process, its output through ours. */
+    private static Process startViewer(String camera, String control) throws IOException {
+        return new ProcessBuilder(WorkerCommandLine.virtaCommand("viewer", camera, "--control", control))
+                .inheritIO().start();
     }
 
     /**

@@ -17,7 +17,7 @@ import java.util.Map;
  * <p>Both are wrapped in {@code setpriv --pdeathsig KILL}, so the kernel kills a worker whose
  * producer died, even by SIGKILL, instead of leaving it orphaned and holding a reader slot.
  */
-final class WorkerCommandLine {
+public final class WorkerCommandLine {
     static final String SETPRIV = "/usr/bin/setpriv";
     /** The CLI entry point that runs {@code virta worker}. */
     static final String VIRTA_MAIN = "io.virta.cli.Virta";
@@ -50,6 +50,22 @@ final class WorkerCommandLine {
             command.add(WorkerConfig.expand(arg, values));
         }
         return List.copyOf(command);
+    }
+
+    /**
+     * A {@code virta <arguments>} command in a child JVM like this one (same Java, classpath and flags),
+     * which dies with this process.
+     */
+    public static List<String> virtaCommand(String... arguments) {
+        List<String> command = new ArrayList<>();
+        if (Files.isExecutable(Path.of(SETPRIV))) {
+            command.addAll(List.of(SETPRIV, "--pdeathsig", "KILL", "--"));
+        }
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(inheritedJvmFlags());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), VIRTA_MAIN));
+        command.addAll(List.of(arguments));
+        return command;
     }
 
     private static List<String> inheritedJvmFlags() {
