@@ -121,6 +121,21 @@ public final class Frame {
         return payloads[cell].asSlice(offset, payloadSize - offset);
     }
 
+    /**
+     * Copies {@code bytes} of the payload from {@code offset} into {@code destination} at
+     * {@code destinationOffset}, without making a view first (no allocation: for per-frame copies of
+     * planes or rows). Check {@link #isIntact()} afterwards, as for any read of the payload.
+     *
+     * @throws IndexOutOfBoundsException if the range leaves the payload or the destination
+     */
+    public void copyPayload(long offset, MemorySegment destination, long destinationOffset, long bytes) {
+        if (offset < 0 || bytes < 0 || offset + bytes > payloadSize) {
+            throw new IndexOutOfBoundsException("payload bytes [" + offset + ", " + (offset + bytes) + ") of "
+                    + payloadSize);
+        }
+        MemorySegment.copy(payloads[cell], offset, destination, destinationOffset, bytes);
+    }
+
     /** True while the writer has not reused this frame's cell. Check it after processing a zero-copy view. */
     public boolean isIntact() {
         return sequence != 0 && memory.cellSequence(cell) == sequence;

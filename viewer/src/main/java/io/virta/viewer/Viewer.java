@@ -48,6 +48,8 @@ public final class Viewer implements AutoCloseable {
     /** Window background, seen in the gaps between tiles. */
     public static final int[] BACKGROUND_RGB = {8, 8, 8};
     private static final int CAPTION_PIXELS = 14;
+    /** Allocation is counted from here on: start-up (buffers, first frames, class loading) is over. */
+    private static final long ALLOCATION_WARM_UP_NANOS = 3_000_000_000L;
     private static final String NO_SIGNAL = "NO SIGNAL";
     private static final int CAPTION_RGBA = TextRenderer.rgba(235, 235, 235, 255);
     private static final int DIM_RGBA = TextRenderer.rgba(170, 180, 200, 255);
@@ -63,6 +65,9 @@ public final class Viewer implements AutoCloseable {
     private final int[] rect = new int[4];
     private final int[] video = new int[4];
     private volatile boolean stopping;
+    /** Frames queued by all feeds so far, and whether the render loop sleeps: see {@link #frameQueued()}. */
+    private final java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean sleeping;
     private Display display;
     private YuvProgram yuv;
     private TextRenderer text;
@@ -71,6 +76,7 @@ public final class Viewer implements AutoCloseable {
     private OverlayRenderer overlays;
     private long redraws;
     private long startNanos;
+    private final AllocationMeter allocations = new AllocationMeter();
 
     public Viewer(ViewerOptions options, PrintStream out) {
         this.options = options;
@@ -102,7 +108,7 @@ public final class Viewer implements AutoCloseable {
         for (StreamRef ref : refs) {
             PresentationQueue queue = new PresentationQueue(ref.toString(), options.queueFrames());
             PresentationClock clock = new PresentationClock(options.bufferNanos());
-            StreamFeed feed = new StreamFeed(ref.toString(), source(ref), queue, clock, Display::wake);
+            StreamFeed feed = new StreamFeed(ref.toString(), source(ref), queue, clock, this::frameQueued);
             ViewStream stream = new ViewStream(ref, queue, feed);
             if (overlays != null) {
                 stream.overlayKey = overlays.cameraKey(ref.camera());
@@ -171,7 +177,8 @@ public final class Viewer implements AutoCloseable {
                 break;
             }
             boolean redrawAllowed = !options.vsync() || now - lastRedraw >= refreshNanos;
-            display.makeCurrent();
+            long commitsSeen = commits.get();
+            // Uploads go into whichever context is current (all share the textures): no switch per frame.
             boolean anyChanged = false;
             for (int i = 0; i < streams.size(); i++) {
                 changed[i] = present(streams.get(i), now, redrawAllowed);
@@ -186,8 +193,9 @@ public final class Viewer implements AutoCloseable {
             if (anyChanged) {
                 glFlush();   // the windows' contexts see this context's uploads once they are flushed
                 for (int w = 0; w < windows.size(); w++) {
-                    for (int s : tileStreams[w]) {
-                        if (changed[s]) {
+                    int[] tiles = tileStreams[w];
+                    for (int t = 0; t < tiles.length; t++) {
+                        if (changed[tiles[t]]) {
                             windows.get(w).markDirty();
                             break;
                         }
@@ -196,7 +204,8 @@ public final class Viewer implements AutoCloseable {
             }
             if (redrawAllowed) {
                 boolean drew = false;
-                for (ViewerWindow window : windows) {
+                for (int w = 0; w < windows.size(); w++) {
+                    ViewerWindow window = windows.get(w);
                     if (window.isDirty()) {
                         draw(window, now);
                         drew = true;
@@ -207,23 +216,31 @@ public final class Viewer implements AutoCloseable {
                     redraws++;
                 }
             }
-            for (ViewerWindow window : windows) {
-                if (window.closeRequested()) {
+            for (int w = 0; w < windows.size(); w++) {
+                if (windows.get(w).closeRequested()) {
                     stopping = true;
                 }
+            }
+            if (!allocations.started() && now - startNanos > ALLOCATION_WARM_UP_NANOS) {
+                allocations.start(feedThreadIds(), redraws, presented());
             }
             if (now - nextStats >= 0) {
                 printStats("stats");
                 nextStats += statsNanos;
             }
             long wake = Math.min(now + IDLE_CHECK_NANOS, Math.min(endNanos, nextStats));
-            for (ViewStream s : streams) {
-                wake = Math.min(wake, s.queue.nextDueNanos(wake));
+            for (int i = 0; i < streams.size(); i++) {
+                wake = Math.min(wake, streams.get(i).queue.nextDueNanos(wake));
             }
             if (options.vsync()) {
                 wake = Math.max(wake, lastRedraw + refreshNanos);
             }
-            display.waitEvents(wake - System.nanoTime());
+            // Feeds wake the loop only while it sleeps (each wake is a GLFW call). Announce the sleep, then
+            // look once more for a frame committed meanwhile: a feed that committed before seeing the
+            // announcement is caught here, one that committed after it sees it and wakes us.
+            sleeping = true;
+            display.waitEvents(commits.get() != commitsSeen ? 0 : wake - System.nanoTime());
+            sleeping = false;
         }
         return 0;
     }
@@ -259,6 +276,14 @@ public final class Viewer implements AutoCloseable {
             changed = true;
         }
         return changed;
+    }
+
+    /** Called by feed threads after each frame they queue. */
+    private void frameQueued() {
+        commits.incrementAndGet();
+        if (sleeping) {
+            Display.wake();
+        }
     }
 
     private void draw(ViewerWindow window, long now) {
@@ -356,9 +381,10 @@ public final class Viewer implements AutoCloseable {
 
     /** A feed that stopped for good (an unknown camera, a channel of the wrong type) ends the viewer. */
     private String failure() {
-        for (ViewStream s : streams) {
-            if (s.feed.state() == FeedState.FAILED) {
-                return s.feed.failure();
+        for (int i = 0; i < streams.size(); i++) {
+            StreamFeed feed = streams.get(i).feed;
+            if (feed.state() == FeedState.FAILED) {
+                return feed.failure();
             }
         }
         return null;
@@ -374,6 +400,22 @@ public final class Viewer implements AutoCloseable {
                     q.reallocating(), s.feed.busLost(), s.feed.reattaches(), s.feed.state());
         }
         out.flush();
+    }
+
+    private long[] feedThreadIds() {
+        long[] ids = new long[streams.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = streams.get(i).feed.threadId();
+        }
+        return ids;
+    }
+
+    private long presented() {
+        long sum = 0;
+        for (int i = 0; i < streams.size(); i++) {
+            sum += streams.get(i).queue.presented();
+        }
+        return sum;
     }
 
     /** Ends the render loop from any thread; returns when the viewer has closed (or after 3 s). */
@@ -400,6 +442,8 @@ public final class Viewer implements AutoCloseable {
     private void closeAll() {
         if (!streams.isEmpty()) {
             printStats("summary");
+            out.println(allocations.summary(redraws, presented(), (System.nanoTime() - startNanos) / 1e9));
+            out.flush();
         }
         for (ViewStream s : streams) {
             s.close();

@@ -47,7 +47,7 @@ public final class StreamFeed implements AutoCloseable {
     private volatile long reattaches;
 
     /**
-     * @param wake called after each frame is queued, from the feed thread: wakes the render thread
+     * @param wake called after each frame is queued, from the feed thread: wakes the render thread if it sleeps
      */
     public StreamFeed(String stream, FrameSource source, PresentationQueue queue, PresentationClock clock,
             Runnable wake) {
@@ -154,16 +154,14 @@ public final class StreamFeed implements AutoCloseable {
 
     /** Copies one plane into the packed slot: one copy when the bus rows are packed too, else row by row. */
     private static void copyPlane(Frame frame, int plane, long target, int rowBytes, int rows) {
-        MemorySegment source = frame.payload();
         long offset = frame.planeOffset(plane);
         int stride = frame.stride(plane);
         if (stride == rowBytes) {
-            MemorySegment.copy(source, offset, EVERYWHERE, target, (long) rowBytes * rows);
+            frame.copyPayload(offset, EVERYWHERE, target, (long) rowBytes * rows);
             return;
         }
         for (int row = 0; row < rows; row++) {
-            MemorySegment.copy(source, offset + (long) row * stride, EVERYWHERE, target + (long) row * rowBytes,
-                    rowBytes);
+            frame.copyPayload(offset + (long) row * stride, EVERYWHERE, target + (long) row * rowBytes, rowBytes);
         }
     }
 
@@ -206,6 +204,11 @@ public final class StreamFeed implements AutoCloseable {
 
     public long reattaches() {
         return reattaches;
+    }
+
+    /** The feed thread's id, for allocation accounting. */
+    public long threadId() {
+        return thread.threadId();
     }
 
     @Override

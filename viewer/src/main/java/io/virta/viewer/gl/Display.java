@@ -49,6 +49,7 @@ public final class Display implements AutoCloseable {
                     + " viewer needs OpenGL 3.3; check `glxinfo -B` on that display (Mesa's llvmpipe will do)");
         }
         glfwMakeContextCurrent(resourceWindow);
+        current = resourceWindow;
         capabilities = GL.createCapabilities();
         GLFWVidMode mode = glfwGetVideoMode(glfwGetPrimaryMonitor());
         screenWidth = mode == null ? 1920 : mode.width();
@@ -85,11 +86,26 @@ public final class Display implements AutoCloseable {
         glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
     }
 
-    /** Makes the resource context current (for uploads and allocations). */
+    /** Makes the resource context current (for allocations, and uploads before any window exists). */
     public void makeCurrent() {
-        glfwMakeContextCurrent(resourceWindow);
-        GL.setCapabilities(capabilities);
+        makeCurrent(resourceWindow, capabilities);
     }
+
+    /**
+     * Makes {@code window}'s context current unless it already is. Every context shares the resource
+     * context's objects, so uploads may happen in whichever is current; skipping needless switches
+     * saves a GLFW call per frame (each allocates in LWJGL) and the driver's flush on a switch.
+     */
+    static void makeCurrent(long window, GLCapabilities windowCapabilities) {
+        if (current != window) {
+            glfwMakeContextCurrent(window);
+            GL.setCapabilities(windowCapabilities);
+            current = window;
+        }
+    }
+
+    /** Whose context is current on the render thread (0: none); GLFW has a call for it, but it allocates. */
+    private static long current;
 
     long resourceWindow() {
         return resourceWindow;
@@ -125,6 +141,11 @@ public final class Display implements AutoCloseable {
         glfwPostEmptyEvent();
     }
 
+    /** Forgets which context is current, after GLFW made another one current behind our back. */
+    static void forgetCurrent() {
+        current = -1;
+    }
+
     /** Processes window events, waiting up to {@code timeoutNanos} for one (or a {@link #wake()}). */
     public void waitEvents(long timeoutNanos) {
         if (timeoutNanos <= 0) {
@@ -137,6 +158,7 @@ public final class Display implements AutoCloseable {
     @Override
     public void close() {
         glfwMakeContextCurrent(0);
+        current = 0;
         glfwDestroyWindow(resourceWindow);
         glfwTerminate();
         errors.free();

@@ -49,7 +49,9 @@ public final class ViewerWindow implements AutoCloseable {
         glfwSetWindowPos(handle, layout.fullscreen() ? 0 : x, layout.fullscreen() ? 0 : y);
         glfwShowWindow(handle);
         glfwMakeContextCurrent(handle);
+        Display.forgetCurrent();
         capabilities = GL.createCapabilities();
+        Display.makeCurrent(handle, capabilities);
         // One swap per refresh for the first window only: with every window waiting for the vertical blank,
         // N windows would take N refreshes per pass.
         glfwSwapInterval(vsync && index == 0 ? 1 : 0);
@@ -75,7 +77,18 @@ public final class ViewerWindow implements AutoCloseable {
             }
         });
         glfwSetWindowCloseCallback(handle, w -> closeRequested = true);
-        glfwSetFramebufferSizeCallback(handle, (w, fw, fh) -> dirty = true);
+        // Sizes change only through these callbacks (run by the event processing on the render thread):
+        // asking GLFW for them on every redraw would cost calls that allocate.
+        glfwSetFramebufferSizeCallback(handle, (w, fw, fh) -> {
+            framebufferWidth = fw;
+            framebufferHeight = fh;
+            dirty = true;
+        });
+        glfwSetWindowSizeCallback(handle, (w, ww, wh) -> {
+            windowWidth = ww;
+            windowHeight = wh;
+            dirty = true;
+        });
         glfwSetWindowRefreshCallback(handle, w -> dirty = true);
         updateSize();
     }
@@ -105,11 +118,9 @@ public final class ViewerWindow implements AutoCloseable {
         return enlarged;
     }
 
-    /** Makes this window's context current and reads its size. */
+    /** Makes this window's context current, with its vertex array bound. */
     public void makeCurrent() {
-        glfwMakeContextCurrent(handle);
-        GL.setCapabilities(capabilities);
-        updateSize();
+        Display.makeCurrent(handle, capabilities);
         glBindVertexArray(vertexArray);
     }
 
@@ -212,10 +223,10 @@ public final class ViewerWindow implements AutoCloseable {
 
     @Override
     public void close() {
-        glfwMakeContextCurrent(handle);
-        GL.setCapabilities(capabilities);
+        Display.makeCurrent(handle, capabilities);
         glDeleteVertexArrays(vertexArray);
         glfwMakeContextCurrent(0);
+        Display.forgetCurrent();
         glfwDestroyWindow(handle);
     }
 }
