@@ -58,7 +58,7 @@ class ViewerWindowsTest {
         try (ColorBars a = ColorBars.start(hd, 1280, 720, 25, hdMatrix, hdRange);
              ColorBars b = ColorBars.start(sd, 640, 480, 25, sdMatrix, sdRange);
              ViewerProcess viewer = ViewerProcess.start("channel:" + hd, "channel:" + sd, "--layout", "windows",
-                     "--size", "640x360", "--display", x.display())) {
+                     "--size", "640x360", "--display", x.display(), "--hub", "none")) {
             viewer.awaitLine(l -> l.startsWith("window 1 "), Duration.ofSeconds(20));
             // Window 0: 16:9 fills 640x360, bars 80 px wide. Window 1 at x=640: 4:3 pillarboxed to 480x360 from x=80.
             List<int[]> points = new ArrayList<>();
@@ -85,7 +85,7 @@ class ViewerWindowsTest {
         try (ColorBars a = ColorBars.solid(red, 1280, 720, 25, redRgb);
              ColorBars b = ColorBars.solid(blue, 1280, 720, 25, blueRgb);
              ViewerProcess viewer = ViewerProcess.start("channel:" + red, "channel:" + blue, "--replicate", "2",
-                     "--size", "640x360", "--position", "0,0", "--display", x.display())) {
+                     "--size", "640x360", "--position", "0,0", "--display", x.display(), "--hub", "none")) {
             String window = viewer.awaitLine(l -> l.startsWith("window 0 "), Duration.ofSeconds(20));
             assertTrue(window.contains("4 tiles in 2x2"), window);
             // Tiles in order red, blue, red, blue, row by row.
@@ -117,7 +117,7 @@ class ViewerWindowsTest {
         int[] magenta = {190, 50, 170};
         ColorBars first = ColorBars.solid(name, 1280, 720, 25, green);
         try (ViewerProcess viewer = ViewerProcess.start("channel:" + name, "--no-signal-seconds", "0.5",
-                "--position", "0,0", "--display", x.display())) {
+                "--position", "0,0", "--display", x.display(), "--hub", "none")) {
             viewer.awaitLine(l -> l.startsWith("window 0 "), Duration.ofSeconds(20));
             awaitColours(List.of(new int[] {320, 180}), List.of(green), "video", viewer);
             first.close();
