@@ -35,8 +35,11 @@ final class CpuAgainstFfplay {
         this.seconds = seconds;
     }
 
-    /** A case: how many distinct streams, each shown how many times. */
-    record Shown(int streams, int replicas) {
+    /**
+     * A case: how many distinct streams, each shown how many times, in the viewer's one grid window (its
+     * default for several cameras) or in a window per tile as the ffplays have.
+     */
+    record Shown(int streams, int replicas, boolean windows) {
         int tiles() {
             return streams * replicas;
         }
@@ -49,7 +52,8 @@ final class CpuAgainstFfplay {
         report.line("");
         report.header("shown", "Virta viewer (s/s)", "Virta producer: read + decode (s/s)", "viewer + producer (s/s)",
                 "ffplays (s/s, peer)", "viewer / ffplay", "(viewer + producer) / ffplay",
-                "X server (s/s): during Virta / during ffplay", "Virta presented / received", "ffplay frames dropped");
+                "X server (s/s): during Virta / during ffplay", "Virta presented / received", "viewer redraws/s",
+                "ffplay frames dropped");
         for (Shown shown : cases) {
             row(shown, clip);
         }
@@ -65,9 +69,9 @@ final class CpuAgainstFfplay {
         ViewerChild.Window virta;
         try (ProducerChild producer = ProducerChild.start(cameras, clip)) {
             List<String> args = new ArrayList<>(cameras);
-            if (shown.tiles() > 1) {
-                args.addAll(List.of("--layout", "grid", "--replicate", Integer.toString(shown.replicas())));
-            }
+            // One camera gets a 640x360 window by default, several a 1280x720 grid: both the ffplays' pixels.
+            args.addAll(List.of("--layout", shown.windows() || shown.tiles() == 1 ? "windows" : "grid", "--replicate",
+                    Integer.toString(shown.replicas())));
             args.addAll(List.of("--control", producer.control(), "--hub", "none", "--display", display));
             try (ViewerChild viewer = ViewerChild.start(args, List.of(() -> ProcessCpu.seconds(producer.pid()),
                     xServerCpu))) {
@@ -94,11 +98,12 @@ final class CpuAgainstFfplay {
         double virtaXServer = virta.companionCpu()[1] / virta.seconds();
         StreamCounters t = virta.total();
         String what = shown.streams() + (shown.streams() == 1 ? " stream" : " streams")
-                + (shown.replicas() > 1 ? " shown " + shown.replicas() + " times" : "");
+                + (shown.replicas() > 1 ? " shown " + shown.replicas() + " times" : "")
+                + (shown.tiles() == 1 ? "" : shown.windows() ? ", a window each" : ", one grid window");
         report.row(what, Report.fixed(viewer, 3), Report.fixed(producer, 3), Report.fixed(viewer + producer, 3),
                 Report.fixed(peerCpu, 3), Report.ratio(viewer, peerCpu), Report.ratio(viewer + producer, peerCpu),
                 Report.fixed(virtaXServer, 2) + " / " + Report.fixed(peerXServer, 2), t.presented() + " / " + t.received(),
-                peerDropped);
+                Report.fixed(virta.redraws() / virta.seconds(), 1), peerDropped);
     }
 
     /** testsrc2 at 1280x720, 25 fps, 10 s of H264 as an IP camera sends it (no B-frames, a keyframe a second). */

@@ -34,7 +34,8 @@ public final class ViewerBenchmark {
               --rounds N        rounds of the upload part; the table gives their median and p90 (default 15)
               --size WxH        the present part's frame size (default 1920x1080)
               --cpu-shown LIST  the cpu part's cases as STREAMSxTIMES, e.g. 4x1 = 4 streams once each,
-                                1x4 = one stream shown 4 times (default 1x1,4x1,1x4)
+                                1x4 = one stream shown 4 times, in one grid window; with :windows, a
+                                window per tile as ffplay has (default 1x1,4x1,4x1:windows,1x4)
               --display :N      use this X server (1920x1080 or larger) instead of starting Xvfb on a free
                                 display of :130..:160
               --quick           3 rounds, 2 s rows after 1 s of warm-up: a smoke run, not figures to quote
@@ -45,6 +46,7 @@ public final class ViewerBenchmark {
 
     private static final Set<String> PARTS = Set.of("upload", "present", "cpu");
     private static final Pattern SIZE = Pattern.compile("(\\d{2,4})x(\\d{2,4})");
+    private static final Pattern SHOWN = Pattern.compile("(\\d{1,2})x(\\d{1,2})(:windows)?");
 
     private ViewerBenchmark() {
     }
@@ -62,7 +64,7 @@ public final class ViewerBenchmark {
         int warmup = (int) args.number("warmup", quick ? 1 : 3);
         int rounds = (int) positive(args, "rounds", quick ? 3 : 15);
         int[] size = size(args.string("size", "1920x1080"));
-        List<CpuAgainstFfplay.Shown> shown = shown(args.string("cpu-shown", "1x1,4x1,1x4"));
+        List<CpuAgainstFfplay.Shown> shown = shown(args.string("cpu-shown", "1x1,4x1,4x1:windows,1x4"));
         String display = args.string("display", null);
         String out = args.string("out", null);
         // The AWT inside the viewer's classes must never look for a display of its own.
@@ -135,21 +137,14 @@ public final class ViewerBenchmark {
     private static List<CpuAgainstFfplay.Shown> shown(String text) {
         List<CpuAgainstFfplay.Shown> cases = new ArrayList<>();
         for (String item : text.split(",")) {
-            String[] parts = item.strip().split("x");
-            try {
-                if (parts.length != 2) {
-                    throw new NumberFormatException(item);
-                }
-                int streams = Integer.parseInt(parts[0]);
-                int replicas = Integer.parseInt(parts[1]);
-                if (streams < 1 || replicas < 1 || streams * replicas > 16) {
-                    throw new NumberFormatException(item);
-                }
-                cases.add(new CpuAgainstFfplay.Shown(streams, replicas));
-            } catch (NumberFormatException e) {
-                throw new Args.UsageException("virta bench viewer: --cpu-shown '" + item + "' is not STREAMSxTIMES with"
-                        + " at most 16 tiles, e.g. 4x1 or 1x4");
+            Matcher m = SHOWN.matcher(item.strip());
+            int streams = m.matches() ? Integer.parseInt(m.group(1)) : 0;
+            int replicas = m.matches() ? Integer.parseInt(m.group(2)) : 0;
+            if (streams < 1 || replicas < 1 || streams * replicas > 16) {
+                throw new Args.UsageException("virta bench viewer: --cpu-shown '" + item + "' is not STREAMSxTIMES"
+                        + " (optionally :windows) with 1 to 16 tiles, e.g. 4x1, 4x1:windows or 1x4");
             }
+            cases.add(new CpuAgainstFfplay.Shown(streams, replicas, m.group(3) != null));
         }
         return cases;
     }
