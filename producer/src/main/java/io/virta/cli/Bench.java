@@ -15,6 +15,8 @@ final class Bench {
               events  event hub: journal append latency against a bare Chronicle append, and events/s
                       from a reporting client through the hub to a subscriber against a no-op gRPC call
               worker  1080p RGB24 frames/s a Java worker consumes zero-copy, against memcpy of the frame
+              viewer  GL viewer: upload and draw cost per frame against a naive upload and an RGB quad,
+                      frames presented and dropped with 1 to 16 streams, CPU against ffplay
 
             'virta bench <benchmark> --help' shows its options.
             """;
@@ -34,6 +36,7 @@ final class Bench {
                 case "ingest" -> io.virta.producer.bench.IngestBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
                 case "events" -> io.virta.hub.bench.EventBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
                 case "worker" -> io.virta.worker.bench.WorkerBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
+                case "viewer" -> io.virta.viewer.bench.ViewerBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
                 default -> {
                     System.err.println("virta bench: unknown benchmark '" + argv[0] + "'\n" + USAGE);
                     yield 2;

@@ -17,7 +17,7 @@ public final class Virta {
               bus      work with bus channels: write, read, ls, clean, latency
               worker   run a Java worker on a camera's frames: worker motion --camera NAME
               viewer   show cameras in OpenGL windows: viewer lobby door [--layout grid|FILE]
-              bench    run a benchmark: bench bus, decode, ingest, events, worker
+              bench    run a benchmark: bench bus, decode, ingest, events, worker, viewer
               test     (launcher only) install what the tests need and run them all
 
             'virta <command> --help' shows a command's options.

@@ -399,6 +399,8 @@ public final class Viewer implements AutoCloseable {
                     q.presented(), q.received(), seconds, q.late(), q.superseded(), q.overflow(), q.torn(),
                     q.reallocating(), s.feed.busLost(), s.feed.reattaches(), s.feed.state());
         }
+        // One line for the whole process, after its streams' lines: how often windows were drawn (benchmarks).
+        out.printf(Locale.ROOT, "viewer: redraws %d in %.1f s%n", redraws, seconds);
         out.flush();
     }
 
