@@ -42,15 +42,14 @@ final class AllocationMeter {
         return sum;
     }
 
-    String summary(long redraws, long presented, double seconds) {
+    String summary(long redraws, long presented) {
         if (!started) {
-            return String.format(Locale.ROOT, "viewer: %d redraws in %.1f s", redraws, seconds);
+            return "viewer: allocated after start-up: not measured (ran less than the start-up time)";
         }
         long render = threads.getThreadAllocatedBytes(renderThread) - renderAtStart;
         long feed = feeds() - feedsAtStart;
-        long frames = Math.max(1, presented - presentedAtStart);
-        return String.format(Locale.ROOT, "viewer: %d redraws in %.1f s; allocated after start-up: render thread %d"
-                        + " bytes, feed threads %d bytes, over %d frames presented", redraws, seconds, render, feed,
-                presented - presentedAtStart);
+        return String.format(Locale.ROOT, "viewer: allocated after start-up: render thread %d bytes, feed threads %d"
+                + " bytes, over %d frames presented and %d redraws", render, feed, presented - presentedAtStart,
+                redraws - redrawsAtStart);
     }
 }

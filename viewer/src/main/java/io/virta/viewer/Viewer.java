@@ -431,7 +431,7 @@ public final class Viewer implements AutoCloseable {
         }
     }
 
-    /** Window redraws so far. */
+    /** Passes of the render loop that redrew at least one window, so far. */
     public long redraws() {
         return redraws;
     }
@@ -444,7 +444,7 @@ public final class Viewer implements AutoCloseable {
     private void closeAll() {
         if (!streams.isEmpty()) {
             printStats("summary");
-            out.println(allocations.summary(redraws, presented(), (System.nanoTime() - startNanos) / 1e9));
+            out.println(allocations.summary(redraws, presented()));
             out.flush();
         }
         for (ViewStream s : streams) {
