@@ -196,8 +196,7 @@ public final class Viewer implements AutoCloseable {
                     int[] tiles = tileStreams[w];
                     for (int t = 0; t < tiles.length; t++) {
                         if (changed[tiles[t]]) {
-                            windows.get(w).markDirty();
-                            break;
+                            windows.get(w).markTileDirty(t);
                         }
                     }
                 }
@@ -286,67 +285,73 @@ public final class Viewer implements AutoCloseable {
         }
     }
 
+    /**
+     * Redraws the window's dirty tiles into its canvas, then shows the canvas: a grid where one camera
+     * has a new frame costs one tile's drawing, not the whole window's.
+     */
     private void draw(ViewerWindow window, long now) {
         window.makeCurrent();
         int fbWidth = window.framebufferWidth();
         int fbHeight = window.framebufferHeight();
-        glDisable(GL_SCISSOR_TEST);
-        glViewport(0, 0, fbWidth, fbHeight);
-        clear(BACKGROUND_RGB);
-        glEnable(GL_SCISSOR_TEST);
+        boolean everything = window.beginRedraw();
+        if (everything) {
+            glDisable(GL_SCISSOR_TEST);
+            glViewport(0, 0, fbWidth, fbHeight);
+            clear(BACKGROUND_RGB);
+        }
         int[] tiles = tileStreams[window.index()];
         for (int t = 0; t < tiles.length; t++) {
-            if (!window.tileRect(t, rect)) {
+            if (!window.tileRect(t, rect) || !(everything || window.isTileDirty(t))) {
                 continue;
             }
-            ViewStream s = streams.get(tiles[t]);
-            glScissor(rect[0], fbHeight - rect[1] - rect[3], rect[2], rect[3]);
-            if (s.live) {
-                clear(BACKGROUND_RGB);
-                fit(s.textures.frameWidth(), s.textures.frameHeight(), rect, video);
-                glViewport(video[0], fbHeight - video[1] - video[3], video[2], video[3]);
-                window.bindVertexArray();
-                yuv.draw(s.textures, s.conversion);
-                if (overlays != null && s.overlayKey >= 0) {
-                    glDisable(GL_SCISSOR_TEST);
-                    glViewport(0, 0, fbWidth, fbHeight);
-                    overlays.draw(window.index(), s.overlayKey, video[0], video[1], video[2], video[3], fbWidth,
-                            fbHeight, s.queue.presentedCaptureMicros(), now);
-                    glEnable(GL_SCISSOR_TEST);
-                }
-            } else {
-                clear(NO_SIGNAL_RGB);
-            }
+            drawTile(window, streams.get(tiles[t]), fbWidth, fbHeight, now);
         }
         glDisable(GL_SCISSOR_TEST);
         glViewport(0, 0, fbWidth, fbHeight);
-        captions(window, tiles, fbWidth, fbHeight);
-        window.swapBuffers();
-        window.markClean();
+        window.endRedraw();
+    }
+
+    /** Draws one tile (at {@link #rect}): its picture and boxes, or NO SIGNAL, and its caption. */
+    private void drawTile(ViewerWindow window, ViewStream s, int fbWidth, int fbHeight, long now) {
+        glEnable(GL_SCISSOR_TEST);
+        glScissor(rect[0], fbHeight - rect[1] - rect[3], rect[2], rect[3]);
+        if (s.live) {
+            clear(BACKGROUND_RGB);
+            fit(s.textures.frameWidth(), s.textures.frameHeight(), rect, video);
+            glViewport(video[0], fbHeight - video[1] - video[3], video[2], video[3]);
+            window.bindVertexArray();
+            yuv.draw(s.textures, s.conversion);
+            glViewport(0, 0, fbWidth, fbHeight);
+            if (overlays != null && s.overlayKey >= 0) {
+                overlays.draw(window.index(), s.overlayKey, video[0], video[1], video[2], video[3], fbWidth,
+                        fbHeight, s.queue.presentedCaptureMicros(), now);
+            }
+        } else {
+            clear(NO_SIGNAL_RGB);
+            glViewport(0, 0, fbWidth, fbHeight);
+        }
+        // Text stays inside its tile: the other tiles are not drawn again to repair what spills over.
+        glEnable(GL_SCISSOR_TEST);
+        glScissor(rect[0], fbHeight - rect[1] - rect[3], rect[2], rect[3]);
+        caption(window, s, fbWidth, fbHeight);
     }
 
     /**
-     * Each tile's camera name in its bottom-left corner, and over a tile without picture why: "NO SIGNAL"
-     * and the feed's state. One text batch per window; the strings are made once, so nothing is allocated.
+     * The tile's camera name in its bottom-left corner, and over a tile without picture why: "NO SIGNAL"
+     * and the feed's state. The strings are made once, so nothing is allocated.
      */
-    private void captions(ViewerWindow window, int[] tiles, int fbWidth, int fbHeight) {
+    private void caption(ViewerWindow window, ViewStream s, int fbWidth, int fbHeight) {
         text.begin(window.index(), fbWidth, fbHeight);
         float line = text.lineHeight(1);
-        for (int t = 0; t < tiles.length; t++) {
-            if (!window.tileRect(t, rect)) {
-                continue;
-            }
-            ViewStream s = streams.get(tiles[t]);
-            text.text(s.caption, rect[0] + 4, rect[1] + rect[3] - line - 4, 1, CAPTION_RGBA, CAPTION_BACKGROUND);
-            if (!s.live) {
-                float big = rect[2] >= 320 ? 2 : 1;
-                float x = rect[0] + (rect[2] - text.textWidth(NO_SIGNAL.length(), big)) / 2;
-                float y = rect[1] + rect[3] / 2f - text.lineHeight(big);
-                text.text(NO_SIGNAL, x, y, big, CAPTION_RGBA, 0);
-                String why = reason(s);
-                text.text(why, rect[0] + (rect[2] - text.textWidth(why.length(), 1)) / 2, y + text.lineHeight(big) + 4,
-                        1, DIM_RGBA, 0);
-            }
+        text.text(s.caption, rect[0] + 4, rect[1] + rect[3] - line - 4, 1, CAPTION_RGBA, CAPTION_BACKGROUND);
+        if (!s.live) {
+            float big = rect[2] >= 320 ? 2 : 1;
+            float x = rect[0] + (rect[2] - text.textWidth(NO_SIGNAL.length(), big)) / 2;
+            float y = rect[1] + rect[3] / 2f - text.lineHeight(big);
+            text.text(NO_SIGNAL, x, y, big, CAPTION_RGBA, 0);
+            String why = reason(s);
+            text.text(why, rect[0] + (rect[2] - text.textWidth(why.length(), 1)) / 2, y + text.lineHeight(big) + 4,
+                    1, DIM_RGBA, 0);
         }
         text.end();
     }

@@ -29,12 +29,22 @@ public final class ViewerWindow implements AutoCloseable {
     private int windowWidth;
     private int windowHeight;
     private volatile int enlarged = -1;
-    private volatile boolean dirty = true;
+    /** Set by input and size callbacks: every tile must be drawn again. */
+    private volatile boolean allDirty = true;
+    /** Tiles whose stream changed since the last redraw; only these are drawn again. */
+    private final boolean[] tileDirty;
+    private boolean anyTileDirty;
+    /** The window's picture, kept between redraws so that a redraw touches only the tiles that changed. */
+    private int canvasFramebuffer;
+    private int canvasTexture;
+    private int canvasWidth;
+    private int canvasHeight;
     private volatile boolean closeRequested;
 
     public ViewerWindow(Display display, int index, WindowLayout layout, int x, int y, boolean vsync) {
         this.index = index;
         this.layout = layout;
+        this.tileDirty = new boolean[layout.tiles().size()];
         glfwDefaultWindowHints();
         Display.hintCoreProfile();
         glfwWindowHint(GLFW_VISIBLE, GLFW_FALSE);
@@ -82,14 +92,14 @@ public final class ViewerWindow implements AutoCloseable {
         glfwSetFramebufferSizeCallback(handle, (w, fw, fh) -> {
             framebufferWidth = fw;
             framebufferHeight = fh;
-            dirty = true;
+            allDirty = true;
         });
         glfwSetWindowSizeCallback(handle, (w, ww, wh) -> {
             windowWidth = ww;
             windowHeight = wh;
-            dirty = true;
+            allDirty = true;
         });
-        glfwSetWindowRefreshCallback(handle, w -> dirty = true);
+        glfwSetWindowRefreshCallback(handle, w -> allDirty = true);
         updateSize();
     }
 
@@ -111,7 +121,7 @@ public final class ViewerWindow implements AutoCloseable {
     /** Fills the window with tile {@code tile}, or shows the grid again for -1. */
     public void enlarge(int tile) {
         enlarged = tile;
-        dirty = true;
+        allDirty = true;
     }
 
     public int enlargedTile() {
@@ -170,10 +180,6 @@ public final class ViewerWindow implements AutoCloseable {
         return true;
     }
 
-    public void swapBuffers() {
-        glfwSwapBuffers(handle);
-    }
-
     public int index() {
         return index;
     }
@@ -205,16 +211,84 @@ public final class ViewerWindow implements AutoCloseable {
         return windowHeight;
     }
 
+    /** True when something on the window must be drawn again. */
     public boolean isDirty() {
-        return dirty;
+        return allDirty || anyTileDirty;
     }
 
-    public void markDirty() {
-        dirty = true;
+    /** Tile {@code tile}'s stream has a new picture (or lost it). */
+    public void markTileDirty(int tile) {
+        tileDirty[tile] = true;
+        anyTileDirty = true;
     }
 
-    public void markClean() {
-        dirty = false;
+    /** Whether tile {@code tile} is to be drawn in this redraw. */
+    public boolean isTileDirty(int tile) {
+        return allDirty || tileDirty[tile];
+    }
+
+    /**
+     * Starts a redraw into the window's canvas, an off-screen picture that keeps the tiles that did not
+     * change (the window's own back buffer is undefined after a swap). Returns true when every tile is to
+     * be drawn (first redraw, resize, input), false when only the dirty ones are.
+     */
+    public boolean beginRedraw() {
+        boolean everything = allDirty;
+        if (canvasFramebuffer == 0 || canvasWidth != framebufferWidth || canvasHeight != framebufferHeight) {
+            makeCanvas();
+            everything = true;
+        }
+        glBindFramebuffer(GL_FRAMEBUFFER, canvasFramebuffer);
+        return everything;
+    }
+
+    /** Copies the canvas to the window and shows it; every tile is clean afterwards. */
+    public void endRedraw() {
+        glBindFramebuffer(GL_READ_FRAMEBUFFER, canvasFramebuffer);
+        glBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
+        glBlitFramebuffer(0, 0, canvasWidth, canvasHeight, 0, 0, canvasWidth, canvasHeight, GL_COLOR_BUFFER_BIT,
+                GL_NEAREST);
+        glBindFramebuffer(GL_FRAMEBUFFER, 0);
+        glfwSwapBuffers(handle);
+        allDirty = false;
+        anyTileDirty = false;
+        java.util.Arrays.fill(tileDirty, false);
+    }
+
+    /** Shows the back buffer as it is (the benchmark's yardstick for the swap alone). */
+    public void swapBuffers() {
+        glfwSwapBuffers(handle);
+    }
+
+    /** Framebuffer objects belong to one context: the canvas is this window's own, made again on resize. */
+    private void makeCanvas() {
+        deleteCanvas();
+        canvasWidth = Math.max(1, framebufferWidth);
+        canvasHeight = Math.max(1, framebufferHeight);
+        canvasTexture = glGenTextures();
+        glBindTexture(GL_TEXTURE_2D, canvasTexture);
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, canvasWidth, canvasHeight, 0, GL_RGBA, GL_UNSIGNED_BYTE, 0L);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+        glBindTexture(GL_TEXTURE_2D, 0);
+        canvasFramebuffer = glGenFramebuffers();
+        glBindFramebuffer(GL_FRAMEBUFFER, canvasFramebuffer);
+        glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, canvasTexture, 0);
+        int status = glCheckFramebufferStatus(GL_FRAMEBUFFER);
+        glBindFramebuffer(GL_FRAMEBUFFER, 0);
+        if (status != GL_FRAMEBUFFER_COMPLETE) {
+            throw new IllegalStateException("window '" + layout.title() + "': the driver cannot draw into a "
+                    + canvasWidth + "x" + canvasHeight + " canvas (status 0x" + Integer.toHexString(status) + ")");
+        }
+    }
+
+    private void deleteCanvas() {
+        if (canvasFramebuffer != 0) {
+            glDeleteFramebuffers(canvasFramebuffer);
+            glDeleteTextures(canvasTexture);
+            canvasFramebuffer = 0;
+            canvasTexture = 0;
+        }
     }
 
     public boolean closeRequested() {
@@ -224,6 +298,7 @@ public final class ViewerWindow implements AutoCloseable {
     @Override
     public void close() {
         Display.makeCurrent(handle, capabilities);
+        deleteCanvas();
         glDeleteVertexArrays(vertexArray);
         glfwMakeContextCurrent(0);
         Display.forgetCurrent();
