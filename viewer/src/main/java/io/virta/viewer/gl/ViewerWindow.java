@@ -39,6 +39,8 @@ public final class ViewerWindow implements AutoCloseable {
     private int canvasTexture;
     private int canvasWidth;
     private int canvasHeight;
+    private boolean drawingDirect;
+    private boolean canvasStale;
     private volatile boolean closeRequested;
 
     public ViewerWindow(Display display, int index, WindowLayout layout, int x, int y, boolean vsync) {
@@ -233,7 +235,14 @@ public final class ViewerWindow implements AutoCloseable {
      * be drawn (first redraw, resize, input), false when only the dirty ones are.
      */
     public boolean beginRedraw() {
-        boolean everything = allDirty;
+        drawingDirect = enlarged >= 0 || layout.tiles().size() == 1;
+        if (drawingDirect) {
+            // One tile fills the window: it is drawn whole every time, so keeping a copy would only cost a blit.
+            glBindFramebuffer(GL_FRAMEBUFFER, 0);
+            return true;
+        }
+        boolean everything = allDirty || canvasStale;
+        canvasStale = false;
         if (canvasFramebuffer == 0 || canvasWidth != framebufferWidth || canvasHeight != framebufferHeight) {
             makeCanvas();
             everything = true;
@@ -244,11 +253,16 @@ public final class ViewerWindow implements AutoCloseable {
 
     /** Copies the canvas to the window and shows it; every tile is clean afterwards. */
     public void endRedraw() {
-        glBindFramebuffer(GL_READ_FRAMEBUFFER, canvasFramebuffer);
-        glBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
-        glBlitFramebuffer(0, 0, canvasWidth, canvasHeight, 0, 0, canvasWidth, canvasHeight, GL_COLOR_BUFFER_BIT,
-                GL_NEAREST);
-        glBindFramebuffer(GL_FRAMEBUFFER, 0);
+        if (drawingDirect) {
+            // The canvas missed this redraw: when the grid comes back, all of it is drawn again.
+            canvasStale = true;
+        } else {
+            glBindFramebuffer(GL_READ_FRAMEBUFFER, canvasFramebuffer);
+            glBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
+            glBlitFramebuffer(0, 0, canvasWidth, canvasHeight, 0, 0, canvasWidth, canvasHeight, GL_COLOR_BUFFER_BIT,
+                    GL_NEAREST);
+            glBindFramebuffer(GL_FRAMEBUFFER, 0);
+        }
         glfwSwapBuffers(handle);
         allDirty = false;
         anyTileDirty = false;
