@@ -1,5 +1,7 @@
 package io.virta.viewer;
 
+import io.virta.viewer.bench.Xvfb;
+
 import io.virta.producer.demo.camera.DemoCamera;
 import io.virta.producer.demo.camera.DemoPattern;
 import io.virta.producer.media.AccessUnitListener;
@@ -42,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Timeout(180)
 class ViewerWithProducerTest {
     private static final int TOLERANCE = 14;   // H.264 at the demo's bitrate, then BT.601 back to RGB
-    private static XServer x;
+    private static Xvfb x;
     private static NioEventLoopGroup loop;
     private static DemoCamera demo;
     private static MediaMount mount;
@@ -51,7 +53,7 @@ class ViewerWithProducerTest {
 
     @BeforeAll
     static void start() throws Exception {
-        x = XServer.start(1920, 1080);
+        x = Xvfb.forTests(1920, 1080);
         loop = new NioEventLoopGroup(1);
         demo = new DemoCamera(1280, 720, 25);
         mount = new MediaMount("demo", VideoCodec.H264);

@@ -1,5 +1,7 @@
 package io.virta.viewer;
 
+import io.virta.viewer.bench.Xvfb;
+
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import org.lwjgl.glfw.GLFWErrorCallback;
@@ -45,16 +47,16 @@ import static org.lwjgl.opengl.GL33C.glPixelStorei;
 import static org.lwjgl.opengl.GL33C.glReadPixels;
 
 /**
- * GLFW on an X server of the test's own ({@link XServer}), with OpenGL 3.3 core contexts as the viewer
+ * GLFW on an X server of the test's own ({@link Xvfb}), with OpenGL 3.3 core contexts as the viewer
  * makes them. GLFW reads {@code DISPLAY} from the process environment when it initializes, and Java
  * cannot change its environment, so the variable is set through libc's {@code setenv} first: the
  * test's JVM then talks to its own Xvfb only. One session at a time per process.
  */
 public final class GlfwSession implements AutoCloseable {
-    private final XServer x;
+    private final Xvfb x;
     private final GLFWErrorCallback errors;
 
-    private GlfwSession(XServer x, GLFWErrorCallback errors) {
+    private GlfwSession(Xvfb x, GLFWErrorCallback errors) {
         this.x = x;
         this.errors = errors;
     }
@@ -64,7 +66,7 @@ public final class GlfwSession implements AutoCloseable {
     }
 
     public static GlfwSession start(int screenWidth, int screenHeight) throws IOException, InterruptedException {
-        XServer x = XServer.start(screenWidth, screenHeight);
+        Xvfb x = Xvfb.forTests(screenWidth, screenHeight);
         try {
             LibC libc = Native.load("c", LibC.class);
             if (libc.setenv("DISPLAY", x.display(), 1) != 0) {
@@ -82,7 +84,7 @@ public final class GlfwSession implements AutoCloseable {
         }
     }
 
-    public XServer x() {
+    public Xvfb x() {
         return x;
     }
 

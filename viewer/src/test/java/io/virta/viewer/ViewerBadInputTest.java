@@ -1,5 +1,7 @@
 package io.virta.viewer;
 
+import io.virta.viewer.bench.Xvfb;
+
 import io.virta.bus.ChannelSpec;
 import io.virta.bus.ChannelWriter;
 import org.junit.jupiter.api.Test;
@@ -55,7 +57,7 @@ class ViewerBadInputTest {
     @Test
     void aChannelThatIsNotYuvIsRefused() throws Exception {
         String name = "viewer-rgb-" + ProcessHandle.current().pid();
-        try (XServer x = XServer.start(640, 480);
+        try (Xvfb x = Xvfb.forTests(640, 480);
              ChannelWriter rgb = ChannelWriter.create(ChannelSpec.rgb24(name, 64, 48));
              ViewerProcess viewer = ViewerProcess.start("channel:" + name, "--display", x.display())) {
             assertEquals(1, viewer.awaitExit(Duration.ofSeconds(30)));

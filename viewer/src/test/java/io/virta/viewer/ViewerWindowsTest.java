@@ -1,5 +1,7 @@
 package io.virta.viewer;
 
+import io.virta.viewer.bench.Xvfb;
+
 import io.virta.bus.ColorMatrix;
 import io.virta.bus.ColorRange;
 import org.junit.jupiter.api.AfterAll;
@@ -21,11 +23,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class ViewerWindowsTest {
     private static final int TOLERANCE = 8;
-    private static XServer x;
+    private static Xvfb x;
 
     @BeforeAll
     static void startX() throws Exception {
-        x = XServer.start(1920, 1080);
+        x = Xvfb.forTests(1920, 1080);
     }
 
     @AfterAll

@@ -8,13 +8,16 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The benchmark's own X server: Xvfb on the first display of :130..:160 without a lock file, so that
- * it never draws on a desktop or on a test's display (the tests use :90..:120). A number another
- * process takes between the look and the start makes Xvfb exit at once, and the next one is tried.
+ * An X server of one's own: Xvfb on the first free display of a range, so that it never draws on a
+ * desktop or on another user's display. The benchmark takes :130..:160, tests :90..:120. Free means no
+ * {@code /tmp/.X<n>-lock}; a number another process takes between the look and the start makes Xvfb
+ * exit at once, and the next one is tried.
  */
-final class Xvfb implements AutoCloseable {
+public final class Xvfb implements AutoCloseable {
     private static final int FIRST = 130;
     private static final int LAST = 160;
+    private static final int FIRST_FOR_TESTS = 90;
+    private static final int LAST_FOR_TESTS = 120;
     private static final long READY_NANOS = TimeUnit.SECONDS.toNanos(15);
 
     private final Process process;
@@ -27,7 +30,16 @@ final class Xvfb implements AutoCloseable {
 
     /** Starts a {@code width}x{@code height} 24-bit screen and returns once it accepts clients. */
     static Xvfb start(int width, int height) throws IOException, InterruptedException {
-        for (int n = FIRST; n <= LAST; n++) {
+        return start(width, height, FIRST, LAST);
+    }
+
+    /** The same on a display of :90..:120, the range tests use. */
+    public static Xvfb forTests(int width, int height) throws IOException, InterruptedException {
+        return start(width, height, FIRST_FOR_TESTS, LAST_FOR_TESTS);
+    }
+
+    private static Xvfb start(int width, int height, int first, int last) throws IOException, InterruptedException {
+        for (int n = first; n <= last; n++) {
             if (Files.exists(Path.of("/tmp/.X" + n + "-lock"))) {
                 continue;
             }
@@ -44,8 +56,8 @@ final class Xvfb implements AutoCloseable {
             }
             p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         }
-        throw new IOException("no free X display in :" + FIRST + "..:" + LAST + "; pass --display :N of a running"
-                + " X server instead");
+        throw new IOException("no free X display in :" + first + "..:" + last + " (every /tmp/.X<n>-lock is taken);"
+                + " stop stale Xvfb processes, or pass --display :N of a running X server instead");
     }
 
     private static boolean accepts(int n, Process p) throws InterruptedException {
@@ -66,7 +78,7 @@ final class Xvfb implements AutoCloseable {
     }
 
     /** The DISPLAY value, e.g. ":130". */
-    String display() {
+    public String display() {
         return display;
     }
 
