@@ -13,7 +13,6 @@ import io.virta.viewer.present.PresentationClock;
 import io.virta.viewer.present.PresentationQueue;
 
 import java.lang.foreign.MemorySegment;
-import java.time.Duration;
 import java.util.logging.Logger;
 
 /**
@@ -223,12 +222,4 @@ public final class StreamFeed implements AutoCloseable {
         }
     }
 
-    /** For callers that want to wait for the first attach in tests and benchmarks. */
-    public boolean awaitState(FeedState wanted, Duration timeout) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (state != wanted && System.nanoTime() - end < 0) {
-            Thread.sleep(10);
-        }
-        return state == wanted;
-    }
 }

@@ -126,10 +126,6 @@ public final class ViewerWindow implements AutoCloseable {
         allDirty = true;
     }
 
-    public int enlargedTile() {
-        return enlarged;
-    }
-
     /** Makes this window's context current, with its vertex array bound. */
     public void makeCurrent() {
         Display.makeCurrent(handle, capabilities);

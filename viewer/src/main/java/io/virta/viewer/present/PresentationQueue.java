@@ -45,7 +45,6 @@ public final class PresentationQueue {
     private ResolutionClass allocated;
     private ResolutionClass wanted;
     private boolean reallocatingNow;
-    private boolean holdsBuffers;
 
     private long received;
     private long presented;
@@ -183,7 +182,6 @@ public final class PresentationQueue {
             state[s] = FREE;
             address[s] = 0;
         }
-        holdsBuffers = false;
         return true;
     }
 
@@ -195,11 +193,6 @@ public final class PresentationQueue {
             wanted = null;
         }
         reallocatingNow = false;
-        holdsBuffers = true;
-    }
-
-    public synchronized ResolutionClass allocatedClass() {
-        return allocated;
     }
 
     /**
@@ -239,10 +232,6 @@ public final class PresentationQueue {
         return waitingCount == 0 ? orElse : due[waiting[waitingHead]];
     }
 
-    public synchronized boolean holdsBuffers() {
-        return holdsBuffers;
-    }
-
     /** The buffer of {@code slot}, for the render thread (to unmap, upload from, and free it). */
     public synchronized long bufferAddress(int slot) {
         return address[slot];
@@ -280,18 +269,6 @@ public final class PresentationQueue {
         return presentedCaptureMicros;
     }
 
-    /** Copies the counters into {@code into}, in {@link Counter} order (no allocation). */
-    public synchronized void counters(long[] into) {
-        into[Counter.RECEIVED.ordinal()] = received;
-        into[Counter.PRESENTED.ordinal()] = presented;
-        into[Counter.LATE.ordinal()] = late;
-        into[Counter.SUPERSEDED.ordinal()] = superseded;
-        into[Counter.OVERFLOW.ordinal()] = overflow;
-        into[Counter.TORN.ordinal()] = torn;
-        into[Counter.REALLOCATING.ordinal()] = reallocating;
-        into[Counter.TOO_LARGE.ordinal()] = tooLarge;
-    }
-
     public synchronized long received() {
         return received;
     }
@@ -323,9 +300,6 @@ public final class PresentationQueue {
     public synchronized long tooLarge() {
         return tooLarge;
     }
-
-    /** The queue's counters, in the order {@link #counters(long[])} writes them. */
-    public enum Counter { RECEIVED, PRESENTED, LATE, SUPERSEDED, OVERFLOW, TORN, REALLOCATING, TOO_LARGE }
 
     private int freeSlot() {
         for (int s = 0; s < slots; s++) {
