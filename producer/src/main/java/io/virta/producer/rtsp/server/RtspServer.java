@@ -75,6 +75,16 @@ public final class RtspServer implements AutoCloseable {
         mount.disconnectAll();
     }
 
+    /** How many streams it offers now. */
+    public int mountCount() {
+        return mounts.size();
+    }
+
+    /** The mount at {@code path}, or null. */
+    public MediaMount mountAt(String path) {
+        return mounts.get(normalize(path));
+    }
+
     /** Requires every request but OPTIONS to carry credentials {@code authenticator} accepts. */
     public RtspServer requireAuthentication(ServerAuthenticator authenticator) {
         this.authenticator = authenticator;
