@@ -3,6 +3,7 @@ package io.virta.producer.config;
 import io.virta.bus.ChannelName;
 import io.virta.producer.daemon.CpuAffinity;
 import io.virta.producer.rtsp.RtspUrl;
+import io.virta.producer.rtsp.auth.Credentials;
 import io.virta.producer.rtsp.client.RtspTransport;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -27,7 +28,7 @@ import java.util.Set;
  * everything up front; an error names the file, the field and the problem.
  */
 public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus, BitSet decoderCpus,
-        List<CameraConfig> cameras, EventsConfig events, List<WorkerConfig> workers) {
+        List<CameraConfig> cameras, EventsConfig events, List<WorkerConfig> workers, RtspServerConfig rtspServer) {
     /** Loopback only: whoever reaches the control API can point the producer at any URL. */
     public static final String DEFAULT_CONTROL_LISTEN = "127.0.0.1:50051";
 
@@ -54,7 +55,7 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
             throw new ConfigException(fileName + ": not valid YAML: " + e.getMessage().replace('\n', ' '));
         }
         YamlNode root = new YamlNode(fileName, "", document);
-        root.allowOnly("ioThreads", "control", "affinity", "cameras", "events", "workers");
+        root.allowOnly("ioThreads", "control", "affinity", "cameras", "events", "workers", "rtspServer");
         int ioThreads = (int) root.get("ioThreads").integer(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2)), 1, 64);
         YamlNode control = root.get("control");
         control.allowOnly("listen");
@@ -80,7 +81,52 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
         }
         List<WorkerConfig> workers = WorkerConfig.parseAll(root.get("workers"), names);
         return new ProducerConfig(ioThreads, listen, ioCpus, decoderCpus, List.copyOf(cameras), events(root.get("events")),
-                workers);
+                workers, rtspServer(root.get("rtspServer")));
+    }
+
+    /** {@code rtspServer:}: re-serving the cameras over RTSP; absent means off. */
+    private static RtspServerConfig rtspServer(YamlNode server) throws ConfigException {
+        if (server.isMissing()) {
+            return RtspServerConfig.OFF;
+        }
+        server.allowOnly("enabled", "listen", "authentication", "users");
+        boolean enabled = server.get("enabled").bool(true);
+        YamlNode listenNode = server.get("listen");
+        String listen = listenNode.string(RtspServerConfig.DEFAULT_LISTEN);
+        try {
+            listenAddress(listen);
+        } catch (IllegalArgumentException e) {
+            throw listenNode.error(e.getMessage().replace("127.0.0.1:50051", RtspServerConfig.DEFAULT_LISTEN));
+        }
+        List<Credentials> users = new ArrayList<>();
+        Set<String> names = new LinkedHashSet<>();
+        for (YamlNode user : server.get("users").list()) {
+            user.allowOnly("name", "password");
+            YamlNode nameNode = user.get("name");
+            String name = nameNode.requiredString();
+            if (name.isEmpty() || name.indexOf(':') >= 0) {
+                throw nameNode.error("'" + name + "' cannot be a user name: it must be non-empty and without ':'");
+            }
+            if (!names.add(name)) {
+                throw nameNode.error("'" + name + "' is listed twice; user names must be unique");
+            }
+            try {
+                users.add(new Credentials(name, user.get("password").requiredString()));
+            } catch (IllegalArgumentException e) {
+                throw user.error(e.getMessage());
+            }
+        }
+        YamlNode modeNode = server.get("authentication");
+        RtspServerConfig.Authentication mode = modeNode.choice(RtspServerConfig.Authentication.class,
+                users.isEmpty() ? RtspServerConfig.Authentication.NONE : RtspServerConfig.Authentication.DIGEST);
+        if (mode != RtspServerConfig.Authentication.NONE && users.isEmpty()) {
+            throw modeNode.error("is " + mode.name().toLowerCase(java.util.Locale.ROOT)
+                    + " but no users are listed; add users: [{name: ..., password: ...}] or set authentication: none");
+        }
+        if (mode == RtspServerConfig.Authentication.NONE && !users.isEmpty()) {
+            throw modeNode.error("is none but users are listed; set authentication: digest (or basic) to use them");
+        }
+        return new RtspServerConfig(enabled, listen, mode, List.copyOf(users));
     }
 
     /** {@code events:}: the event hub beside the control API. */

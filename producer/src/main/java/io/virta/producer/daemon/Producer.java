@@ -5,6 +5,10 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.virta.producer.config.CameraConfig;
 import io.virta.producer.config.ProducerConfig;
+import io.virta.producer.config.RtspServerConfig;
+import io.virta.producer.rtsp.auth.ServerAuthenticator;
+import io.virta.producer.rtsp.server.CameraMount;
+import io.virta.producer.rtsp.server.RtspServer;
 import io.virta.producer.ingest.CameraPipeline;
 import io.virta.producer.ingest.DecodeWorker;
 import io.virta.producer.ingest.CameraSource;
@@ -15,6 +19,7 @@ import io.virta.producer.rtsp.client.RtspTransport;
 import io.virta.producer.supervise.WorkerStatus;
 import io.virta.producer.supervise.WorkerSupervisor;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -43,6 +48,8 @@ public final class Producer implements AutoCloseable {
     private volatile WorkerSupervisor workers;
     private final StreamEvents events;
     private final ScheduledFuture<?> rateSampler;
+    /** Null unless {@code rtspServer:} is on. */
+    private final RtspServer rtspServer;
     private int nextSlot = 1;
     private boolean closed;
 
@@ -57,6 +64,34 @@ public final class Producer implements AutoCloseable {
         });
         this.io = new NioEventLoopGroup(config.ioThreads(), config.ioCpus() == null ? named : pinned);
         this.rateSampler = io.scheduleAtFixedRate(this::sampleRates, 1, 1, TimeUnit.SECONDS);
+        this.rtspServer = config.rtspServer().enabled() ? startRtspServer(config.rtspServer()) : null;
+    }
+
+    private RtspServer startRtspServer(RtspServerConfig settings) {
+        InetSocketAddress listen = ProducerConfig.listenAddress(settings.listen());
+        RtspServer server = new RtspServer(io);
+        if (settings.authentication() != RtspServerConfig.Authentication.NONE) {
+            server.requireAuthentication(new ServerAuthenticator(
+                    settings.authentication() == RtspServerConfig.Authentication.DIGEST, settings.users()));
+        }
+        try {
+            server.bind(listen.getHostString(), listen.getPort());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new IllegalStateException("interrupted while binding rtspServer.listen " + settings.listen(), e);
+        } catch (RuntimeException e) {
+            io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new IllegalStateException("rtspServer.listen " + settings.listen() + ": cannot listen there ("
+                    + e.getMessage() + "); pick a free port or another address", e);
+        }
+        LOG.info(() -> "re-serving cameras at " + server.url("<camera>"));
+        return server;
+    }
+
+    /** The RTSP server re-serving the cameras; null when {@code rtspServer:} is off. */
+    public RtspServer rtspServer() {
+        return rtspServer;
     }
 
     public Producer start() {
@@ -231,6 +266,9 @@ public final class Producer implements AutoCloseable {
                 halt(entry);
             }
             cameras.clear();
+            if (rtspServer != null) {
+                rtspServer.close();
+            }
         }
         // Leave the TEARDOWNs a moment to go out before the sockets close.
         io.shutdownGracefully(300, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
@@ -254,6 +292,10 @@ public final class Producer implements AutoCloseable {
         CameraPipeline pipeline = new CameraPipeline(entry.config, entry.slot, io.next(), session, config.decoderCpus());
         session.rates.sample(System.nanoTime(), 0, 0, 0);
         entry.run = new Run(pipeline, session);
+        if (rtspServer != null) {
+            entry.rtspMount = new CameraMount(rtspServer, entry.config.name());
+            pipeline.units().connect(entry.rtspMount);
+        }
         pipeline.start();
         LOG.info(() -> "started " + entry.config);
         return pipeline;
@@ -266,6 +308,11 @@ public final class Producer implements AutoCloseable {
             return;
         }
         entry.run = null;
+        if (entry.rtspMount != null) {
+            run.pipeline.units().disconnect(entry.rtspMount);
+            entry.rtspMount.close();
+            entry.rtspMount = null;
+        }
         entry.lastError = run.pipeline.source().lastError();
         entry.lastCodec = run.pipeline.receiver().codec();
         run.pipeline.close();
@@ -328,6 +375,8 @@ public final class Producer implements AutoCloseable {
         volatile Run run;
         volatile String lastError;
         volatile VideoCodec lastCodec;
+        /** Re-serves the camera while it runs, when the RTSP server is on. */
+        CameraMount rtspMount;
 
         Camera(CameraConfig config, int slot) {
             this.config = config;

@@ -74,6 +74,35 @@ class ProducerConfigTest {
     }
 
     @Test
+    void rtspServerIsOffUnlessConfiguredAndThenOnLoopback() throws Exception {
+        assertFalse(ProducerConfig.parse("cameras: []", "t").rtspServer().enabled());
+        RtspServerConfig defaults = ProducerConfig.parse("rtspServer: {}", "t").rtspServer();
+        assertTrue(defaults.enabled());
+        assertEquals("127.0.0.1:8554", defaults.listen());
+        assertEquals(RtspServerConfig.Authentication.NONE, defaults.authentication());
+        RtspServerConfig withUsers = ProducerConfig.parse("""
+                rtspServer:
+                  listen: 0.0.0.0:9554
+                  users: [{name: ops, password: pw}]
+                """, "t").rtspServer();
+        assertEquals(RtspServerConfig.Authentication.DIGEST, withUsers.authentication(), "users alone mean digest");
+        assertEquals("ops", withUsers.users().get(0).user());
+    }
+
+    @Test
+    void rtspServerErrorsNameTheField() {
+        assertError("rtspServer:\n  listen: 8554\n", "cams.yaml: rtspServer.listen: '8554' is not HOST:PORT; write e.g. 127.0.0.1:8554");
+        assertError("rtspServer:\n  authentication: basic\n",
+                "cams.yaml: rtspServer.authentication: is basic but no users are listed");
+        assertError("rtspServer:\n  authentication: kerberos\n",
+                "cams.yaml: rtspServer.authentication: 'kerberos' is not one of none, basic, digest");
+        assertError("rtspServer:\n  users: [{name: a, password: b}, {name: a, password: c}]\n",
+                "rtspServer.users[1].name: 'a' is listed twice");
+        assertError("rtspServer:\n  users: [{name: a}]\n", "rtspServer.users[0].password: is required");
+        assertError("rtspServer:\n  port: 1\n", "rtspServer");
+    }
+
+    @Test
     void workers() throws Exception {
         ProducerConfig config = ProducerConfig.parse("""
                 cameras:

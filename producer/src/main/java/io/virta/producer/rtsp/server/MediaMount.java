@@ -10,15 +10,21 @@ import io.virta.producer.rtp.h264.H264Packetizer;
 import io.virta.producer.rtp.h265.H265Packetizer;
 
 import java.nio.ByteBuffer;
+import io.netty.channel.EventLoop;
+
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One stream the server offers at {@code rtsp://host:port/<path>}. The source calls
- * {@link #publish} for each access unit, from its own thread.
+ * {@link #publish} for each access unit, from its own thread. Each client's backlog is bounded by
+ * its socket's write buffer ({@link RtspServer}'s water mark): a client above it loses frames until
+ * the next keyframe, counted in {@link #framesDropped()}, and nobody else notices.
  */
 public final class MediaMount {
     static final int PAYLOAD_TYPE = 96;
@@ -26,7 +32,11 @@ public final class MediaMount {
     private final String path;
     private final VideoCodec codec;
     private final NalPacketizer packetizer;
-    private final List<ServerSession> playing = new CopyOnWriteArrayList<>();
+    private static final ClientLoop[] NO_LOOPS = {};
+    /** Playing clients grouped by the event loop that writes to them; replaced whole on change. */
+    private volatile ClientLoop[] loops = NO_LOOPS;
+    private final LongAdder framesDropped = new LongAdder();
+    private final LongAdder framesSent = new LongAdder();
     private final List<ByteBuf> packets = new ArrayList<>();
     private final io.virta.producer.rtp.RtpPacketSink collect = (packet, last) -> packets.add(packet);
     private volatile byte[][] parameterSets = new byte[0][];
@@ -49,22 +59,51 @@ public final class MediaMount {
         return codec;
     }
 
+    /** Clients playing now. */
     public int clients() {
-        return playing.size();
+        int n = 0;
+        for (ClientLoop loop : loops) {
+            n += loop.sessions.size();
+        }
+        return n;
     }
 
-    /** Sends {@code unit} to every playing client. Call from one thread at a time. */
+    /** Frames clients lost because they could not keep up (each then waited for a keyframe). */
+    public long framesDropped() {
+        return framesDropped.sum();
+    }
+
+    /** Frames handed to clients' sockets, summed over clients. */
+    public long framesSent() {
+        return framesSent.sum();
+    }
+
+    /**
+     * Sends {@code unit} to every playing client. Call from one thread at a time. The unit is
+     * packetized once; then each event loop that serves clients gets the packets once and writes
+     * them to its own clients, so the caller does no per-client work unless it is itself that loop.
+     */
     public void publish(AccessUnit unit) {
         if (unit.isKeyframe()) {
             rememberParameterSets(unit);
         }
-        if (playing.isEmpty()) {
+        ClientLoop[] loops = this.loops;
+        if (loops.length == 0) {
             return;
         }
         packets.clear();
         packetizer.packetize(unit, unit.rtpTimestamp(), collect);
-        for (ServerSession session : playing) {
-            session.deliver(packets, unit.isKeyframe());
+        boolean keyframe = unit.isKeyframe();
+        for (ClientLoop loop : loops) {
+            if (loop.loop.inEventLoop()) {
+                loop.deliver(packets, keyframe);
+            } else {
+                ByteBuf[] batch = new ByteBuf[packets.size()];
+                for (int i = 0; i < batch.length; i++) {
+                    batch[i] = packets.get(i).retainedDuplicate();
+                }
+                loop.loop.execute(() -> loop.deliverAndRelease(batch, keyframe));
+            }
         }
         for (ByteBuf packet : packets) {
             packet.release();
@@ -72,12 +111,69 @@ public final class MediaMount {
         packets.clear();
     }
 
-    void play(ServerSession session) {
-        playing.add(session);
+    synchronized void play(ServerSession session) {
+        EventLoop eventLoop = session.eventLoop();
+        for (ClientLoop loop : loops) {
+            if (loop.loop == eventLoop) {
+                loop.sessions.add(session);
+                return;
+            }
+        }
+        ClientLoop added = new ClientLoop(eventLoop);
+        added.sessions.add(session);
+        ClientLoop[] more = Arrays.copyOf(loops, loops.length + 1);
+        more[loops.length] = added;
+        loops = more;
     }
 
-    void stop(ServerSession session) {
-        playing.remove(session);
+    synchronized void stop(ServerSession session) {
+        for (ClientLoop loop : loops) {
+            loop.sessions.remove(session);
+        }
+    }
+
+    /** Hangs up on every client: the stream they asked for is gone. */
+    synchronized void disconnectAll() {
+        for (ClientLoop loop : loops) {
+            for (ServerSession session : loop.sessions) {
+                session.hangUp();
+            }
+        }
+        loops = NO_LOOPS;
+    }
+
+    void countSent() {
+        framesSent.increment();
+    }
+
+    void countDropped() {
+        framesDropped.increment();
+    }
+
+    /** The clients one event loop writes to; their deliveries run on that loop. */
+    private static final class ClientLoop {
+        final EventLoop loop;
+        final List<ServerSession> sessions = new CopyOnWriteArrayList<>();
+
+        ClientLoop(EventLoop loop) {
+            this.loop = loop;
+        }
+
+        void deliver(List<ByteBuf> packets, boolean keyframe) {
+            for (ServerSession session : sessions) {
+                session.deliver(packets, keyframe);
+            }
+        }
+
+        void deliverAndRelease(ByteBuf[] batch, boolean keyframe) {
+            try {
+                deliver(Arrays.asList(batch), keyframe);
+            } finally {
+                for (ByteBuf packet : batch) {
+                    packet.release();
+                }
+            }
+        }
     }
 
     /** The SDP media section for DESCRIBE. */

@@ -22,6 +22,7 @@ import io.virta.producer.rtsp.RtspResponse;
 import io.virta.producer.rtsp.RtspStreamParser;
 import io.virta.producer.rtsp.SessionHeader;
 import io.virta.producer.rtsp.TransportHeader;
+import io.virta.producer.rtsp.auth.ServerAuthenticator;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -31,18 +32,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Serves {@link MediaMount}s over RTSP 1.0: OPTIONS, DESCRIBE, SETUP (TCP-interleaved or UDP
  * unicast), PLAY, GET_PARAMETER and TEARDOWN, on a Netty event loop.
  */
 public final class RtspServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(RtspServer.class.getName());
     private static final int SESSION_TIMEOUT_SECONDS = 60;
+    /** A client SETting UP sessions without end would otherwise grow the server's memory without end. */
+    private static final int MAX_SESSIONS_PER_CONNECTION = 16;
+    private static final String PUBLIC_METHODS = "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER";
     /** Above this much unsent data a client counts as slow and loses frames. */
     private static final WriteBufferWaterMark CLIENT_BUFFER = new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024);
 
     private final EventLoopGroup group;
     private final Map<String, MediaMount> mounts = new ConcurrentHashMap<>();
+    /** Null: anyone may play. */
+    private volatile ServerAuthenticator authenticator;
     private Channel listener;
     private Channel rtpSocket;
     private Channel rtcpSocket;
@@ -51,8 +60,34 @@ public final class RtspServer implements AutoCloseable {
         this.group = group;
     }
 
+    /** Offers {@code mount} at its path, in place of any mount there before. */
     public RtspServer mount(MediaMount mount) {
-        mounts.put(normalize(mount.path()), mount);
+        MediaMount before = mounts.put(normalize(mount.path()), mount);
+        if (before != null && before != mount) {
+            before.disconnectAll();
+        }
+        return this;
+    }
+
+    /** Stops offering {@code mount} (if it is still the one at its path); its clients stop receiving. */
+    public void unmount(MediaMount mount) {
+        mounts.remove(normalize(mount.path()), mount);
+        mount.disconnectAll();
+    }
+
+    /** How many streams it offers now. */
+    public int mountCount() {
+        return mounts.size();
+    }
+
+    /** The mount at {@code path}, or null. */
+    public MediaMount mountAt(String path) {
+        return mounts.get(normalize(path));
+    }
+
+    /** Requires every request but OPTIONS to carry credentials {@code authenticator} accepts. */
+    public RtspServer requireAuthentication(ServerAuthenticator authenticator) {
+        this.authenticator = authenticator;
         return this;
     }
 
@@ -117,6 +152,12 @@ public final class RtspServer implements AutoCloseable {
         }
     }
 
+    /** {@code text} safe to echo: control characters replaced, at most 200 characters. */
+    private static String printable(String text) {
+        String cut = text.length() > 200 ? text.substring(0, 200) + "..." : text;
+        return cut.replaceAll("[\\p{Cntrl}]", "?");
+    }
+
     private static String normalize(String path) {
         String p = path;
         while (p.startsWith("/")) {
@@ -158,8 +199,9 @@ public final class RtspServer implements AutoCloseable {
             try {
                 parser.parse(in, this);
             } catch (RtspProtocolException e) {
+                // The stream is out of step: say why, then hang up, since nothing after it can be trusted.
                 in.skipBytes(in.readableBytes());
-                reply("400 Bad Request", "0", null, null);
+                reply("400 Bad Request", "0", Map.of("Connection", "close"), e.getMessage() + "\r\n");
                 ctx.close();
             }
         }
@@ -191,14 +233,36 @@ public final class RtspServer implements AutoCloseable {
         @Override
         public void onRequest(String method, String uri, RtspHeaders headers, byte[] body) {
             String cseq = headers.get("CSeq") == null ? "0" : headers.get("CSeq").trim();
+            if (cseq.chars().anyMatch(c -> c < '0' || c > '9') || cseq.length() > 10) {
+                reply("400 Bad Request", "0", null, "CSeq '" + printable(cseq) + "' is not a number\r\n");
+                return;
+            }
+            ServerAuthenticator auth = authenticator;
+            if (auth != null && !method.equals("OPTIONS")) {
+                ServerAuthenticator.Verdict verdict = auth.check(method, headers.get("Authorization"));
+                if (verdict != ServerAuthenticator.Verdict.ACCEPTED) {
+                    reply("401 Unauthorized", cseq,
+                            Map.of("WWW-Authenticate", auth.challenge(verdict == ServerAuthenticator.Verdict.STALE_NONCE)), null);
+                    return;
+                }
+            }
+            try {
+                dispatch(method, uri, cseq, headers);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "RTSP " + method + " " + printable(uri) + " failed", e);
+                reply("500 Internal Server Error", cseq, null, null);
+            }
+        }
+
+        private void dispatch(String method, String uri, String cseq, RtspHeaders headers) {
             switch (method) {
-                case "OPTIONS" -> reply("200 OK", cseq, Map.of("Public", "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER"), null);
+                case "OPTIONS" -> reply("200 OK", cseq, Map.of("Public", PUBLIC_METHODS), null);
                 case "DESCRIBE" -> describe(uri, cseq);
                 case "SETUP" -> setup(uri, cseq, headers);
                 case "PLAY" -> play(cseq, headers);
                 case "GET_PARAMETER", "SET_PARAMETER" -> reply("200 OK", cseq, sessionHeader(headers), null);
                 case "TEARDOWN" -> teardown(cseq, headers);
-                default -> reply("501 Not Implemented", cseq, null, null);
+                default -> reply("501 Not Implemented", cseq, Map.of("Public", PUBLIC_METHODS), null);
             }
         }
 
@@ -235,6 +299,11 @@ public final class RtspServer implements AutoCloseable {
             }
             if (requested.multicast() || (!requested.tcp() && (requested.clientRtpPort() <= 0 || rtpSocket == null))) {
                 reply("461 Unsupported Transport", cseq, null, null);
+                return;
+            }
+            if (sessions.size() >= MAX_SESSIONS_PER_CONNECTION) {
+                reply("453 Not Enough Bandwidth", cseq, null, "at most " + MAX_SESSIONS_PER_CONNECTION
+                        + " sessions per connection; TEARDOWN one first\r\n");
                 return;
             }
             String id = Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
@@ -294,8 +363,14 @@ public final class RtspServer implements AutoCloseable {
             if (extra != null) {
                 extra.forEach((k, v) -> text.append(k).append(": ").append(v).append("\r\n"));
             }
+            if (!context.channel().isActive()) {
+                return;
+            }
             byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
             if (bytes.length > 0) {
+                if (extra == null || !extra.containsKey("Content-Type")) {
+                    text.append("Content-Type: text/plain; charset=utf-8\r\n");
+                }
                 text.append("Content-Length: ").append(bytes.length).append("\r\n");
             }
             text.append("\r\n");

@@ -2,6 +2,7 @@ package io.virta.producer.rtsp.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramPacket;
 
 import java.net.InetSocketAddress;
@@ -47,7 +48,16 @@ final class ServerSession {
         return framesDropped.get();
     }
 
-    /** Called on the source's thread with the packets of one access unit; the caller keeps ownership. */
+    void hangUp() {
+        control.close();
+    }
+
+    /** The loop that writes this client's packets: where {@link #deliver} must run. */
+    EventLoop eventLoop() {
+        return (overTcp ? control : udpSocket).eventLoop();
+    }
+
+    /** Called on {@link #eventLoop()} with the packets of one access unit; the caller keeps ownership. */
     void deliver(List<ByteBuf> packets, boolean keyframe) {
         if (waitingForKeyframe && !keyframe) {
             return;
@@ -59,10 +69,12 @@ final class ServerSession {
         if (!out.isWritable()) {
             // Its socket buffer is full: this client loses this frame, and only this client.
             framesDropped.incrementAndGet();
+            mount.countDropped();
             waitingForKeyframe = true;
             return;
         }
         waitingForKeyframe = false;
+        mount.countSent();
         for (ByteBuf packet : packets) {
             if (overTcp) {
                 ByteBuf framed = control.alloc().buffer(4);
