@@ -11,9 +11,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 import pytest
 
+from virta.control import ControlClient
 from virta_java import ProducerProcess
 
 SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
@@ -49,6 +51,16 @@ def ffprobe_frames(path):
                          check=True, capture_output=True, text=True, timeout=60).stdout
     # Side data (x264's SEI) comes out as lines of its own, empty here.
     return [line.split(",")[:2] for line in out.splitlines() if line.strip()]
+
+
+def test_control_api_lists_the_mp4_channel(producer):
+    with ControlClient(producer.address) as control:
+        deadline = time.monotonic() + 30
+        channel = None
+        while channel is None and time.monotonic() < deadline:
+            channel = control.find_channel(producer.camera, "fmp4")
+            time.sleep(0.1)
+    assert channel is not None and channel.name == f"{producer.camera}.mp4"
 
 
 def test_recorder_writes_a_file_ffprobe_plays_frame_by_frame(producer):
