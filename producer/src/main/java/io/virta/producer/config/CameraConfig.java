@@ -41,7 +41,7 @@ public record CameraConfig(String name, String url, String sdp, String networkIn
     public record EncodedChannelConfig(int cells, long capacityBytes) {
     }
 
-    /** Fragmented MP4 of the camera's own bitstream (H264 only): an init segment, then a fragment per frame. */
+    /** Fragmented MP4 of the camera's own bitstream: an init segment, then a fragment per frame. */
     public record Fmp4ChannelConfig(boolean enabled, int cells, long capacityBytes) {
     }
 

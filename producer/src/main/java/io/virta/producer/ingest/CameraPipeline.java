@@ -211,7 +211,7 @@ public final class CameraPipeline implements AutoCloseable {
         encodedPublisher = new EncodedPublisher(encodedWriter).streamId(slot);
         encodedSink = encodedPublisher::onAccessUnit;
         fork.connect(encodedSink);
-        openFmp4(codec);
+        openFmp4();
         if (!config.decode()) {
             published = java.util.stream.Stream.of(encodedWriter, fmp4Writer).filter(w -> w != null).toList();
             LOG.info(() -> config + ": publishing " + name + " (decoding off)");
@@ -245,14 +245,9 @@ public final class CameraPipeline implements AutoCloseable {
         LOG.info(() -> config + ": publishing " + channels());
     }
 
-    /** The {@code <name>.mp4} channel, when the camera's config enables it and the codec is H264. */
-    private void openFmp4(VideoCodec codec) {
+    /** The {@code <name>.mp4} channel, when the camera's config enables it. */
+    private void openFmp4() {
         if (!config.fmp4().enabled()) {
-            return;
-        }
-        if (codec != VideoCodec.H264) {
-            LOG.warning(() -> config + ": fmp4 is enabled but the stream is " + codec
-                    + "; only H264 is muxed into fragmented MP4, so there is no " + config.name() + ".mp4 channel");
             return;
         }
         fmp4Writer = ChannelWriter.create(ChannelSpec.of(config.name() + ".mp4", ChannelType.FMP4)

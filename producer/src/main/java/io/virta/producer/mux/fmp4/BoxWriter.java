@@ -95,8 +95,14 @@ public final class BoxWriter {
     }
 
     public BoxWriter zeros(int count) {
-        out.asSlice(position, count).fill((byte) 0);
-        position += count;
+        // Field by field rather than fill() on a slice: a slice is an object, and this runs per init segment.
+        int left = count;
+        for (; left >= 8; left -= 8) {
+            u64(0);
+        }
+        for (; left > 0; left--) {
+            u8(0);
+        }
         return this;
     }
 

@@ -1,15 +1,17 @@
 package io.virta.producer.mux.fmp4;
 
 import io.virta.producer.media.AccessUnit;
+import io.virta.producer.media.AnnexB;
 import io.virta.producer.media.VideoCodec;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 
 /**
- * Turns H264 access units into fragmented MP4: an init segment from the stream's SPS/PPS, and one
- * moof+mdat fragment per unit with its NAL units length-prefixed (AVCC). SPS, PPS and AUDs stay out
- * of the samples: the parameter sets live in the init segment.
+ * Turns H264 or H265 access units into fragmented MP4: an init segment from the stream's parameter
+ * sets (avc1+avcC, hvc1+hvcC), and one moof+mdat fragment per unit with its NAL units
+ * length-prefixed. VPS, SPS, PPS and AUDs stay out of the samples: the parameter sets live in the
+ * init segment.
  *
  * <p>Use per unit: {@link #accept}, then, if it returns true, {@link #initSize}/{@link #writeInit}
  * when an init segment is wanted and {@link #fragmentSize}/{@link #writeFragment}. Times are the
@@ -22,8 +24,6 @@ import java.nio.ByteBuffer;
  */
 public final class Fmp4Muxer {
     public static final int TIMESCALE = 90_000;
-    /** Parameter sets longer than this are refused (real ones are tens of bytes). */
-    static final int MAX_PARAMETER_SET = 4096;
     /** NAL units per access unit; a unit with more is refused. */
     static final int MAX_NALS = 1024;
     /** moof with mfhd and a traf of tfhd, tfdt (version 1) and a one-sample trun: see {@link #writeFragment}. */
@@ -33,14 +33,20 @@ public final class Fmp4Muxer {
     /** A jump in timestamps larger than this (either way) restarts the timeline from the last time. */
     private static final long MAX_GAP = 5L * TIMESCALE;
     private static final int DEFAULT_DURATION = TIMESCALE / 25;
+    private static final int H264_SPS = 7;
+    private static final int H264_PPS = 8;
+    private static final int H264_AUD = 9;
+    private static final int H265_VPS = 32;
+    private static final int H265_SPS = 33;
+    private static final int H265_PPS = 34;
+    private static final int H265_AUD = 35;
 
-    private final byte[] sps = new byte[MAX_PARAMETER_SET];
-    private final byte[] pps = new byte[MAX_PARAMETER_SET];
-    private int spsLength;
-    private int ppsLength;
-    private final H264Sps spsInfo = new H264Sps();
+    private final ParameterSets sets = new ParameterSets();
+    private final AvcSampleEntry avc = new AvcSampleEntry(sets);
+    private final HevcSampleEntry hevc = new HevcSampleEntry(sets);
+    private VideoCodec codec;
+    private SampleEntry entry;
     private boolean spsValid;
-    private boolean parameterSetsChanged;
 
     private final int[] nalStarts = new int[MAX_NALS];
     private final int[] nalLengths = new int[MAX_NALS];
@@ -62,50 +68,48 @@ public final class Fmp4Muxer {
 
     /**
      * Takes in one unit: stores its parameter sets and finds its sample NAL units. False when it
-     * cannot be muxed: not H264, no valid SPS/PPS seen yet, no picture data, or too many NAL units
+     * cannot be muxed: no valid parameter sets seen yet, no picture data, or too many NAL units
      * ({@link #lastRefusal} says which).
      */
     public boolean accept(AccessUnit unit) {
-        if (unit.codec() != VideoCodec.H264) {
-            return refuse("only H264 is muxed into fMP4, not " + unit.codec());
+        if (unit.codec() != codec) {
+            codec = unit.codec();
+            sets.clear();
+            spsValid = false;
         }
+        boolean h264 = codec == VideoCodec.H264;
         ByteBuffer data = unit.data();
         int end = unit.size();
         nalCount = 0;
         sampleBytes = 0;
-        int start = io.virta.producer.media.AnnexB.nextNalStart(data, 0, end);
+        int start = AnnexB.nextNalStart(data, 0, end);
         while (start >= 0) {
-            int nalEnd = io.virta.producer.media.AnnexB.nalEnd(data, start, end);
+            int nalEnd = AnnexB.nalEnd(data, start, end);
             int length = nalEnd - start;
-            if (length > 0) {
-                int type = data.get(start) & 0x1F;
-                if (type == 7) {
-                    spsLength = storeIfChanged(data, start, length, sps, spsLength);
-                } else if (type == 8) {
-                    ppsLength = storeIfChanged(data, start, length, pps, ppsLength);
-                } else if (type != 9) {
-                    if (nalCount == MAX_NALS) {
-                        return refuse("an access unit with more than " + MAX_NALS + " NAL units");
-                    }
-                    nalStarts[nalCount] = start;
-                    nalLengths[nalCount++] = length;
-                    sampleBytes += 4 + length;
+            if (length > 0 && !takeParameterSet(h264, data, start, length)) {
+                if (nalCount == MAX_NALS) {
+                    return refuse("an access unit with more than " + MAX_NALS + " NAL units");
                 }
+                nalStarts[nalCount] = start;
+                nalLengths[nalCount++] = length;
+                sampleBytes += 4 + length;
             }
-            start = io.virta.producer.media.AnnexB.nextNalStart(data, nalEnd, end);
+            start = AnnexB.nextNalStart(data, nalEnd, end);
         }
-        if (parameterSetsChanged && spsLength > 0) {
+        SampleEntry codecEntry = h264 ? avc : hevc;
+        if (sets.changed() && sets.spsLength > 0) {
             try {
-                spsInfo.parse(sps, spsLength);
+                codecEntry.parse();
+                entry = codecEntry;
                 spsValid = true;
             } catch (IllegalArgumentException e) {
                 spsValid = false;
-                parameterSetsChanged = false;
+                sets.takeChanged();
                 return refuse(e.getMessage());
             }
         }
-        if (!spsValid || ppsLength == 0) {
-            return refuse("no valid SPS and PPS yet");
+        if (!spsValid || !codecEntry.complete()) {
+            return refuse(h264 ? "no valid SPS and PPS yet" : "no valid VPS, SPS and PPS yet");
         }
         if (nalCount == 0) {
             return refuse("an access unit without picture data");
@@ -116,29 +120,26 @@ public final class Fmp4Muxer {
         return true;
     }
 
+    /** Stores a VPS, SPS or PPS, and passes over AUDs; false for a NAL unit that belongs in the sample. */
+    private boolean takeParameterSet(boolean h264, ByteBuffer data, int start, int length) {
+        int type = h264 ? data.get(start) & 0x1F : data.get(start) >> 1 & 0x3F;
+        if (type == (h264 ? H264_SPS : H265_SPS)) {
+            sets.sps(data, start, length);
+        } else if (type == (h264 ? H264_PPS : H265_PPS)) {
+            sets.pps(data, start, length);
+        } else if (!h264 && type == H265_VPS) {
+            sets.vps(data, start, length);
+        } else {
+            // An access unit delimiter is framing that MP4 does not need; anything else is the sample.
+            return type == (h264 ? H264_AUD : H265_AUD);
+        }
+        return true;
+    }
+
     private boolean refuse(String reason) {
         refused++;
         lastRefusal = reason;
         return false;
-    }
-
-    /** Copies a parameter set that differs from the stored one; returns the stored length. */
-    private int storeIfChanged(ByteBuffer data, int start, int length, byte[] stored, int storedLength) {
-        if (length > MAX_PARAMETER_SET) {
-            return storedLength;
-        }
-        if (length == storedLength) {
-            boolean same = true;
-            for (int i = 0; i < length && same; i++) {
-                same = data.get(start + i) == stored[i];
-            }
-            if (same) {
-                return storedLength;
-            }
-        }
-        data.get(start, stored, 0, length);
-        parameterSetsChanged = true;
-        return length;
     }
 
     private void advanceTimeline(long timestamp) {
@@ -158,9 +159,7 @@ public final class Fmp4Muxer {
 
     /** True once per change of SPS or PPS, for the unit just accepted: a new init segment is due. */
     public boolean takeParameterSetsChanged() {
-        boolean changed = parameterSetsChanged;
-        parameterSetsChanged = false;
-        return changed;
+        return sets.takeChanged();
     }
 
     /** Whether the unit just accepted is a keyframe (its fragment's sample is a sync sample). */
@@ -174,21 +173,21 @@ public final class Fmp4Muxer {
     }
 
     public int width() {
-        return spsInfo.width();
+        return entry.width();
     }
 
     public int height() {
-        return spsInfo.height();
+        return entry.height();
     }
 
     public int initSize() {
-        return InitSegment.size(spsInfo, spsLength, ppsLength);
+        return InitSegment.size(entry);
     }
 
     /** Writes ftyp+moov for the current parameter sets at {@code offset}; returns its size. */
     public int writeInit(MemorySegment out, long offset) {
         boxes.wrap(out, offset);
-        InitSegment.write(boxes, spsInfo, sps, spsLength, pps, ppsLength);
+        InitSegment.write(boxes, entry);
         return (int) (boxes.position() - offset);
     }
 

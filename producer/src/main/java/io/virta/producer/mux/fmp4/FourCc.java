@@ -21,6 +21,8 @@ public final class FourCc {
     public static final int STSD = of("stsd");
     public static final int AVC1 = of("avc1");
     public static final int AVCC = of("avcC");
+    public static final int HVC1 = of("hvc1");
+    public static final int HVCC = of("hvcC");
     public static final int STTS = of("stts");
     public static final int STSC = of("stsc");
     public static final int STSZ = of("stsz");

@@ -1,8 +1,8 @@
 package io.virta.producer.mux.fmp4;
 
 /**
- * Writes an H264 init segment: ftyp, then moov with one video track (avc1 + avcC from the SPS and
- * PPS), empty sample tables, and mvex/trex announcing that the samples come in movie fragments.
+ * Writes an init segment: ftyp, then moov with one video track (the codec's sample entry: avc1 or
+ * hvc1 with the parameter sets), empty sample tables, and mvex/trex announcing that the samples come in movie fragments.
  */
 final class InitSegment {
     static final int TRACK_ID = 1;
@@ -14,11 +14,9 @@ final class InitSegment {
     private InitSegment() {
     }
 
-    /** The bytes {@link #write} writes for parameter sets of these lengths. */
-    static int size(H264Sps info, int spsLength, int ppsLength) {
-        int avcc = 8 + 8 + spsLength + 3 + ppsLength + (H264Sps.hasChromaFormat(info.profileIdc()) ? 4 : 0);
-        int avc1 = 8 + 78 + avcc;
-        int stbl = 8 + (16 + avc1) + 16 + 16 + 20 + 16;
+    /** The bytes {@link #write} writes for this sample entry. */
+    static int size(SampleEntry entry) {
+        int stbl = 8 + (16 + entry.size()) + 16 + 16 + 20 + 16;
         int minf = 8 + 20 + 36 + stbl;
         int mdia = 8 + 32 + (32 + HANDLER_NAME.length) + minf;
         int trak = 8 + 92 + mdia;
@@ -26,13 +24,13 @@ final class InitSegment {
         return 36 + moov;
     }
 
-    static void write(BoxWriter out, H264Sps info, byte[] sps, int spsLength, byte[] pps, int ppsLength) {
+    static void write(BoxWriter out, SampleEntry entry) {
         out.start(FourCc.FTYP).u32(FourCc.ISOM).u32(0x200)
                 .u32(FourCc.ISOM).u32(FourCc.ISO5).u32(FourCc.ISO6).u32(FourCc.AVC1_BRAND).u32(FourCc.MP41).end();
         out.start(FourCc.MOOV);
         movieHeader(out);
         out.start(FourCc.TRAK);
-        trackHeader(out, info);
+        trackHeader(out, entry.width(), entry.height());
         out.start(FourCc.MDIA);
         out.startFull(FourCc.MDHD, 0, 0).u32(0).u32(0).u32(Fmp4Muxer.TIMESCALE).u32(0).u16(LANGUAGE_UNDETERMINED).u16(0)
                 .end();
@@ -43,7 +41,7 @@ final class InitSegment {
         out.start(FourCc.DINF).startFull(FourCc.DREF, 0, 0).u32(1).startFull(FourCc.URL, 0, 1).end().end().end();
         out.start(FourCc.STBL);
         out.startFull(FourCc.STSD, 0, 0).u32(1);
-        sampleEntry(out, info, sps, spsLength, pps, ppsLength);
+        entry.write(out);
         out.end();
         out.startFull(FourCc.STTS, 0, 0).u32(0).end();
         out.startFull(FourCc.STSC, 0, 0).u32(0).end();
@@ -64,34 +62,17 @@ final class InitSegment {
         out.zeros(24).u32(TRACK_ID + 1).end();
     }
 
-    private static void trackHeader(BoxWriter out, H264Sps info) {
+    private static void trackHeader(BoxWriter out, int width, int height) {
         // flags: track enabled, in movie, in preview
         out.startFull(FourCc.TKHD, 0, 7).u32(0).u32(0).u32(TRACK_ID).u32(0).u32(0).zeros(8)
                 .u16(0).u16(0).u16(0).u16(0);
         matrix(out);
-        out.u32(info.width() << 16).u32(info.height() << 16).end();
+        out.u32(width << 16).u32(height << 16).end();
     }
 
     private static void matrix(BoxWriter out) {
         for (int value : IDENTITY_MATRIX) {
             out.u32(value);
         }
-    }
-
-    private static void sampleEntry(BoxWriter out, H264Sps info, byte[] sps, int spsLength, byte[] pps,
-            int ppsLength) {
-        out.start(FourCc.AVC1).zeros(6).u16(1) // reserved, data_reference_index
-                .u16(0).u16(0).zeros(12)
-                .u16(info.width()).u16(info.height())
-                .u32(0x00480000).u32(0x00480000).u32(0).u16(1).zeros(32).u16(0x0018).u16(0xFFFF);
-        out.start(FourCc.AVCC).u8(1).u8(info.profileIdc()).u8(info.constraintFlags()).u8(info.levelIdc())
-                .u8(0xFF) // 4-byte NAL lengths
-                .u8(0xE1).u16(spsLength).bytes(sps, 0, spsLength)
-                .u8(1).u16(ppsLength).bytes(pps, 0, ppsLength);
-        if (H264Sps.hasChromaFormat(info.profileIdc())) {
-            out.u8(0xFC | info.chromaFormatIdc()).u8(0xF8 | info.bitDepthLuma() - 8).u8(0xF8 | info.bitDepthChroma() - 8)
-                    .u8(0);
-        }
-        out.end().end();
     }
 }

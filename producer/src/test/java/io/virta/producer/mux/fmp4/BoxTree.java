@@ -27,7 +27,7 @@ record BoxTree(String type, int offset, int size, List<BoxTree> children) {
                 children = parse(bytes, at + 8, at + size);
             } else if (type.equals("stsd") || type.equals("dref")) {
                 children = parse(bytes, at + 16, at + size);
-            } else if (type.equals("avc1")) {
+            } else if (type.equals("avc1") || type.equals("hvc1")) {
                 children = parse(bytes, at + 86, at + size);
             }
             boxes.add(new BoxTree(type, at, size, children));

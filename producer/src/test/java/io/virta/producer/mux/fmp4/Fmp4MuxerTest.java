@@ -31,6 +31,8 @@ class Fmp4MuxerTest {
     /** x264's baseline SPS and PPS for 320x240 (what {@link TestClips#h264Small()} starts with). */
     private static byte[] sps;
     private static byte[] pps;
+    /** x265's VPS, SPS and PPS for 640x360 ({@link TestClips#h265()}). */
+    private static byte[][] hevcSets;
 
     /** Collects the muxer's output for a whole clip, as a file would hold it. */
     private static final class FileSink {
@@ -79,7 +81,15 @@ class Fmp4MuxerTest {
 
     @Test
     void ffprobeReadsEveryFrameWithKeyframesAndFortyMillisecondSteps(@TempDir Path dir) throws Exception {
-        Path clip = TestClips.h264Small();
+        assertPlaysEveryFrame(TestClips.h264Small(), dir);
+    }
+
+    @Test
+    void h265ClipBecomesHvc1ThatFfprobePlays(@TempDir Path dir) throws Exception {
+        assertPlaysEveryFrame(TestClips.h265(), dir);
+    }
+
+    private static void assertPlaysEveryFrame(Path clip, Path dir) throws Exception {
         FileSink sink = muxClip(clip);
         Path out = dir.resolve("clip.mp4");
         Files.write(out, sink.file.toByteArray());
@@ -91,7 +101,7 @@ class Fmp4MuxerTest {
         assertTrue(frames.succeeded(), frames.describe());
         // The first frame's side data (x264's SEI) comes out as an empty line of its own.
         List<String> lines = frames.stdout().strip().lines().filter(line -> !line.isBlank()).toList();
-        assertEquals(50, lines.size());
+        assertEquals(TestClips.frameCount(clip), lines.size());
         for (int i = 0; i < lines.size(); i++) {
             String[] fields = lines.get(i).split(",");
             assertEquals(i % TestClips.GOP == 0 ? "1" : "0", fields[0], "key_frame of frame " + i);
@@ -193,12 +203,65 @@ class Fmp4MuxerTest {
         assertFalse(muxer.accept(unit(false, 0, idrSlice())), "no parameter sets yet");
         assertEquals("no valid SPS and PPS yet", muxer.lastRefusal());
         AccessUnit h265 = unit(true, 0, sps, pps, idrSlice()).codec(VideoCodec.H265);
-        assertFalse(muxer.accept(h265));
-        assertTrue(muxer.lastRefusal().contains("only H264"), muxer.lastRefusal());
+        assertFalse(muxer.accept(h265), "H264 parameter sets do not describe an H265 stream");
+        assertEquals("no valid VPS, SPS and PPS yet", muxer.lastRefusal());
+    }
+
+    @Test
+    void hevcInitSegmentCarriesVpsSpsAndPpsInHvcC() {
+        Fmp4Muxer muxer = new Fmp4Muxer();
+        byte[] idr = {0x26, 0x01, (byte) 0xAF, 0x11, 0x22};
+        AccessUnit unit = unit(true, 0, hevcSets[0], hevcSets[1], hevcSets[2], idr).codec(VideoCodec.H265);
+        assertTrue(muxer.accept(unit), muxer.lastRefusal());
+        MemorySegment out = Arena.ofAuto().allocate(4096);
+        int size = muxer.writeInit(out, 0);
+        assertEquals(muxer.initSize(), size);
+        byte[] bytes = out.asSlice(0, size).toArray(ValueLayout.JAVA_BYTE);
+        List<BoxTree> boxes = BoxTree.parse(bytes, 0, bytes.length);
+        BoxTree hvcc = BoxTree.find(boxes, "moov/trak/mdia/minf/stbl/stsd/hvc1/hvcC");
+        assertNotNull(hvcc);
+        assertEquals(8 + 23 + 3 * 5 + hevcSets[0].length + hevcSets[1].length + hevcSets[2].length, hvcc.size());
+        assertEquals(3, bytes[hvcc.offset() + 8 + 22], "numOfArrays: VPS, SPS, PPS");
+        BoxTree tkhd = BoxTree.find(boxes, "moov/trak/tkhd");
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        assertEquals(640 << 16, b.getInt(tkhd.offset() + tkhd.size() - 8));
+        assertEquals(360 << 16, b.getInt(tkhd.offset() + tkhd.size() - 4));
+        assertEquals(Fmp4Muxer.MOOF_SIZE + 8 + 4 + idr.length, muxer.fragmentSize(), "the sample holds the slice only");
+    }
+
+    @Test
+    void oddHevcSpsIsRefusedWithAReason() {
+        SplittableRandom random = new SplittableRandom(265);
+        for (int round = 0; round < 5000; round++) {
+            byte[] odd = hevcSets[1].clone();
+            for (int flips = random.nextInt(1, 4); flips > 0; flips--) {
+                odd[random.nextInt(2, odd.length)] ^= (byte) (1 << random.nextInt(8));
+            }
+            int length = round % 5 == 0 ? random.nextInt(1, odd.length + 1) : odd.length;
+            try {
+                H265Sps info = new H265Sps().parse(odd, length);
+                assertTrue(info.width() > 0 && info.height() > 0);
+            } catch (IllegalArgumentException expected) {
+                assertTrue(expected.getMessage().startsWith("H265 SPS") || expected.getMessage().startsWith("not an"),
+                        expected.getMessage());
+            }
+        }
     }
 
     @org.junit.jupiter.api.BeforeAll
     static void parameterSetsOfTheClip() throws Exception {
+        hevcSets = new byte[3][];
+        byte[] hevc = Files.readAllBytes(TestClips.h265());
+        ByteBuffer h = ByteBuffer.wrap(hevc);
+        int at = io.virta.producer.media.AnnexB.nextNalStart(h, 0, hevc.length);
+        while (at >= 0 && hevcSets[2] == null) {
+            int end = io.virta.producer.media.AnnexB.nalEnd(h, at, hevc.length);
+            int type = hevc[at] >> 1 & 0x3F;
+            if (type >= 32 && type <= 34 && hevcSets[type - 32] == null) {
+                hevcSets[type - 32] = java.util.Arrays.copyOfRange(hevc, at, end);
+            }
+            at = io.virta.producer.media.AnnexB.nextNalStart(h, end, hevc.length);
+        }
         byte[] stream = Files.readAllBytes(TestClips.h264Small());
         ByteBuffer b = ByteBuffer.wrap(stream);
         int start = io.virta.producer.media.AnnexB.nextNalStart(b, 0, stream.length);
