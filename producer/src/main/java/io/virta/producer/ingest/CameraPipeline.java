@@ -35,6 +35,7 @@ import java.util.logging.Logger;
  *
  * <pre>
  *   RtspCameraSource -> VideoTrackReceiver -> CountingTap -> Fork -> EncodedPublisher -> &lt;name&gt;.h264|.h265
+ *                                                                 -> Fmp4Publisher -> &lt;name&gt;.mp4 (if enabled)
  *                                                                   (other subscribers: recorders, re-streamers)
  *   &lt;name&gt;.h264 -> DecodeWorker (own thread) -> I420Publisher -> &lt;name&gt;.yuv
  *                                            -> RgbPublisher  -> &lt;name&gt;.rgb (scaled, rate-limited)
