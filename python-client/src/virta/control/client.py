@@ -12,7 +12,7 @@ ChannelType = _pb.ChannelType
 
 # Bus type names (as virta.bus.ChannelType and `virta bus ls` spell them) -> the API's enum.
 _TYPES = {"encoded": _pb.CHANNEL_TYPE_ENCODED, "yuv420p": _pb.CHANNEL_TYPE_YUV420P,
-          "rgb24": _pb.CHANNEL_TYPE_RGB24}
+          "rgb24": _pb.CHANNEL_TYPE_RGB24, "fmp4": _pb.CHANNEL_TYPE_FMP4}
 
 
 class ControlError(Exception):
@@ -48,7 +48,7 @@ class ControlClient:
                                camera).channels)
 
     def find_channel(self, camera: str, channel_type: str = "rgb24"):
-        """The camera's channel of that type ('rgb24', 'yuv420p' or 'encoded'), or None while the
+        """The camera's channel of that type ('rgb24', 'yuv420p', 'encoded' or 'fmp4'), or None while the
         camera publishes no channels yet. Raises LookupError when it publishes others but not that
         one (e.g. its rgb channel is disabled)."""
         try:

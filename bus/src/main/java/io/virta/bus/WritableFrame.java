@@ -131,10 +131,14 @@ public final class WritableFrame {
 
     /** The ISO BMFF type of the payload's first box, four ASCII characters such as "moof". */
     public WritableFrame boxType(String fourCc) {
-        byte[] b = fourCc.getBytes(StandardCharsets.US_ASCII);
+        return boxType(fourCc.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** The box type as four ASCII bytes: per-frame writers keep the array and allocate nothing. */
+    public WritableFrame boxType(byte[] b) {
         if (b.length != 4) {
             throw new IllegalArgumentException("channel '" + writer.name() + "': an fMP4 box type has 4 characters, not '"
-                    + fourCc + "'");
+                    + new String(b, StandardCharsets.US_ASCII) + "'");
         }
         memory.set(U32, metadata + CellDescriptor.BOX_TYPE_OFFSET,
                 (b[0] & 0xFF) | (b[1] & 0xFF) << 8 | (b[2] & 0xFF) << 16 | (b[3] & 0xFF) << 24);

@@ -15,10 +15,12 @@ import java.time.Duration;
  * @param password    overrides the URL's password when set
  * @param reconnect   how long without frames before the stream counts as stalled and reconnects
  * @param decode      false: publish encoded access units only (for recorders and re-streamers)
+ * @param fmp4        the {@code <name>.mp4} channel of fragmented MP4 (browsers, recorders); off unless enabled
  */
 public record CameraConfig(String name, String url, String sdp, String networkInterface, String user, String password,
         RtspTransport transport, Duration reconnect, boolean decode, int decoderThreads, TimestampMode timestamps,
-        EncodedChannelConfig encoded, YuvChannelConfig yuv, RgbChannelConfig rgb, FfmpegInputConfig ffmpeg) {
+        EncodedChannelConfig encoded, YuvChannelConfig yuv, RgbChannelConfig rgb, FfmpegInputConfig ffmpeg,
+        Fmp4ChannelConfig fmp4) {
 
     /**
      * For cameras FFmpeg opens (files, HTTP, V4L2): see docs/producer-ffmpeg-source.md.
@@ -37,6 +39,10 @@ public record CameraConfig(String name, String url, String sdp, String networkIn
 
     /** The encoded channel: access units as they came from the camera. */
     public record EncodedChannelConfig(int cells, long capacityBytes) {
+    }
+
+    /** Fragmented MP4 of the camera's own bitstream: an init segment, then a fragment per frame. */
+    public record Fmp4ChannelConfig(boolean enabled, int cells, long capacityBytes) {
     }
 
     /** Decoded I420 at the stream's own size. */

@@ -196,7 +196,7 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
 
     static CameraConfig camera(YamlNode c) throws ConfigException {
         c.allowOnly("name", "url", "sdp", "interface", "user", "password", "transport", "reconnectSeconds", "decode",
-                "decoderThreads", "timestamps", "encoded", "yuv", "rgb", "loop", "seekSeconds", "realtime", "format", "v4l2",
+                "decoderThreads", "timestamps", "encoded", "yuv", "rgb", "fmp4", "loop", "seekSeconds", "realtime", "format", "v4l2",
                 "ffmpegOptions");
         YamlNode nameNode = c.get("name");
         String name = nameNode.requiredString();
@@ -230,6 +230,8 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
         yuv.allowOnly("enabled", "cells", "maxWidth", "maxHeight");
         YamlNode rgb = c.get("rgb");
         rgb.allowOnly("enabled", "width", "height", "fps", "cells");
+        YamlNode fmp4 = c.get("fmp4");
+        fmp4.allowOnly("enabled", "cells", "capacity");
         boolean decode = c.get("decode").bool(true);
         int rgbWidth = (int) rgb.get("width").integer(640, 16, 7680);
         int rgbHeight = (int) rgb.get("height").integer(360, 16, 4320);
@@ -248,7 +250,10 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
                         (int) yuv.get("cells").integer(8, 2, 1024), (int) yuv.get("maxWidth").integer(1920, 16, 7680),
                         (int) yuv.get("maxHeight").integer(1080, 16, 4320)),
                 new CameraConfig.RgbChannelConfig(decode && rgb.get("enabled").bool(true), rgbWidth, rgbHeight,
-                        rgb.get("fps").decimal(0, 0, 1000), (int) rgb.get("cells").integer(8, 2, 1024)), ffmpeg);
+                        rgb.get("fps").decimal(0, 0, 1000), (int) rgb.get("cells").integer(8, 2, 1024)), ffmpeg,
+                new CameraConfig.Fmp4ChannelConfig(fmp4.get("enabled").bool(false),
+                        (int) fmp4.get("cells").integer(64, 2, 4096),
+                        fmp4.get("capacity").bytes(2 * 1024 * 1024, 4096, 256L * 1024 * 1024)));
     }
 
     /** The settings of cameras FFmpeg opens; an error for any of them on an RTSP or SDP camera. */

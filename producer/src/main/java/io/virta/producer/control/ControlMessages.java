@@ -155,11 +155,13 @@ final class ControlMessages {
             case ENCODED -> ChannelType.CHANNEL_TYPE_ENCODED;
             case YUV420P -> ChannelType.CHANNEL_TYPE_YUV420P;
             case RGB24 -> ChannelType.CHANNEL_TYPE_RGB24;
+            case FMP4 -> ChannelType.CHANNEL_TYPE_FMP4;
             default -> ChannelType.CHANNEL_TYPE_UNSPECIFIED;
         };
         PixelFormat format = switch (c.format()) {
             case I420 -> PixelFormat.PIXEL_FORMAT_I420;
             case RGB24 -> PixelFormat.PIXEL_FORMAT_RGB24;
+            case FMP4 -> PixelFormat.PIXEL_FORMAT_FMP4;
             case H264, H265 -> null; // the encoded channel: its codec says it (see below)
             default -> PixelFormat.PIXEL_FORMAT_UNSPECIFIED;
         };

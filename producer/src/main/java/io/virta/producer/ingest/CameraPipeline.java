@@ -17,6 +17,7 @@ import io.virta.producer.graph.CountingTap;
 import io.virta.producer.graph.ForkFilter;
 import io.virta.producer.media.AccessUnit;
 import io.virta.producer.media.VideoCodec;
+import io.virta.producer.mux.fmp4.Fmp4Publisher;
 import io.virta.producer.rtsp.RtspUrl;
 import io.virta.producer.rtsp.auth.Credentials;
 import io.virta.producer.source.ffmpeg.FfmpegSource;
@@ -34,6 +35,7 @@ import java.util.logging.Logger;
  *
  * <pre>
  *   RtspCameraSource -> VideoTrackReceiver -> CountingTap -> Fork -> EncodedPublisher -> &lt;name&gt;.h264|.h265
+ *                                                                 -> Fmp4Publisher -> &lt;name&gt;.mp4 (if enabled)
  *                                                                   (other subscribers: recorders, re-streamers)
  *   &lt;name&gt;.h264 -> DecodeWorker (own thread) -> I420Publisher -> &lt;name&gt;.yuv
  *                                            -> RgbPublisher  -> &lt;name&gt;.rgb (scaled, rate-limited)
@@ -57,6 +59,9 @@ public final class CameraPipeline implements AutoCloseable {
     private volatile EncodedPublisher encodedPublisher;
     private volatile io.virta.producer.graph.FrameSink<AccessUnit> encodedSink;
     private volatile DecodeWorker decoder;
+    private volatile ChannelWriter fmp4Writer;
+    private volatile Fmp4Publisher fmp4Publisher;
+    private volatile io.virta.producer.graph.FrameSink<AccessUnit> fmp4Sink;
     private volatile ChannelWriter yuvWriter;
     private volatile ChannelWriter rgbWriter;
     private volatile I420Publisher yuvPublisher;
@@ -158,7 +163,7 @@ public final class CameraPipeline implements AutoCloseable {
 
     public List<String> channels() {
         List<String> names = new ArrayList<>();
-        for (ChannelWriter w : new ChannelWriter[] {encodedWriter, yuvWriter, rgbWriter}) {
+        for (ChannelWriter w : new ChannelWriter[] {encodedWriter, fmp4Writer, yuvWriter, rgbWriter}) {
             if (w != null) {
                 names.add(w.name());
             }
@@ -207,8 +212,9 @@ public final class CameraPipeline implements AutoCloseable {
         encodedPublisher = new EncodedPublisher(encodedWriter).streamId(slot);
         encodedSink = encodedPublisher::onAccessUnit;
         fork.connect(encodedSink);
+        openFmp4();
         if (!config.decode()) {
-            published = List.of(encodedWriter);
+            published = java.util.stream.Stream.of(encodedWriter, fmp4Writer).filter(w -> w != null).toList();
             LOG.info(() -> config + ": publishing " + name + " (decoding off)");
             return;
         }
@@ -236,15 +242,34 @@ public final class CameraPipeline implements AutoCloseable {
         };
         decoder = new DecodeWorker(config.name(), name, codec, config.decoderThreads(),
                 (int) Math.min(Integer.MAX_VALUE - 16, config.encoded().capacityBytes()), out, decoderCpus).start();
-        published = java.util.stream.Stream.of(encodedWriter, yuvWriter, rgbWriter).filter(w -> w != null).toList();
+        published = java.util.stream.Stream.of(encodedWriter, fmp4Writer, yuvWriter, rgbWriter).filter(w -> w != null).toList();
         LOG.info(() -> config + ": publishing " + channels());
+    }
+
+    /** The {@code <name>.mp4} channel, when the camera's config enables it. */
+    private void openFmp4() {
+        if (!config.fmp4().enabled()) {
+            return;
+        }
+        fmp4Writer = ChannelWriter.create(ChannelSpec.of(config.name() + ".mp4", ChannelType.FMP4)
+                .format(PixelFormat.FMP4).capacity(config.fmp4().capacityBytes()).cells(config.fmp4().cells()));
+        fmp4Publisher = new Fmp4Publisher(fmp4Writer).streamId(slot);
+        fmp4Sink = fmp4Publisher::onAccessUnit;
+        fork.connect(fmp4Sink);
+    }
+
+    private void disconnectSinks() {
+        if (encodedSink != null) {
+            fork.disconnect(encodedSink);
+        }
+        if (fmp4Sink != null) {
+            fork.disconnect(fmp4Sink);
+        }
     }
 
     private void closeOutputs() {
         published = List.of();
-        if (encodedSink != null) {
-            fork.disconnect(encodedSink);
-        }
+        disconnectSinks();
         if (decoder != null) {
             try {
                 decoder.close();
@@ -252,7 +277,7 @@ public final class CameraPipeline implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        for (AutoCloseable c : new AutoCloseable[] {yuvPublisher, rgbPublisher, yuvWriter, rgbWriter, encodedWriter}) {
+        for (AutoCloseable c : new AutoCloseable[] {yuvPublisher, rgbPublisher, yuvWriter, rgbWriter, fmp4Writer, encodedWriter}) {
             if (c != null) {
                 try {
                     c.close();
@@ -263,6 +288,9 @@ public final class CameraPipeline implements AutoCloseable {
         }
         outputs.clear();
         encodedWriter = null;
+        fmp4Writer = null;
+        fmp4Publisher = null;
+        fmp4Sink = null;
         yuvWriter = null;
         rgbWriter = null;
         decoder = null;
@@ -273,11 +301,7 @@ public final class CameraPipeline implements AutoCloseable {
     public void close() {
         source.close();
         // Stop publishing on the I/O thread before the channels close under it.
-        loop.submit(() -> {
-            if (encodedSink != null) {
-                fork.disconnect(encodedSink);
-            }
-        }).syncUninterruptibly();
+        loop.submit(this::disconnectSinks).syncUninterruptibly();
         closeOutputs();
     }
 }

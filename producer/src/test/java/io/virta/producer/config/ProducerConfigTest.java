@@ -27,6 +27,7 @@ class ProducerConfigTest {
                     timestamps: camera
                     encoded: { cells: 32, capacity: 4MiB }
                     rgb: { width: 320, height: 180, fps: 5 }
+                    fmp4: { enabled: true, cells: 16, capacity: 1MiB }
                   - name: yard
                     url: rtsp://10.0.0.6/h265
                     user: viewer
@@ -44,12 +45,14 @@ class ProducerConfigTest {
         assertEquals(320, lobby.rgb().width());
         assertEquals(5.0, lobby.rgb().fps());
         assertTrue(lobby.yuv().enabled());
+        assertEquals(new CameraConfig.Fmp4ChannelConfig(true, 16, 1024 * 1024), lobby.fmp4());
         assertFalse(lobby.toString().contains("s3cret"), lobby.toString());
         CameraConfig yard = config.cameras().get(1);
         assertEquals(RtspTransport.AUTO, yard.transport());
         assertEquals(TimestampMode.SMART, yard.timestamps());
         assertFalse(yard.yuv().enabled());
         assertFalse(yard.rgb().enabled());
+        assertFalse(yard.fmp4().enabled(), "the .mp4 channel is off unless asked for");
         assertEquals("p@ss", yard.password());
     }
 
@@ -68,6 +71,9 @@ class ProducerConfigTest {
         assertError("cameras:\n  - name: a\n    url: rtsp://h/\n    reconect: 3\n", "cams.yaml: cameras[0].reconect: unknown setting");
         assertError("cameras:\n  - name: a\n    url: rtsp://h/\n  - name: a\n    url: rtsp://h/\n", "cameras[1].name: 'a' is used by another camera");
         assertError("cameras:\n  - name: a\n    url: rtsp://h/\n    encoded: { capacity: lots }\n", "'lots' is not a size");
+        assertError("cameras:\n  - name: a\n    url: rtsp://h/\n    fmp4: { enable: true }\n",
+                "cams.yaml: cameras[0].fmp4.enable: unknown setting");
+        assertError("cameras:\n  - name: a\n    url: rtsp://h/\n    fmp4: { cells: 1 }\n", "cameras[0].fmp4.cells");
         assertError("cameras: [\n", "cams.yaml: not valid YAML");
         assertError("cameras: 3\n", "cams.yaml: cameras: expected a list");
         assertError("affinity: { io: \"0-x\" }\n", "cams.yaml: affinity.io: '0-x' is not a CPU number or range");
