@@ -7,42 +7,22 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 import pytest
 
 from virta.control import ControlClient
-from virta_java import ProducerProcess
+from virta_java import clip_camera_producer
 
 SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
 
 
 @pytest.fixture(scope="module")
 def producer():
-    if not shutil.which("ffmpeg") or not shutil.which("ffprobe"):
-        pytest.fail("ffmpeg/ffprobe are missing: run scripts/install-deps.sh")
-    folder = tempfile.mkdtemp(prefix="virta-fmp4-test-")
-    clip = os.path.join(folder, "clip.mkv")
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25",
-                    "-t", "4", "-c:v", "libx264", "-threads", "1", "-pix_fmt", "yuv420p", "-preset", "veryfast",
-                    "-g", "25", "-keyint_min", "25", "-sc_threshold", "0", "-bf", "0", clip],
-                   check=True, timeout=60)
-    camera = f"fmp4-{os.getpid()}"
-    config = os.path.join(folder, "cameras.yaml")
-    with open(config, "w") as f:
-        f.write(f"control:\n  listen: 127.0.0.1:0\ncameras:\n  - name: {camera}\n"
-                f"    url: {clip}\n    loop: true\n    decode: false\n"
-                "    fmp4: { enabled: true, cells: 64, capacity: 1MiB }\n")
-    process = ProducerProcess(config)
-    process.camera = camera
-    process.folder = folder
-    yield process
-    process.stop()
-    shutil.rmtree(folder, ignore_errors=True)
+    with clip_camera_producer("fmp4", "    decode: false\n    fmp4: { enabled: true, cells: 64, capacity: 1MiB }\n") as process:
+        yield process
 
 
 def ffprobe_frames(path):

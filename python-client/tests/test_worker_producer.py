@@ -5,16 +5,12 @@ GetChannels."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import tempfile
 import time
 
 import pytest
 
 from virta.control import CameraNotFound, ControlClient
-from virta_java import ProducerProcess
+from virta_java import clip_camera_producer
 from worker_process import worker  # noqa: F401 (a fixture)
 
 pytest.importorskip("cv2", reason="the motion detector needs Debian's python3-opencv")
@@ -22,26 +18,9 @@ pytest.importorskip("cv2", reason="the motion detector needs Debian's python3-op
 
 @pytest.fixture(scope="module")
 def producer():
-    if not shutil.which("ffmpeg"):
-        pytest.fail("ffmpeg is missing: run scripts/install-deps.sh")
-    folder = tempfile.mkdtemp(prefix="virta-producer-test-")
-    clip = os.path.join(folder, "moving.mkv")
     # testsrc2 moves all over the picture: plenty of motion.
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
-                    "testsrc2=size=320x180:rate=25", "-t", "4", "-c:v", "libx264", "-threads", "1",
-                    "-pix_fmt", "yuv420p", "-preset", "veryfast", "-g", "25", "-bf", "0", clip],
-                   check=True, timeout=60)
-    camera = f"e2e-{os.getpid()}"
-    config = os.path.join(folder, "cameras.yaml")
-    with open(config, "w") as f:
-        f.write(f"control:\n  listen: 127.0.0.1:0\ncameras:\n  - name: {camera}\n"
-                f"    url: {clip}\n    loop: true\n"
-                "    rgb: { width: 320, height: 180, fps: 10 }\n")
-    process = ProducerProcess(config)
-    process.camera = camera
-    yield process
-    process.stop()
-    shutil.rmtree(folder, ignore_errors=True)
+    with clip_camera_producer("e2e", "    rgb: { width: 320, height: 180, fps: 10 }\n") as process:
+        yield process
 
 
 def wait_for_channels(control, camera, timeout=30.0):

@@ -9,6 +9,7 @@ prints `producer: control API (...) on HOST:PORT`.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import queue
@@ -16,6 +17,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -151,6 +153,34 @@ class ProducerProcess(JavaProcess):
     def __init__(self, config: str):
         super().__init__(virta_command("producer", "--config", config, "--status-every", "0"),
                          PRODUCER_LISTENING, first_line=False)
+
+
+@contextlib.contextmanager
+def clip_camera_producer(name: str, camera_options: str):
+    """A producer process with one camera looping a 4 s testsrc2 clip (320x180, 25 fps, H264, a keyframe a
+    second, no B-frames). `camera_options` is YAML appended to the camera's entry, indented by four spaces.
+    Yields the ProducerProcess with `.camera` and `.folder` (a scratch folder removed afterwards)."""
+    if not shutil.which("ffmpeg") or not shutil.which("ffprobe"):
+        raise RuntimeError("ffmpeg/ffprobe are missing: run scripts/install-deps.sh")
+    folder = tempfile.mkdtemp(prefix=f"virta-{name}-test-")
+    clip = os.path.join(folder, "clip.mkv")
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25",
+                    "-t", "4", "-c:v", "libx264", "-threads", "1", "-pix_fmt", "yuv420p", "-preset", "veryfast",
+                    "-g", "25", "-keyint_min", "25", "-sc_threshold", "0", "-bf", "0", clip],
+                   check=True, timeout=60)
+    camera = f"{name}-{os.getpid()}"
+    config = os.path.join(folder, "cameras.yaml")
+    with open(config, "w") as f:
+        f.write(f"control:\n  listen: 127.0.0.1:0\ncameras:\n  - name: {camera}\n"
+                f"    url: {clip}\n    loop: true\n{camera_options}")
+    process = ProducerProcess(config)
+    process.camera = camera
+    process.folder = folder
+    try:
+        yield process
+    finally:
+        process.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class HubProcess:
