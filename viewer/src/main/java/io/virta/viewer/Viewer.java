@@ -441,11 +441,6 @@ public final class Viewer implements AutoCloseable {
         return redraws;
     }
 
-    /** The presentation queue of each distinct stream, in layout order (for benchmarks and tests). */
-    public List<PresentationQueue> queues() {
-        return streams.stream().map(s -> s.queue).toList();
-    }
-
     private void closeAll() {
         if (!streams.isEmpty()) {
             printStats("summary");

@@ -31,17 +31,12 @@ public final class WorkerCommandLine {
 
     /** The program and its arguments, placeholders filled in from {@code values}. */
     static List<String> of(WorkerConfig worker, Map<String, String> values) {
-        List<String> command = new ArrayList<>();
-        if (Files.isExecutable(Path.of(SETPRIV))) {
-            command.addAll(List.of(SETPRIV, "--pdeathsig", "KILL", "--"));
-        }
+        List<String> command;
         if (worker.javaWorker() != null) {
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(inheritedJvmFlags());
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), VIRTA_MAIN, "worker",
-                    worker.javaWorker(), "--camera", worker.camera(), "--control", values.get("control"),
-                    "--hub", values.get("hub"), "--name", worker.name()));
+            command = virtaCommand("worker", worker.javaWorker(), "--camera", worker.camera(), "--control",
+                    values.get("control"), "--hub", values.get("hub"), "--name", worker.name());
         } else {
+            command = diesWithThisProcess();
             for (String part : worker.command()) {
                 command.add(WorkerConfig.expand(part, values));
             }
@@ -57,14 +52,20 @@ public final class WorkerCommandLine {
      * which dies with this process.
      */
     public static List<String> virtaCommand(String... arguments) {
-        List<String> command = new ArrayList<>();
-        if (Files.isExecutable(Path.of(SETPRIV))) {
-            command.addAll(List.of(SETPRIV, "--pdeathsig", "KILL", "--"));
-        }
+        List<String> command = diesWithThisProcess();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(inheritedJvmFlags());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), VIRTA_MAIN));
         command.addAll(List.of(arguments));
+        return command;
+    }
+
+    /** The start of a command line whose program gets SIGKILL when this process dies (where setpriv exists). */
+    private static List<String> diesWithThisProcess() {
+        List<String> command = new ArrayList<>();
+        if (Files.isExecutable(Path.of(SETPRIV))) {
+            command.addAll(List.of(SETPRIV, "--pdeathsig", "KILL", "--"));
+        }
         return command;
     }
 

@@ -23,7 +23,6 @@ public final class StreamTextures implements AutoCloseable {
     private ResolutionClass resolutionClass;
     private int frameWidth;
     private int frameHeight;
-    private long allocations;
 
     /**
      * Makes textures and {@code slots} mapped pixel buffers for {@code target}, dropping any of an
@@ -55,7 +54,6 @@ public final class StreamTextures implements AutoCloseable {
         resolutionClass = target;
         frameWidth = 0;
         frameHeight = 0;
-        allocations++;
         return addresses;
     }
 
@@ -121,11 +119,6 @@ public final class StreamTextures implements AutoCloseable {
 
     public ResolutionClass resolutionClass() {
         return resolutionClass;
-    }
-
-    /** How often buffers were made (once per resolution class a stream moved into). */
-    public long allocations() {
-        return allocations;
     }
 
     private void release() {
