@@ -9,6 +9,7 @@ import io.virta.producer.config.ConfigException;
 import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.control.ControlServer;
 import io.virta.producer.control.ProducerEventHub;
+import io.virta.producer.daemon.CameraStatus;
 import io.virta.producer.daemon.Producer;
 import io.virta.producer.supervise.WorkerStatus;
 import io.virta.producer.supervise.WorkerSupervisor;
@@ -88,6 +89,9 @@ final class ProducerCommand {
                     + ", journal " + config.events().journal().toAbsolutePath().normalize());
         }
         producer.start();
+        if (producer.rtspServer() != null) {
+            System.out.println("producer: RTSP server re-serving the cameras at " + producer.rtspServer().url("<camera>"));
+        }
         if (!config.workers().isEmpty()) {
             producer.startWorkers(control.target(), WorkerSupervisor.OutputSink.STDOUT);
         }
@@ -129,6 +133,17 @@ final class ProducerCommand {
         producer.close();
     }
 
+    /** What the RTSP server sends of the camera, for the status line; empty while the server is off. */
+    private static String restreamSummary(Producer producer, String camera) {
+        CameraStatus status = producer.status(camera);
+        if (producer.rtspServer() == null || status == null) {
+            return "";
+        }
+        CameraStatus.Restream r = status.restream();
+        return String.format(Locale.ROOT, "  rtsp %d clients, %d frames sent, %d dropped", r.clients(), r.framesSent(),
+                r.framesDropped());
+    }
+
     static void printStatus(Producer producer) {
         for (CameraPipeline camera : producer.cameras()) {
             var source = camera.source();
@@ -140,7 +155,7 @@ final class ProducerCommand {
                     camera.name(), source.isOnline() ? "online" : "offline", camera.unitsIn().fps(), camera.unitsIn().frames(),
                     camera.unitsIn().bytes() / 1e6, receiver.packetsLost(), receiver.unitsDropped(), source.reconnects(),
                     decoder == null ? 0 : decoder.unitsDecoded(), decoder == null ? 0 : decoder.meanDecodeMicros() / 1000,
-                    camera.channels()));
+                    camera.channels()) + restreamSummary(producer, camera.name()));
         }
         for (WorkerStatus worker : producer.workerStatuses()) {
             System.out.println(String.format(Locale.ROOT, "worker %s (camera %s): %s  pid %d  %d restarts%s",

@@ -10,6 +10,7 @@ import io.virta.protos.control.v1.ChannelType;
 import io.virta.protos.control.v1.Codec;
 import io.virta.protos.control.v1.EncodedChannelConfig;
 import io.virta.protos.control.v1.PixelFormat;
+import io.virta.protos.control.v1.RestreamStats;
 import io.virta.protos.control.v1.RgbChannelConfig;
 import io.virta.protos.control.v1.StreamConfig;
 import io.virta.protos.control.v1.StreamState;
@@ -142,7 +143,11 @@ final class ControlMessages {
                         .setOfflineCount(t.offlineCount())
                         .setUptimeSeconds(t.uptimeSeconds())
                         .setPictureWidth(t.pictureWidth())
-                        .setPictureHeight(t.pictureHeight()));
+                        .setPictureHeight(t.pictureHeight()))
+                .setRestream(RestreamStats.newBuilder()
+                        .setClients(s.restream().clients())
+                        .setFramesSent(s.restream().framesSent())
+                        .setFramesDropped(s.restream().framesDropped()));
         if (s.lastError() != null) {
             // Errors quote URLs already redacted; redact again in case one did not.
             b.setLastError(RtspUrl.redact(s.lastError()));

@@ -11,9 +11,11 @@ import io.virta.producer.rtsp.client.RtspTransport;
  * @param lastError       why the stream last went offline; null while it never has
  * @param activeTransport UDP or TCP while online, null otherwise
  * @param codec           the codec of the last session; null before the first
+ * @param restream        what the producer's RTSP server sends of this camera; {@link Restream#NONE}
+ *                        while the server is off or the camera is not served
  */
 public record CameraStatus(String name, State state, String lastError, CameraConfig config,
-        RtspTransport activeTransport, VideoCodec codec, Stats stats) {
+        RtspTransport activeTransport, VideoCodec codec, Stats stats, Restream restream) {
 
     public enum State {
         /** Started, not yet playing. */
@@ -43,5 +45,19 @@ public record CameraStatus(String name, State state, String lastError, CameraCon
 
         /** A camera that is not running. */
         public static final Stats NONE = new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    }
+
+    /**
+     * The camera re-served by the producer's RTSP server ({@code rtspServer:}). Counters start when
+     * the camera starts, and again when it changes codec (its clients are disconnected then).
+     *
+     * @param clients       clients playing now
+     * @param framesSent    frames handed to clients' sockets, summed over clients
+     * @param framesDropped frames clients lost because they could not keep up, summed over clients
+     */
+    public record Restream(int clients, long framesSent, long framesDropped) {
+
+        /** Not served: the RTSP server is off, the camera is stopped, or it has sent no frame yet. */
+        public static final Restream NONE = new Restream(0, 0, 0);
     }
 }

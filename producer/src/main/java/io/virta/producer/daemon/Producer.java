@@ -8,6 +8,7 @@ import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.config.RtspServerConfig;
 import io.virta.producer.rtsp.auth.ServerAuthenticator;
 import io.virta.producer.rtsp.server.CameraMount;
+import io.virta.producer.rtsp.server.MediaMount;
 import io.virta.producer.rtsp.server.RtspServer;
 import io.virta.producer.ingest.CameraPipeline;
 import io.virta.producer.ingest.DecodeWorker;
@@ -339,7 +340,7 @@ public final class Producer implements AutoCloseable {
         Run run = entry.run;
         if (run == null) {
             return new CameraStatus(entry.config.name(), CameraStatus.State.STOPPED, entry.lastError, entry.config, null,
-                    entry.lastCodec, CameraStatus.Stats.NONE);
+                    entry.lastCodec, CameraStatus.Stats.NONE, CameraStatus.Restream.NONE);
         }
         CameraPipeline pipeline = run.pipeline;
         CameraSource source = pipeline.source();
@@ -365,7 +366,13 @@ public final class Producer implements AutoCloseable {
                 decoder == null ? 0 : decoder.pictureWidth(), decoder == null ? 0 : decoder.pictureHeight());
         RtspTransport active = online ? (run.session.overTcp ? RtspTransport.TCP : RtspTransport.UDP) : null;
         return new CameraStatus(entry.config.name(), state, source.lastError(), entry.config, active,
-                receiver.codec(), stats);
+                receiver.codec(), stats, restream(entry.rtspMount));
+    }
+
+    private static CameraStatus.Restream restream(CameraMount served) {
+        MediaMount mount = served == null ? null : served.mount();
+        return mount == null ? CameraStatus.Restream.NONE
+                : new CameraStatus.Restream(mount.clients(), mount.framesSent(), mount.framesDropped());
     }
 
     /** One camera the producer knows; {@link #run} is null while it is stopped. */
@@ -376,7 +383,7 @@ public final class Producer implements AutoCloseable {
         volatile String lastError;
         volatile VideoCodec lastCodec;
         /** Re-serves the camera while it runs, when the RTSP server is on. */
-        CameraMount rtspMount;
+        volatile CameraMount rtspMount;
 
         Camera(CameraConfig config, int slot) {
             this.config = config;

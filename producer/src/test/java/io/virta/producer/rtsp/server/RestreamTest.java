@@ -1,6 +1,7 @@
 package io.virta.producer.rtsp.server;
 
 import io.virta.producer.config.ProducerConfig;
+import io.virta.producer.daemon.CameraStatus;
 import io.virta.producer.daemon.Producer;
 import io.virta.producer.ingest.StreamEvents;
 import io.virta.producer.testing.ExternalCommand;
@@ -104,6 +105,33 @@ class RestreamTest {
             assertTrue(System.nanoTime() < giveUp, mount.clients() + " clients still listed after all left");
             Thread.sleep(20);
         }
+    }
+
+    @Test
+    void statusCountsTheClientsAndTheFramesSentToThem() throws Exception {
+        List<Process> clients = List.of(copyClient(100_000), copyClient(100_000));
+        try {
+            CameraStatus.Restream playing = awaitRestream(r -> r.clients() == 2 && r.framesSent() > 50);
+            assertEquals(0, playing.framesDropped(), "frames dropped for two clients that keep up");
+        } finally {
+            clients.forEach(Process::destroyForcibly);
+        }
+        long sent = producer.status("cam").restream().framesSent();
+        CameraStatus.Restream after = awaitRestream(r -> r.clients() == 0);
+        assertTrue(after.framesSent() >= sent, "frames sent never go back: " + sent + " then " + after.framesSent());
+    }
+
+    /** The camera's restream counters once {@code until} holds (within 20 s). */
+    private static CameraStatus.Restream awaitRestream(java.util.function.Predicate<CameraStatus.Restream> until)
+            throws InterruptedException {
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        CameraStatus.Restream r = producer.status("cam").restream();
+        while (!until.test(r)) {
+            assertTrue(System.nanoTime() < giveUp, "status never got there; last: " + r);
+            Thread.sleep(50);
+            r = producer.status("cam").restream();
+        }
+        return r;
     }
 
     private Process copyClient(int frames) throws Exception {
