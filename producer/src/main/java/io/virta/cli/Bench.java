@@ -12,6 +12,8 @@ final class Bench {
               decode  CPU per 1080p frame, decode + scale to RGB24, against ffmpeg -threads 1
               ingest  CPU of 32 RTSP streams without decoding against 32 ffmpeg -c copy clients,
                       and latency from a frame's last packet to the decoded frame on the bus
+              rtsp-server  CPU per client of re-serving a camera over RTSP to 1, 10 and 50 clients,
+                      against gst-rtsp-server serving the same camera to the same clients
               events  event hub: journal append latency against a bare Chronicle append, and events/s
                       from a reporting client through the hub to a subscriber against a no-op gRPC call
               worker  1080p RGB24 frames/s a Java worker consumes zero-copy, against memcpy of the frame
@@ -34,6 +36,7 @@ final class Bench {
                 case "bus" -> BusBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
                 case "decode" -> io.virta.producer.decode.DecodeBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
                 case "ingest" -> io.virta.producer.bench.IngestBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
+                case "rtsp-server" -> io.virta.producer.bench.RtspServerBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
                 case "events" -> io.virta.hub.bench.EventBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
                 case "worker" -> io.virta.worker.bench.WorkerBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
                 case "viewer" -> io.virta.viewer.bench.ViewerBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));

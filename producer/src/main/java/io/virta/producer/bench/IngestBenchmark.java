@@ -9,11 +9,8 @@ import io.virta.producer.ingest.CameraPipeline;
 import io.virta.producer.ingest.StreamEvents;
 import io.virta.bus.Clock;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,8 +30,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>Latency from a frame's last RTP packet arriving to the decoded frame being readable on the
  *       bus (I420 and scaled RGB), p50 and p99.</li>
  * </ul>
- * The server is GStreamer's gst-rtsp-server ({@code producer/src/test/peers/rtsp_server.py}) looping a
- * 1080p clip made by ffmpeg; everything runs over TCP on loopback.
+ * The camera is a {@link GstCamera}; everything runs over TCP on loopback.
  */
 public final class IngestBenchmark {
     static final String USAGE = """
@@ -67,9 +63,8 @@ public final class IngestBenchmark {
         double warmup = args.decimal("warmup", quick ? 2 : 40);
         IngestBenchmark bench = new IngestBenchmark(Path.of(System.getProperty("virta.home", ".")).toAbsolutePath());
         io.virta.producer.daemon.FfmpegLog.quiet();
-        Path clip = bench.clip();
-        try (PeerServer server = PeerServer.start(bench.home, clip)) {
-            String url = "rtsp://127.0.0.1:" + server.port + "/cam";
+        try (GstCamera camera = GstCamera.start(bench.home)) {
+            String url = camera.url();
             bench.line("## Ingest benchmark (" + java.time.LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors()
                     + " cores" + (quick ? ", --quick" : "") + ")");
             bench.line("");
@@ -233,50 +228,5 @@ public final class IngestBenchmark {
             }
         }
         return micros;
-    }
-
-    // ---------------------------------------------------------------- the clip and the server
-
-    private Path clip() throws Exception {
-        Path dir = Files.createDirectories(home.resolve("bench/target"));
-        Path clip = dir.resolve("ingest-1080p25.h264");
-        if (!Files.exists(clip)) {
-            System.out.println("making " + clip + " with ffmpeg...");
-            Path tmp = dir.resolve("ingest-1080p25.h264.tmp");
-            Process p = new ProcessBuilder("ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-                    "testsrc2=size=1920x1080:rate=25", "-t", "10", "-c:v", "libx264", "-threads", "1", "-pix_fmt", "yuv420p",
-                    "-preset", "veryfast", "-profile:v", "baseline", "-g", "25", "-keyint_min", "25", "-sc_threshold", "0",
-                    "-bf", "0", "-x264-params", "repeat-headers=1:aud=1", "-b:v", "4M", "-f", "h264", tmp.toString())
-                    .inheritIO().start();
-            if (p.waitFor() != 0) {
-                throw new IllegalStateException("ffmpeg could not make the benchmark clip");
-            }
-            Files.move(tmp, clip);
-        }
-        return clip;
-    }
-
-    /** gst-rtsp-server, from the test peers, for the length of the benchmark. */
-    private record PeerServer(Process process, int port) implements AutoCloseable {
-        static PeerServer start(Path home, Path clip) throws Exception {
-            Path script = home.resolve("producer/src/test/peers/rtsp_server.py");
-            Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), "--port", "0", "--mount",
-                    "/cam=" + clip, "--exit-with-stdin").redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            String line = out.readLine();
-            if (line == null || !line.startsWith("READY ")) {
-                p.destroyForcibly();
-                throw new IllegalStateException("gst-rtsp-server did not start (" + script + "); run scripts/install-deps.sh");
-            }
-            return new PeerServer(p, Integer.parseInt(line.substring(6).trim()));
-        }
-
-        @Override
-        public void close() throws Exception {
-            process.getOutputStream().close();
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        }
     }
 }
