@@ -37,14 +37,15 @@ public final class RtspServerBenchmark {
               --clients LIST  numbers of concurrent clients to measure (default 1,10,50)
               --seconds S     measuring window per server and client count (default 10)
               --settle S      time clients play before the window opens (default 5)
-              --warmup S      time the producer serves before anything is measured, so the JIT has
-                              compiled its packet path as in a long-running daemon (default 20)
+              --warmup S      time the producer serves 4 unmeasured clients before anything is measured,
+                              so the JIT has compiled its packet path as in a long-running daemon (default 20)
               --quick         1 client, 2 s windows: a smoke run, not figures to quote
               --out FILE      also write the markdown report to FILE
             Needs ffmpeg and gst-rtsp-server (scripts/install-deps.sh installs them).
             """;
     private static final double SOURCE_FPS = 25;
     private static final int TICKS_PER_SECOND = 100; // USER_HZ
+    private static final int WARMUP_CLIENTS = 4;
 
     private final Path home;
     private final double seconds;
@@ -75,7 +76,7 @@ public final class RtspServerBenchmark {
                 Server virta = bench.startProducer(camera.url());
                 Server gst = bench.startRelay(camera.url(), false)) {
             bench.awaitPlayable(virta.url);
-            Thread.sleep((long) (warmup * 1000));
+            bench.warmUp(virta, warmup);
             bench.line("## RTSP server benchmark (" + java.time.LocalDate.now() + ", "
                     + Runtime.getRuntime().availableProcessors() + " cores" + (quick ? ", --quick" : "") + ")");
             bench.line("");
@@ -86,6 +87,22 @@ public final class RtspServerBenchmark {
             Files.writeString(Path.of(out), bench.report);
         }
         return 0;
+    }
+
+    /**
+     * Serves clients for the warm-up time, unmeasured: without clients the JIT never compiles the
+     * serving path, and the first measured window (one client) would pay for the compilation.
+     */
+    private void warmUp(Server server, double warmup) throws Exception {
+        List<Client> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < WARMUP_CLIENTS; i++) {
+                clients.add(Client.start(server.url));
+            }
+            Thread.sleep((long) (warmup * 1000));
+        } finally {
+            stopAll(clients);
+        }
     }
 
     private static int[] clientCounts(String list) {
@@ -171,13 +188,17 @@ public final class RtspServerBenchmark {
             }
             return new Window((double) ticks / TICKS_PER_SECOND / (wall / 1e9), frames);
         } finally {
-            for (Client c : clients) {
-                c.process.destroy();
-            }
-            for (Client c : clients) {
-                if (!c.process.waitFor(5, TimeUnit.SECONDS)) {
-                    c.process.destroyForcibly();
-                }
+            stopAll(clients);
+        }
+    }
+
+    private static void stopAll(List<Client> clients) throws InterruptedException {
+        for (Client c : clients) {
+            c.process.destroy();
+        }
+        for (Client c : clients) {
+            if (!c.process.waitFor(5, TimeUnit.SECONDS)) {
+                c.process.destroyForcibly();
             }
         }
     }
