@@ -2,6 +2,7 @@ package io.virta.producer.daemon;
 
 import io.virta.producer.config.CameraConfig;
 import io.virta.producer.media.VideoCodec;
+import io.virta.producer.rtp.out.RtpSender;
 import io.virta.producer.rtsp.client.RtspTransport;
 
 /**
@@ -11,9 +12,10 @@ import io.virta.producer.rtsp.client.RtspTransport;
  * @param lastError       why the stream last went offline; null while it never has
  * @param activeTransport UDP or TCP while online, null otherwise
  * @param codec           the codec of the last session; null before the first
+ * @param rtpOut          the RTP sender's counters; null without {@code rtpOut:}
  */
 public record CameraStatus(String name, State state, String lastError, CameraConfig config,
-        RtspTransport activeTransport, VideoCodec codec, Stats stats) {
+        RtspTransport activeTransport, VideoCodec codec, Stats stats, RtpSender.Stats rtpOut) {
 
     public enum State {
         /** Started, not yet playing. */
