@@ -16,11 +16,12 @@ import java.time.Duration;
  * @param reconnect   how long without frames before the stream counts as stalled and reconnects
  * @param decode      false: publish encoded access units only (for recorders and re-streamers)
  * @param fmp4        the {@code <name>.mp4} channel of fragmented MP4 (browsers, recorders); off unless enabled
+ * @param rtpOut      sending the camera as plain RTP to a multicast group or a host, with an SDP file; null when off
  */
 public record CameraConfig(String name, String url, String sdp, String networkInterface, String user, String password,
         RtspTransport transport, Duration reconnect, boolean decode, int decoderThreads, TimestampMode timestamps,
         EncodedChannelConfig encoded, YuvChannelConfig yuv, RgbChannelConfig rgb, FfmpegInputConfig ffmpeg,
-        Fmp4ChannelConfig fmp4) {
+        Fmp4ChannelConfig fmp4, RtpOutConfig rtpOut) {
 
     /**
      * For cameras FFmpeg opens (files, HTTP, V4L2): see docs/producer-ffmpeg-source.md.
@@ -41,8 +42,28 @@ public record CameraConfig(String name, String url, String sdp, String networkIn
     public record EncodedChannelConfig(int cells, long capacityBytes) {
     }
 
-    /** Fragmented MP4 of the camera's own bitstream: an init segment, then a fragment per frame. */
-    public record Fmp4ChannelConfig(boolean enabled, int cells, long capacityBytes) {
+    /**
+     * Fragmented MP4 of the camera's own bitstream: an init segment, then fragments.
+     *
+     * @param fragmentMillis 0: one fragment per access unit; more: fragments gather this many
+     *                       milliseconds of samples (a keyframe always starts a new one)
+     */
+    public record Fmp4ChannelConfig(boolean enabled, int cells, long capacityBytes, int fragmentMillis) {
+    }
+
+    /**
+     * Plain RTP out (see docs/producer.md, "Sending a camera over RTP").
+     *
+     * @param host             the multicast group or unicast host the packets go to
+     * @param port             the RTP port (even); RTCP sender reports go to {@code port + 1}
+     * @param ttl              multicast time-to-live (hops); ignored for unicast
+     * @param networkInterface multicast only: the interface name or local address to send from; null lets routing choose
+     * @param sdp              where the SDP file describing the stream is written
+     */
+    public record RtpOutConfig(String host, int port, int ttl, String networkInterface, java.nio.file.Path sdp) {
+        public String destination() {
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        }
     }
 
     /** Decoded I420 at the stream's own size. */

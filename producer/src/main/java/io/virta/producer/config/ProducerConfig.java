@@ -197,7 +197,7 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
     static CameraConfig camera(YamlNode c) throws ConfigException {
         c.allowOnly("name", "url", "sdp", "interface", "user", "password", "transport", "reconnectSeconds", "decode",
                 "decoderThreads", "timestamps", "encoded", "yuv", "rgb", "fmp4", "loop", "seekSeconds", "realtime", "format", "v4l2",
-                "ffmpegOptions");
+                "ffmpegOptions", "rtpOut");
         YamlNode nameNode = c.get("name");
         String name = nameNode.requiredString();
         try {
@@ -231,7 +231,7 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
         YamlNode rgb = c.get("rgb");
         rgb.allowOnly("enabled", "width", "height", "fps", "cells");
         YamlNode fmp4 = c.get("fmp4");
-        fmp4.allowOnly("enabled", "cells", "capacity");
+        fmp4.allowOnly("enabled", "cells", "capacity", "fragmentMillis");
         boolean decode = c.get("decode").bool(true);
         int rgbWidth = (int) rgb.get("width").integer(640, 16, 7680);
         int rgbHeight = (int) rgb.get("height").integer(360, 16, 4320);
@@ -253,7 +253,57 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
                         rgb.get("fps").decimal(0, 0, 1000), (int) rgb.get("cells").integer(8, 2, 1024)), ffmpeg,
                 new CameraConfig.Fmp4ChannelConfig(fmp4.get("enabled").bool(false),
                         (int) fmp4.get("cells").integer(64, 2, 4096),
-                        fmp4.get("capacity").bytes(2 * 1024 * 1024, 4096, 256L * 1024 * 1024)));
+                        fmp4.get("capacity").bytes(2 * 1024 * 1024, 4096, 256L * 1024 * 1024),
+                        (int) fmp4.get("fragmentMillis").integer(0, 0, 10_000)),
+                rtpOut(c.get("rtpOut"), name));
+    }
+
+    /** {@code rtpOut:}: plain RTP to a group or host, with an SDP file; absent means off. */
+    private static CameraConfig.RtpOutConfig rtpOut(YamlNode out, String camera) throws ConfigException {
+        if (out.isMissing()) {
+            return null;
+        }
+        out.allowOnly("destination", "ttl", "interface", "sdp");
+        YamlNode destinationNode = out.get("destination");
+        String destination = destinationNode.requiredString().strip();
+        io.virta.worker.attach.GrpcTarget target;
+        try {
+            target = io.virta.worker.attach.GrpcTarget.parse(destination, "");
+        } catch (IllegalArgumentException e) {
+            throw destinationNode.error(e.getMessage().substring(2).replace("127.0.0.1:50051", "239.1.2.3:5004"));
+        }
+        if (target.port() % 2 != 0) {
+            throw destinationNode.error("port " + target.port() + " is odd; RTP takes an even port and RTCP the next"
+                    + " one (e.g. " + target.host() + ":" + (target.port() - 1) + ")");
+        }
+        boolean multicast = isMulticastLiteral(target.host());
+        YamlNode interfaceNode = out.get("interface");
+        String networkInterface = interfaceNode.string(null);
+        if (networkInterface != null && !multicast) {
+            throw interfaceNode.error("applies only to a multicast destination (224.0.0.0/4 or ff00::/8); "
+                    + target.host() + " is not one");
+        }
+        int ttl = (int) out.get("ttl").integer(1, 1, 255);
+        YamlNode sdpNode = out.get("sdp");
+        String sdp = sdpNode.string(camera + ".sdp");
+        Path sdpPath;
+        try {
+            sdpPath = Path.of(sdp.strip());
+        } catch (java.nio.file.InvalidPathException e) {
+            throw sdpNode.error("'" + sdp + "' is not a file path: " + e.getReason());
+        }
+        if (sdp.isBlank() || sdpPath.getFileName() == null) {
+            throw sdpNode.error("is empty; give the path of the SDP file to write, e.g. " + camera + ".sdp");
+        }
+        return new CameraConfig.RtpOutConfig(target.host(), target.port(), ttl, networkInterface, sdpPath);
+    }
+
+    private static boolean isMulticastLiteral(String host) {
+        try {
+            return java.net.InetAddress.ofLiteral(host).isMulticastAddress();
+        } catch (IllegalArgumentException notALiteral) {
+            return false;
+        }
     }
 
     /** The settings of cameras FFmpeg opens; an error for any of them on an RTSP or SDP camera. */

@@ -2,6 +2,7 @@ package io.virta.producer.daemon;
 
 import io.virta.producer.config.CameraConfig;
 import io.virta.producer.media.VideoCodec;
+import io.virta.producer.rtp.out.RtpSender;
 import io.virta.producer.rtsp.client.RtspTransport;
 
 /**
@@ -13,9 +14,10 @@ import io.virta.producer.rtsp.client.RtspTransport;
  * @param codec           the codec of the last session; null before the first
  * @param restream        what the producer's RTSP server sends of this camera; {@link Restream#NONE}
  *                        while the server is off or the camera is not served
+ * @param rtpOut          the RTP sender's counters; null without {@code rtpOut:}
  */
 public record CameraStatus(String name, State state, String lastError, CameraConfig config,
-        RtspTransport activeTransport, VideoCodec codec, Stats stats, Restream restream) {
+        RtspTransport activeTransport, VideoCodec codec, Stats stats, Restream restream, RtpSender.Stats rtpOut) {
 
     public enum State {
         /** Started, not yet playing. */

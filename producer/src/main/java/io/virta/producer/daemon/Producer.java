@@ -7,6 +7,7 @@ import io.virta.producer.config.CameraConfig;
 import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.config.RtspServerConfig;
 import io.virta.producer.rtsp.auth.ServerAuthenticator;
+import io.virta.producer.rtp.out.RtpSender;
 import io.virta.producer.rtsp.server.CameraMount;
 import io.virta.producer.rtsp.server.MediaMount;
 import io.virta.producer.rtsp.server.RtspServer;
@@ -129,6 +130,7 @@ public final class Producer implements AutoCloseable {
                 return false;
             }
             halt(entry);
+            closeRtpOut(entry);
             return true;
         }
     }
@@ -265,6 +267,7 @@ public final class Producer implements AutoCloseable {
             rateSampler.cancel(false);
             for (Camera entry : entries()) {
                 halt(entry);
+                closeRtpOut(entry);
             }
             cameras.clear();
             if (rtspServer != null) {
@@ -289,6 +292,7 @@ public final class Producer implements AutoCloseable {
 
     /** Builds and starts a pipeline for a camera that has none. */
     private CameraPipeline launch(Camera entry) {
+        RtpSender rtpOut = openRtpOut(entry);
         Session session = new Session(events);
         CameraPipeline pipeline = new CameraPipeline(entry.config, entry.slot, io.next(), session, config.decoderCpus());
         session.rates.sample(System.nanoTime(), 0, 0, 0);
@@ -296,6 +300,9 @@ public final class Producer implements AutoCloseable {
         if (rtspServer != null) {
             entry.rtspMount = new CameraMount(rtspServer, entry.config.name());
             pipeline.units().connect(entry.rtspMount);
+        }
+        if (rtpOut != null) {
+            pipeline.units().connect(rtpOut);
         }
         pipeline.start();
         LOG.info(() -> "started " + entry.config);
@@ -314,10 +321,41 @@ public final class Producer implements AutoCloseable {
             entry.rtspMount.close();
             entry.rtspMount = null;
         }
+        if (entry.rtpOut != null) {
+            run.pipeline.units().disconnect(entry.rtpOut);
+        }
         entry.lastError = run.pipeline.source().lastError();
         entry.lastCodec = run.pipeline.receiver().codec();
         run.pipeline.close();
         LOG.info(() -> "stopped " + entry.config);
+    }
+
+    /**
+     * The camera's RTP sender, opened at its first start and kept across stops and starts so that
+     * receivers see one continuous stream; null without {@code rtpOut:}.
+     */
+    private static RtpSender openRtpOut(Camera entry) {
+        if (entry.config.rtpOut() == null) {
+            return null;
+        }
+        if (entry.rtpOut == null) {
+            try {
+                entry.rtpOut = RtpSender.open(entry.config.name(), entry.config.rtpOut());
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("camera " + entry.config.name() + ": rtpOut to "
+                        + entry.config.rtpOut().destination() + ": cannot open a socket: " + e.getMessage(), e);
+            }
+        } else {
+            entry.rtpOut.cameraRestarted();
+        }
+        return entry.rtpOut;
+    }
+
+    private static void closeRtpOut(Camera entry) {
+        if (entry.rtpOut != null) {
+            entry.rtpOut.close();
+            entry.rtpOut = null;
+        }
     }
 
     private void sampleRates() {
@@ -340,7 +378,7 @@ public final class Producer implements AutoCloseable {
         Run run = entry.run;
         if (run == null) {
             return new CameraStatus(entry.config.name(), CameraStatus.State.STOPPED, entry.lastError, entry.config, null,
-                    entry.lastCodec, CameraStatus.Stats.NONE, CameraStatus.Restream.NONE);
+                    entry.lastCodec, CameraStatus.Stats.NONE, CameraStatus.Restream.NONE, rtpOutStats(entry));
         }
         CameraPipeline pipeline = run.pipeline;
         CameraSource source = pipeline.source();
@@ -366,13 +404,18 @@ public final class Producer implements AutoCloseable {
                 decoder == null ? 0 : decoder.pictureWidth(), decoder == null ? 0 : decoder.pictureHeight());
         RtspTransport active = online ? (run.session.overTcp ? RtspTransport.TCP : RtspTransport.UDP) : null;
         return new CameraStatus(entry.config.name(), state, source.lastError(), entry.config, active,
-                receiver.codec(), stats, restream(entry.rtspMount));
+                receiver.codec(), stats, restream(entry.rtspMount), rtpOutStats(entry));
     }
 
     private static CameraStatus.Restream restream(CameraMount served) {
         MediaMount mount = served == null ? null : served.mount();
         return mount == null ? CameraStatus.Restream.NONE
                 : new CameraStatus.Restream(mount.clients(), mount.framesSent(), mount.framesDropped());
+    }
+
+    private static RtpSender.Stats rtpOutStats(Camera entry) {
+        RtpSender sender = entry.rtpOut;
+        return sender == null ? null : sender.stats();
     }
 
     /** One camera the producer knows; {@link #run} is null while it is stopped. */
@@ -384,6 +427,8 @@ public final class Producer implements AutoCloseable {
         volatile VideoCodec lastCodec;
         /** Re-serves the camera while it runs, when the RTSP server is on. */
         volatile CameraMount rtspMount;
+        /** Sends the camera as RTP, when {@code rtpOut:} is set; lives until the camera is removed. */
+        volatile RtpSender rtpOut;
 
         Camera(CameraConfig config, int slot) {
             this.config = config;

@@ -253,7 +253,7 @@ public final class CameraPipeline implements AutoCloseable {
         }
         fmp4Writer = ChannelWriter.create(ChannelSpec.of(config.name() + ".mp4", ChannelType.FMP4)
                 .format(PixelFormat.FMP4).capacity(config.fmp4().capacityBytes()).cells(config.fmp4().cells()));
-        fmp4Publisher = new Fmp4Publisher(fmp4Writer).streamId(slot);
+        fmp4Publisher = new Fmp4Publisher(fmp4Writer).streamId(slot).fragmentMillis(config.fmp4().fragmentMillis());
         fmp4Sink = fmp4Publisher::onAccessUnit;
         fork.connect(fmp4Sink);
     }

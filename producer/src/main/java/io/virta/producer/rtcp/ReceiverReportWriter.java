@@ -2,7 +2,10 @@ package io.virta.producer.rtcp;
 
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+
+import static io.virta.producer.rtcp.SourceDescription.putI32;
+import static io.virta.producer.rtcp.SourceDescription.putU16;
+import static io.virta.producer.rtcp.SourceDescription.putU8;
 
 /**
  * Writes the compound packet a receiver sends every few seconds: a Receiver Report (with one
@@ -13,12 +16,11 @@ import java.nio.charset.StandardCharsets;
 public final class ReceiverReportWriter {
     private static final int RECEIVER_REPORT_HEADER = 8;
     private static final int REPORT_BLOCK = 24;
-    private static final int CNAME_ITEM = 1;
     private static final int MAX_LOST = 0x7f_ffff;
     private static final int MIN_LOST = -0x80_0000;
 
     private final int reporterSsrc;
-    private final byte[] cname;
+    private final SourceDescription sdes;
     private final int sdesLength;
 
     /**
@@ -27,13 +29,8 @@ public final class ReceiverReportWriter {
      */
     public ReceiverReportWriter(int reporterSsrc, String cname) {
         this.reporterSsrc = reporterSsrc;
-        this.cname = cname.getBytes(StandardCharsets.UTF_8);
-        if (this.cname.length == 0 || this.cname.length > 255) {
-            throw new IllegalArgumentException("a CNAME takes 1 to 255 bytes, not " + this.cname.length);
-        }
-        // Chunk: SSRC, type, length, text, then 1-4 zero bytes ending the item list at a 32-bit boundary.
-        int chunk = 4 + 2 + this.cname.length;
-        this.sdesLength = 4 + ((chunk + 4) & ~3);
+        this.sdes = new SourceDescription(reporterSsrc, cname);
+        this.sdesLength = sdes.length();
     }
 
     /** The bytes {@link #write} needs at most: an RR with one report block, and the SDES. */
@@ -83,34 +80,8 @@ public final class ReceiverReportWriter {
             putI32(out, block + 16, (int) source.lastSenderReport());
             putI32(out, block + 20, (int) source.delaySinceLastSenderReport(nowMicros));
         }
-        int sdes = at + receiverReportLength;
-        putU8(out, sdes, 0x80 | 1);
-        putU8(out, sdes + 1, CompoundPacketReader.SOURCE_DESCRIPTION);
-        putU16(out, sdes + 2, sdesLength / 4 - 1);
-        putI32(out, sdes + 4, reporterSsrc);
-        putU8(out, sdes + 8, CNAME_ITEM);
-        putU8(out, sdes + 9, cname.length);
-        out.put(sdes + 10, cname);
-        for (int zero = sdes + 10 + cname.length; zero < sdes + sdesLength; zero++) {
-            putU8(out, zero, 0);
-        }
+        sdes.write(out, at + receiverReportLength);
         out.position(at + total);
         return total;
-    }
-
-    private static void putU8(ByteBuffer out, int index, int value) {
-        out.put(index, (byte) value);
-    }
-
-    private static void putU16(ByteBuffer out, int index, int value) {
-        out.put(index, (byte) (value >>> 8));
-        out.put(index + 1, (byte) value);
-    }
-
-    private static void putI32(ByteBuffer out, int index, int value) {
-        out.put(index, (byte) (value >>> 24));
-        out.put(index + 1, (byte) (value >>> 16));
-        out.put(index + 2, (byte) (value >>> 8));
-        out.put(index + 3, (byte) value);
     }
 }

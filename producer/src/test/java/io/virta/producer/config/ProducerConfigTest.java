@@ -45,7 +45,7 @@ class ProducerConfigTest {
         assertEquals(320, lobby.rgb().width());
         assertEquals(5.0, lobby.rgb().fps());
         assertTrue(lobby.yuv().enabled());
-        assertEquals(new CameraConfig.Fmp4ChannelConfig(true, 16, 1024 * 1024), lobby.fmp4());
+        assertEquals(new CameraConfig.Fmp4ChannelConfig(true, 16, 1024 * 1024, 0), lobby.fmp4());
         assertFalse(lobby.toString().contains("s3cret"), lobby.toString());
         CameraConfig yard = config.cameras().get(1);
         assertEquals(RtspTransport.AUTO, yard.transport());

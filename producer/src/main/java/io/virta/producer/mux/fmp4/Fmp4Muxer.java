@@ -200,7 +200,7 @@ public final class Fmp4Muxer {
     public long writeFragment(MemorySegment out, long offset) {
         boxes.wrap(out, offset);
         boxes.start(FourCc.MOOF);
-        boxes.startFull(FourCc.MFHD, 0, 0).u32(++fragmentSequence).end();
+        boxes.startFull(FourCc.MFHD, 0, 0).u32(nextFragmentSequence()).end();
         boxes.start(FourCc.TRAF);
         boxes.startFull(FourCc.TFHD, 0, 0x02_0000).u32(InitSegment.TRACK_ID).end(); // default-base-is-moof
         boxes.startFull(FourCc.TFDT, 1, 0).u64(decodeTime).end();
@@ -216,6 +216,25 @@ public final class Fmp4Muxer {
         }
         boxes.end();
         return boxes.position() - offset;
+    }
+
+    /** Bytes of the accepted unit's sample as an mdat holds it: each NAL unit with a 4-byte length. */
+    public long sampleSize() {
+        return sampleBytes;
+    }
+
+    /** Writes the accepted unit's sample (length-prefixed NAL units) at {@code offset}; returns its size. */
+    public long writeSample(MemorySegment out, long offset) {
+        boxes.wrap(out, offset);
+        for (int i = 0; i < nalCount; i++) {
+            boxes.u32(nalLengths[i]).bytes(unitMemory, nalStarts[i], nalLengths[i]);
+        }
+        return boxes.position() - offset;
+    }
+
+    /** The mfhd sequence number for the next fragment, shared by per-unit and {@link Fmp4FragmentBuilder} fragments. */
+    int nextFragmentSequence() {
+        return ++fragmentSequence;
     }
 
     /** Units {@link #accept} turned down. */

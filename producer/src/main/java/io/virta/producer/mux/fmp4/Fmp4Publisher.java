@@ -21,6 +21,11 @@ import java.util.logging.Logger;
  * is followed by a keyframe, as a decoder needs anyway. The cost is one init segment (well under a
  * kilobyte) per GOP. After lost units (a gap in their sequence numbers, or a fragment too large for
  * a cell) nothing is published until the next keyframe, whose cells carry DISCONTINUITY.
+ *
+ * <p>With {@link #fragmentMillis} above 0 a fragment gathers units until they span that long, and
+ * a keyframe always starts a new one (see {@link Fmp4FragmentBuilder}): fewer, larger cells for
+ * recorders, at the cost of that much latency. A fragment closes when the unit after it arrives,
+ * so the samples still gathered when the stream ends are published only by {@link #flush}.
  */
 public final class Fmp4Publisher implements AccessUnitListener {
     private static final Logger LOG = Logger.getLogger(Fmp4Publisher.class.getName());
@@ -37,6 +42,12 @@ public final class Fmp4Publisher implements AccessUnitListener {
     private long skipped;
     private long initSegments;
     private String lastRefusalLogged;
+    /** Null for one fragment per unit. */
+    private Fmp4FragmentBuilder gathered;
+    private long fragmentTicks;
+    private long fragmentCaptureMicros;
+    private long fragmentArrivalMicros;
+    private boolean fragmentDiscontinuity;
 
     /** @throws IllegalArgumentException if {@code writer}'s channel is not an FMP4 channel */
     public Fmp4Publisher(ChannelWriter writer) {
@@ -53,10 +64,24 @@ public final class Fmp4Publisher implements AccessUnitListener {
         return this;
     }
 
+    /**
+     * Fragments of {@code millis} of samples instead of one per unit (0, the default); reserves a
+     * cell's capacity of memory to gather them in.
+     */
+    public Fmp4Publisher fragmentMillis(int millis) {
+        if (millis < 0) {
+            throw new IllegalArgumentException("fragmentMillis " + millis + " is negative; 0 means a fragment per unit");
+        }
+        gathered = millis == 0 ? null : new Fmp4FragmentBuilder(writer.capacity());
+        fragmentTicks = (long) millis * Fmp4Muxer.TIMESCALE / 1000;
+        return this;
+    }
+
     @Override
     public void onAccessUnit(AccessUnit unit) {
         long sequence = unit.sequence();
         if (sequence != 0 && lastSequence != 0 && sequence != lastSequence + 1) {
+            publishGathered(Long.MIN_VALUE);
             loseUntilKeyframe();
         }
         lastSequence = sequence;
@@ -72,8 +97,13 @@ public final class Fmp4Publisher implements AccessUnitListener {
         boolean parametersChanged = muxer.takeParameterSetsChanged();
         if (!muxer.isKeyframe() && (waitingForKeyframe || parametersChanged)) {
             // Fragments must follow an init segment that describes them and start at a keyframe.
+            publishGathered(muxer.decodeTime());
             waitingForKeyframe = true;
             skipped++;
+            return;
+        }
+        if (gathered != null) {
+            gather(unit);
             return;
         }
         long fragmentSize = muxer.fragmentSize();
@@ -83,25 +113,83 @@ public final class Fmp4Publisher implements AccessUnitListener {
             return;
         }
         if (muxer.isKeyframe()) {
-            WritableFrame init = writer.claim();
-            int size = muxer.writeInit(init.payload(), 0);
-            metadata(init, unit, size, false).first(true).boxType(FTYP);
-            writer.commit();
-            initSegments++;
+            publishInit(unit);
         }
         WritableFrame cell = writer.claim();
         long size = muxer.writeFragment(cell.payload(), 0);
-        metadata(cell, unit, size, muxer.isKeyframe()).boxType(MOOF);
+        metadata(cell, size, muxer.isKeyframe(), pendingDiscontinuity, unit.captureTimeMicros(),
+                unit.arrivalTimeMicros()).boxType(MOOF);
         writer.commit();
         waitingForKeyframe = false;
         pendingDiscontinuity = false;
         published++;
     }
 
-    private WritableFrame metadata(WritableFrame cell, AccessUnit unit, long size, boolean keyframe) {
+    private void publishInit(AccessUnit unit) {
+        WritableFrame init = writer.claim();
+        int size = muxer.writeInit(init.payload(), 0);
+        metadata(init, size, false, pendingDiscontinuity, unit.captureTimeMicros(), unit.arrivalTimeMicros())
+                .first(true).boxType(FTYP);
+        writer.commit();
+        initSegments++;
+    }
+
+    /** Adds the accepted unit to the fragment being gathered, publishing that first when this unit closes it. */
+    private void gather(AccessUnit unit) {
+        boolean keyframe = muxer.isKeyframe();
+        long now = muxer.decodeTime();
+        if (!gathered.isEmpty() && (keyframe || now - gathered.firstDecodeTime() >= fragmentTicks || !gathered.fits(muxer))) {
+            publishGathered(now);
+        }
+        if (!gathered.fits(muxer) || keyframe && muxer.initSize() > writer.capacity()) {
+            skipped++;
+            loseUntilKeyframe();
+            return;
+        }
+        if (keyframe) {
+            publishInit(unit);
+        }
+        if (gathered.isEmpty()) {
+            fragmentCaptureMicros = unit.captureTimeMicros();
+            fragmentArrivalMicros = unit.arrivalTimeMicros();
+            fragmentDiscontinuity = pendingDiscontinuity;
+        }
+        gathered.add(muxer);
+        waitingForKeyframe = false;
+        pendingDiscontinuity = false;
+    }
+
+    /**
+     * Publishes the samples gathered so far, if any, as a fragment (its last sample's duration is
+     * estimated): for the end of a stream. Call from the thread that feeds the publisher.
+     */
+    public void flush() {
+        publishGathered(Long.MIN_VALUE);
+    }
+
+    /**
+     * Publishes the gathered fragment, if any, as one cell; the cell carries its first unit's times.
+     *
+     * @param endDecodeTime when the unit after the fragment starts; {@code Long.MIN_VALUE} when unknown
+     */
+    private void publishGathered(long endDecodeTime) {
+        if (gathered == null || gathered.isEmpty()) {
+            return;
+        }
+        boolean keyframe = gathered.startsWithKeyframe();
+        WritableFrame cell = writer.claim();
+        long size = gathered.write(muxer, cell.payload(), 0, endDecodeTime);
+        metadata(cell, size, keyframe, fragmentDiscontinuity, fragmentCaptureMicros, fragmentArrivalMicros)
+                .boxType(MOOF);
+        writer.commit();
+        published++;
+    }
+
+    private WritableFrame metadata(WritableFrame cell, long size, boolean keyframe, boolean discontinuity,
+            long captureMicros, long arrivalMicros) {
         return cell.payloadSize(size).format(PixelFormat.FMP4).size(muxer.width(), muxer.height())
-                .keyframe(keyframe).discontinuity(pendingDiscontinuity).streamId(streamId)
-                .captureTimeMicros(unit.captureTimeMicros()).arrivalTimeMicros(unit.arrivalTimeMicros());
+                .keyframe(keyframe).discontinuity(discontinuity).streamId(streamId)
+                .captureTimeMicros(captureMicros).arrivalTimeMicros(arrivalMicros);
     }
 
     private void loseUntilKeyframe() {
@@ -109,7 +197,7 @@ public final class Fmp4Publisher implements AccessUnitListener {
         pendingDiscontinuity = true;
     }
 
-    /** Fragments committed (init segments not counted). */
+    /** Fragments committed (init segments not counted); with {@link #fragmentMillis}, each holds several units. */
     public long published() {
         return published;
     }

@@ -21,7 +21,7 @@ import java.util.List;
  * the routing table sends the group to, and loopback. One sender's datagrams come in on one
  * interface, so the two joins never duplicate a stream.
  */
-final class MulticastInterfaces {
+public final class MulticastInterfaces {
     private MulticastInterfaces() {
     }
 
@@ -57,7 +57,11 @@ final class MulticastInterfaces {
         return String.join("+", interfaces.stream().map(NetworkInterface::getName).toList());
     }
 
-    private static NetworkInterface named(String name) throws SocketException, SdpSourceException {
+    /**
+     * The interface called {@code name} ({@code eth1}), or the one holding that local address; it must be up.
+     * The exception's message says what exists instead.
+     */
+    public static NetworkInterface named(String name) throws SocketException, SdpSourceException {
         NetworkInterface found = NetworkInterface.getByName(name);
         if (found == null) {
             try {
