@@ -330,8 +330,10 @@ public final class RtspServer implements AutoCloseable {
                 reply("454 Session Not Found", cseq, null, null);
                 return;
             }
-            reply("200 OK", cseq, Map.of("Session", session.id, "Range", "npt=now-"), null);
+            // Registered before the reply, so a client that has its 200 is counted; packets still follow the
+            // reply, because the mount delivers them in a task on this same event loop.
             session.mount.play(session);
+            reply("200 OK", cseq, Map.of("Session", session.id, "Range", "npt=now-"), null);
         }
 
         private void teardown(String cseq, RtspHeaders headers) {
