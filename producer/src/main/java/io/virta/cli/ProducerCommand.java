@@ -144,6 +144,17 @@ final class ProducerCommand {
                 r.framesDropped());
     }
 
+    /** What the RTP sender sent of the camera, for the status line; empty without {@code rtpOut:}. */
+    private static String rtpOutSummary(Producer producer, String camera) {
+        CameraStatus status = producer.status(camera);
+        if (status == null || status.rtpOut() == null) {
+            return "";
+        }
+        var r = status.rtpOut();
+        return String.format(Locale.ROOT, "  rtp to %s: %d units, %d packets sent, %d dropped%s", r.destination(),
+                r.unitsSent(), r.packetsSent(), r.packetsDropped(), r.sdpWritten() ? "" : " (no keyframe yet, no SDP file)");
+    }
+
     static void printStatus(Producer producer) {
         for (CameraPipeline camera : producer.cameras()) {
             var source = camera.source();
@@ -155,7 +166,7 @@ final class ProducerCommand {
                     camera.name(), source.isOnline() ? "online" : "offline", camera.unitsIn().fps(), camera.unitsIn().frames(),
                     camera.unitsIn().bytes() / 1e6, receiver.packetsLost(), receiver.unitsDropped(), source.reconnects(),
                     decoder == null ? 0 : decoder.unitsDecoded(), decoder == null ? 0 : decoder.meanDecodeMicros() / 1000,
-                    camera.channels()) + restreamSummary(producer, camera.name()));
+                    camera.channels()) + restreamSummary(producer, camera.name()) + rtpOutSummary(producer, camera.name()));
         }
         for (WorkerStatus worker : producer.workerStatuses()) {
             System.out.println(String.format(Locale.ROOT, "worker %s (camera %s): %s  pid %d  %d restarts%s",

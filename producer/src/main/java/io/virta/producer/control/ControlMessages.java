@@ -11,6 +11,7 @@ import io.virta.protos.control.v1.Codec;
 import io.virta.protos.control.v1.EncodedChannelConfig;
 import io.virta.protos.control.v1.PixelFormat;
 import io.virta.protos.control.v1.RestreamStats;
+import io.virta.protos.control.v1.RtpOutStats;
 import io.virta.protos.control.v1.RgbChannelConfig;
 import io.virta.protos.control.v1.StreamConfig;
 import io.virta.protos.control.v1.StreamState;
@@ -148,6 +149,12 @@ final class ControlMessages {
                         .setClients(s.restream().clients())
                         .setFramesSent(s.restream().framesSent())
                         .setFramesDropped(s.restream().framesDropped()));
+        if (s.rtpOut() != null) {
+            var r = s.rtpOut();
+            b.setRtpOut(RtpOutStats.newBuilder().setDestination(r.destination()).setSdpWritten(r.sdpWritten())
+                    .setUnitsSent(r.unitsSent()).setUnitsWaiting(r.unitsWaiting()).setPacketsSent(r.packetsSent())
+                    .setPacketsDropped(r.packetsDropped()));
+        }
         if (s.lastError() != null) {
             // Errors quote URLs already redacted; redact again in case one did not.
             b.setLastError(RtspUrl.redact(s.lastError()));

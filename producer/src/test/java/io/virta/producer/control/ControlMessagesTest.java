@@ -3,6 +3,7 @@ package io.virta.producer.control;
 import io.virta.producer.config.CameraConfig;
 import io.virta.producer.config.ConfigException;
 import io.virta.producer.config.ProducerConfig;
+import io.virta.producer.daemon.CameraStatus;
 import io.virta.protos.control.v1.EncodedChannelConfig;
 import io.virta.protos.control.v1.RgbChannelConfig;
 import io.virta.protos.control.v1.StreamConfig;
@@ -59,6 +60,27 @@ class ControlMessagesTest {
         // decode: false must be expressible although false is proto3's default.
         assertFalse(fromProto(StreamConfig.newBuilder().setName("yard").setUrl("rtsp://10.0.0.6/h265")
                 .setDecode(false).build()).decode());
+    }
+
+    @Test
+    void statusCarriesTheRestreamAndRtpOutCounters() throws Exception {
+        CameraConfig camera = fromYaml("name: lobby\nurl: rtsp://10.0.0.5/stream1\nrtpOut: {destination: 239.1.2.3:5004}");
+        var rtpOut = new io.virta.producer.rtp.out.RtpSender.Stats("239.1.2.3:5004", true, 250, 3, 2100, 7);
+        var status = ControlMessages.status(new CameraStatus("lobby", CameraStatus.State.ONLINE, null, camera, null, null,
+                CameraStatus.Stats.NONE, new CameraStatus.Restream(2, 500, 4), rtpOut));
+        assertEquals(2, status.getRestream().getClients());
+        assertEquals(500, status.getRestream().getFramesSent());
+        assertEquals(4, status.getRestream().getFramesDropped());
+        assertEquals("239.1.2.3:5004", status.getRtpOut().getDestination());
+        assertTrue(status.getRtpOut().getSdpWritten());
+        assertEquals(250, status.getRtpOut().getUnitsSent());
+        assertEquals(3, status.getRtpOut().getUnitsWaiting());
+        assertEquals(2100, status.getRtpOut().getPacketsSent());
+        assertEquals(7, status.getRtpOut().getPacketsDropped());
+
+        var without = ControlMessages.status(new CameraStatus("lobby", CameraStatus.State.STOPPED, null, fromYaml(
+                "name: lobby\nurl: rtsp://10.0.0.5/stream1"), null, null, CameraStatus.Stats.NONE, CameraStatus.Restream.NONE, null));
+        assertFalse(without.hasRtpOut(), "no rtp_out without rtpOut:");
     }
 
     @Test
