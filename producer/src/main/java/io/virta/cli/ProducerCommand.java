@@ -87,6 +87,11 @@ final class ProducerCommand {
             System.out.println("producer: event hub (gRPC virta.events.v1.EventHub) on " + control.target()
                     + ", journal " + config.events().journal().toAbsolutePath().normalize());
         }
+        if (producer.webView() != null) {
+            producer.webView().events(hub);
+            System.out.println("producer: web live view on " + producer.webView().url()
+                    + (config.webView().token() == null ? "" : "?token=<webView.token>"));
+        }
         producer.start();
         if (!config.workers().isEmpty()) {
             producer.startWorkers(control.target(), WorkerSupervisor.OutputSink.STDOUT);

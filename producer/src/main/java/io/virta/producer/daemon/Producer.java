@@ -18,6 +18,9 @@ import io.virta.producer.media.VideoCodec;
 import io.virta.producer.rtsp.client.RtspTransport;
 import io.virta.producer.supervise.WorkerStatus;
 import io.virta.producer.supervise.WorkerSupervisor;
+import io.virta.producer.web.WebView;
+import io.virta.producer.graph.FrameSink;
+import io.virta.producer.media.AccessUnit;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -50,6 +53,8 @@ public final class Producer implements AutoCloseable {
     private final ScheduledFuture<?> rateSampler;
     /** Null unless {@code rtspServer:} is on. */
     private final RtspServer rtspServer;
+    /** Null unless {@code webView:} is on. */
+    private final WebView webView;
     private int nextSlot = 1;
     private boolean closed;
 
@@ -65,6 +70,7 @@ public final class Producer implements AutoCloseable {
         this.io = new NioEventLoopGroup(config.ioThreads(), config.ioCpus() == null ? named : pinned);
         this.rateSampler = io.scheduleAtFixedRate(this::sampleRates, 1, 1, TimeUnit.SECONDS);
         this.rtspServer = config.rtspServer().enabled() ? startRtspServer(config.rtspServer()) : null;
+        this.webView = config.webView().enabled() ? startWebView() : null;
     }
 
     private RtspServer startRtspServer(RtspServerConfig settings) {
@@ -87,6 +93,24 @@ public final class Producer implements AutoCloseable {
         }
         LOG.info(() -> "re-serving cameras at " + server.url("<camera>"));
         return server;
+    }
+
+    private WebView startWebView() {
+        try {
+            return WebView.start(config.webView(), io, this::statuses,
+                    camera -> rtspServer == null ? null : rtspServer.url(camera));
+        } catch (RuntimeException e) {
+            if (rtspServer != null) {
+                rtspServer.close();
+            }
+            io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /** The browser live view; null when {@code webView:} is off. */
+    public WebView webView() {
+        return webView;
     }
 
     /** The RTSP server re-serving the cameras; null when {@code rtspServer:} is off. */
@@ -269,6 +293,9 @@ public final class Producer implements AutoCloseable {
             if (rtspServer != null) {
                 rtspServer.close();
             }
+            if (webView != null) {
+                webView.close();
+            }
         }
         // Leave the TEARDOWNs a moment to go out before the sockets close.
         io.shutdownGracefully(300, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
@@ -296,6 +323,10 @@ public final class Producer implements AutoCloseable {
             entry.rtspMount = new CameraMount(rtspServer, entry.config.name());
             pipeline.units().connect(entry.rtspMount);
         }
+        if (webView != null) {
+            entry.webMount = webView.mountCamera(entry.config.name());
+            pipeline.units().connect(entry.webMount);
+        }
         pipeline.start();
         LOG.info(() -> "started " + entry.config);
         return pipeline;
@@ -312,6 +343,11 @@ public final class Producer implements AutoCloseable {
             run.pipeline.units().disconnect(entry.rtspMount);
             entry.rtspMount.close();
             entry.rtspMount = null;
+        }
+        if (entry.webMount != null) {
+            run.pipeline.units().disconnect(entry.webMount);
+            webView.unmountCamera(entry.config.name(), entry.webMount);
+            entry.webMount = null;
         }
         entry.lastError = run.pipeline.source().lastError();
         entry.lastCodec = run.pipeline.receiver().codec();
@@ -377,6 +413,8 @@ public final class Producer implements AutoCloseable {
         volatile VideoCodec lastCodec;
         /** Re-serves the camera while it runs, when the RTSP server is on. */
         CameraMount rtspMount;
+        /** Feeds the browser live view while it runs, when the web view is on. */
+        FrameSink<AccessUnit> webMount;
 
         Camera(CameraConfig config, int slot) {
             this.config = config;
