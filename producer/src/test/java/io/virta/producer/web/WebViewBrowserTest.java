@@ -217,4 +217,62 @@ class WebViewBrowserTest {
                 "the page did not play again after the camera restarted");
         awaitTile("bars", "", t -> number(t, "frames") > number(back, "frames") + 10, "frames stopped coming after the restart");
     }
+
+    /** One raw HTTP/1.1 exchange: the status line and the body, or what the server said before closing. */
+    private static String raw(String request) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", producer.webView().port())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            try {
+                for (int n; (n = socket.getInputStream().read(buffer)) > 0; ) {
+                    answer.write(buffer, 0, n);
+                    String text = answer.toString(java.nio.charset.StandardCharsets.UTF_8);
+                    int headersEnd = text.indexOf("\r\n\r\n");
+                    java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(text);
+                    if (headersEnd > 0 && length.find() && text.length() >= headersEnd + 4 + Integer.parseInt(length.group(1))) {
+                        break;
+                    }
+                }
+            } catch (java.net.SocketException closed) {
+                // the server answered and closed
+            }
+            return answer.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void everyRequestNeedsTheTokenAndHostileRequestsGet4xx() throws Exception {
+        String noToken = raw("GET /api/cameras HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertTrue(noToken.startsWith("HTTP/1.1 401") && noToken.contains("webView.token"), noToken);
+        assertTrue(raw("GET / HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 401"), "the page needs it too");
+        assertTrue(raw("GET /ws/bars HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+                .startsWith("HTTP/1.1 401"), "so does the video socket");
+        assertTrue(raw("GET /api/cameras HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong-token-000\r\n\r\n")
+                .startsWith("HTTP/1.1 401"), "a wrong token is refused");
+        String bearer = raw("GET /api/cameras HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN + "\r\n\r\n");
+        assertTrue(bearer.startsWith("HTTP/1.1 200") && bearer.contains("\"name\":\"bars\"")
+                && bearer.contains("\"codecs\":\"avc1."), bearer);
+        String query = raw("GET /api/cameras?token=" + TOKEN + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertTrue(query.startsWith("HTTP/1.1 200") && query.contains("\"rtsp\":\"rtsp://"), query);
+
+        String auth = "?token=" + TOKEN;
+        String unknown = raw("GET /ws/nosuch" + auth + " HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\r\n");
+        assertTrue(unknown.startsWith("HTTP/1.1 404") && unknown.contains("no camera named 'nosuch'"), unknown);
+        assertTrue(raw("GET /../../etc/passwd" + auth + " HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 404"));
+        assertTrue(raw("GET /ws/bars" + auth + " HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 400"),
+                "a plain GET of a socket");
+        assertTrue(raw("POST /api/cameras" + auth + " HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi")
+                .startsWith("HTTP/1.1 405"));
+        assertTrue(raw("GET /" + auth + " HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n")
+                .startsWith("HTTP/1.1 431"));
+        assertTrue(raw("GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 414"));
+        assertTrue(raw("\u0001\u0002 garbage\r\n\r\n").startsWith("HTTP/1.1 400"));
+        assertTrue(raw("GET /api/cameras" + auth + " HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 200"),
+                "the server still serves");
+    }
 }
