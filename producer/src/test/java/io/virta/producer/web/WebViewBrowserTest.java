@@ -13,7 +13,7 @@ import io.virta.producer.ingest.StreamEvents;
 import io.virta.producer.media.VideoCodec;
 import io.virta.producer.rtsp.server.MediaMount;
 import io.virta.producer.rtsp.server.RtspServer;
-import io.virta.producer.testing.HeadlessChromium;
+import io.virta.producer.bench.HeadlessChromium;
 import io.virta.producer.testing.TestClips;
 import io.virta.protos.events.v1.BoundingBox;
 import io.virta.protos.events.v1.Event;

@@ -1,4 +1,4 @@
-package io.virta.producer.testing;
+package io.virta.producer.bench;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;
@@ -19,8 +19,9 @@ import java.util.Map;
 
 /**
  * Debian's headless Chromium driven through chromedriver with plain WebDriver JSON over HTTP (no
- * Selenium). One browser per instance; tests share one across a class, it takes a second or two to
- * start. Fails, never skips, when Chromium or chromedriver is missing: scripts/install-deps.sh installs them.
+ * Selenium), for the web view's tests and {@code virta bench web}. It takes a second or two to
+ * start; tests share one across a class. Fails when Chromium or chromedriver is missing:
+ * scripts/install-deps.sh installs them.
  */
 public final class HeadlessChromium implements AutoCloseable {
     public static final String CHROMIUM = "/usr/bin/chromium";
