@@ -229,6 +229,7 @@ class Tile {
   }
 
   addEvent(event) {
+    event.captureTimeMs = event.capture_time_micros / 1000;
     const events = this.events;
     events.push(event);
     events.sort((a, b) => a.captureTimeMs - b.captureTimeMs);
@@ -270,8 +271,8 @@ class Tile {
       g.fillStyle = '#fff';
       g.fillText(text, x + 4, Math.max(14, y - 4));
     }
-    if (this.lastDrawnEvent !== event.id) {
-      this.lastDrawnEvent = event.id;
+    if (this.lastDrawnEvent !== event) {
+      this.lastDrawnEvent = event;
       this.boxesDrawn++;
     }
   }
