@@ -55,6 +55,7 @@ class WebViewBrowserTest {
     private static Path journal;
     private static HeadlessChromium browser;
     static String page;
+    private static String yaml;
 
     @BeforeAll
     static void start() throws Exception {
@@ -64,19 +65,28 @@ class WebViewBrowserTest {
         demo.addListener(mount::publish);
         RtspServer camera = new RtspServer(cameraLoop).mount(mount).bind("127.0.0.1", 0);
         demo.start();
-        String yaml = "cameras:\n"
+        int webPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            // A fixed port, so the page can find the producer again after it restarts.
+            webPort = free.getLocalPort();
+        }
+        yaml = "cameras:\n"
                 + "  - {name: bars, url: '" + camera.url("demo") + "', decode: false}\n"
                 + "  - {name: hevc, url: '" + TestClips.h265().toAbsolutePath() + "', loop: true, decode: false}\n"
                 + "rtspServer: {listen: '127.0.0.1:0'}\n"
-                + "webView: {listen: '127.0.0.1:0', token: " + TOKEN + "}\n";
-        producer = new Producer(ProducerConfig.parse(yaml, "test config"), StreamEvents.NONE);
+                + "webView: {listen: '127.0.0.1:" + webPort + "', token: " + TOKEN + "}\n";
         journal = Files.createTempDirectory("virta-web-journal");
-        hub = ProducerEventHub.open(new EventsConfig(true, journal, Duration.ofHours(1)), producer);
-        producer.webView().events(hub);
-        producer.start();
+        startProducer();
         page = producer.webView().url() + "?token=" + TOKEN;
         browser = HeadlessChromium.start();
         browser.open(page);
+    }
+
+    private static void startProducer() throws Exception {
+        producer = new Producer(ProducerConfig.parse(yaml, "test config"), StreamEvents.NONE);
+        hub = ProducerEventHub.open(new EventsConfig(true, journal, Duration.ofHours(1)), producer);
+        producer.webView().events(hub);
+        producer.start();
     }
 
     @AfterAll
@@ -216,6 +226,21 @@ class WebViewBrowserTest {
         JsonObject back = awaitTile("bars", "", t -> t.get("playing").getAsBoolean() && number(t, "currentTime") > 0.3,
                 "the page did not play again after the camera restarted");
         awaitTile("bars", "", t -> number(t, "frames") > number(back, "frames") + 10, "frames stopped coming after the restart");
+    }
+
+    @Test
+    @Order(11)
+    void thePageReconnectsWhenTheProducerRestarts() throws Exception {
+        awaitTile("bars", "", t -> number(t, "currentTime") > 0.3, "not playing");
+        double reconnects = number(tile("bars", ""), "reconnects");
+        hub.close();
+        producer.close();
+        awaitTile("bars", "", t -> number(t, "reconnects") > reconnects, "the page did not notice the producer going");
+        startProducer();
+        JsonObject back = awaitTile("bars", "", t -> t.get("playing").getAsBoolean() && number(t, "currentTime") > 0.3,
+                "the page did not play again after the producer restarted");
+        awaitTile("bars", "", t -> number(t, "frames") > number(back, "frames") + 10,
+                "frames stopped coming after the producer restarted");
     }
 
     /** One raw HTTP/1.1 exchange: the status line and the body, or what the server said before closing. */
