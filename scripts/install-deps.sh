@@ -14,6 +14,9 @@ declare -A PROBES=(
   # The producer's RTSP tests run against GStreamer's gst-rtsp-server (producer/src/test/peers/rtsp_server.py,
   # run with Debian's python3, the only one that can import gi) and use gst-launch-1.0 as a second client.
   [gstreamer1.0-tools]=/usr/bin/gst-launch-1.0
+  # The producer's browser live view tests drive Debian's headless Chromium through chromedriver.
+  [chromium]=/usr/bin/chromium
+  [chromium-driver]=/usr/bin/chromedriver
   [gstreamer1.0-plugins-base]=/usr/lib/*/gstreamer-1.0/libgstapp.so
   [gstreamer1.0-plugins-good]=/usr/lib/*/gstreamer-1.0/libgstrtp.so
   [gstreamer1.0-plugins-bad]=/usr/lib/*/gstreamer-1.0/libgstvideoparsersbad.so

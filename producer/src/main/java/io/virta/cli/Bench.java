@@ -19,6 +19,7 @@ final class Bench {
               worker  1080p RGB24 frames/s a Java worker consumes zero-copy, against memcpy of the frame
               viewer  GL viewer: upload and draw cost per frame against a naive upload and an RGB quad,
                       frames presented and dropped with 1 to 16 streams, CPU against ffplay
+              web     browser live view: capture to display in headless Chromium, against capture to YUV on the bus
 
             'virta bench <benchmark> --help' shows its options.
             """;
@@ -39,6 +40,7 @@ final class Bench {
                 case "rtsp-server" -> io.virta.producer.bench.RtspServerBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
                 case "events" -> io.virta.hub.bench.EventBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
                 case "worker" -> io.virta.worker.bench.WorkerBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
+                case "web" -> io.virta.producer.bench.WebBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
                 case "viewer" -> io.virta.viewer.bench.ViewerBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
                 default -> {
                     System.err.println("virta bench: unknown benchmark '" + argv[0] + "'\n" + USAGE);

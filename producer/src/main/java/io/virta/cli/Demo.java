@@ -65,6 +65,7 @@ final class Demo {
               --no-motion        do not run the motion detector (and print no events)
               --viewer           also show the camera in an OpenGL window (virta viewer; needs an X display),
                                  with the motion detector's boxes over it
+              --web HOST:PORT    also serve the browser live view there (e.g. 127.0.0.1:8080; docs/web.md)
             """;
 
     private Demo() {
@@ -79,7 +80,7 @@ final class Demo {
         int[] size;
         int[] rgb;
         try {
-            args = new Args("virta demo", argv, Set.of("camera", "size", "fps", "rgb", "transport", "seconds"),
+            args = new Args("virta demo", argv, Set.of("camera", "size", "fps", "rgb", "transport", "seconds", "web"),
                     Set.of("no-python", "no-motion", "viewer"));
             size = dimensions(args.string("size", "1280x720"), "--size");
             rgb = dimensions(args.string("rgb", "640x360"), "--rgb");
@@ -114,7 +115,9 @@ final class Demo {
                     control:
                       listen: 127.0.0.1:0
                     """.formatted(camera, url, args.string("transport", "auto"), rgb[0], rgb[1])
-                    + (motion ? motionWorker(camera, source.pattern()) : ""), "virta demo");
+                    + (motion ? motionWorker(camera, source.pattern()) : "")
+                    + (args.string("web", null) == null ? "" : "webView: {listen: '" + args.string("web", null) + "'}\n"),
+                    "virta demo");
             System.out.println("demo: camera " + size[0] + "x" + size[1] + " at " + fps + " fps, H264, served at " + url);
             journal = Files.createTempDirectory("virta-demo-events");
             Producer producer = new Producer(config, new PrintingEvents());
@@ -122,6 +125,10 @@ final class Demo {
             ControlServer control = ControlServer.start(config.controlListen(), producer, new EventHubService(hub));
             System.out.println("demo: control API (gRPC virta.control.v1.ProducerControl) and event hub"
                     + " (virta.events.v1.EventHub) on " + control.target());
+            if (producer.webView() != null) {
+                producer.webView().events(hub);
+                System.out.println("demo: browser live view on " + producer.webView().url());
+            }
             producer.start();
             ManagedChannel events = null;
             if (motion) {

@@ -88,6 +88,11 @@ final class ProducerCommand {
             System.out.println("producer: event hub (gRPC virta.events.v1.EventHub) on " + control.target()
                     + ", journal " + config.events().journal().toAbsolutePath().normalize());
         }
+        if (producer.webView() != null) {
+            producer.webView().events(hub);
+            System.out.println("producer: web live view on " + producer.webView().url()
+                    + (config.webView().token() == null ? "" : "?token=<webView.token>"));
+        }
         producer.start();
         if (producer.rtspServer() != null) {
             System.out.println("producer: RTSP server re-serving the cameras at " + producer.rtspServer().url("<camera>"));

@@ -28,7 +28,8 @@ import java.util.Set;
  * everything up front; an error names the file, the field and the problem.
  */
 public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus, BitSet decoderCpus,
-        List<CameraConfig> cameras, EventsConfig events, List<WorkerConfig> workers, RtspServerConfig rtspServer) {
+        List<CameraConfig> cameras, EventsConfig events, List<WorkerConfig> workers, RtspServerConfig rtspServer,
+        WebViewConfig webView) {
     /** Loopback only: whoever reaches the control API can point the producer at any URL. */
     public static final String DEFAULT_CONTROL_LISTEN = "127.0.0.1:50051";
 
@@ -55,7 +56,7 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
             throw new ConfigException(fileName + ": not valid YAML: " + e.getMessage().replace('\n', ' '));
         }
         YamlNode root = new YamlNode(fileName, "", document);
-        root.allowOnly("ioThreads", "control", "affinity", "cameras", "events", "workers", "rtspServer");
+        root.allowOnly("ioThreads", "control", "affinity", "cameras", "events", "workers", "rtspServer", "webView");
         int ioThreads = (int) root.get("ioThreads").integer(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2)), 1, 64);
         YamlNode control = root.get("control");
         control.allowOnly("listen");
@@ -81,7 +82,7 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
         }
         List<WorkerConfig> workers = WorkerConfig.parseAll(root.get("workers"), names);
         return new ProducerConfig(ioThreads, listen, ioCpus, decoderCpus, List.copyOf(cameras), events(root.get("events")),
-                workers, rtspServer(root.get("rtspServer")));
+                workers, rtspServer(root.get("rtspServer")), webView(root.get("webView")));
     }
 
     /** {@code rtspServer:}: re-serving the cameras over RTSP; absent means off. */
@@ -127,6 +128,30 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
             throw modeNode.error("is none but users are listed; set authentication: digest (or basic) to use them");
         }
         return new RtspServerConfig(enabled, listen, mode, List.copyOf(users));
+    }
+
+    /** {@code webView:}: the browser live view; absent means off. */
+    private static WebViewConfig webView(YamlNode view) throws ConfigException {
+        if (view.isMissing()) {
+            return WebViewConfig.OFF;
+        }
+        view.allowOnly("enabled", "listen", "token");
+        boolean enabled = view.get("enabled").bool(true);
+        YamlNode listenNode = view.get("listen");
+        String listen = listenNode.string(WebViewConfig.DEFAULT_LISTEN);
+        try {
+            listenAddress(listen);
+        } catch (IllegalArgumentException e) {
+            throw listenNode.error(e.getMessage().replace("127.0.0.1:50051", WebViewConfig.DEFAULT_LISTEN));
+        }
+        YamlNode tokenNode = view.get("token");
+        String token = tokenNode.string(null);
+        // The token travels in URLs (?token=) and headers: keep it to characters that need no escaping.
+        if (token != null && !token.matches("[A-Za-z0-9._~-]{8,256}")) {
+            throw tokenNode.error("must be 8..256 characters of letters, digits, '.', '_', '~' and '-'"
+                    + " (it goes into URLs); e.g. generate one with: openssl rand -hex 16");
+        }
+        return new WebViewConfig(enabled, listen, token);
     }
 
     /** {@code events:}: the event hub beside the control API. */

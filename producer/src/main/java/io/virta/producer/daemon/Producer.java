@@ -20,6 +20,9 @@ import io.virta.producer.media.VideoCodec;
 import io.virta.producer.rtsp.client.RtspTransport;
 import io.virta.producer.supervise.WorkerStatus;
 import io.virta.producer.supervise.WorkerSupervisor;
+import io.virta.producer.web.WebView;
+import io.virta.producer.graph.FrameSink;
+import io.virta.producer.media.AccessUnit;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -52,6 +55,8 @@ public final class Producer implements AutoCloseable {
     private final ScheduledFuture<?> rateSampler;
     /** Null unless {@code rtspServer:} is on. */
     private final RtspServer rtspServer;
+    /** Null unless {@code webView:} is on. */
+    private final WebView webView;
     private int nextSlot = 1;
     private boolean closed;
 
@@ -67,6 +72,7 @@ public final class Producer implements AutoCloseable {
         this.io = new NioEventLoopGroup(config.ioThreads(), config.ioCpus() == null ? named : pinned);
         this.rateSampler = io.scheduleAtFixedRate(this::sampleRates, 1, 1, TimeUnit.SECONDS);
         this.rtspServer = config.rtspServer().enabled() ? startRtspServer(config.rtspServer()) : null;
+        this.webView = config.webView().enabled() ? startWebView() : null;
     }
 
     private RtspServer startRtspServer(RtspServerConfig settings) {
@@ -89,6 +95,24 @@ public final class Producer implements AutoCloseable {
         }
         LOG.info(() -> "re-serving cameras at " + server.url("<camera>"));
         return server;
+    }
+
+    private WebView startWebView() {
+        try {
+            return WebView.start(config.webView(), io, this::statuses,
+                    camera -> rtspServer == null ? null : rtspServer.url(camera));
+        } catch (RuntimeException e) {
+            if (rtspServer != null) {
+                rtspServer.close();
+            }
+            io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /** The browser live view; null when {@code webView:} is off. */
+    public WebView webView() {
+        return webView;
     }
 
     /** The RTSP server re-serving the cameras; null when {@code rtspServer:} is off. */
@@ -273,6 +297,9 @@ public final class Producer implements AutoCloseable {
             if (rtspServer != null) {
                 rtspServer.close();
             }
+            if (webView != null) {
+                webView.close();
+            }
         }
         // Leave the TEARDOWNs a moment to go out before the sockets close.
         io.shutdownGracefully(300, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
@@ -304,6 +331,10 @@ public final class Producer implements AutoCloseable {
         if (rtpOut != null) {
             pipeline.units().connect(rtpOut);
         }
+        if (webView != null) {
+            entry.webMount = webView.mountCamera(entry.config.name());
+            pipeline.units().connect(entry.webMount);
+        }
         pipeline.start();
         LOG.info(() -> "started " + entry.config);
         return pipeline;
@@ -323,6 +354,11 @@ public final class Producer implements AutoCloseable {
         }
         if (entry.rtpOut != null) {
             run.pipeline.units().disconnect(entry.rtpOut);
+        }
+        if (entry.webMount != null) {
+            run.pipeline.units().disconnect(entry.webMount);
+            webView.unmountCamera(entry.config.name(), entry.webMount);
+            entry.webMount = null;
         }
         entry.lastError = run.pipeline.source().lastError();
         entry.lastCodec = run.pipeline.receiver().codec();
@@ -429,6 +465,8 @@ public final class Producer implements AutoCloseable {
         volatile CameraMount rtspMount;
         /** Sends the camera as RTP, when {@code rtpOut:} is set; lives until the camera is removed. */
         volatile RtpSender rtpOut;
+        /** Feeds the browser live view while it runs, when the web view is on. */
+        FrameSink<AccessUnit> webMount;
 
         Camera(CameraConfig config, int slot) {
             this.config = config;

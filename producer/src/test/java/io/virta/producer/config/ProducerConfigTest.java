@@ -96,6 +96,24 @@ class ProducerConfigTest {
     }
 
     @Test
+    void webViewIsOffUnlessConfiguredAndThenOnLoopbackWithoutToken() throws Exception {
+        assertFalse(ProducerConfig.parse("cameras: []", "t").webView().enabled());
+        WebViewConfig defaults = ProducerConfig.parse("webView: {}", "t").webView();
+        assertTrue(defaults.enabled());
+        assertEquals("127.0.0.1:8080", defaults.listen());
+        assertEquals(null, defaults.token());
+        assertEquals("s3cret-token", ProducerConfig.parse("webView: {token: s3cret-token}", "t").webView().token());
+        assertFalse(ProducerConfig.parse("webView: {enabled: false}", "t").webView().enabled());
+    }
+
+    @Test
+    void webViewErrorsNameTheField() {
+        assertError("webView:\n  listen: 8080\n", "cams.yaml: webView.listen: '8080' is not HOST:PORT; write e.g. 127.0.0.1:8080");
+        assertError("webView:\n  token: 'a b c d e f'\n", "cams.yaml: webView.token: must be 8..256 characters");
+        assertError("webView:\n  port: 80\n", "webView.port");
+    }
+
+    @Test
     void rtspServerErrorsNameTheField() {
         assertError("rtspServer:\n  listen: 8554\n", "cams.yaml: rtspServer.listen: '8554' is not HOST:PORT; write e.g. 127.0.0.1:8554");
         assertError("rtspServer:\n  authentication: basic\n",

@@ -1,0 +1,191 @@
+package io.virta.producer.web;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.virta.hub.EventHub;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One HTTP connection to the web view: the page, {@code GET /api/cameras}, and the upgrades to
+ * {@code /ws/<camera>} and {@code /ws/events}. Anything else, malformed or oversized gets a 4xx
+ * with a sentence saying what to do, and the server goes on.
+ */
+final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger LOG = Logger.getLogger(HttpRoutes.class.getName());
+    /** Browsers send nothing but control frames; anything larger is not one of ours. */
+    private static final int MAX_INBOUND_FRAME = 4096;
+    private static final String JSON = "application/json; charset=utf-8";
+    private static final String TEXT = "text/plain; charset=utf-8";
+
+    private final WebView view;
+
+    HttpRoutes(WebView view) {
+        this.view = view;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (request.decoderResult().isFailure()) {
+            Throwable cause = request.decoderResult().cause();
+            HttpResponseStatus status = cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                    : cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                    : cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE
+                    : HttpResponseStatus.BAD_REQUEST;
+            respond(ctx, request, status, TEXT, "malformed HTTP request: " + cause.getMessage() + "\n", false);
+            return;
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        if (!view.token().admits(request, uri)) {
+            FullHttpResponse response = response(HttpResponseStatus.UNAUTHORIZED, TEXT,
+                    "this web view needs its token: add ?token=... to the URL, or send Authorization: Bearer ...;"
+                            + " it is webView.token in the producer's YAML\n");
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"virta\"");
+            send(ctx, request, response, true);
+            return;
+        }
+        if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
+            FullHttpResponse response = response(HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT,
+                    request.method() + " is not served here; the web view answers GET only\n");
+            response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+            send(ctx, request, response, true);
+            return;
+        }
+        String path = uri.path();
+        if (path.equals("/api/cameras")) {
+            FullHttpResponse response = response(HttpResponseStatus.OK, JSON, view.cameraListJson());
+            response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+            send(ctx, request, response, true);
+        } else if (path.equals("/ws/events")) {
+            openEvents(ctx, request, uri);
+        } else if (path.startsWith("/ws/")) {
+            openVideo(ctx, request, path.substring(4));
+        } else {
+            StaticPage.File file = view.page().at(path);
+            if (file == null) {
+                respond(ctx, request, HttpResponseStatus.NOT_FOUND, TEXT, "nothing at " + path
+                        + "; the page is /, the camera list /api/cameras\n", true);
+            } else {
+                FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                        Unpooled.wrappedBuffer(file.bytes()));
+                response.headers().set(HttpHeaderNames.CONTENT_TYPE, file.contentType())
+                        .set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+                send(ctx, request, response, true);
+            }
+        }
+    }
+
+    private void openVideo(ChannelHandlerContext ctx, FullHttpRequest request, String camera) {
+        FragmentMount mount = view.mount(camera);
+        if (mount == null) {
+            boolean known = view.knowsCamera(camera);
+            respond(ctx, request, HttpResponseStatus.NOT_FOUND, TEXT, known
+                    ? "camera '" + camera + "' is stopped; start it and connect again\n"
+                    : "no camera named '" + camera + "'; GET /api/cameras lists them\n", true);
+            return;
+        }
+        if (!upgrade(ctx, request)) {
+            return;
+        }
+        VideoClient client = new VideoClient(ctx.channel(), mount);
+        if (!mount.add(client)) {
+            ctx.close();
+            return;
+        }
+        ctx.channel().closeFuture().addListener(f -> mount.remove(client));
+        ctx.pipeline().replace(this, "socket", new SocketFrames(null));
+    }
+
+    private void openEvents(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri) {
+        EventHub hub = view.hub();
+        if (hub == null) {
+            respond(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT,
+                    "the event hub is off (events.enabled: false), so there are no events to show\n", true);
+            return;
+        }
+        Set<String> cameras = new LinkedHashSet<>(uri.parameters().getOrDefault("camera", List.of()));
+        if (!upgrade(ctx, request)) {
+            return;
+        }
+        EventSocket socket;
+        try {
+            socket = EventSocket.open(ctx.channel(), hub, cameras);
+        } catch (RuntimeException e) {
+            // The hub is closing, or serves its maximum of subscriptions.
+            LOG.info(() -> "web view: no event subscription: " + e.getMessage());
+            ctx.close();
+            return;
+        }
+        ctx.pipeline().replace(this, "socket", new SocketFrames(socket));
+    }
+
+    /** Answers the WebSocket handshake; false (and a 400) when the request is not a valid upgrade. */
+    private boolean upgrade(ChannelHandlerContext ctx, FullHttpRequest request) {
+        String location = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri();
+        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(location, null, false,
+                MAX_INBOUND_FRAME).newHandshaker(request);
+        if (handshaker == null || !HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(
+                request.headers().get(HttpHeaderNames.UPGRADE, ""))) {
+            respond(ctx, request, HttpResponseStatus.BAD_REQUEST, TEXT,
+                    request.uri() + " is a WebSocket (version 13): connect with new WebSocket(...)\n", true);
+            return false;
+        }
+        handshaker.handshake(ctx.channel(), request);
+        return true;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.log(Level.FINE, "web view connection closed on an error", cause);
+        ctx.close();
+    }
+
+    private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
+            String contentType, String body, boolean keepAlive) {
+        send(ctx, request, response(status, contentType, body), keepAlive);
+    }
+
+    private static FullHttpResponse response(HttpResponseStatus status, String contentType, String body) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        return response;
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response,
+            boolean keepAlive) {
+        boolean keep = keepAlive && HttpUtil.isKeepAlive(request);
+        HttpUtil.setContentLength(response, response.content().readableBytes());
+        if (request.method() == HttpMethod.HEAD) {
+            response.content().clear();
+        }
+        response.headers().set("X-Content-Type-Options", "nosniff");
+        HttpUtil.setKeepAlive(response, keep);
+        var written = ctx.writeAndFlush(response);
+        if (!keep) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

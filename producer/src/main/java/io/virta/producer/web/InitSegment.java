@@ -1,0 +1,11 @@
+package io.virta.producer.web;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * A camera's current init segment as sent (header and ftyp+moov), cached for browsers that join
+ * later, with what the page shows about it. {@code generation} grows with each new one, so a
+ * client can tell whether it has sent the current one.
+ */
+record InitSegment(ByteBuf message, long generation, String codecs, int width, int height) {
+}

@@ -1,0 +1,46 @@
+package io.virta.producer.web;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+
+/**
+ * One browser's WebSocket playing one camera. It starts at a keyframe with the init segment first;
+ * when its socket's write buffer is over the server's bound it loses fragments until the next
+ * keyframe (an MSE decoder cannot skip to anything else). Only the channel's event loop calls it.
+ */
+final class VideoClient {
+    final Channel channel;
+    private final FragmentMount mount;
+    private boolean waitingForKeyframe = true;
+    private long initGeneration = -1;
+
+    VideoClient(Channel channel, FragmentMount mount) {
+        this.channel = channel;
+        this.mount = mount;
+    }
+
+    /** {@code fragment}: header and moof+mdat; the caller keeps its reference. */
+    void deliver(ByteBuf fragment, boolean keyframe, InitSegment init) {
+        if (!channel.isActive() || waitingForKeyframe && !keyframe) {
+            return;
+        }
+        if (!channel.isWritable()) {
+            mount.countDropped();
+            waitingForKeyframe = true;
+            return;
+        }
+        if (init.generation() != initGeneration) {
+            if (!keyframe) {
+                // New parameter sets: the decoder needs them and then a keyframe.
+                waitingForKeyframe = true;
+                return;
+            }
+            channel.write(new BinaryWebSocketFrame(init.message().retainedDuplicate()));
+            initGeneration = init.generation();
+        }
+        waitingForKeyframe = false;
+        mount.countSent();
+        channel.writeAndFlush(new BinaryWebSocketFrame(fragment.retainedDuplicate()), channel.voidPromise());
+    }
+}
