@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.virta.hub.EventHub;
@@ -58,6 +59,15 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        try {
+            // Decoded lazily by Netty: decode now, so a bad escape is this request's 400, not a dropped connection.
+            uri.path();
+            uri.parameters();
+        } catch (IllegalArgumentException e) {
+            respond(ctx, request, HttpResponseStatus.BAD_REQUEST, TEXT, "the URL has a malformed %-escape ("
+                    + e.getMessage() + "); escape '%' as %25\n", false);
+            return;
+        }
         if (!view.token().admits(request, uri)) {
             FullHttpResponse response = response(HttpResponseStatus.UNAUTHORIZED, TEXT,
                     "this web view needs its token: add ?token=... to the URL, or send Authorization: Bearer ...;"
@@ -152,7 +162,13 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
                     request.uri() + " is a WebSocket (version 13): connect with new WebSocket(...)\n", true);
             return false;
         }
-        handshaker.handshake(ctx.channel(), request);
+        try {
+            handshaker.handshake(ctx.channel(), request);
+        } catch (WebSocketHandshakeException e) {
+            respond(ctx, request, HttpResponseStatus.BAD_REQUEST, TEXT,
+                    "bad WebSocket upgrade (" + e.getMessage() + "): connect with new WebSocket(...)\n", false);
+            return false;
+        }
         return true;
     }
 
