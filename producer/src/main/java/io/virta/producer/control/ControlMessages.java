@@ -9,8 +9,10 @@ import io.virta.protos.control.v1.ChannelDescriptor;
 import io.virta.protos.control.v1.ChannelType;
 import io.virta.protos.control.v1.Codec;
 import io.virta.protos.control.v1.EncodedChannelConfig;
+import io.virta.protos.control.v1.Fmp4ChannelConfig;
 import io.virta.protos.control.v1.PixelFormat;
 import io.virta.protos.control.v1.RestreamStats;
+import io.virta.protos.control.v1.RtpOutConfig;
 import io.virta.protos.control.v1.RtpOutStats;
 import io.virta.protos.control.v1.RgbChannelConfig;
 import io.virta.protos.control.v1.StreamConfig;
@@ -90,6 +92,26 @@ final class ControlMessages {
             putNumber(e, "cells", r.getCells());
             m.put("rgb", e);
         }
+        if (c.hasFmp4()) {
+            Fmp4ChannelConfig f = c.getFmp4();
+            Map<String, Object> e = new LinkedHashMap<>();
+            if (f.hasEnabled()) {
+                e.put("enabled", f.getEnabled());
+            }
+            putNumber(e, "cells", f.getCells());
+            putNumber(e, "capacity", f.getCapacityBytes());
+            putNumber(e, "fragmentMillis", f.getFragmentMillis());
+            m.put("fmp4", e);
+        }
+        if (c.hasRtpOut()) {
+            RtpOutConfig r = c.getRtpOut();
+            Map<String, Object> e = new LinkedHashMap<>();
+            putText(e, "destination", r.getDestination());
+            putNumber(e, "ttl", r.getTtl());
+            putText(e, "interface", r.getInterface());
+            putText(e, "sdp", r.getSdp());
+            m.put("rtpOut", e);
+        }
         return m;
     }
 
@@ -109,6 +131,18 @@ final class ControlMessages {
                         .setMaxWidth(c.yuv().maxWidth()).setMaxHeight(c.yuv().maxHeight()))
                 .setRgb(RgbChannelConfig.newBuilder().setEnabled(c.rgb().enabled()).setWidth(c.rgb().width())
                         .setHeight(c.rgb().height()).setFps(c.rgb().fps()).setCells(c.rgb().cells()));
+        if (c.fmp4().enabled()) {
+            b.setFmp4(Fmp4ChannelConfig.newBuilder().setEnabled(true).setCells(c.fmp4().cells())
+                    .setCapacityBytes(c.fmp4().capacityBytes()).setFragmentMillis(c.fmp4().fragmentMillis()));
+        }
+        if (c.rtpOut() != null) {
+            RtpOutConfig.Builder r = RtpOutConfig.newBuilder().setDestination(c.rtpOut().destination())
+                    .setTtl(c.rtpOut().ttl()).setSdp(c.rtpOut().sdp().toString());
+            if (c.rtpOut().networkInterface() != null) {
+                r.setInterface(c.rtpOut().networkInterface());
+            }
+            b.setRtpOut(r);
+        }
         if (c.user() != null) {
             b.setUser(c.user());
         }

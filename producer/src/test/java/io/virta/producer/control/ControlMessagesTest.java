@@ -5,6 +5,8 @@ import io.virta.producer.config.ConfigException;
 import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.daemon.CameraStatus;
 import io.virta.protos.control.v1.EncodedChannelConfig;
+import io.virta.protos.control.v1.Fmp4ChannelConfig;
+import io.virta.protos.control.v1.RtpOutConfig;
 import io.virta.protos.control.v1.RgbChannelConfig;
 import io.virta.protos.control.v1.StreamConfig;
 import io.virta.protos.control.v1.TimestampMode;
@@ -39,6 +41,8 @@ class ControlMessagesTest {
                 encoded: { cells: 32, capacity: 4194304 }
                 yuv: { enabled: false, cells: 4, maxWidth: 1280, maxHeight: 720 }
                 rgb: { width: 320, height: 180, fps: 5, cells: 3 }
+                fmp4: { enabled: true, cells: 16, capacity: 1048576, fragmentMillis: 500 }
+                rtpOut: { destination: "239.1.2.3:5004", ttl: 4, interface: lo, sdp: /tmp/lobby.sdp }
                 """);
         CameraConfig proto = fromProto(StreamConfig.newBuilder()
                 .setName("lobby").setUrl("rtsp://admin:s3cret@10.0.0.5/stream1").setUser("viewer").setPassword("pw")
@@ -47,8 +51,16 @@ class ControlMessagesTest {
                 .setEncoded(EncodedChannelConfig.newBuilder().setCells(32).setCapacityBytes(4194304))
                 .setYuv(YuvChannelConfig.newBuilder().setEnabled(false).setCells(4).setMaxWidth(1280).setMaxHeight(720))
                 .setRgb(RgbChannelConfig.newBuilder().setWidth(320).setHeight(180).setFps(5).setCells(3))
+                .setFmp4(Fmp4ChannelConfig.newBuilder().setEnabled(true).setCells(16).setCapacityBytes(1048576)
+                        .setFragmentMillis(500))
+                .setRtpOut(RtpOutConfig.newBuilder().setDestination("239.1.2.3:5004").setTtl(4).setInterface("lo")
+                        .setSdp("/tmp/lobby.sdp"))
                 .build());
         assertEquals(yaml, proto);
+        // What status shows can be fed back as the same configuration.
+        StreamConfig shown = ControlMessages.redacted(proto);
+        assertEquals(proto.fmp4(), fromProto(shown).fmp4());
+        assertEquals(proto.rtpOut(), fromProto(shown).rtpOut());
     }
 
     @Test
