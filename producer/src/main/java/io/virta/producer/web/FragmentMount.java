@@ -4,38 +4,39 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.channel.ChannelFutureListener;
+import io.virta.producer.fanout.LoopFanout;
 import io.virta.producer.graph.FrameSink;
 import io.virta.producer.media.AccessUnit;
 import io.virta.producer.mux.fmp4.Fmp4Muxer;
 
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
 
 /**
  * One camera for the browsers: its access units muxed once into fMP4 (one {@link Fmp4Muxer} per
  * camera, however many browsers watch), each fragment written once into a pooled buffer behind a
- * {@link FragmentHeader}, and handed once to each event loop that serves this camera's clients. The
- * ingest thread never waits on a browser: a slow client loses fragments until the next keyframe
- * ({@link VideoClient}), counted in {@link #fragmentsDropped()}.
+ * {@link FragmentHeader}, and handed once to each event loop that serves this camera's clients
+ * ({@link LoopFanout}: a bounded ring per loop, nothing allocated per fragment). The ingest thread
+ * never waits on a browser: a slow client loses fragments until the next keyframe ({@link VideoClient}),
+ * and an event loop that stalls altogether loses them for all its clients once its ring is full. Both
+ * count in {@link #fragmentsDropped()}, once per browser that lost the fragment.
  */
 final class FragmentMount implements FrameSink<AccessUnit> {
     private static final Logger LOG = Logger.getLogger(FragmentMount.class.getName());
-    private static final ClientLoop[] NO_LOOPS = {};
 
     private final String camera;
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     private final Fmp4Muxer muxer = new Fmp4Muxer();
     private volatile InitSegment init;
-    private volatile ClientLoop[] loops = NO_LOOPS;
+    /** Browsers, grouped by the event loop that writes to them. */
+    private final LoopFanout<VideoClient, FragmentDelivery> clients;
+    /** The fragment being published: the ingest thread's reference, released once handed to every loop. */
+    private final FragmentDelivery staged = new FragmentDelivery();
     private final LongAdder sent = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private volatile long refused;
@@ -44,6 +45,8 @@ final class FragmentMount implements FrameSink<AccessUnit> {
 
     FragmentMount(String camera) {
         this.camera = camera;
+        this.clients = new LoopFanout<>("web view " + camera, LoopFanout.DEFAULT_CAPACITY, FragmentDelivery::new,
+                VideoClient::deliver);
     }
 
     String camera() {
@@ -60,9 +63,17 @@ final class FragmentMount implements FrameSink<AccessUnit> {
         return sent.sum();
     }
 
-    /** Fragments browsers lost because they could not keep up (each then waited for a keyframe). */
+    /**
+     * Fragments browsers lost because they could not keep up (each then waited for a keyframe),
+     * summed over browsers: their own socket was full, or their event loop was stalled.
+     */
     long fragmentsDropped() {
-        return dropped.sum();
+        return dropped.sum() + clients.clientUnitsDropped();
+    }
+
+    /** Fragments a stalled event loop lost for all its browsers, once per loop (also in {@link #fragmentsDropped()}). */
+    long fragmentsDroppedByStalledLoops() {
+        return clients.unitsDropped();
     }
 
     /** Units the muxer could not take (no parameter sets yet, no picture data). */
@@ -71,11 +82,7 @@ final class FragmentMount implements FrameSink<AccessUnit> {
     }
 
     int clients() {
-        int n = 0;
-        for (ClientLoop loop : loops) {
-            n += loop.clients.size();
-        }
-        return n;
+        return clients.clients();
     }
 
     /** Called by the camera's ingest thread for every unit. */
@@ -94,8 +101,7 @@ final class FragmentMount implements FrameSink<AccessUnit> {
             renewInit();
         }
         InitSegment current = init;
-        ClientLoop[] loops = this.loops;
-        if (current == null || loops.length == 0) {
+        if (current == null || clients.clients() == 0) {
             return;
         }
         boolean keyframe = muxer.isKeyframe();
@@ -106,17 +112,11 @@ final class FragmentMount implements FrameSink<AccessUnit> {
         // The muxer writes straight into the buffer that goes out: the NAL units are copied once.
         MemorySegment out = MemorySegment.ofBuffer(fragment.nioBuffer(fragment.writerIndex(), size));
         fragment.writerIndex(fragment.writerIndex() + (int) muxer.writeFragment(out, 0));
+        staged.set(fragment, keyframe, current);
         try {
-            for (ClientLoop loop : loops) {
-                if (loop.loop.inEventLoop()) {
-                    loop.deliver(fragment, keyframe, current);
-                } else {
-                    ByteBuf shared = fragment.retainedDuplicate();
-                    loop.loop.execute(() -> loop.deliverAndRelease(shared, keyframe, current));
-                }
-            }
+            clients.publish(staged);
         } finally {
-            fragment.release();
+            staged.release();
         }
     }
 
@@ -143,42 +143,24 @@ final class FragmentMount implements FrameSink<AccessUnit> {
         if (closed) {
             return false;
         }
-        EventLoop eventLoop = client.channel.eventLoop();
-        for (ClientLoop loop : loops) {
-            if (loop.loop == eventLoop) {
-                loop.clients.add(client);
-                return true;
-            }
-        }
-        ClientLoop added = new ClientLoop(eventLoop);
-        added.clients.add(client);
-        ClientLoop[] more = Arrays.copyOf(loops, loops.length + 1);
-        more[loops.length] = added;
-        loops = more;
+        clients.add(client.channel.eventLoop(), client);
         return true;
     }
 
-    synchronized void remove(VideoClient client) {
-        for (ClientLoop loop : loops) {
-            loop.clients.remove(client);
-        }
+    void remove(VideoClient client) {
+        clients.remove(client);
     }
 
     /** The camera stopped: every browser's socket is closed (the page reconnects by itself). */
     synchronized void close() {
         closed = true;
         disconnectAll("the camera stopped");
-        loops = NO_LOOPS;
     }
 
-    private synchronized void disconnectAll(String reason) {
-        for (ClientLoop loop : loops) {
-            for (VideoClient client : loop.clients) {
-                client.channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, reason))
-                        .addListener(ChannelFutureListener.CLOSE);
-            }
-            loop.clients.clear();
-        }
+    private void disconnectAll(String reason) {
+        clients.removeAll(client -> client.channel.writeAndFlush(
+                new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, reason))
+                .addListener(ChannelFutureListener.CLOSE));
     }
 
     void countSent() {
@@ -187,29 +169,5 @@ final class FragmentMount implements FrameSink<AccessUnit> {
 
     void countDropped() {
         dropped.increment();
-    }
-
-    /** The clients one event loop writes to; their deliveries run on that loop. */
-    private static final class ClientLoop {
-        final EventLoop loop;
-        final List<VideoClient> clients = new CopyOnWriteArrayList<>();
-
-        ClientLoop(EventLoop loop) {
-            this.loop = loop;
-        }
-
-        void deliver(ByteBuf fragment, boolean keyframe, InitSegment init) {
-            for (VideoClient client : clients) {
-                client.deliver(fragment, keyframe, init);
-            }
-        }
-
-        void deliverAndRelease(ByteBuf fragment, boolean keyframe, InitSegment init) {
-            try {
-                deliver(fragment, keyframe, init);
-            } finally {
-                fragment.release();
-            }
-        }
     }
 }

@@ -1,6 +1,5 @@
 package io.virta.producer.web;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 
@@ -20,8 +19,9 @@ final class VideoClient {
         this.mount = mount;
     }
 
-    /** {@code fragment}: header and moof+mdat; the caller keeps its reference. */
-    void deliver(ByteBuf fragment, boolean keyframe, InitSegment init) {
+    /** The caller keeps its reference to the fragment. */
+    void deliver(FragmentDelivery delivery) {
+        boolean keyframe = delivery.keyframe();
         if (!channel.isActive() || waitingForKeyframe && !keyframe) {
             return;
         }
@@ -30,6 +30,7 @@ final class VideoClient {
             waitingForKeyframe = true;
             return;
         }
+        InitSegment init = delivery.init();
         if (init.generation() != initGeneration) {
             if (!keyframe) {
                 // New parameter sets: the decoder needs them and then a keyframe.
@@ -41,6 +42,6 @@ final class VideoClient {
         }
         waitingForKeyframe = false;
         mount.countSent();
-        channel.writeAndFlush(new BinaryWebSocketFrame(fragment.retainedDuplicate()), channel.voidPromise());
+        channel.writeAndFlush(new BinaryWebSocketFrame(delivery.fragment().retainedDuplicate()), channel.voidPromise());
     }
 }

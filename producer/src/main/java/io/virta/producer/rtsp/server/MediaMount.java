@@ -9,20 +9,20 @@ import io.virta.producer.rtp.SdpFormat;
 import io.virta.producer.rtp.h264.H264Packetizer;
 import io.virta.producer.rtp.h265.H265Packetizer;
 
-import io.netty.channel.EventLoop;
+import io.virta.producer.fanout.LoopFanout;
+import io.virta.producer.rtp.RtpPacketSink;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One stream the server offers at {@code rtsp://host:port/<path>}. The source calls
- * {@link #publish} for each access unit, from its own thread. Each client's backlog is bounded by
- * its socket's write buffer ({@link RtspServer}'s water mark): a client above it loses frames until
- * the next keyframe, counted in {@link #framesDropped()}, and nobody else notices.
+ * {@link #publish} for each access unit, from its own thread; the unit is packetized once and handed
+ * once to each event loop that serves clients ({@link LoopFanout}: a bounded ring per loop, nothing
+ * allocated per unit). Each client's backlog is bounded by its socket's write buffer
+ * ({@link RtspServer}'s water mark): a client above it loses frames until the next keyframe, and
+ * nobody else notices. A loop that stalls altogether loses frames for all its clients once its ring
+ * is full. Both count in {@link #framesDropped()}, once per client that lost the frame.
  */
 public final class MediaMount {
     static final int PAYLOAD_TYPE = 96;
@@ -30,19 +30,21 @@ public final class MediaMount {
     private final String path;
     private final VideoCodec codec;
     private final NalPacketizer packetizer;
-    private static final ClientLoop[] NO_LOOPS = {};
-    /** Playing clients grouped by the event loop that writes to them; replaced whole on change. */
-    private volatile ClientLoop[] loops = NO_LOOPS;
+    /** Playing clients, grouped by the event loop that writes to them. */
+    private final LoopFanout<ServerSession, PacketBatch> clients;
     private final LongAdder framesDropped = new LongAdder();
     private final LongAdder framesSent = new LongAdder();
-    private final List<ByteBuf> packets = new ArrayList<>();
-    private final io.virta.producer.rtp.RtpPacketSink collect = (packet, last) -> packets.add(packet);
+    /** The unit being published: the packetizer's references, released once handed to every loop. */
+    private final PacketBatch packets = new PacketBatch();
+    private final RtpPacketSink collect = (packet, last) -> packets.add(packet);
     private final SdpFormat format;
 
     public MediaMount(String path, VideoCodec codec) {
         this.path = path;
         this.codec = codec;
         this.format = new SdpFormat(codec, PAYLOAD_TYPE);
+        this.clients = new LoopFanout<>("rtsp mount " + path, LoopFanout.DEFAULT_CAPACITY, PacketBatch::new,
+                ServerSession::deliver);
         int ssrc = ThreadLocalRandom.current().nextInt();
         int firstSequence = ThreadLocalRandom.current().nextInt(65536);
         this.packetizer = codec == VideoCodec.H264
@@ -60,21 +62,25 @@ public final class MediaMount {
 
     /** Clients playing now. */
     public int clients() {
-        int n = 0;
-        for (ClientLoop loop : loops) {
-            n += loop.sessions.size();
-        }
-        return n;
+        return clients.clients();
     }
 
-    /** Frames clients lost because they could not keep up (each then waited for a keyframe). */
+    /**
+     * Frames clients lost because they could not keep up (each then waited for a keyframe), summed
+     * over clients: their own socket was full, or their event loop was stalled.
+     */
     public long framesDropped() {
-        return framesDropped.sum();
+        return framesDropped.sum() + clients.clientUnitsDropped();
     }
 
     /** Frames handed to clients' sockets, summed over clients. */
     public long framesSent() {
         return framesSent.sum();
+    }
+
+    /** Frames a stalled event loop lost for all its clients, once per loop (also in {@link #framesDropped()}). */
+    long framesDroppedByStalledLoops() {
+        return clients.unitsDropped();
     }
 
     /**
@@ -86,59 +92,29 @@ public final class MediaMount {
         if (unit.isKeyframe()) {
             format.remember(unit);
         }
-        ClientLoop[] loops = this.loops;
-        if (loops.length == 0) {
+        if (clients.clients() == 0) {
             return;
         }
-        packets.clear();
         packetizer.packetize(unit, unit.rtpTimestamp(), collect);
-        boolean keyframe = unit.isKeyframe();
-        for (ClientLoop loop : loops) {
-            if (loop.loop.inEventLoop()) {
-                loop.deliver(packets, keyframe);
-            } else {
-                ByteBuf[] batch = new ByteBuf[packets.size()];
-                for (int i = 0; i < batch.length; i++) {
-                    batch[i] = packets.get(i).retainedDuplicate();
-                }
-                loop.loop.execute(() -> loop.deliverAndRelease(batch, keyframe));
-            }
+        packets.keyframe(unit.isKeyframe());
+        try {
+            clients.publish(packets);
+        } finally {
+            packets.release();
         }
-        for (ByteBuf packet : packets) {
-            packet.release();
-        }
-        packets.clear();
     }
 
-    synchronized void play(ServerSession session) {
-        EventLoop eventLoop = session.eventLoop();
-        for (ClientLoop loop : loops) {
-            if (loop.loop == eventLoop) {
-                loop.sessions.add(session);
-                return;
-            }
-        }
-        ClientLoop added = new ClientLoop(eventLoop);
-        added.sessions.add(session);
-        ClientLoop[] more = Arrays.copyOf(loops, loops.length + 1);
-        more[loops.length] = added;
-        loops = more;
+    void play(ServerSession session) {
+        clients.add(session.eventLoop(), session);
     }
 
-    synchronized void stop(ServerSession session) {
-        for (ClientLoop loop : loops) {
-            loop.sessions.remove(session);
-        }
+    void stop(ServerSession session) {
+        clients.remove(session);
     }
 
     /** Hangs up on every client: the stream they asked for is gone. */
-    synchronized void disconnectAll() {
-        for (ClientLoop loop : loops) {
-            for (ServerSession session : loop.sessions) {
-                session.hangUp();
-            }
-        }
-        loops = NO_LOOPS;
+    void disconnectAll() {
+        clients.removeAll(ServerSession::hangUp);
     }
 
     void countSent() {
@@ -147,32 +123,6 @@ public final class MediaMount {
 
     void countDropped() {
         framesDropped.increment();
-    }
-
-    /** The clients one event loop writes to; their deliveries run on that loop. */
-    private static final class ClientLoop {
-        final EventLoop loop;
-        final List<ServerSession> sessions = new CopyOnWriteArrayList<>();
-
-        ClientLoop(EventLoop loop) {
-            this.loop = loop;
-        }
-
-        void deliver(List<ByteBuf> packets, boolean keyframe) {
-            for (ServerSession session : sessions) {
-                session.deliver(packets, keyframe);
-            }
-        }
-
-        void deliverAndRelease(ByteBuf[] batch, boolean keyframe) {
-            try {
-                deliver(Arrays.asList(batch), keyframe);
-            } finally {
-                for (ByteBuf packet : batch) {
-                    packet.release();
-                }
-            }
-        }
     }
 
     /** The SDP media section for DESCRIBE. */

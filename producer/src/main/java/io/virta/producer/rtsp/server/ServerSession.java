@@ -6,7 +6,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramPacket;
 
 import java.net.InetSocketAddress;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -58,8 +57,8 @@ final class ServerSession {
     }
 
     /** Called on {@link #eventLoop()} with the packets of one access unit; the caller keeps ownership. */
-    void deliver(List<ByteBuf> packets, boolean keyframe) {
-        if (waitingForKeyframe && !keyframe) {
+    void deliver(PacketBatch packets) {
+        if (waitingForKeyframe && !packets.keyframe()) {
             return;
         }
         Channel out = overTcp ? control : udpSocket;
@@ -75,7 +74,8 @@ final class ServerSession {
         }
         waitingForKeyframe = false;
         mount.countSent();
-        for (ByteBuf packet : packets) {
+        for (int i = 0; i < packets.count(); i++) {
+            ByteBuf packet = packets.packet(i);
             if (overTcp) {
                 ByteBuf framed = control.alloc().buffer(4);
                 framed.writeByte('$').writeByte(rtpChannel).writeShort(packet.readableBytes());

@@ -7,23 +7,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.DataInputStream;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A TCP client that stops reading loses frames, counted by the mount, while a client beside it that
- * keeps reading gets every frame. Both clients are raw sockets speaking RTSP, so that one of them can
- * stall on purpose (no real player can be told to); the server is the real one on a real event loop.
+ * keeps reading gets every frame. Both clients are raw sockets speaking RTSP ({@link RawRtspClient}), so
+ * that one of them can stall on purpose; the server is the real one on a real event loop.
  */
 class StalledClientTest {
     /** Big enough that a few dozen fill the stalled client's socket buffers and the 2 MiB backlog. */
@@ -50,13 +44,13 @@ class StalledClientTest {
     void aStalledClientLosesFramesAndTheOtherGetsEveryOne() throws Exception {
         try (Socket stalled = new Socket(); Socket healthy = new Socket()) {
             stalled.setReceiveBufferSize(4096); // before connecting, so the TCP window stays small
-            play(stalled);
-            play(healthy);
+            RawRtspClient.play(stalled, server, "cam");
+            RawRtspClient.play(healthy, server, "cam");
             assertEquals(2, mount.clients(), "clients playing");
             AtomicLong healthyFrames = new AtomicLong();
-            Thread reader = Thread.ofPlatform().daemon().name("healthy-client").start(() -> countFrames(healthy, healthyFrames));
+            Thread reader = Thread.ofPlatform().daemon().name("healthy-client").start(() -> RawRtspClient.countFrames(healthy, healthyFrames));
 
-            AccessUnit unit = keyframe();
+            AccessUnit unit = keyframe(UNIT_BYTES);
             for (int i = 0; i < UNITS; i++) {
                 unit.rtpTimestamp(i * 3600L);
                 mount.publish(unit);
@@ -75,67 +69,18 @@ class StalledClientTest {
     }
 
     /** A frame of one SPS, one PPS and one big IDR slice (filler bytes hold no start code). */
-    private static AccessUnit keyframe() {
-        AccessUnit unit = AccessUnit.allocate(UNIT_BYTES + 64);
+    static AccessUnit keyframe(int bytes) {
+        AccessUnit unit = AccessUnit.allocate(bytes + 64);
         var data = unit.data();
         data.clear();
         data.put(new byte[] {0, 0, 0, 1, 0x67, 0x42, 0x00, 0x1f, (byte) 0xac, 0x55});
         data.put(new byte[] {0, 0, 0, 1, 0x68, (byte) 0xce, 0x3c, (byte) 0x80});
         data.put(new byte[] {0, 0, 0, 1, 0x65});
-        while (data.position() < UNIT_BYTES) {
+        while (data.position() < bytes) {
             data.put((byte) 0x55);
         }
         data.flip();
         unit.keyframe(true);
         return unit;
-    }
-
-    /** SETUP over TCP-interleaved and PLAY on {@code socket}; returns once the server answered PLAY. */
-    private void play(Socket socket) throws IOException {
-        socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
-        socket.setSoTimeout(5000);
-        String setup = request(socket, "SETUP " + server.url("cam") + "/track1 RTSP/1.0\r\nCSeq: 1\r\n"
-                + "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n");
-        Matcher session = Pattern.compile("Session: *([^;\\r]+)").matcher(setup);
-        assertTrue(session.find(), setup);
-        String play = request(socket, "PLAY " + server.url("cam") + " RTSP/1.0\r\nCSeq: 2\r\nSession: " + session.group(1)
-                + "\r\n\r\n");
-        assertTrue(play.startsWith("RTSP/1.0 200"), play);
-    }
-
-    /** Sends one request and reads its response header (these responses have no body). */
-    private static String request(Socket socket, String request) throws IOException {
-        socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-        StringBuilder response = new StringBuilder();
-        while (response.indexOf("\r\n\r\n") < 0) {
-            int b = socket.getInputStream().read();
-            if (b < 0) {
-                throw new IOException("the server hung up; so far: " + response);
-            }
-            response.append((char) b);
-        }
-        return response.toString();
-    }
-
-    /** Reads interleaved RTP ({@code $}, channel, length, packet) and counts packets with the marker bit: frames. */
-    private static void countFrames(Socket socket, AtomicLong frames) {
-        try {
-            socket.setSoTimeout(0);
-            DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream(), 1 << 16));
-            byte[] packet = new byte[65536];
-            while (true) {
-                if (in.readUnsignedByte() != '$') {
-                    throw new IOException("not an interleaved frame");
-                }
-                in.readUnsignedByte();
-                int length = in.readUnsignedShort();
-                in.readFully(packet, 0, length);
-                if ((packet[1] & 0x80) != 0) {
-                    frames.incrementAndGet();
-                }
-            }
-        } catch (IOException e) {
-            // the socket closed at the end of the test
-        }
     }
 }
