@@ -1,7 +1,6 @@
 package io.virta.producer.rtsp.server;
 
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.virta.producer.media.AccessUnit;
 import io.virta.producer.media.VideoCodec;
 import io.virta.producer.rtp.RtpPacketSink;
@@ -37,20 +36,19 @@ class FanoutAllocationTest {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    private NioEventLoopGroup group;
-    private RtspServer server;
     private final MediaMount mount = new MediaMount("cam", VideoCodec.H264);
+    private OneLoopServer served;
+    private RtspServer server;
 
     @BeforeEach
     void start() throws Exception {
-        group = new NioEventLoopGroup(1);
-        server = new RtspServer(group).mount(mount).bind("127.0.0.1", 0);
+        served = new OneLoopServer(mount);
+        server = served.server;
     }
 
     @AfterEach
     void stop() throws Exception {
-        server.close();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        served.close();
     }
 
     @Test

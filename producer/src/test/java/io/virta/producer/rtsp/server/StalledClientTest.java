@@ -1,6 +1,5 @@
 package io.virta.producer.rtsp.server;
 
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.virta.producer.media.AccessUnit;
 import io.virta.producer.media.VideoCodec;
 import org.junit.jupiter.api.AfterEach;
@@ -24,20 +23,19 @@ class StalledClientTest {
     private static final int UNIT_BYTES = 200_000;
     private static final int UNITS = 150;
 
-    private NioEventLoopGroup group;
-    private RtspServer server;
     private final MediaMount mount = new MediaMount("cam", VideoCodec.H264);
+    private OneLoopServer served;
+    private RtspServer server;
 
     @BeforeEach
     void start() throws Exception {
-        group = new NioEventLoopGroup(1);
-        server = new RtspServer(group).mount(mount).bind("127.0.0.1", 0);
+        served = new OneLoopServer(mount);
+        server = served.server;
     }
 
     @AfterEach
     void stop() throws Exception {
-        server.close();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        served.close();
     }
 
     @Test
