@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.LongAdder;
  * One stream the server offers at {@code rtsp://host:port/<path>}. The source calls
  * {@link #publish} for each access unit, from its own thread; the unit is packetized once and handed
  * once to each event loop that serves clients ({@link LoopFanout}: a bounded ring per loop, nothing
- * allocated per unit). Each client's backlog is bounded by its socket's write buffer
- * ({@link RtspServer}'s water mark): a client above it loses frames until the next keyframe, and
+ * allocated per unit). Each client's backlog is bounded by its own socket's write buffer (its TCP
+ * connection, or its UDP session's own RTP socket; {@link RtspServer}'s water mark): a client above
+ * it loses frames until the next keyframe, and
  * nobody else notices. A loop that stalls altogether loses frames for all its clients once its ring
  * is full. Both count in {@link #framesDropped()}, once per client that lost the frame.
  */

@@ -1,6 +1,5 @@
 package io.virta.producer.rtsp.server;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -9,13 +8,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.virta.producer.rtsp.RtspHeaders;
 import io.virta.producer.rtsp.RtspProtocolException;
 import io.virta.producer.rtsp.RtspResponse;
@@ -24,6 +23,8 @@ import io.virta.producer.rtsp.SessionHeader;
 import io.virta.producer.rtsp.TransportHeader;
 import io.virta.producer.rtsp.auth.ServerAuthenticator;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +39,12 @@ import java.util.logging.Logger;
 /**
  * Serves {@link MediaMount}s over RTSP 1.0: OPTIONS, DESCRIBE, SETUP (TCP-interleaved or UDP
  * unicast), PLAY, GET_PARAMETER and TEARDOWN, on a Netty event loop.
+ *
+ * <p>Each connection, and everything its sessions send, stays on the event loop that accepted it, so
+ * clients spread over the loops. A UDP session gets its own RTP/RTCP port pair ({@link RtpPortPair})
+ * at SETUP, named in the reply's {@code server_port=}, and gives it back at TEARDOWN or when its
+ * connection closes: a session lives as long as the connection that set it up (the advertised
+ * timeout is not enforced; clients' keep-alives are answered and otherwise ignored).
  */
 public final class RtspServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RtspServer.class.getName());
@@ -45,16 +52,15 @@ public final class RtspServer implements AutoCloseable {
     /** A client SETting UP sessions without end would otherwise grow the server's memory without end. */
     private static final int MAX_SESSIONS_PER_CONNECTION = 16;
     private static final String PUBLIC_METHODS = "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER";
-    /** Above this much unsent data a client counts as slow and loses frames. */
+    /** Above this much unsent data a client counts as slow and loses frames: its TCP connection's or its RTP socket's. */
     private static final WriteBufferWaterMark CLIENT_BUFFER = new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024);
 
     private final EventLoopGroup group;
     private final Map<String, MediaMount> mounts = new ConcurrentHashMap<>();
     /** Null: anyone may play. */
     private volatile ServerAuthenticator authenticator;
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private Channel listener;
-    private Channel rtpSocket;
-    private Channel rtcpSocket;
 
     public RtspServer(EventLoopGroup group) {
         this.group = group;
@@ -91,7 +97,7 @@ public final class RtspServer implements AutoCloseable {
         return this;
     }
 
-    /** Binds {@code host:port} (port 0 picks a free one) and a UDP port pair for RTP/RTCP. */
+    /** Binds {@code host:port} (port 0 picks a free one); UDP sessions get their ports on the same host. */
     public RtspServer bind(String host, int port) throws InterruptedException {
         listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -99,34 +105,11 @@ public final class RtspServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<NioSocketChannel>() {
                     @Override
                     protected void initChannel(NioSocketChannel ch) {
+                        connections.add(ch);
                         ch.pipeline().addLast(new Connection());
                     }
                 }).bind(host, port).sync().channel();
-        for (int attempt = 0; attempt < 32 && rtcpSocket == null; attempt++) {
-            int rtpPort = 30_000 + 2 * ThreadLocalRandom.current().nextInt(10_000);
-            try {
-                rtpSocket = udp(host, rtpPort);
-                rtcpSocket = udp(host, rtpPort + 1);
-            } catch (Exception e) {
-                if (rtpSocket != null) {
-                    rtpSocket.close();
-                    rtpSocket = null;
-                }
-            }
-        }
         return this;
-    }
-
-    private Channel udp(String host, int port) throws InterruptedException {
-        return new Bootstrap().group(group).channel(NioDatagramChannel.class)
-                .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, CLIENT_BUFFER)
-                .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
-                    @Override
-                    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket msg) {
-                        // Receiver reports from clients: not needed to serve them.
-                    }
-                }).bind(host, port).sync().channel();
     }
 
     public int port() {
@@ -144,12 +127,13 @@ public final class RtspServer implements AutoCloseable {
         if (listener != null) {
             listener.close().syncUninterruptibly();
         }
-        if (rtpSocket != null) {
-            rtpSocket.close();
-        }
-        if (rtcpSocket != null) {
-            rtcpSocket.close();
-        }
+        // Their sessions' UDP ports close with them.
+        connections.close().syncUninterruptibly();
+    }
+
+    /** Where UDP sessions bind: the listener's address, so they answer on the interface clients reach it by. */
+    private InetAddress udpHost() {
+        return ((InetSocketAddress) listener.localAddress()).getAddress();
     }
 
     /** {@code text} safe to echo: control characters replaced, at most 200 characters. */
@@ -209,7 +193,7 @@ public final class RtspServer implements AutoCloseable {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
             for (ServerSession s : sessions.values()) {
-                s.mount.stop(s);
+                s.close();
             }
             sessions.clear();
             super.channelInactive(ctx);
@@ -297,7 +281,7 @@ public final class RtspServer implements AutoCloseable {
                 reply("461 Unsupported Transport", cseq, null, null);
                 return;
             }
-            if (requested.multicast() || (!requested.tcp() && (requested.clientRtpPort() <= 0 || rtpSocket == null))) {
+            if (requested.multicast() || (!requested.tcp() && requested.clientRtpPort() <= 0)) {
                 reply("461 Unsupported Transport", cseq, null, null);
                 return;
             }
@@ -314,9 +298,18 @@ public final class RtspServer implements AutoCloseable {
                 transport = "RTP/AVP/TCP;unicast;interleaved=" + requested.rtpChannel() + "-" + requested.rtcpChannel();
             } else {
                 InetSocketAddress peer = (InetSocketAddress) context.channel().remoteAddress();
-                session = ServerSession.udp(id, mount, context.channel(), rtpSocket,
-                        new InetSocketAddress(peer.getAddress(), requested.clientRtpPort()));
-                int serverPort = ((InetSocketAddress) rtpSocket.localAddress()).getPort();
+                InetSocketAddress clientRtp = new InetSocketAddress(peer.getAddress(), requested.clientRtpPort());
+                RtpPortPair ports;
+                try {
+                    ports = RtpPortPair.open(udpHost(), clientRtp, context.channel().eventLoop(), CLIENT_BUFFER);
+                } catch (IOException e) {
+                    // 461 rather than 5xx: clients that can fall back to TCP-interleaved do so on it.
+                    LOG.warning("RTSP SETUP over UDP from " + peer + ": " + e.getMessage());
+                    reply("461 Unsupported Transport", cseq, null, e.getMessage() + "\r\n");
+                    return;
+                }
+                session = ServerSession.udp(id, mount, context.channel(), ports);
+                int serverPort = ports.rtpPort();
                 transport = "RTP/AVP;unicast;client_port=" + requested.clientRtpPort() + "-" + requested.clientRtcpPort()
                         + ";server_port=" + serverPort + "-" + (serverPort + 1);
             }
@@ -339,7 +332,7 @@ public final class RtspServer implements AutoCloseable {
         private void teardown(String cseq, RtspHeaders headers) {
             ServerSession session = session(headers);
             if (session != null) {
-                session.mount.stop(session);
+                session.close();
                 sessions.remove(session.id);
             }
             reply("200 OK", cseq, null, null);

@@ -3,14 +3,14 @@ package io.virta.producer.rtsp.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.DatagramPacket;
 
-import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One client's playback of one mount: where its packets go (interleaved in its TCP connection, or
- * UDP datagrams to its ports), and whether it may take the next frame.
+ * UDP datagrams from its own {@link RtpPortPair}), and whether it may take the next frame. Either way
+ * it is written on its RTSP connection's event loop, and its own socket's water mark decides when
+ * it is too slow.
  */
 final class ServerSession {
     final String id;
@@ -18,29 +18,28 @@ final class ServerSession {
     private final Channel control;
     private final boolean overTcp;
     private final int rtpChannel;
-    private final Channel udpSocket;
-    private final InetSocketAddress clientRtp;
+    /** Null over TCP. */
+    private final RtpPortPair udp;
     /** Clients start at a keyframe, and after dropping a frame they wait for the next one. */
     private volatile boolean waitingForKeyframe = true;
     private final AtomicLong framesDropped = new AtomicLong();
 
-    private ServerSession(String id, MediaMount mount, Channel control, boolean overTcp, int rtpChannel, Channel udpSocket,
-            InetSocketAddress clientRtp) {
+    private ServerSession(String id, MediaMount mount, Channel control, boolean overTcp, int rtpChannel, RtpPortPair udp) {
         this.id = id;
         this.mount = mount;
         this.control = control;
         this.overTcp = overTcp;
         this.rtpChannel = rtpChannel;
-        this.udpSocket = udpSocket;
-        this.clientRtp = clientRtp;
+        this.udp = udp;
     }
 
     static ServerSession interleaved(String id, MediaMount mount, Channel control, int rtpChannel) {
-        return new ServerSession(id, mount, control, true, rtpChannel, null, null);
+        return new ServerSession(id, mount, control, true, rtpChannel, null);
     }
 
-    static ServerSession udp(String id, MediaMount mount, Channel control, Channel udpSocket, InetSocketAddress clientRtp) {
-        return new ServerSession(id, mount, control, false, -1, udpSocket, clientRtp);
+    /** {@code udp}: bound for this session alone, on {@code control}'s event loop; the session closes it. */
+    static ServerSession udp(String id, MediaMount mount, Channel control, RtpPortPair udp) {
+        return new ServerSession(id, mount, control, false, -1, udp);
     }
 
     long framesDropped() {
@@ -51,9 +50,17 @@ final class ServerSession {
         control.close();
     }
 
-    /** The loop that writes this client's packets: where {@link #deliver} must run. */
+    /** Stops playing and gives back the session's UDP ports, if it has any. Idempotent. */
+    void close() {
+        mount.stop(this);
+        if (udp != null) {
+            udp.close();
+        }
+    }
+
+    /** The loop that writes this client's packets (its UDP sockets' too): where {@link #deliver} must run. */
     EventLoop eventLoop() {
-        return (overTcp ? control : udpSocket).eventLoop();
+        return control.eventLoop();
     }
 
     /** Called on {@link #eventLoop()} with the packets of one access unit; the caller keeps ownership. */
@@ -61,8 +68,8 @@ final class ServerSession {
         if (waitingForKeyframe && !packets.keyframe()) {
             return;
         }
-        Channel out = overTcp ? control : udpSocket;
-        if (!control.isActive()) {
+        Channel out = overTcp ? control : udp.rtp;
+        if (!control.isActive() || !out.isActive()) {
             return;
         }
         if (!out.isWritable()) {
@@ -82,7 +89,8 @@ final class ServerSession {
                 control.write(framed);
                 control.write(packet.retainedDuplicate());
             } else {
-                udpSocket.write(new DatagramPacket(packet.retainedDuplicate(), clientRtp));
+                // Connected to the client's RTP port: a plain buffer, and no promise to allocate.
+                udp.rtp.write(packet.retainedDuplicate(), udp.rtp.voidPromise());
             }
         }
         out.flush();

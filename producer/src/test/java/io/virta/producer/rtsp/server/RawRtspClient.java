@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A client speaking just enough RTSP over a raw socket to play a mount over TCP-interleaved, so that
- * a test decides when it reads (no real player can be told to stall).
+ * A client speaking just enough RTSP over a raw socket to play a mount (over TCP-interleaved, or over
+ * UDP to the test's own sockets), so that a test decides when it reads (no real player can be told
+ * to stall) and sees exactly what the server answered.
  */
 final class RawRtspClient {
     private RawRtspClient() {
@@ -22,15 +23,39 @@ final class RawRtspClient {
 
     /** SETUP over TCP-interleaved and PLAY on {@code socket}; returns once the server answered PLAY. */
     static void play(Socket socket, RtspServer server, String path) throws IOException {
+        String setup = setup(socket, server, path, "RTP/AVP/TCP;unicast;interleaved=0-1");
+        play(socket, server, path, header(setup, "Session"));
+    }
+
+    /** Connects {@code socket} and SETs UP {@code path} with {@code transport}; returns the 200 reply. */
+    static String setup(Socket socket, RtspServer server, String path, String transport) throws IOException {
         socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
         socket.setSoTimeout(5000);
         String setup = request(socket, "SETUP " + server.url(path) + "/track1 RTSP/1.0\r\nCSeq: 1\r\n"
-                + "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n");
-        Matcher session = Pattern.compile("Session: *([^;\\r]+)").matcher(setup);
-        assertTrue(session.find(), setup);
-        String play = request(socket, "PLAY " + server.url(path) + " RTSP/1.0\r\nCSeq: 2\r\nSession: " + session.group(1)
+                + "Transport: " + transport + "\r\n\r\n");
+        assertTrue(setup.startsWith("RTSP/1.0 200"), setup);
+        return setup;
+    }
+
+    /** PLAYs {@code session}; returns once the server answered. */
+    static void play(Socket socket, RtspServer server, String path, String session) throws IOException {
+        String play = request(socket, "PLAY " + server.url(path) + " RTSP/1.0\r\nCSeq: 2\r\nSession: " + session
                 + "\r\n\r\n");
         assertTrue(play.startsWith("RTSP/1.0 200"), play);
+    }
+
+    /** TEARs DOWN {@code session}; returns once the server answered. */
+    static void teardown(Socket socket, RtspServer server, String path, String session) throws IOException {
+        String reply = request(socket, "TEARDOWN " + server.url(path) + " RTSP/1.0\r\nCSeq: 3\r\nSession: " + session
+                + "\r\n\r\n");
+        assertTrue(reply.startsWith("RTSP/1.0 200"), reply);
+    }
+
+    /** A header's value in {@code reply}, less any {@code ;parameters}. */
+    static String header(String reply, String name) {
+        Matcher value = Pattern.compile("(?im)^" + name + ": *([^;\\r]+)").matcher(reply);
+        assertTrue(value.find(), name + " in " + reply);
+        return value.group(1).trim();
     }
 
     /** Sends one request and reads its response header (these responses have no body). */

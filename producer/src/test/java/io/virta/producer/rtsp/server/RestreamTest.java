@@ -84,13 +84,35 @@ class RestreamTest {
         int clients = Integer.getInteger("virta.restream.clients", 50);
         MediaMount mount = producer.rtspServer().mountAt("cam");
         long droppedBefore = mount.framesDropped();
-        Process victim = copyClient(1000);
+        Process victim = copyClient("tcp", 1000);
         List<Process> crowd = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
-            crowd.add(copyClient(50));
+            crowd.add(copyClient("tcp", 50));
         }
         Thread.sleep(500);
         victim.destroyForcibly(); // SIGKILL: no TEARDOWN, the socket just dies
+        assertEveryOneGot50Frames(crowd);
+        assertEquals(droppedBefore, mount.framesDropped(), "frames dropped for slow clients");
+        awaitNoClients(mount);
+    }
+
+    @Test
+    void severalUdpClientsEachGetEveryFrameOnTheirOwnPorts() throws Exception {
+        MediaMount mount = producer.rtspServer().mountAt("cam");
+        long droppedBefore = mount.framesDropped();
+        Process victim = copyClient("udp", 1000);
+        List<Process> crowd = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            crowd.add(copyClient("udp", 50));
+        }
+        Thread.sleep(500);
+        victim.destroyForcibly(); // its server ports now hear "port unreachable": nobody else may notice
+        assertEveryOneGot50Frames(crowd);
+        assertEquals(droppedBefore, mount.framesDropped(), "frames dropped for slow clients");
+        awaitNoClients(mount);
+    }
+
+    private static void assertEveryOneGot50Frames(List<Process> crowd) throws Exception {
         for (Process p : crowd) {
             assertTrue(p.waitFor(40, TimeUnit.SECONDS), "a client did not get 50 frames in 40 s");
             String log = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -99,7 +121,9 @@ class RestreamTest {
             assertTrue(!log.contains("missed"), "a client lost packets: " + log);
             assertTrue(log.contains("frame=   50") || log.contains("frame=50"), log);
         }
-        assertEquals(droppedBefore, mount.framesDropped(), "frames dropped for slow clients");
+    }
+
+    private static void awaitNoClients(MediaMount mount) throws InterruptedException {
         long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (mount.clients() > 0) {
             assertTrue(System.nanoTime() < giveUp, mount.clients() + " clients still listed after all left");
@@ -109,7 +133,7 @@ class RestreamTest {
 
     @Test
     void statusCountsTheClientsAndTheFramesSentToThem() throws Exception {
-        List<Process> clients = List.of(copyClient(100_000), copyClient(100_000));
+        List<Process> clients = List.of(copyClient("tcp", 100_000), copyClient("udp", 100_000));
         try {
             CameraStatus.Restream playing = awaitRestream(r -> r.clients() == 2 && r.framesSent() > 50);
             assertEquals(0, playing.framesDropped(), "frames dropped for two clients that keep up");
@@ -134,8 +158,8 @@ class RestreamTest {
         return r;
     }
 
-    private Process copyClient(int frames) throws Exception {
-        return new ProcessBuilder(ExternalCommand.FFMPEG, "-nostdin", "-v", "warning", "-stats", "-rtsp_transport", "tcp",
+    private static Process copyClient(String transport, int frames) throws Exception {
+        return new ProcessBuilder(ExternalCommand.FFMPEG, "-nostdin", "-v", "warning", "-stats", "-rtsp_transport", transport,
                 "-i", url, "-c", "copy", "-frames:v", String.valueOf(frames), "-f", "null", "-")
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
