@@ -86,8 +86,9 @@ final class ServerSession {
             if (overTcp) {
                 ByteBuf framed = control.alloc().buffer(4);
                 framed.writeByte('$').writeByte(rtpChannel).writeShort(packet.readableBytes());
-                control.write(framed);
-                control.write(packet.retainedDuplicate());
+                // Void promises: nothing listens to these writes, and a promise per packet per client adds up.
+                control.write(framed, control.voidPromise());
+                control.write(packet.retainedDuplicate(), control.voidPromise());
             } else {
                 // Connected to the client's RTP port: a plain buffer, and no promise to allocate.
                 udp.rtp.write(packet.retainedDuplicate(), udp.rtp.voidPromise());
