@@ -5,9 +5,8 @@ import io.virta.producer.media.AccessUnit;
 import io.virta.producer.media.VideoCodec;
 import io.virta.producer.rtp.RtpPacketSink;
 import io.virta.producer.rtp.h264.H264Packetizer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.lang.management.ManagementFactory;
 import java.net.Socket;
@@ -37,19 +36,8 @@ class FanoutAllocationTest {
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     private final MediaMount mount = new MediaMount("cam", VideoCodec.H264);
-    private OneLoopServer served;
-    private RtspServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        served = new OneLoopServer(mount);
-        server = served.server;
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        served.close();
-    }
+    @RegisterExtension
+    final OneLoopServer served = new OneLoopServer(mount);
 
     @Test
     void publishingToClientsOnAnotherLoopAllocatesNothingPerUnit() throws Exception {
@@ -59,7 +47,7 @@ class FanoutAllocationTest {
             for (int i = 0; i < CLIENTS; i++) {
                 Socket socket = new Socket();
                 sockets.add(socket);
-                RawRtspClient.play(socket, server, "cam");
+                RawRtspClient.play(socket, served.server(), "cam");
                 Thread.ofPlatform().daemon().start(() -> RawRtspClient.countFrames(socket, frames));
             }
             assertEquals(CLIENTS, mount.clients());

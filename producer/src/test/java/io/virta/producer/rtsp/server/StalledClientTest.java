@@ -2,9 +2,8 @@ package io.virta.producer.rtsp.server;
 
 import io.virta.producer.media.AccessUnit;
 import io.virta.producer.media.VideoCodec;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.Socket;
 import java.util.concurrent.TimeUnit;
@@ -24,26 +23,15 @@ class StalledClientTest {
     private static final int UNITS = 150;
 
     private final MediaMount mount = new MediaMount("cam", VideoCodec.H264);
-    private OneLoopServer served;
-    private RtspServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        served = new OneLoopServer(mount);
-        server = served.server;
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        served.close();
-    }
+    @RegisterExtension
+    final OneLoopServer served = new OneLoopServer(mount);
 
     @Test
     void aStalledClientLosesFramesAndTheOtherGetsEveryOne() throws Exception {
         try (Socket stalled = new Socket(); Socket healthy = new Socket()) {
             stalled.setReceiveBufferSize(4096); // before connecting, so the TCP window stays small
-            RawRtspClient.play(stalled, server, "cam");
-            RawRtspClient.play(healthy, server, "cam");
+            RawRtspClient.play(stalled, served.server(), "cam");
+            RawRtspClient.play(healthy, served.server(), "cam");
             assertEquals(2, mount.clients(), "clients playing");
             AtomicLong healthyFrames = new AtomicLong();
             Thread reader = Thread.ofPlatform().daemon().name("healthy-client").start(() -> RawRtspClient.countFrames(healthy, healthyFrames));
