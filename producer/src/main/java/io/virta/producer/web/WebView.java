@@ -1,19 +1,15 @@
 package io.virta.producer.web;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.virta.hub.EventHub;
 import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.config.WebViewConfig;
 import io.virta.producer.daemon.CameraStatus;
+import io.virta.producer.fanout.ClientListener;
 import io.virta.producer.graph.FrameSink;
 import io.virta.producer.media.AccessUnit;
 
@@ -57,16 +53,9 @@ public final class WebView implements AutoCloseable {
         this.cameras = cameras;
         this.rtspUrl = rtspUrl;
         InetSocketAddress listen = ProducerConfig.listenAddress(config.listen());
-        listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, CLIENT_BUFFER)
-                .childHandler(new ChannelInitializer<NioSocketChannel>() {
-                    @Override
-                    protected void initChannel(NioSocketChannel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, MAX_BODY),
-                                new HttpObjectAggregator(MAX_BODY), new HttpRoutes(WebView.this));
-                    }
-                }).bind(listen.getHostString(), listen.getPort()).sync().channel();
+        listener = ClientListener.bind(group, listen.getHostString(), listen.getPort(), CLIENT_BUFFER,
+                ch -> ch.pipeline().addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, MAX_BODY),
+                        new HttpObjectAggregator(MAX_BODY), new HttpRoutes(this)));
         InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
         String address = bound.getAddress().isAnyLocalAddress() ? "127.0.0.1" : bound.getAddress().getHostAddress();
         this.host = address.indexOf(':') >= 0 ? "[" + address + "]" : address;

@@ -1,20 +1,16 @@
 package io.virta.producer.rtsp.server;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.virta.producer.fanout.ClientListener;
 import io.virta.producer.rtsp.RtspHeaders;
 import io.virta.producer.rtsp.RtspProtocolException;
 import io.virta.producer.rtsp.RtspResponse;
@@ -99,16 +95,10 @@ public final class RtspServer implements AutoCloseable {
 
     /** Binds {@code host:port} (port 0 picks a free one); UDP sessions get their ports on the same host. */
     public RtspServer bind(String host, int port) throws InterruptedException {
-        listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, CLIENT_BUFFER)
-                .childHandler(new ChannelInitializer<NioSocketChannel>() {
-                    @Override
-                    protected void initChannel(NioSocketChannel ch) {
-                        connections.add(ch);
-                        ch.pipeline().addLast(new Connection());
-                    }
-                }).bind(host, port).sync().channel();
+        listener = ClientListener.bind(group, host, port, CLIENT_BUFFER, ch -> {
+            connections.add(ch);
+            ch.pipeline().addLast(new Connection());
+        });
         return this;
     }
 
