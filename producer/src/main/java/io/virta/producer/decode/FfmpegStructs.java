@@ -1,5 +1,6 @@
 package io.virta.producer.decode;
 
+import io.virta.producer.media.NativeMemory;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.global.avcodec;
@@ -18,13 +19,8 @@ import java.lang.foreign.MemorySegment;
  * that is actually loaded, never from constants typed in here.
  */
 final class FfmpegStructs {
-    /**
-     * All of the address space: offsets into it are absolute addresses. Bounds checks are ours to
-     * make, which is why reinterpret is restricted; Virta runs with native access enabled anyway
-     * (JavaCPP and the bus need it).
-     */
-    @SuppressWarnings("restricted")
-    static final MemorySegment NATIVE = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+    /** All of the address space: offsets into it are absolute addresses, and bounds checks are ours to make. */
+    static final MemorySegment NATIVE = NativeMemory.ALL;
 
     // AVERROR(EAGAIN) with Linux's EAGAIN (11); JavaCPP maps no constant for it.
     static final int AVERROR_EAGAIN = -11;

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.virta.producer.fanout.LoopFanout;
 import io.virta.producer.graph.FrameSink;
 import io.virta.producer.media.AccessUnit;
+import io.virta.producer.media.NativeMemory;
 import io.virta.producer.mux.fmp4.Fmp4Muxer;
 
 import java.lang.foreign.MemorySegment;
@@ -109,9 +110,12 @@ final class FragmentMount implements FrameSink<AccessUnit> {
         ByteBuf fragment = alloc.directBuffer(FragmentHeader.LENGTH + size);
         FragmentHeader.writeFragment(fragment, keyframe, unit.captureTimeMicros() / 1000.0,
                 muxer.decodeTime() / (double) Fmp4Muxer.TIMESCALE);
-        // The muxer writes straight into the buffer that goes out: the NAL units are copied once.
-        MemorySegment out = MemorySegment.ofBuffer(fragment.nioBuffer(fragment.writerIndex(), size));
-        fragment.writerIndex(fragment.writerIndex() + (int) muxer.writeFragment(out, 0));
+        // The muxer writes straight into the buffer that goes out: the NAL units are copied once. Pooled
+        // direct buffers have an address, written through one segment over all memory (no view per fragment).
+        long written = fragment.hasMemoryAddress()
+                ? muxer.writeFragment(NativeMemory.ALL, fragment.memoryAddress() + fragment.writerIndex())
+                : muxer.writeFragment(MemorySegment.ofBuffer(fragment.nioBuffer(fragment.writerIndex(), size)), 0);
+        fragment.writerIndex(fragment.writerIndex() + (int) written);
         staged.set(fragment, keyframe, current);
         try {
             clients.publish(staged);

@@ -1,5 +1,6 @@
 package io.virta.producer.demo.camera;
 
+import io.virta.producer.media.NativeMemory;
 import io.virta.producer.media.AccessUnit;
 import io.virta.producer.media.AccessUnitListener;
 import io.virta.producer.media.VideoCodec;
@@ -79,7 +80,7 @@ public final class DemoEncoder implements AutoCloseable {
     /** FFmpeg's AVERROR(EAGAIN) on Linux: "no packet yet, send more". */
     private static final int AVERROR_EAGAIN = -11;
     /** All of the address space, so a native address can be read without making a segment per read. */
-    private static final MemorySegment NATIVE_MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+    private static final MemorySegment NATIVE_MEMORY = NativeMemory.ALL;
     private static final long PACKET_DATA_OFFSET = packetDataOffset();
     /** Frees nothing: the frames' memory belongs to the caller; FFmpeg only borrows it. */
     private static final Free_Pointer_BytePointer CALLER_OWNS_MEMORY = new Free_Pointer_BytePointer() {

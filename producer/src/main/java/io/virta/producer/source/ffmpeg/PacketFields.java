@@ -1,5 +1,6 @@
 package io.virta.producer.source.ffmpeg;
 
+import io.virta.producer.media.NativeMemory;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avutil;
@@ -15,8 +16,7 @@ import java.lang.foreign.ValueLayout;
  */
 final class PacketFields {
     /** All of the address space: a packet's address is an offset into it. */
-    @SuppressWarnings("restricted")
-    static final MemorySegment NATIVE = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+    static final MemorySegment NATIVE = NativeMemory.ALL;
 
     private static final long DATA;
     private static final long SIZE;
