@@ -59,8 +59,10 @@ public record CameraConfig(String name, String url, String sdp, String networkIn
      * @param ttl              multicast time-to-live (hops); ignored for unicast
      * @param networkInterface multicast only: the interface name or local address to send from; null lets routing choose
      * @param sdp              where the SDP file describing the stream is written
+     * @param sdpGroup         null: the SDP file is 0600; else 0640 and owned by this Unix group
      */
-    public record RtpOutConfig(String host, int port, int ttl, String networkInterface, java.nio.file.Path sdp) {
+    public record RtpOutConfig(String host, int port, int ttl, String networkInterface, java.nio.file.Path sdp,
+            String sdpGroup) {
         public String destination() {
             return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
         }

@@ -29,7 +29,7 @@ import java.util.Set;
  */
 public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus, BitSet decoderCpus,
         List<CameraConfig> cameras, EventsConfig events, List<WorkerConfig> workers, RtspServerConfig rtspServer,
-        WebViewConfig webView) {
+        WebViewConfig webView, RtpOutSettings rtpOut) {
     /** Loopback only: whoever reaches the control API can point the producer at any URL. */
     public static final String DEFAULT_CONTROL_LISTEN = "127.0.0.1:50051";
 
@@ -56,7 +56,8 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
             throw new ConfigException(fileName + ": not valid YAML: " + e.getMessage().replace('\n', ' '));
         }
         YamlNode root = new YamlNode(fileName, "", document);
-        root.allowOnly("ioThreads", "control", "affinity", "cameras", "events", "workers", "rtspServer", "webView");
+        root.allowOnly("ioThreads", "control", "affinity", "cameras", "events", "workers", "rtspServer", "webView",
+                "rtpOut");
         int ioThreads = (int) root.get("ioThreads").integer(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2)), 1, 64);
         YamlNode control = root.get("control");
         control.allowOnly("listen");
@@ -71,10 +72,11 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
         affinity.allowOnly("io", "decoders");
         BitSet ioCpus = cpus(affinity.get("io"));
         BitSet decoderCpus = cpus(affinity.get("decoders"));
+        RtpOutSettings rtpOut = RtpOutSettings.parse(root.get("rtpOut"));
         List<CameraConfig> cameras = new ArrayList<>();
         Set<String> names = new LinkedHashSet<>();
         for (YamlNode camera : root.get("cameras").list()) {
-            CameraConfig c = camera(camera);
+            CameraConfig c = camera(camera, rtpOut);
             if (!names.add(c.name())) {
                 throw camera.get("name").error("'" + c.name() + "' is used by another camera; names must be unique");
             }
@@ -82,7 +84,7 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
         }
         List<WorkerConfig> workers = WorkerConfig.parseAll(root.get("workers"), names);
         return new ProducerConfig(ioThreads, listen, ioCpus, decoderCpus, List.copyOf(cameras), events(root.get("events")),
-                workers, rtspServer(root.get("rtspServer")), webView(root.get("webView")));
+                workers, rtspServer(root.get("rtspServer")), webView(root.get("webView")), rtpOut);
     }
 
     /** {@code rtspServer:}: re-serving the cameras over RTSP; absent means off. */
@@ -188,10 +190,12 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
     /**
      * One camera from settings shaped like an entry of the file's {@code cameras:} list (keys and
      * value types as SnakeYAML would load them), validated exactly as the file is. The control
-     * API's AddStream comes in here; an error names {@code source} and the field.
+     * API's AddStream comes in here; an error names {@code source} and the field. {@code rtpOut}
+     * is the file's producer-wide {@code rtpOut:} section.
      */
-    public static CameraConfig camera(Map<String, ?> settings, String source) throws ConfigException {
-        return camera(new YamlNode(source, "", settings));
+    public static CameraConfig camera(Map<String, ?> settings, String source, RtpOutSettings rtpOut)
+            throws ConfigException {
+        return camera(new YamlNode(source, "", settings), rtpOut);
     }
 
     /**
@@ -219,7 +223,7 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
         return InetSocketAddress.createUnresolved(host, port);
     }
 
-    static CameraConfig camera(YamlNode c) throws ConfigException {
+    static CameraConfig camera(YamlNode c, RtpOutSettings rtpOutSettings) throws ConfigException {
         c.allowOnly("name", "url", "sdp", "interface", "user", "password", "transport", "reconnectSeconds", "decode",
                 "decoderThreads", "timestamps", "encoded", "yuv", "rgb", "fmp4", "loop", "seekSeconds", "realtime", "format", "v4l2",
                 "ffmpegOptions", "rtpOut");
@@ -280,11 +284,12 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
                         (int) fmp4.get("cells").integer(64, 2, 4096),
                         fmp4.get("capacity").bytes(2 * 1024 * 1024, 4096, 256L * 1024 * 1024),
                         (int) fmp4.get("fragmentMillis").integer(0, 0, 10_000)),
-                rtpOut(c.get("rtpOut"), name));
+                rtpOut(c.get("rtpOut"), name, rtpOutSettings));
     }
 
     /** {@code rtpOut:}: plain RTP to a group or host, with an SDP file; absent means off. */
-    private static CameraConfig.RtpOutConfig rtpOut(YamlNode out, String camera) throws ConfigException {
+    private static CameraConfig.RtpOutConfig rtpOut(YamlNode out, String camera, RtpOutSettings settings)
+            throws ConfigException {
         if (out.isMissing()) {
             return null;
         }
@@ -310,7 +315,7 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
         }
         int ttl = (int) out.get("ttl").integer(1, 1, 255);
         YamlNode sdpNode = out.get("sdp");
-        String sdp = sdpNode.string(camera + ".sdp");
+        String sdp = sdpNode.string(settings.defaultSdpFile(camera).toString());
         Path sdpPath;
         try {
             sdpPath = Path.of(sdp.strip());
@@ -320,7 +325,8 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
         if (sdp.isBlank() || sdpPath.getFileName() == null) {
             throw sdpNode.error("is empty; give the path of the SDP file to write, e.g. " + camera + ".sdp");
         }
-        return new CameraConfig.RtpOutConfig(target.host(), target.port(), ttl, networkInterface, sdpPath);
+        return new CameraConfig.RtpOutConfig(target.host(), target.port(), ttl, networkInterface, sdpPath,
+                settings.sdpGroup());
     }
 
     private static boolean isMulticastLiteral(String host) {

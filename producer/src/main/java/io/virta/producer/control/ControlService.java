@@ -5,6 +5,7 @@ import io.grpc.stub.StreamObserver;
 import io.virta.producer.config.CameraConfig;
 import io.virta.producer.config.ConfigException;
 import io.virta.producer.config.ProducerConfig;
+import io.virta.producer.config.RtpOutSettings;
 import io.virta.producer.daemon.CameraExistsException;
 import io.virta.producer.daemon.CameraStatus;
 import io.virta.producer.daemon.Producer;
@@ -26,6 +27,7 @@ import io.virta.protos.control.v1.StreamConfig;
 import io.virta.protos.control.v1.StreamStatus;
 
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Logger;
 
 /**
@@ -73,12 +75,16 @@ public final class ControlService extends ProducerControlGrpc.ProducerControlImp
             checkLength("AddStream", "url", request.getUrl(), MAX_URL_CHARS);
             checkLength("AddStream", "user", request.getUser(), MAX_CREDENTIAL_CHARS);
             checkLength("AddStream", "password", request.getPassword(), MAX_CREDENTIAL_CHARS);
+            Map<String, Object> settings = ControlMessages.settings(request);
+            refuseIf(AddStreamRules.refusalBeforeParsing(settings));
+            RtpOutSettings rtpOut = producer.config().rtpOut();
             CameraConfig config;
             try {
-                config = ProducerConfig.camera(ControlMessages.settings(request), "AddStream");
+                config = ProducerConfig.camera(settings, "AddStream", rtpOut);
             } catch (ConfigException e) {
                 throw new Failure(Status.INVALID_ARGUMENT, e.getMessage());
             }
+            refuseIf(AddStreamRules.refusalAfterParsing(config, rtpOut));
             try {
                 producer.add(config);
             } catch (CameraExistsException e) {
@@ -181,6 +187,12 @@ public final class ControlService extends ProducerControlGrpc.ProducerControlImp
         }
         checkLength(call, field, value, MAX_NAME_CHARS);
         return value;
+    }
+
+    private static void refuseIf(String refusal) throws Failure {
+        if (refusal != null) {
+            throw new Failure(Status.INVALID_ARGUMENT, refusal);
+        }
     }
 
     private static void checkLength(String call, String field, String value, int max) throws Failure {

@@ -111,6 +111,11 @@ public final class Producer implements AutoCloseable {
     }
 
     /** The browser live view; null when {@code webView:} is off. */
+    /** The configuration it was made with (cameras added or removed since are not in it). */
+    public ProducerConfig config() {
+        return config;
+    }
+
     public WebView webView() {
         return webView;
     }

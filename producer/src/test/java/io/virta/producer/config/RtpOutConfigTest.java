@@ -24,7 +24,7 @@ class RtpOutConfigTest {
         assertNull(camera("").rtpOut());
         assertEquals(0, camera("").fmp4().fragmentMillis());
         CameraConfig.RtpOutConfig out = camera("    rtpOut: {destination: 239.1.2.3:5004}\n").rtpOut();
-        assertEquals(new CameraConfig.RtpOutConfig("239.1.2.3", 5004, 1, null, Path.of("gate.sdp")), out);
+        assertEquals(new CameraConfig.RtpOutConfig("239.1.2.3", 5004, 1, null, Path.of("gate.sdp"), null), out);
         assertEquals(250, camera("    fmp4: {enabled: true, fragmentMillis: 250}\n").fmp4().fragmentMillis());
     }
 

@@ -23,7 +23,7 @@ class ControlMessagesTest {
     }
 
     private static CameraConfig fromProto(StreamConfig config) throws ConfigException {
-        return ProducerConfig.camera(ControlMessages.settings(config), "AddStream");
+        return ProducerConfig.camera(ControlMessages.settings(config), "AddStream", io.virta.producer.config.RtpOutSettings.DEFAULTS);
     }
 
     @Test

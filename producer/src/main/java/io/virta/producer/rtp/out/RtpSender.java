@@ -117,7 +117,8 @@ public final class RtpSender implements FrameSink<AccessUnit>, AutoCloseable {
                 }
             }
             long sessionId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-            SdpFileWriter sdp = new SdpFileWriter(config.sdp(), camera, host, config.port(), config.ttl(), sessionId);
+            SdpFileWriter sdp = new SdpFileWriter(config.sdp(), config.sdpGroup(), camera, host, config.port(),
+                    config.ttl(), sessionId);
             return new RtpSender(camera, channel, new InetSocketAddress(host, config.port()), sdp,
                     ThreadLocalRandom.current().nextInt());
         } catch (IOException | RuntimeException e) {

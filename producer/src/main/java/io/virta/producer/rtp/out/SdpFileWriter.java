@@ -8,15 +8,35 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.FileSystems;
+import java.nio.file.LinkOption;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * Writes the SDP file that tells receivers (ffmpeg, ffplay, VLC, GStreamer, Virta's own SDP
- * cameras) where an RTP stream goes and how to decode it. Written whole to a temporary file and
- * renamed over the old one, so a reader never sees half a description.
+ * cameras) where an RTP stream goes and how to decode it. Written whole to a new temporary file
+ * of a random name and renamed over the old one, so a reader never sees half a description.
+ *
+ * <p>Hostile file system: the temporary file is created exclusively (it cannot be a link someone
+ * planted), owner-only from its creation, then given its final mode (0600, or 0640 and the
+ * configured group); the rename replaces whatever has the file's name, a symbolic link included,
+ * without following it, so the producer never writes through a link into another file. A
+ * directory it has to create is made 0700 (0750 with a group).
  */
 final class SdpFileWriter {
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> GROUP_READ = PosixFilePermissions.fromString("rw-r-----");
+    private static final Set<PosixFilePermission> DIRECTORY_OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> DIRECTORY_GROUP = PosixFilePermissions.fromString("rwxr-x---");
+
     private final Path file;
+    private final String group;
     private final String camera;
     private final InetAddress destination;
     private final int port;
@@ -24,8 +44,10 @@ final class SdpFileWriter {
     private final long sessionId;
     private int version;
 
-    SdpFileWriter(Path file, String camera, InetAddress destination, int port, int ttl, long sessionId) {
+    /** {@code group}: null for an owner-only file. */
+    SdpFileWriter(Path file, String group, String camera, InetAddress destination, int port, int ttl, long sessionId) {
         this.file = file;
+        this.group = group;
         this.camera = camera;
         this.destination = destination;
         this.port = port;
@@ -56,9 +78,27 @@ final class SdpFileWriter {
     void write(String description) throws IOException {
         Path absolute = file.toAbsolutePath();
         Path directory = absolute.getParent();
-        Files.createDirectories(directory);
-        Path temporary = directory.resolve("." + absolute.getFileName() + ".tmp");
-        Files.writeString(temporary, description, StandardCharsets.US_ASCII);
-        Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (!Files.isDirectory(directory)) {
+            Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(
+                    group == null ? DIRECTORY_OWNER_ONLY : DIRECTORY_GROUP));
+        }
+        Path temporary = Files.createTempFile(directory, "." + absolute.getFileName(), ".tmp",
+                PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        try {
+            // NOFOLLOW_LINKS throughout: the name is ours, but the directory may not be only ours.
+            Files.write(temporary, description.getBytes(StandardCharsets.US_ASCII), StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+            PosixFileAttributeView view = Files.getFileAttributeView(temporary, PosixFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            if (group != null) {
+                GroupPrincipal principal = FileSystems.getDefault().getUserPrincipalLookupService()
+                        .lookupPrincipalByGroupName(group);
+                view.setGroup(principal);
+                view.setPermissions(GROUP_READ);
+            }
+            Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
     }
 }

@@ -128,6 +128,10 @@ final class FfmpegInput implements AutoCloseable {
         }
         interrupter.installIn(format);
         AVDictionary dictionary = new AVDictionary(null);
+        String whitelist = ProtocolWhitelist.of(options);
+        if (whitelist != null) {
+            avutil.av_dict_set(dictionary, ProtocolWhitelist.OPTION, whitelist, 0);
+        }
         for (Map.Entry<String, String> option : options.avOptions().entrySet()) {
             avutil.av_dict_set(dictionary, option.getKey(), option.getValue(), 0);
         }
