@@ -23,6 +23,7 @@ import io.virta.protos.control.v1.ProducerControlGrpc;
 import io.virta.protos.control.v1.ProducerControlGrpc.ProducerControlBlockingStub;
 import io.virta.protos.control.v1.RemoveStreamRequest;
 import io.virta.protos.control.v1.RgbChannelConfig;
+import io.virta.protos.control.v1.RtpOutConfig;
 import io.virta.protos.control.v1.StartStreamRequest;
 import io.virta.protos.control.v1.StopStreamRequest;
 import io.virta.protos.control.v1.StreamConfig;
@@ -36,6 +37,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -58,20 +62,23 @@ class ControlApiTest {
     private static Producer producer;
     private static ControlServer control;
     private static ManagedChannel channel;
+    private static Path sdpDirectory;
 
     @BeforeAll
     static void start() throws Exception {
         rtsp = GstRtspServer.builder().mount("/cam", TestClips.h264Small()).start();
+        sdpDirectory = Files.createTempDirectory("virta-control-sdp-");
         ProducerConfig config = ProducerConfig.parse("""
                 ioThreads: 1
                 control: { listen: "127.0.0.1:0" }
+                rtpOut: { sdpDirectory: "%s", controlApiDestinations: [127.0.0.0/8] }
                 cameras:
                   - name: %s
                     url: %s
                     transport: tcp
                     rgb: { width: 160, height: 120 }
                     yuv: { maxWidth: 640, maxHeight: 480 }
-                """.formatted(CAMERA, rtsp.url("/cam")), "test");
+                """.formatted(sdpDirectory, CAMERA, rtsp.url("/cam")), "test");
         producer = new Producer(config, StreamEvents.NONE);
         control = ControlServer.start(config.controlListen(), producer);
         producer.start();
@@ -91,6 +98,14 @@ class ControlApiTest {
         }
         if (rtsp != null) {
             rtsp.close();
+        }
+        if (sdpDirectory != null) {
+            try (var files = Files.list(sdpDirectory)) {
+                for (Path file : files.toList()) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(sdpDirectory);
         }
     }
 
@@ -281,6 +296,71 @@ class ControlApiTest {
         // Nothing half-added along the way.
         assertFalse(api().listStreams(ListStreamsRequest.getDefaultInstance()).getStreamsList().stream()
                 .anyMatch(s -> s.getName().equals("x")));
+    }
+
+    @Test
+    void addStreamTakesCameraUrlsOnlyAndTellsNothingAboutFiles() {
+        String pid = Long.toString(ProcessHandle.current().pid());
+        Map<String, String> messages = new java.util.LinkedHashMap<>();
+        for (String url : List.of("file:///etc/passwd", "file:///etc/no-such-file-" + pid, "/etc/shadow",
+                "/etc/no-such-file-" + pid, "FILE:///etc/hostname", "http://127.0.0.1:1/live.ts",
+                "https://127.0.0.1:1/live.m3u8", "bogus://cam/1", "rtps://cam/1", "/dev/video0", "cam.sdp",
+                "concat:/etc/passwd|/etc/hostname", "tcp://127.0.0.1:1", " file:///etc/passwd")) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> api().addStream(
+                    StreamConfig.newBuilder().setName("probe").setUrl(url).build()), url);
+            assertCode(Status.Code.INVALID_ARGUMENT, "url", e);
+            String message = e.getStatus().getDescription();
+            assertTrue(message.startsWith("AddStream: url: only rtsp:// camera URLs"), message);
+            assertTrue(message.contains("YAML"), "says where such sources go: " + message);
+            assertFalse(message.contains("/etc") || message.contains("exist") || message.contains("127.0.0.1"),
+                    "quotes nothing of the URL: " + message);
+            messages.put(url, message);
+        }
+        assertEquals(messages.get("file:///etc/passwd"), messages.get("file:///etc/no-such-file-" + pid),
+                "the same answer whether the file exists or not");
+        assertEquals(messages.get("/etc/shadow"), messages.get("/etc/no-such-file-" + pid));
+        assertTrue(messages.get("rtps://cam/1").contains("did you mean rtsp://"), messages.get("rtps://cam/1"));
+        assertFalse(api().listStreams(ListStreamsRequest.getDefaultInstance()).getStreamsList().stream()
+                .anyMatch(s -> s.getName().equals("probe")), "nothing was added");
+    }
+
+    @Test
+    void rtpOutOverTheApiWritesNoChosenFileAndSendsOnlyWhereTheYamlAllows() throws Exception {
+        String url = rtsp.url("/cam");
+        Path planted = sdpDirectory.resolve("planted-" + ProcessHandle.current().pid() + ".sdp");
+        assertCode(Status.Code.INVALID_ARGUMENT, "rtpOut.sdp", assertThrows(StatusRuntimeException.class,
+                () -> api().addStream(StreamConfig.newBuilder().setName("rtp-x").setUrl(url)
+                        .setRtpOut(RtpOutConfig.newBuilder().setDestination("127.0.0.1:5004")
+                                .setSdp(planted.toString())).build())));
+        StatusRuntimeException outside = assertThrows(StatusRuntimeException.class, () -> api().addStream(
+                StreamConfig.newBuilder().setName("rtp-x").setUrl(url)
+                        .setRtpOut(RtpOutConfig.newBuilder().setDestination("10.9.8.6:5004")).build()));
+        assertCode(Status.Code.INVALID_ARGUMENT, "rtpOut.destination", outside);
+        assertTrue(outside.getStatus().getDescription().contains("rtpOut.controlApiDestinations: [127.0.0.0/8]"),
+                outside.getStatus().getDescription());
+        assertCode(Status.Code.INVALID_ARGUMENT, "rtpOut.destination", assertThrows(StatusRuntimeException.class,
+                () -> api().addStream(StreamConfig.newBuilder().setName("rtp-x").setUrl(url)
+                        .setRtpOut(RtpOutConfig.newBuilder().setDestination("localhost:5004")).build())));
+        assertFalse(Files.exists(planted));
+
+        // Inside the range: accepted, and the SDP file is <sdpDirectory>/<name>.sdp, owner-only.
+        String name = CAMERA + "-rtp";
+        int port;
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort() & ~1;
+        }
+        StreamStatus added = api().addStream(StreamConfig.newBuilder().setName(name).setUrl(url)
+                .setYuv(YuvChannelConfig.newBuilder().setEnabled(false))
+                .setRtpOut(RtpOutConfig.newBuilder().setDestination("127.0.0.1:" + port)).build());
+        try {
+            Path sdp = sdpDirectory.resolve(name + ".sdp");
+            assertEquals(sdp.toString(), added.getConfig().getRtpOut().getSdp());
+            awaitStatus(name, s -> s.getRtpOut().getSdpWritten());
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(sdp)));
+            assertTrue(Files.readString(sdp).contains("m=video " + port + " RTP/AVP 96"), Files.readString(sdp));
+        } finally {
+            api().removeStream(RemoveStreamRequest.newBuilder().setName(name).build());
+        }
     }
 
     private static void assertInvalid(String field, Executable call) {

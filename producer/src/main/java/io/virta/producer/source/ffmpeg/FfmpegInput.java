@@ -142,7 +142,10 @@ final class FfmpegInput implements AutoCloseable {
         if (rc < 0) {
             // avformat_open_input frees the context when it fails.
             throw new InputException("camera " + camera + ": cannot open " + name + ": " + failure(rc, interrupter, silenceNanos)
-                    + (kind == InputKind.DEVICE ? " (is it a V4L2 camera? v4l2-ctl --list-devices lists them)" : ""));
+                    + (kind == InputKind.DEVICE ? " (is it a V4L2 camera? v4l2-ctl --list-devices lists them)" : "")
+                    + (rc == avutil.AVERROR_INVALIDDATA && whitelist != null ? "; if it leads to another protocol (a"
+                    + " playlist or SDP pointing elsewhere), note that this camera may use only " + whitelist
+                    + " (ffmpegOptions: {protocol_whitelist: ...} widens it)" : ""));
         }
         if (!unused.isEmpty()) {
             Natives.LOG.warning(() -> "camera " + camera + ": " + name + " did not use the options " + unused

@@ -43,6 +43,10 @@ final class ProtocolWhitelist {
 
     /** The whitelist for {@code options}, or null where FFmpeg opens no protocol (a V4L2 device). */
     static String of(FfmpegSourceOptions options) {
+        String explicit = options.avOptions().get(OPTION);
+        if (explicit != null) {
+            return explicit;
+        }
         if (options.kind() == InputKind.DEVICE) {
             return null;
         }

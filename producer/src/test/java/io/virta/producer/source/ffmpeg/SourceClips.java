@@ -108,6 +108,12 @@ final class SourceClips {
                 "-c:v", "mpeg4", "-threads", "1"));
     }
 
+    /** H264 in MPEG-TS, the segment format of HLS playlists. */
+    static Path h264Ts() {
+        return derive("h264.ts", List.of("-r", "25", "-f", "h264", "-i", TestClips.h264Small().toString(),
+                "-c:v", "copy", "-f", "mpegts"));
+    }
+
     /** Sound only. */
     static Path audioOnly() {
         return derive("audio-only.mka", List.of("-f", "lavfi", "-i", "sine=frequency=440:sample_rate=8000",
