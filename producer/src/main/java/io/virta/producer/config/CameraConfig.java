@@ -78,6 +78,6 @@ public record CameraConfig(String name, String url, String sdp, String networkIn
 
     @Override
     public String toString() {
-        return "camera " + name + " (" + (url != null ? io.virta.producer.rtsp.RtspUrl.redact(url) : "sdp " + sdp) + ")";
+        return "camera " + name + " (" + (url != null ? io.virta.producer.rtsp.RtspUrl.shown(url) : "sdp " + sdp) + ")";
     }
 }

@@ -119,7 +119,7 @@ final class ControlMessages {
     static StreamConfig redacted(CameraConfig c) {
         StreamConfig.Builder b = StreamConfig.newBuilder()
                 .setName(c.name())
-                .setUrl(RtspUrl.redact(c.url()))
+                .setUrl(c.url() == null ? "" : RtspUrl.shown(c.url()))
                 .setTransport(transport(c.transport()))
                 .setReconnectSeconds(c.reconnect().toMillis() / 1000.0)
                 .setDecode(c.decode())

@@ -171,7 +171,7 @@ public final class RtspCameraSource implements CameraSource {
                             delay = Duration.ZERO;
                         } else {
                             reason = "camera " + camera + ": more than " + MAX_REDIRECTS + " redirects; last to "
-                                    + RtspUrl.redact(error.location());
+                                    + RtspUrl.shown(error.location());
                         }
                     }
                     case LOST -> {

@@ -33,7 +33,7 @@ public final class RtspUrl {
         String trimmed = text == null ? "" : text.trim();
         String lower = trimmed.toLowerCase(Locale.ROOT);
         if (!lower.startsWith("rtsp://")) {
-            throw new IllegalArgumentException("'" + redact(trimmed) + "' is not an rtsp:// URL");
+            throw new IllegalArgumentException("'" + shownWithoutParsing(trimmed) + "' is not an rtsp:// URL");
         }
         String rest = trimmed.substring("rtsp://".length());
         String user = null;
@@ -46,6 +46,8 @@ public final class RtspUrl {
             user = decode(colon >= 0 ? userInfo.substring(0, colon) : userInfo);
             password = colon >= 0 ? decode(userInfo.substring(colon + 1)) : "";
         }
+        // Errors quote the URL rebuilt from what follows the credentials, never the text given.
+        String quoted = "rtsp://" + (at >= 0 ? "***@" : "") + rest;
         int pathStart = indexOfAny(rest, "/?");
         String authority = pathStart >= 0 ? rest.substring(0, pathStart) : rest;
         String path = pathStart >= 0 ? rest.substring(pathStart) : "/";
@@ -64,14 +66,14 @@ public final class RtspUrl {
                 port = -1;
             }
             if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("'" + redact(trimmed) + "': port '" + portText + "' is not 1..65535");
+                throw new IllegalArgumentException("'" + quoted + "': port '" + portText + "' is not 1..65535");
             }
         }
         if (host.isEmpty() || host.chars().anyMatch(c -> c <= ' ')) {
-            throw new IllegalArgumentException("'" + redact(trimmed) + "' has no valid host");
+            throw new IllegalArgumentException("'" + quoted + "' has no valid host");
         }
         if (path.chars().anyMatch(c -> c <= ' ')) {
-            throw new IllegalArgumentException("'" + redact(trimmed) + "': the path contains spaces or control characters;"
+            throw new IllegalArgumentException("'" + quoted + "': the path contains spaces or control characters;"
                     + " percent-encode them");
         }
         return new RtspUrl(host, port, path, user, password);
@@ -94,7 +96,51 @@ public final class RtspUrl {
         }
     }
 
-    /** Replaces the credentials of any URL ({@code scheme://user:password@...}) in {@code text} with {@code ***}. */
+    /**
+     * A URL as logs, errors and status may show it: built from its parsed parts, with any
+     * credentials replaced by {@code ***}. An {@code rtsp://} URL is {@link #parse parsed} and
+     * rebuilt; any other {@code scheme://} URL loses everything up to its last {@code @} (as for
+     * RTSP, a password may hold {@code @}, {@code /}, spaces or quotes); a path is shown as it is.
+     * Unlike {@link #redact}, it needs the whole URL and nothing else, so no character in a
+     * password can end the credentials early.
+     */
+    public static String shown(String url) {
+        if (url == null) {
+            return null;
+        }
+        String trimmed = url.strip();
+        if (trimmed.regionMatches(true, 0, "rtsp://", 0, 7)) {
+            try {
+                return parse(trimmed).shown();
+            } catch (IllegalArgumentException e) {
+                // shown below, from the same split parse makes
+            }
+        }
+        return shownWithoutParsing(trimmed);
+    }
+
+    private static String shownWithoutParsing(String url) {
+        int separator = url.indexOf("://");
+        if (separator <= 0 || !url.substring(0, separator).matches("[A-Za-z][A-Za-z0-9+.-]*")
+                || url.regionMatches(true, 0, "file", 0, separator)) {
+            return url; // a path or a file: URI: no credentials to hide
+        }
+        String rest = url.substring(separator + 3);
+        int at = rest.lastIndexOf('@');
+        return url.substring(0, separator + 3) + (at >= 0 ? "***@" + rest.substring(at + 1) : rest);
+    }
+
+    /** This URL for people: {@code rtsp://***@host:port/path} when it has credentials, else {@link #requestUri()}. */
+    public String shown() {
+        String uri = requestUri();
+        return user == null ? uri : "rtsp://***@" + uri.substring("rtsp://".length());
+    }
+
+    /**
+     * Replaces the credentials of any URL ({@code scheme://user:password@...}) in free {@code text}
+     * with {@code ***}. A last resort for text from elsewhere: a password with a space or a quote
+     * ends the URL early here, so text Virta writes quotes {@link #shown(String)} URLs instead.
+     */
     public static String redact(String text) {
         if (text == null) {
             return null;

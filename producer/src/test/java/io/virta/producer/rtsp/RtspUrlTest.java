@@ -47,6 +47,22 @@ class RtspUrlTest {
     }
 
     @Test
+    void shownUrlsAreBuiltFromTheirPartsWhateverThePasswordHolds() {
+        for (String password : new String[] {"pa ss", "pa\"ss", "a@b:c/d", "100%", "\u00e4\u6f22 x", "a\tb'c#d?e"}) {
+            String shown = RtspUrl.shown("rtsp://admin:" + password + "@10.0.0.5:8554/Streaming/101?x=1");
+            assertEquals("rtsp://***@10.0.0.5:8554/Streaming/101?x=1", shown, password);
+            assertEquals("http://***@cam/live.m3u8", RtspUrl.shown("http://admin:" + password + "@cam/live.m3u8"));
+            // Invalid, so not parsed: still split at the last '@', and the error quotes the same form.
+            String error = assertThrows(IllegalArgumentException.class,
+                    () -> RtspUrl.parse("rtsp://admin:" + password + "@cam:99999/x")).getMessage();
+            assertEquals("'rtsp://***@cam:99999/x': port '99999' is not 1..65535", error);
+        }
+        assertEquals("rtsp://cam/1", RtspUrl.shown("rtsp://cam/1"));
+        assertEquals("/videos/a@b.mkv", RtspUrl.shown("/videos/a@b.mkv"));
+        assertEquals("file:///videos/a@b.mkv", RtspUrl.shown("file:///videos/a@b.mkv"));
+    }
+
+    @Test
     void transportAndSessionHeaders() throws Exception {
         TransportHeader t = TransportHeader.parse("RTP/AVP;unicast;client_port=50000-50001;server_port=6970-6971;ssrc=1A2B3C4D;mode=\"PLAY\"");
         assertFalse(t.tcp());

@@ -288,7 +288,7 @@ public final class RtspClientSession {
         if (response.status() >= 300 && response.status() < 400 && response.headers().get("Location") != null) {
             String location = response.headers().get("Location");
             fail(new RtspSessionException(RtspSessionException.Kind.REDIRECTED, "camera " + logName + ": redirected to "
-                    + RtspUrl.redact(location), location, null));
+                    + RtspUrl.shown(location), location, null));
             return;
         }
         if (state == State.SETUP && response.status() == 461 && !overTcp && options.transport() == RtspTransport.AUTO) {

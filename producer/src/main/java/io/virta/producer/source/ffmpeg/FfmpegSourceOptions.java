@@ -130,7 +130,7 @@ public record FfmpegSourceOptions(String input, String format, boolean loop, dou
 
     /** The input for messages: URL credentials replaced by {@code ***}. */
     public String describeInput() {
-        return RtspUrl.redact(input);
+        return RtspUrl.shown(input);
     }
 
     /** A file input's path: {@code file://} URIs decoded. Only for {@link InputKind#FILE}. */
