@@ -5,6 +5,7 @@ import io.virta.producer.config.RtpOutSettings;
 
 import java.net.InetAddress;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -30,47 +31,48 @@ final class AddStreamRules {
     private AddStreamRules() {
     }
 
-    /** Checks the request before it is parsed; null when it passes, else the reason. */
-    static String refusalBeforeParsing(Map<String, Object> settings) {
+    /** Checks the request before it is parsed: the reason it is refused, or empty. */
+    static Optional<String> refusalBeforeParsing(Map<String, Object> settings) {
         Object url = settings.get("url");
         if (url instanceof String text && !text.strip().regionMatches(true, 0, "rtsp://", 0, 7)) {
             var scheme = SCHEME.matcher(text.strip());
-            String what = scheme.matches() ? "'" + scheme.group(1) + "://' URLs" : "file paths and devices";
-            String hint = scheme.matches() && scheme.group(1).equalsIgnoreCase("rtps") ? " (did you mean rtsp://?)" : "";
-            return "AddStream: url: only rtsp:// camera URLs can be added over the control API; " + what
+            boolean named = scheme.matches();
+            String what = named ? "'" + scheme.group(1) + "://' URLs" : "file paths and devices";
+            String hint = named && scheme.group(1).equalsIgnoreCase("rtps") ? " (did you mean rtsp://?)" : "";
+            return Optional.of("AddStream: url: only rtsp:// camera URLs can be added over the control API; " + what
                     + " are refused" + hint + ". Files, http(s)://, V4L2 devices, SDP files and other FFmpeg sources"
-                    + " can only come from the producer's YAML file (cameras: - url: / sdp:)";
+                    + " can only come from the producer's YAML file (cameras: - url: / sdp:)");
         }
         if (settings.get("rtpOut") instanceof Map<?, ?> out && out.containsKey("sdp")) {
-            return "AddStream: rtpOut.sdp: file paths are not accepted over the control API; leave it empty: the SDP"
-                    + " file is <rtpOut.sdpDirectory>/<name>.sdp, with rtpOut.sdpDirectory from the producer's YAML"
-                    + " file";
+            return Optional.of("AddStream: rtpOut.sdp: file paths are not accepted over the control API; leave it"
+                    + " empty: the SDP file is <rtpOut.sdpDirectory>/<name>.sdp, with rtpOut.sdpDirectory from the"
+                    + " producer's YAML file");
         }
-        return null;
+        return Optional.empty();
     }
 
-    /** Checks the parsed camera against the file's {@code rtpOut:} section; null when it passes. */
-    static String refusalAfterParsing(CameraConfig camera, RtpOutSettings settings) {
+    /** Checks the parsed camera against the file's {@code rtpOut:} section: the reason it is refused, or empty. */
+    static Optional<String> refusalAfterParsing(CameraConfig camera, RtpOutSettings settings) {
         CameraConfig.RtpOutConfig out = camera.rtpOut();
         if (out == null) {
-            return null;
+            return Optional.empty();
         }
         InetAddress address;
         try {
             address = InetAddress.ofLiteral(out.host());
         } catch (IllegalArgumentException notALiteral) {
-            return "AddStream: rtpOut.destination: give an IP address; host names are not resolved for the control"
-                    + " API";
+            return Optional.of("AddStream: rtpOut.destination: give an IP address; host names are not resolved for"
+                    + " the control API");
         }
         if (!settings.allowsOverControlApi(address)) {
             String allowed = settings.controlApiDestinations().isEmpty() ? "none"
                     : settings.controlApiDestinations().toString();
-            return "AddStream: rtpOut.destination: " + address.getHostAddress() + " is outside the ranges the"
+            return Optional.of("AddStream: rtpOut.destination: " + address.getHostAddress() + " is outside the ranges the"
                     + " producer allows the control API to send to (" + RtpOutSettings.DESTINATIONS_SETTING + ": "
                     + allowed + "); add a range such as " + address.getHostAddress()
                     + (address.getAddress().length == 4 ? "/32" : "/128") + " to " + RtpOutSettings.DESTINATIONS_SETTING
-                    + " in the producer's YAML file, or configure this camera's rtpOut: there";
+                    + " in the producer's YAML file, or configure this camera's rtpOut: there");
         }
-        return null;
+        return Optional.empty();
     }
 }

@@ -28,6 +28,7 @@ import io.virta.protos.control.v1.StreamStatus;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
@@ -189,9 +190,9 @@ public final class ControlService extends ProducerControlGrpc.ProducerControlImp
         return value;
     }
 
-    private static void refuseIf(String refusal) throws Failure {
-        if (refusal != null) {
-            throw new Failure(Status.INVALID_ARGUMENT, refusal);
+    private static void refuseIf(Optional<String> refusal) throws Failure {
+        if (refusal.isPresent()) {
+            throw new Failure(Status.INVALID_ARGUMENT, refusal.get());
         }
     }
 
