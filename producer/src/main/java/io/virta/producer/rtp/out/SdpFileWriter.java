@@ -81,6 +81,10 @@ final class SdpFileWriter {
         if (!Files.isDirectory(directory)) {
             Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(
                     group == null ? DIRECTORY_OWNER_ONLY : DIRECTORY_GROUP));
+            if (group != null) {
+                Files.getFileAttributeView(directory, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setGroup(groupPrincipal());
+            }
         }
         Path temporary = Files.createTempFile(directory, "." + absolute.getFileName(), ".tmp",
                 PosixFilePermissions.asFileAttribute(OWNER_ONLY));
@@ -91,14 +95,16 @@ final class SdpFileWriter {
             PosixFileAttributeView view = Files.getFileAttributeView(temporary, PosixFileAttributeView.class,
                     LinkOption.NOFOLLOW_LINKS);
             if (group != null) {
-                GroupPrincipal principal = FileSystems.getDefault().getUserPrincipalLookupService()
-                        .lookupPrincipalByGroupName(group);
-                view.setGroup(principal);
+                view.setGroup(groupPrincipal());
                 view.setPermissions(GROUP_READ);
             }
             Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(temporary);
         }
+    }
+
+    private GroupPrincipal groupPrincipal() throws IOException {
+        return FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
     }
 }

@@ -86,5 +86,6 @@ class SdpFileWriterTest {
         assertEquals("rw-r-----", mode(sdp));
         assertEquals(mine, Files.readAttributes(sdp, PosixFileAttributes.class).group());
         assertEquals("rwxr-x---", mode(sdp.getParent()), "a directory it makes is not world-readable");
+        assertEquals(mine, Files.readAttributes(sdp.getParent(), PosixFileAttributes.class).group());
     }
 }
