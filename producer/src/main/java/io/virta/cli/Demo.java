@@ -1,7 +1,5 @@
 package io.virta.cli;
 
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -30,16 +28,22 @@ import io.virta.protos.events.v1.EventFilter;
 import io.virta.protos.events.v1.EventHubGrpc;
 import io.virta.protos.events.v1.SubscribeRequest;
 import io.virta.protos.events.v1.SubscribeResponse;
+import io.virta.worker.attach.ClientSecurity;
+import io.virta.worker.attach.GrpcChannels;
+import io.virta.worker.attach.GrpcTarget;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -106,6 +110,10 @@ final class Demo {
             source.start();
             String url = server.url(camera);
             boolean motion = !args.flag("no-motion");
+            // The demo protects its control API as a deployment would: every client presents this token.
+            byte[] secret = new byte[32];
+            new SecureRandom().nextBytes(secret);
+            String token = HexFormat.of().formatHex(secret);
             ProducerConfig config = ProducerConfig.parse("""
                     cameras:
                       - name: %s
@@ -114,7 +122,8 @@ final class Demo {
                         rgb: { width: %d, height: %d }
                     control:
                       listen: 127.0.0.1:0
-                    """.formatted(camera, url, args.string("transport", "auto"), rgb[0], rgb[1])
+                      token: %s
+                    """.formatted(camera, url, args.string("transport", "auto"), rgb[0], rgb[1], token)
                     + (motion ? motionWorker(camera, source.pattern()) : "")
                     + (args.string("web", null) == null ? "" : "webView: {listen: '" + args.string("web", null) + "'}\n"),
                     "virta demo");
@@ -122,9 +131,9 @@ final class Demo {
             journal = Files.createTempDirectory("virta-demo-events");
             Producer producer = new Producer(config, new PrintingEvents());
             EventHub hub = EventHub.open(EventHub.Options.of(journal, CameraDirectory.of(List.of(camera))));
-            ControlServer control = ControlServer.start(config.controlListen(), producer, new EventHubService(hub));
+            ControlServer control = ControlServer.start(config.control(), producer, new EventHubService(hub));
             System.out.println("demo: control API (gRPC virta.control.v1.ProducerControl) and event hub"
-                    + " (virta.events.v1.EventHub) on " + control.target());
+                    + " (virta.events.v1.EventHub) on " + control.target() + ", with a token made for this run");
             if (producer.webView() != null) {
                 producer.webView().events(hub);
                 System.out.println("demo: browser live view on " + producer.webView().url());
@@ -132,14 +141,17 @@ final class Demo {
             producer.start();
             ManagedChannel events = null;
             if (motion) {
-                producer.startWorkers(control.target(), (worker, line) -> System.out.println(worker + ": " + line));
-                events = Grpc.newChannelBuilder(control.target(), InsecureChannelCredentials.create()).build();
+                producer.startWorkers(control.localTarget(), control.clientEnvironment(),
+                        (worker, line) -> System.out.println(worker + ": " + line));
+                events = GrpcChannels.open(GrpcTarget.parse(control.target(), "control")
+                        .with(ClientSecurity.token(token)));
                 ManagedChannel subscribed = events;
                 Thread.ofPlatform().daemon().name("demo-events").start(() -> printEvents(subscribed, camera));
             }
             Thread reader = Thread.ofPlatform().daemon().name("demo-java-reader").start(() -> javaReader(camera + ".rgb"));
             Process python = args.flag("no-python") ? null : startPythonReader(camera + ".rgb");
-            Process viewer = args.flag("viewer") ? startViewer(camera, control.target()) : null;
+            Process viewer = args.flag("viewer") ? startViewer(camera, control.target(), control.clientEnvironment())
+                    : null;
             ManagedChannel eventChannel = events;
             Path journalDir = journal;
             Thread hook = new Thread(() -> {
@@ -185,9 +197,12 @@ final class Demo {
     }
 
     /** {@code virta viewer CAMERA} in its own process, its output through ours. */
-    private static Process startViewer(String camera, String control) throws IOException {
-        return new ProcessBuilder(WorkerCommandLine.virtaCommand("viewer", camera, "--control", control))
-                .inheritIO().start();
+    private static Process startViewer(String camera, String control, Map<String, String> clientEnvironment)
+            throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(WorkerCommandLine.virtaCommand("viewer", camera, "--control", control))
+                .inheritIO();
+        builder.environment().putAll(clientEnvironment);   // the token, never on the command line
+        return builder.start();
     }
 
     /**
