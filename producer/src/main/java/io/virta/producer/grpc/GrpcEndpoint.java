@@ -182,6 +182,7 @@ public final class GrpcEndpoint implements AutoCloseable {
                     throw new IOException(settings.names().unixSocket() + ": Unix-domain sockets need Netty's epoll"
                             + " transport, which is not available here (" + Epoll.unavailabilityCause() + ")");
                 }
+                io.virta.worker.attach.GrpcChannels.quietKeepAliveWarnings();
                 UnixSocketFile file = UnixSocketFile.prepare(access.unixSocket().get(), settings.names().unixSocket());
                 socketFile = Optional.of(file);
                 EventLoopGroup unixLoop = loops(loops, 1, settings.threadPrefix() + "unix", EpollIoHandler.newFactory());

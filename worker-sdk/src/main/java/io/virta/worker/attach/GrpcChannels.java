@@ -15,6 +15,8 @@ import io.grpc.MethodDescriptor;
 import io.grpc.TlsChannelCredentials;
 
 import java.io.IOException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.function.UnaryOperator;
 
 /**
@@ -33,6 +35,13 @@ public final class GrpcChannels {
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     /** The scheme before the token in {@link #AUTHORIZATION}. */
     public static final String BEARER = "Bearer ";
+
+    /**
+     * gRPC asks for SO_KEEPALIVE on every connection, and Netty warns for each Unix-domain socket, which
+     * has no such option: one warning line per connection, saying nothing useful. Held here so the
+     * level sticks (java.util.logging keeps loggers weakly).
+     */
+    static final Logger BOOTSTRAP_LOG = Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap.AbstractBootstrap");
 
     private GrpcChannels() {
     }
@@ -60,9 +69,17 @@ public final class GrpcChannels {
         } else {
             credentials = InsecureChannelCredentials.create();
         }
+        if (target.socket().isPresent()) {
+            quietKeepAliveWarnings();
+        }
         ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(target.target(), credentials);
         security.token().ifPresent(token -> builder.intercept(new BearerToken(token)));
         return customize.apply(builder).build();
+    }
+
+    /** Silences Netty's "Unknown channel option 'SO_KEEPALIVE'" warning of Unix-domain sockets (errors still show). */
+    public static void quietKeepAliveWarnings() {
+        BOOTSTRAP_LOG.setLevel(Level.SEVERE);
     }
 
     /** Adds the token to the headers of every call. */
