@@ -7,6 +7,7 @@ import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.IoHandlerFactory;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
@@ -15,6 +16,8 @@ import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.virta.producer.config.ProducerConfig;
+import io.virta.worker.attach.ClientSecurity;
+import io.virta.worker.attach.GrpcChannels;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -182,7 +185,7 @@ public final class GrpcEndpoint implements AutoCloseable {
                     throw new IOException(settings.names().unixSocket() + ": Unix-domain sockets need Netty's epoll"
                             + " transport, which is not available here (" + Epoll.unavailabilityCause() + ")");
                 }
-                io.virta.worker.attach.GrpcChannels.quietKeepAliveWarnings();
+                GrpcChannels.quietKeepAliveWarnings();
                 UnixSocketFile file = UnixSocketFile.prepare(access.unixSocket().get(), settings.names().unixSocket());
                 socketFile = Optional.of(file);
                 EventLoopGroup unixLoop = loops(loops, 1, settings.threadPrefix() + "unix", EpollIoHandler.newFactory());
@@ -210,7 +213,7 @@ public final class GrpcEndpoint implements AutoCloseable {
     }
 
     private static EventLoopGroup loops(List<EventLoopGroup> all, int threads, String name,
-            io.grpc.netty.shaded.io.netty.channel.IoHandlerFactory handlers) {
+            IoHandlerFactory handlers) {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), handlers);
         all.add(group);
         return group;
@@ -283,7 +286,7 @@ public final class GrpcEndpoint implements AutoCloseable {
         Map<String, String> env = new HashMap<>();
         access.token().ifPresent(t -> env.putAll(t.clientEnvironment()));
         if (socketFile.isEmpty()) {
-            access.tls().ifPresent(tls -> env.put(io.virta.worker.attach.ClientSecurity.CA_FILE_ENV,
+            access.tls().ifPresent(tls -> env.put(ClientSecurity.CA_FILE_ENV,
                     tls.certificateChain().toAbsolutePath().toString()));
         }
         return Map.copyOf(env);

@@ -6,7 +6,6 @@ import io.virta.worker.attach.GrpcChannels;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
@@ -53,7 +52,8 @@ public final class ServerToken {
      */
     public static ServerToken fromFile(Path file, String setting) {
         try {
-            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
+            // Following links: mounted secrets are often symbolic links to the file itself.
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
             if (mode.contains(PosixFilePermission.OTHERS_READ)) {
                 throw new IllegalArgumentException(setting + ": the token file " + file + " is readable by every user;"
                         + " make it private: chmod 600 " + file);
