@@ -61,11 +61,12 @@ class ConnectionLimitsTest {
     }
 
     @Test
-    void theDefaultCapRefusesConnectionsBeyondIt() throws Exception {
+    void theDefaultCapRefusesConnectionsBeyondItEvenARealClients() throws Exception {
         int cap = ConnectionLimits.DEFAULT_MAX_CONNECTIONS;
         int extra = 44;
-        try (HubServer server = HubServer.start("127.0.0.1:0", EndpointAccess.LOOPBACK_ONLY, ConnectionLimits.DEFAULTS,
-                hub)) {
+        // A handshake timeout far beyond the test's length: no held connection is let go while it counts.
+        ConnectionLimits limits = ConnectionLimits.DEFAULTS.withHandshakeTimeout(Duration.ofMinutes(5));
+        try (HubServer server = HubServer.start("127.0.0.1:0", EndpointAccess.LOOPBACK_ONLY, limits, hub)) {
             GrpcEndpoint endpoint = server.endpoint();
             for (int i = 0; i < cap + extra; i++) {
                 sockets.add(new Socket("127.0.0.1", server.port()));
@@ -81,6 +82,14 @@ class ConnectionLimitsTest {
                 }
             }
             assertEquals(extra, closedByServer, "the connections beyond the cap are closed at once");
+            ManagedChannel channel = GrpcChannels.open(GrpcTarget.parse(server.target(), "test").with(ClientSecurity.NONE));
+            try {
+                StatusRuntimeException full = assertThrows(StatusRuntimeException.class, () -> query(channel, false));
+                assertEquals(Status.Code.UNAVAILABLE, full.getStatus().getCode(), full.getMessage());
+                assertTrue(endpoint.refusedConnections() > extra, "the real client was refused too");
+            } finally {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
         }
     }
 
@@ -93,19 +102,15 @@ class ConnectionLimitsTest {
             for (int i = 0; i < 8; i++) {
                 sockets.add(new Socket("127.0.0.1", server.port()));
             }
-            awaitTrue(() -> endpoint.openConnections() == 8, () -> "open: " + endpoint.openConnections());
             ManagedChannel channel = GrpcChannels.open(GrpcTarget.parse(server.target(), "test").with(ClientSecurity.NONE));
             try {
-                // At the cap, even a real client is turned away ...
-                StatusRuntimeException full = assertThrows(StatusRuntimeException.class, () -> query(channel, false));
-                assertEquals(Status.Code.UNAVAILABLE, full.getStatus().getCode(), full.getMessage());
-                // ... until the handshake timeout has closed the connections that never spoke HTTP/2.
+                // The handshake timeout closes the connections that never spoke HTTP/2 ...
                 for (Socket s : sockets) {
                     s.setSoTimeout(30_000);
                     drainUntilClosed(s.getInputStream());
                 }
                 awaitTrue(() -> endpoint.openConnections() == 0, () -> "open: " + endpoint.openConnections());
-                // (waitForReady: the channel is in its reconnect backoff after the refusal)
+                // ... which leaves room for real clients.
                 query(channel, true);
                 // A real client's connection without calls is closed after maxConnectionIdle (GOAWAY) ...
                 awaitTrue(() -> endpoint.openConnections() == 0, () -> "open: " + endpoint.openConnections());
