@@ -104,11 +104,12 @@ public final class GrpcEndpoint implements AutoCloseable {
     private final AtomicLong refusedConnections;
     private final Semaphore openConnections;
     private final int maxConnections;
+    private final Optional<TokenCheck> tokenCheck;
     private final AtomicInteger closed = new AtomicInteger();
 
     private GrpcEndpoint(List<Server> servers, List<EventLoopGroup> loops, ExecutorService executor,
             Optional<UnixSocketFile> socketFile, EndpointAccess access, Duration drain, AtomicLong refusedConnections,
-            Semaphore openConnections, int maxConnections) {
+            Semaphore openConnections, int maxConnections, Optional<TokenCheck> tokenCheck) {
         this.servers = servers;
         this.loops = loops;
         this.executor = executor;
@@ -119,6 +120,7 @@ public final class GrpcEndpoint implements AutoCloseable {
         this.refusedConnections = refusedConnections;
         this.openConnections = openConnections;
         this.maxConnections = maxConnections;
+        this.tokenCheck = tokenCheck;
     }
 
     /** Binds {@code listen} loopback-only, without token, TLS or socket, with the default connection limits. */
@@ -209,7 +211,7 @@ public final class GrpcEndpoint implements AutoCloseable {
             throw e;
         }
         return new GrpcEndpoint(servers, loops, executor, socketFile, access, settings.drain(), refused, open,
-                limits.maxConnections());
+                limits.maxConnections(), tokenCheck);
     }
 
     private static EventLoopGroup loops(List<EventLoopGroup> all, int threads, String name,
@@ -295,6 +297,11 @@ public final class GrpcEndpoint implements AutoCloseable {
     /** TCP connections closed on accept because {@code maxConnections} were open. */
     public long refusedConnections() {
         return refusedConnections.get();
+    }
+
+    /** Calls refused with UNAUTHENTICATED (no token, or another) on any listener. */
+    public long unauthenticatedCalls() {
+        return tokenCheck.map(TokenCheck::refused).orElse(0L);
     }
 
     /** TCP connections open now. */

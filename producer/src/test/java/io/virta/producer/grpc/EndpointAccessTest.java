@@ -108,6 +108,7 @@ class EndpointAccessTest {
 
             assertStreams(listStreams(target.with(ClientSecurity.token(token))));
             query(target.with(ClientSecurity.token(token)));
+            assertEquals(3, control.endpoint().unauthenticatedCalls());
             assertEquals(Map.of(ClientSecurity.TOKEN_FILE_ENV, tokenFile.toAbsolutePath().toString()),
                     control.clientEnvironment(), "supervised workers get the file's path, not the token");
         }
