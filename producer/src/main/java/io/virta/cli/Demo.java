@@ -35,12 +35,10 @@ import io.virta.worker.attach.GrpcTarget;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -70,6 +68,8 @@ final class Demo {
               --viewer           also show the camera in an OpenGL window (virta viewer; needs an X display),
                                  with the motion detector's boxes over it
               --web HOST:PORT    also serve the browser live view there (e.g. 127.0.0.1:8080; docs/web.md)
+              --token-file FILE  require the token in FILE on the control API and hub, as control.tokenFile does;
+                                 the demo's workers, viewer and event printer send it (docs/security.md)
             """;
 
     private Demo() {
@@ -84,7 +84,8 @@ final class Demo {
         int[] size;
         int[] rgb;
         try {
-            args = new Args("virta demo", argv, Set.of("camera", "size", "fps", "rgb", "transport", "seconds", "web"),
+            args = new Args("virta demo", argv, Set.of("camera", "size", "fps", "rgb", "transport", "seconds", "web",
+                    "token-file"),
                     Set.of("no-python", "no-motion", "viewer"));
             size = dimensions(args.string("size", "1280x720"), "--size");
             rgb = dimensions(args.string("rgb", "640x360"), "--rgb");
@@ -110,10 +111,11 @@ final class Demo {
             source.start();
             String url = server.url(camera);
             boolean motion = !args.flag("no-motion");
-            // The demo protects its control API as a deployment would: every client presents this token.
-            byte[] secret = new byte[32];
-            new SecureRandom().nextBytes(secret);
-            String token = HexFormat.of().formatHex(secret);
+            // With --token-file the demo's control API and hub require the token, as a deployment's would, and
+            // every client of the demo (event printer, workers, viewer) presents it.
+            String tokenFile = args.string("token-file", null);
+            ClientSecurity security = tokenFile == null ? ClientSecurity.NONE
+                    : ClientSecurity.token(ClientSecurity.readTokenFile(Path.of(tokenFile), "--token-file"));
             ProducerConfig config = ProducerConfig.parse("""
                     cameras:
                       - name: %s
@@ -122,8 +124,8 @@ final class Demo {
                         rgb: { width: %d, height: %d }
                     control:
                       listen: 127.0.0.1:0
-                      token: %s
-                    """.formatted(camera, url, args.string("transport", "auto"), rgb[0], rgb[1], token)
+                    """.formatted(camera, url, args.string("transport", "auto"), rgb[0], rgb[1])
+                    + (tokenFile == null ? "" : "  tokenFile: '" + tokenFile.replace("'", "''") + "'\n")
                     + (motion ? motionWorker(camera, source.pattern()) : "")
                     + (args.string("web", null) == null ? "" : "webView: {listen: '" + args.string("web", null) + "'}\n"),
                     "virta demo");
@@ -133,7 +135,11 @@ final class Demo {
             EventHub hub = EventHub.open(EventHub.Options.of(journal, CameraDirectory.of(List.of(camera))));
             ControlServer control = ControlServer.start(config.control(), producer, new EventHubService(hub));
             System.out.println("demo: control API (gRPC virta.control.v1.ProducerControl) and event hub"
-                    + " (virta.events.v1.EventHub) on " + control.target() + ", with a token made for this run");
+                    + " (virta.events.v1.EventHub) on " + control.target());
+            if (tokenFile != null) {
+                System.out.println("demo: the control API and the hub require the token in " + tokenFile
+                        + " (other clients: VIRTA_TOKEN_FILE=" + tokenFile + ")");
+            }
             if (producer.webView() != null) {
                 producer.webView().events(hub);
                 System.out.println("demo: browser live view on " + producer.webView().url());
@@ -144,7 +150,7 @@ final class Demo {
                 producer.startWorkers(control.localTarget(), control.clientEnvironment(),
                         (worker, line) -> System.out.println(worker + ": " + line));
                 events = GrpcChannels.open(GrpcTarget.parse(control.target(), "control")
-                        .with(ClientSecurity.token(token)));
+                        .with(security));
                 ManagedChannel subscribed = events;
                 Thread.ofPlatform().daemon().name("demo-events").start(() -> printEvents(subscribed, camera));
             }
@@ -179,7 +185,7 @@ final class Demo {
             }
             System.out.println("demo: stopped");
             return 0;
-        } catch (ConfigException e) {
+        } catch (ConfigException | IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             return 2;
         } catch (IOException e) {
