@@ -71,8 +71,13 @@ def test_token_from_the_environment_over_the_unix_socket(secured_hub, clean_env)
     mode = stat.S_IMODE(os.stat(secured_hub.socket).st_mode)
     assert stat.S_ISSOCK(os.stat(secured_hub.socket).st_mode) and mode == 0o600, oct(mode)
     clean_env.setenv("VIRTA_TOKEN", secured_hub.token)
+    camera = f"unix{os.getpid()}"
     with EventClient("unix:" + secured_hub.socket) as client:
-        report_and_query(client, f"unix{os.getpid()}")
+        report_and_query(client, camera)
+        # A stream through the token interceptor: replay from the journal, then cancel.
+        with client.subscribe(cameras=[camera], since_micros=1) as subscription:
+            first = next(iter(subscription))
+            assert first.camera == camera
 
 
 def test_missing_and_wrong_tokens_are_refused_with_how_to_send_one(secured_hub, clean_env):
