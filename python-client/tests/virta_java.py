@@ -90,8 +90,8 @@ def virta_command(*args: str) -> list[str]:
     return [java(), *jvm_flags(), "-cp", f"{JAR}:{LIB}/*", "io.virta.cli.Virta", *args]
 
 
-def hub_command(listen: str, journal: str) -> list[str]:
-    return virta_command("hub", "--listen", listen, "--journal", journal)
+def hub_command(listen: str, journal: str, *extra: str) -> list[str]:
+    return virta_command("hub", "--listen", listen, "--journal", journal, *extra)
 
 
 class JavaProcess:
@@ -186,10 +186,17 @@ def clip_camera_producer(name: str, camera_options: str):
 class HubProcess:
     """One running hub. restart() stops it and starts it again on the same port and journal."""
 
-    def __init__(self, journal: str, listen: str = "127.0.0.1:0"):
+    def __init__(self, journal: str, listen: str = "127.0.0.1:0", extra: tuple = ()):
+        """`extra`: more `virta hub` options, e.g. ("--token-file", PATH)."""
         self.journal = journal
-        self._process = JavaProcess(hub_command(listen, journal), HUB_LISTENING, first_line=True)
+        self.extra = tuple(extra)
+        self._process = JavaProcess(hub_command(listen, journal, *self.extra), HUB_LISTENING,
+                                    first_line=True)
         self.address = self._process.address
+
+    @property
+    def pid(self) -> int:
+        return self._process.proc.pid
 
     @property
     def output(self) -> list[str]:
@@ -200,8 +207,8 @@ class HubProcess:
 
     def restart(self) -> None:
         self.stop()
-        self._process = JavaProcess(hub_command(self.address, self.journal), HUB_LISTENING,
-                                    first_line=True)
+        self._process = JavaProcess(hub_command(self.address, self.journal, *self.extra),
+                                    HUB_LISTENING, first_line=True)
 
     def close(self) -> None:
         self.stop()

@@ -1,9 +1,20 @@
 """What the gRPC clients (virta.events, virta.control) share: loading the generated stubs with a
-clear error when they are missing, checking addresses, and opening channels that reconnect fast."""
+clear error when they are missing, checking addresses, and opening channels that reconnect fast and
+carry the endpoint's token.
+
+Security comes from the environment, as for the Java clients (docs/security.md), so that a token is
+never on a command line:
+
+- VIRTA_TOKEN: the token, sent as `authorization: Bearer <token>` metadata on every call;
+- VIRTA_TOKEN_FILE: a file holding it (used when VIRTA_TOKEN is not set);
+- VIRTA_CA_FILE: a PEM file of the CA that signed the server's certificate: the channel uses TLS.
+
+An address is HOST:PORT, or unix:PATH for the endpoint's Unix-domain socket."""
 
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import sys
 
@@ -22,6 +33,11 @@ CHANNEL_OPTIONS = (
 )
 
 _ADDRESS = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.\-]+):(\d{1,5})$")
+_TOKEN = re.compile(r"^[!-~]{16,4096}$")
+
+TOKEN_ENV = "VIRTA_TOKEN"
+TOKEN_FILE_ENV = "VIRTA_TOKEN_FILE"
+CA_FILE_ENV = "VIRTA_CA_FILE"
 
 
 class StubsMissing(ImportError):
@@ -51,14 +67,103 @@ def import_stubs(module: str):
 
 
 def check_address(address: str, what: str) -> str:
-    """HOST:PORT, as gRPC takes it; anything else is refused with an example."""
+    """HOST:PORT or unix:PATH, as gRPC takes them; anything else is refused with an example."""
+    if address and address.startswith("unix:") and len(address) > len("unix:"):
+        return address
     match = _ADDRESS.match(address or "")
     if not match or not 0 < int(match.group(2)) < 65536:
-        raise ValueError(f"{what} address {address!r} is not HOST:PORT (for example "
+        raise ValueError(f"{what} address {address!r} is not HOST:PORT or unix:PATH (for example "
                          f"{DEFAULT_ADDRESS})")
     return address
 
 
-def open_channel(address: str):
+class Security:
+    """The token and CA file a client connects with; repr() never shows the token."""
+
+    def __init__(self, token: str | None = None, ca_file: str | None = None):
+        if token is not None and not _TOKEN.match(token):
+            raise ValueError("a token is 16..4096 printable ASCII characters without spaces; make one "
+                             "with: openssl rand -hex 32")
+        self.token = token
+        self.ca_file = ca_file
+
+    @classmethod
+    def from_environment(cls, env=None) -> "Security":
+        """From VIRTA_TOKEN, else VIRTA_TOKEN_FILE, and VIRTA_CA_FILE; errors name the variable."""
+        env = os.environ if env is None else env
+        token = (env.get(TOKEN_ENV) or "").strip() or None
+        if token is not None and not _TOKEN.match(token):
+            raise ValueError(f"{TOKEN_ENV}: a token is 16..4096 printable ASCII characters without "
+                             "spaces; make one with: openssl rand -hex 32")
+        if token is None:
+            path = (env.get(TOKEN_FILE_ENV) or "").strip()
+            if path:
+                try:
+                    with open(path, encoding="utf-8") as f:
+                        token = f.read().strip()
+                except OSError as e:
+                    raise ValueError(f"{TOKEN_FILE_ENV}: cannot read the token file {path} "
+                                     f"({e.strerror}): check the path and that this user may read it") \
+                        from None
+                if not _TOKEN.match(token):
+                    raise ValueError(f"{TOKEN_FILE_ENV} ({path}): a token is 16..4096 printable ASCII "
+                                     "characters without spaces; make one with: openssl rand -hex 32")
+        ca = (env.get(CA_FILE_ENV) or "").strip() or None
+        if ca is not None and not os.access(ca, os.R_OK):
+            raise ValueError(f"{CA_FILE_ENV}: cannot read the CA certificate file {ca}: point it at the "
+                             "PEM file of the CA that signed the server's certificate")
+        return cls(token, ca)
+
+    def __repr__(self):
+        return (f"Security({'token <hidden>' if self.token else 'no token'}, "
+                f"{'TLS, CA ' + self.ca_file if self.ca_file else 'plaintext'})")
+
+
+def _bearer_interceptor(grpc, token: str):
+    header = ("authorization", "Bearer " + token)
+
+    class _Details(grpc.ClientCallDetails):
+        def __init__(self, d, metadata):
+            self.method = d.method
+            self.timeout = d.timeout
+            self.metadata = metadata
+            self.credentials = d.credentials
+            self.wait_for_ready = getattr(d, "wait_for_ready", None)
+            self.compression = getattr(d, "compression", None)
+
+    class _Bearer(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor,
+                  grpc.StreamUnaryClientInterceptor, grpc.StreamStreamClientInterceptor):
+        def _with_token(self, details):
+            return _Details(details, list(details.metadata or ()) + [header])
+
+        def intercept_unary_unary(self, continuation, details, request):
+            return continuation(self._with_token(details), request)
+
+        def intercept_unary_stream(self, continuation, details, request):
+            return continuation(self._with_token(details), request)
+
+        def intercept_stream_unary(self, continuation, details, requests):
+            return continuation(self._with_token(details), requests)
+
+        def intercept_stream_stream(self, continuation, details, requests):
+            return continuation(self._with_token(details), requests)
+
+        def __repr__(self):
+            return "bearer token <hidden>"
+
+    return _Bearer()
+
+
+def open_channel(address: str, security: Security | None = None):
+    """A channel to `address` with `security` (default: from the environment)."""
     import grpc
-    return grpc.insecure_channel(address, options=CHANNEL_OPTIONS)
+    security = Security.from_environment() if security is None else security
+    if security.ca_file:
+        with open(security.ca_file, "rb") as f:
+            credentials = grpc.ssl_channel_credentials(root_certificates=f.read())
+        channel = grpc.secure_channel(address, credentials, options=CHANNEL_OPTIONS)
+    else:
+        channel = grpc.insecure_channel(address, options=CHANNEL_OPTIONS)
+    if security.token:
+        channel = grpc.intercept_channel(channel, _bearer_interceptor(grpc, security.token))
+    return channel

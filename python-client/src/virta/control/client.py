@@ -34,10 +34,12 @@ class CameraNotFound(ControlError, LookupError):
 class ControlClient:
     """The producer's control API at `address` (its control.listen, default 127.0.0.1:50051)."""
 
-    def __init__(self, address: str = DEFAULT_ADDRESS, *, timeout: float = 5.0):
+    def __init__(self, address: str = DEFAULT_ADDRESS, *, timeout: float = 5.0, security=None):
+        """`security`: a virta.Security (token, CA file); default from VIRTA_TOKEN, VIRTA_TOKEN_FILE
+        and VIRTA_CA_FILE."""
         self.address = check_address(address, "control API")
         self.timeout = timeout
-        self._channel = open_channel(self.address)
+        self._channel = open_channel(self.address, security)
         self._stub = _grpc_pb.ProducerControlStub(self._channel)
 
     def get_channels(self, camera: str) -> list:

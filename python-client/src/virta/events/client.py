@@ -21,10 +21,12 @@ class EventClient:
     address), InvalidRequest, EventRejected. One client may be shared by threads.
     """
 
-    def __init__(self, address: str = DEFAULT_ADDRESS, *, timeout: float = 10.0):
+    def __init__(self, address: str = DEFAULT_ADDRESS, *, timeout: float = 10.0, security=None):
+        """`security`: a virta.Security (token, CA file); default from VIRTA_TOKEN, VIRTA_TOKEN_FILE
+        and VIRTA_CA_FILE."""
         self.address = check_address(address, "event hub")
         self.timeout = timeout
-        self._channel = open_channel(self.address)
+        self._channel = open_channel(self.address, security)
         self._stub = _grpc_pb.EventHubStub(self._channel)
 
     # ---- reporting ----

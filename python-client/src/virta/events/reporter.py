@@ -37,12 +37,12 @@ class AsyncReporter:
 
     def __init__(self, address: str = DEFAULT_ADDRESS, *, capacity: int = 10_000,
                  max_batch: int = 500, timeout: float = 5.0, retry_interval: float = 0.1,
-                 max_retry_interval: float = 2.0):
+                 max_retry_interval: float = 2.0, security=None):
         if capacity < 1:
             raise ValueError(f"capacity must be at least 1, got {capacity}")
         if not 1 <= max_batch <= MAX_BATCH:
             raise ValueError(f"max_batch must be 1..{MAX_BATCH}, got {max_batch}")
-        self._client = EventClient(address, timeout=timeout)
+        self._client = EventClient(address, timeout=timeout, security=security)
         self.address = self._client.address
         self.capacity = capacity
         self.max_batch = max_batch

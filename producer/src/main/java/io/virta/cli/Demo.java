@@ -1,7 +1,5 @@
 package io.virta.cli;
 
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -30,6 +28,9 @@ import io.virta.protos.events.v1.EventFilter;
 import io.virta.protos.events.v1.EventHubGrpc;
 import io.virta.protos.events.v1.SubscribeRequest;
 import io.virta.protos.events.v1.SubscribeResponse;
+import io.virta.worker.attach.ClientSecurity;
+import io.virta.worker.attach.GrpcChannels;
+import io.virta.worker.attach.GrpcTarget;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,6 +41,7 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -66,6 +68,8 @@ final class Demo {
               --viewer           also show the camera in an OpenGL window (virta viewer; needs an X display),
                                  with the motion detector's boxes over it
               --web HOST:PORT    also serve the browser live view there (e.g. 127.0.0.1:8080; docs/web.md)
+              --token-file FILE  require the token in FILE on the control API and hub, as control.tokenFile does;
+                                 the demo's workers, viewer and event printer send it (docs/security.md)
             """;
 
     private Demo() {
@@ -80,7 +84,8 @@ final class Demo {
         int[] size;
         int[] rgb;
         try {
-            args = new Args("virta demo", argv, Set.of("camera", "size", "fps", "rgb", "transport", "seconds", "web"),
+            args = new Args("virta demo", argv, Set.of("camera", "size", "fps", "rgb", "transport", "seconds", "web",
+                    "token-file"),
                     Set.of("no-python", "no-motion", "viewer"));
             size = dimensions(args.string("size", "1280x720"), "--size");
             rgb = dimensions(args.string("rgb", "640x360"), "--rgb");
@@ -106,6 +111,11 @@ final class Demo {
             source.start();
             String url = server.url(camera);
             boolean motion = !args.flag("no-motion");
+            // With --token-file the demo's control API and hub require the token, as a deployment's would, and
+            // every client of the demo (event printer, workers, viewer) presents it.
+            String tokenFile = args.string("token-file", null);
+            ClientSecurity security = tokenFile == null ? ClientSecurity.NONE
+                    : ClientSecurity.token(ClientSecurity.readTokenFile(Path.of(tokenFile), "--token-file"));
             ProducerConfig config = ProducerConfig.parse("""
                     cameras:
                       - name: %s
@@ -115,6 +125,7 @@ final class Demo {
                     control:
                       listen: 127.0.0.1:0
                     """.formatted(camera, url, args.string("transport", "auto"), rgb[0], rgb[1])
+                    + (tokenFile == null ? "" : "  tokenFile: '" + tokenFile.replace("'", "''") + "'\n")
                     + (motion ? motionWorker(camera, source.pattern()) : "")
                     + (args.string("web", null) == null ? "" : "webView: {listen: '" + args.string("web", null) + "'}\n"),
                     "virta demo");
@@ -122,9 +133,13 @@ final class Demo {
             journal = Files.createTempDirectory("virta-demo-events");
             Producer producer = new Producer(config, new PrintingEvents());
             EventHub hub = EventHub.open(EventHub.Options.of(journal, CameraDirectory.of(List.of(camera))));
-            ControlServer control = ControlServer.start(config.controlListen(), producer, new EventHubService(hub));
+            ControlServer control = ControlServer.start(config.control(), producer, new EventHubService(hub));
             System.out.println("demo: control API (gRPC virta.control.v1.ProducerControl) and event hub"
                     + " (virta.events.v1.EventHub) on " + control.target());
+            if (tokenFile != null) {
+                System.out.println("demo: the control API and the hub require the token in " + tokenFile
+                        + " (other clients: VIRTA_TOKEN_FILE=" + tokenFile + ")");
+            }
             if (producer.webView() != null) {
                 producer.webView().events(hub);
                 System.out.println("demo: browser live view on " + producer.webView().url());
@@ -132,14 +147,17 @@ final class Demo {
             producer.start();
             ManagedChannel events = null;
             if (motion) {
-                producer.startWorkers(control.target(), (worker, line) -> System.out.println(worker + ": " + line));
-                events = Grpc.newChannelBuilder(control.target(), InsecureChannelCredentials.create()).build();
+                producer.startWorkers(control.localTarget(), control.clientEnvironment(),
+                        (worker, line) -> System.out.println(worker + ": " + line));
+                events = GrpcChannels.open(GrpcTarget.parse(control.target(), "control")
+                        .with(security));
                 ManagedChannel subscribed = events;
                 Thread.ofPlatform().daemon().name("demo-events").start(() -> printEvents(subscribed, camera));
             }
             Thread reader = Thread.ofPlatform().daemon().name("demo-java-reader").start(() -> javaReader(camera + ".rgb"));
             Process python = args.flag("no-python") ? null : startPythonReader(camera + ".rgb");
-            Process viewer = args.flag("viewer") ? startViewer(camera, control.target()) : null;
+            Process viewer = args.flag("viewer") ? startViewer(camera, control.target(), control.clientEnvironment())
+                    : null;
             ManagedChannel eventChannel = events;
             Path journalDir = journal;
             Thread hook = new Thread(() -> {
@@ -167,7 +185,7 @@ final class Demo {
             }
             System.out.println("demo: stopped");
             return 0;
-        } catch (ConfigException e) {
+        } catch (ConfigException | IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             return 2;
         } catch (IOException e) {
@@ -185,9 +203,12 @@ final class Demo {
     }
 
     /** {@code virta viewer CAMERA} in its own process, its output through ours. */
-    private static Process startViewer(String camera, String control) throws IOException {
-        return new ProcessBuilder(WorkerCommandLine.virtaCommand("viewer", camera, "--control", control))
-                .inheritIO().start();
+    private static Process startViewer(String camera, String control, Map<String, String> clientEnvironment)
+            throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(WorkerCommandLine.virtaCommand("viewer", camera, "--control", control))
+                .inheritIO();
+        builder.environment().putAll(clientEnvironment);   // the token, never on the command line
+        return builder.start();
     }
 
     /**

@@ -74,7 +74,7 @@ final class ProducerCommand {
         try {
             BindableService[] alongside = hub == null ? new BindableService[0]
                     : new BindableService[] {new EventHubService(hub)};
-            control = ControlServer.start(config.controlListen(), producer, alongside);
+            control = ControlServer.start(config.control(), producer, alongside);
         } catch (IOException e) {
             if (hub != null) {
                 hub.close();
@@ -84,6 +84,8 @@ final class ProducerCommand {
             return 1;
         }
         System.out.println("producer: control API (gRPC virta.control.v1.ProducerControl) on " + control.target());
+        System.out.println("producer: control API access: " + accessNote(config)
+                + control.endpoint().unixSocket().map(p -> ", also on unix:" + p).orElse(""));
         if (hub != null) {
             System.out.println("producer: event hub (gRPC virta.events.v1.EventHub) on " + control.target()
                     + ", journal " + config.events().journal().toAbsolutePath().normalize());
@@ -98,7 +100,7 @@ final class ProducerCommand {
             System.out.println("producer: RTSP server re-serving the cameras at " + producer.rtspServer().url("<camera>"));
         }
         if (!config.workers().isEmpty()) {
-            producer.startWorkers(control.target(), WorkerSupervisor.OutputSink.STDOUT);
+            producer.startWorkers(control.localTarget(), control.clientEnvironment(), WorkerSupervisor.OutputSink.STDOUT);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         EventHub events = hub;
@@ -126,6 +128,13 @@ final class ProducerCommand {
         return 0;
     }
 
+
+    /** What protects the control API, for the start-up line (never the token itself). */
+    private static String accessNote(ProducerConfig config) {
+        var access = config.control().access();
+        return (access.token().isPresent() ? "token required" : "no token (docs/security.md)")
+                + (access.tls().isPresent() ? ", TLS" : ", plaintext");
+    }
 
     /** The hub first: it ends its subscriptions, so the server need not wait for them. */
     private static void stop(ControlServer control, EventHub hub, Producer producer) {

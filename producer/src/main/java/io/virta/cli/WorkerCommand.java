@@ -37,7 +37,7 @@ final class WorkerCommand {
               --camera NAME        the camera to analyze (required)
               --channel NAME       read this bus channel directly instead of asking the producer for the camera's
               --type T             which of the camera's channels: rgb24 (default), yuv420p or encoded
-              --control HOST:PORT  the producer's control API (default 127.0.0.1:50051)
+              --control HOST:PORT  the producer's control API (default 127.0.0.1:50051; unix:PATH for its socket)
               --hub HOST:PORT|none the event hub (default: the --control address); none reports nowhere
               --fps F              analyze at most F frames a second, always the newest (default 4; 0 = every frame)
               --print              also write each event to stdout, one line of JSON each
@@ -48,6 +48,7 @@ final class WorkerCommand {
               --min-area FRACTION  smallest moving region reported, a fraction of the picture (default 0.002)
               --threshold LEVEL    grey-level change that counts as moving, 1..254 (default 25)
               --arg KEY=VALUE      any other option for the worker (repeatable)
+            environment: VIRTA_TOKEN or VIRTA_TOKEN_FILE (the endpoints' token), VIRTA_CA_FILE (TLS: the server's CA)
             """;
 
     private static final Set<String> VALUES = Set.of("camera", "channel", "type", "control", "hub", "fps", "name",
@@ -82,7 +83,7 @@ final class WorkerCommand {
             return 2;
         }
         WorkerRunner runner;
-        EventReporter reporter = options.hub == null ? null : EventReporter.builder(options.hub.target())
+        EventReporter reporter = options.hub == null ? null : EventReporter.builder(options.hub)
                 .closeTimeout(Duration.ofSeconds(3)).build();
         try {
             WorkerRunner.Builder builder = WorkerRunner.builder(worker, options.source).name(options.name)
@@ -238,6 +239,8 @@ final class WorkerCommand {
             String control = args.string("control", FrameSource.DEFAULT_CONTROL);
             source.control(control);
             GrpcTarget.parse(control, "--control");
+            // A bad VIRTA_TOKEN_FILE or VIRTA_CA_FILE fails here, naming the variable, not at the first call.
+            io.virta.worker.attach.ClientSecurity.fromEnvironment();
             String type = args.string("type", null);
             if (type != null) {
                 source.type(ChannelType.parse(type));

@@ -1,6 +1,8 @@
 package io.virta.hub;
 
 import io.grpc.BindableService;
+import io.virta.producer.grpc.ConnectionLimits;
+import io.virta.producer.grpc.EndpointAccess;
 import io.virta.producer.grpc.GrpcEndpoint;
 
 import java.io.IOException;
@@ -15,7 +17,9 @@ public final class HubServer implements AutoCloseable {
     public static final String DEFAULT_LISTEN = "127.0.0.1:50052";
     public static final int MAX_REQUEST_BYTES = GrpcEndpoint.MAX_REQUEST_BYTES;
     private static final GrpcEndpoint.Settings SETTINGS = new GrpcEndpoint.Settings("event hub", "--listen",
-            "give --listen a free HOST:PORT", "virta-hub-grpc-", 64, Duration.ofSeconds(1));
+            "give --listen a free HOST:PORT", "virta-hub-grpc-", 64, Duration.ofSeconds(1),
+            new GrpcEndpoint.AccessNames("--token-file", "--allow-unauthenticated", "--tls-cert/--tls-key",
+                    "--unix-socket"));
 
     private final GrpcEndpoint endpoint;
 
@@ -35,6 +39,17 @@ public final class HubServer implements AutoCloseable {
     /** Serves {@code services} with the hub's settings (the benchmark adds a no-op peer beside the hub). */
     public static HubServer start(String listen, BindableService... services) throws IOException {
         return new HubServer(GrpcEndpoint.start(listen, SETTINGS, services));
+    }
+
+    /** Serves {@code hub} on {@code listen} with {@code access} (token, TLS, Unix socket) and {@code limits}. */
+    public static HubServer start(String listen, EndpointAccess access, ConnectionLimits limits, EventHub hub)
+            throws IOException {
+        return new HubServer(GrpcEndpoint.start(listen, access, limits, SETTINGS, new EventHubService(hub)));
+    }
+
+    /** The endpoint itself: its Unix socket, its counters. */
+    public GrpcEndpoint endpoint() {
+        return endpoint;
     }
 
     public int port() {

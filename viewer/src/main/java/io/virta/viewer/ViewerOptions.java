@@ -35,7 +35,8 @@ public record ViewerOptions(Layout layout, String display, GrpcTarget control, G
               --fullscreen          the grid covers the whole screen, without border
               --display :N          the X display (screen) to open, e.g. :0.1 for a second screen of a wall
                                     (default $DISPLAY); one viewer process per screen
-              --control HOST:PORT   the producer's control API, to find cameras (default 127.0.0.1:50051)
+              --control HOST:PORT   the producer's control API, to find cameras (default 127.0.0.1:50051;
+                                    unix:PATH for its socket)
               --hub HOST:PORT|none  the event hub for overlays (default: the --control address); none: no overlays
               --buffer-ms MS        presentation delay that absorbs network jitter (msbuftime; default 100);
                                     frames later than this are dropped; 0 shows each frame when it arrives
@@ -45,6 +46,7 @@ public record ViewerOptions(Layout layout, String display, GrpcTarget control, G
               --overlay-seconds S   how long an event's boxes stay on the video (default 1.5)
               --stats S             print each camera's presented/dropped counters every S seconds
               --seconds S           close after S seconds (default: until the window is closed, Q or SIGTERM)
+            environment: VIRTA_TOKEN or VIRTA_TOKEN_FILE (the endpoints' token), VIRTA_CA_FILE (TLS: the server's CA)
             keys: click a tile or press 1-9 to enlarge it; click, 0 or Escape to go back; Q to quit
             """;
 
@@ -121,6 +123,8 @@ public record ViewerOptions(Layout layout, String display, GrpcTarget control, G
             }
         }
         GrpcTarget control = GrpcTarget.parse(args.string("control", FrameSource.DEFAULT_CONTROL), "control");
+        // A bad VIRTA_TOKEN_FILE or VIRTA_CA_FILE fails here, naming the variable, not at the first call.
+        io.virta.worker.attach.ClientSecurity.fromEnvironment();
         String hubText = args.string("hub", null);
         GrpcTarget hub = hubText == null ? control : EventOverlays.parseHubOption(hubText).orElse(null);
         long bufferMillis = range(args, "buffer-ms", 100, 0, 10_000);

@@ -27,7 +27,7 @@ import java.util.Set;
  * The producer's YAML configuration (see docs/producer.md for every setting). Loading validates
  * everything up front; an error names the file, the field and the problem.
  */
-public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus, BitSet decoderCpus,
+public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus, BitSet decoderCpus,
         List<CameraConfig> cameras, EventsConfig events, List<WorkerConfig> workers, RtspServerConfig rtspServer,
         WebViewConfig webView, RtpOutSettings rtpOut) {
     /** Loopback only: whoever reaches the control API can point the producer at any URL. */
@@ -59,15 +59,7 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
         root.allowOnly("ioThreads", "control", "affinity", "cameras", "events", "workers", "rtspServer", "webView",
                 "rtpOut");
         int ioThreads = (int) root.get("ioThreads").integer(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2)), 1, 64);
-        YamlNode control = root.get("control");
-        control.allowOnly("listen");
-        YamlNode listenNode = control.get("listen");
-        String listen = listenNode.string(DEFAULT_CONTROL_LISTEN);
-        try {
-            listenAddress(listen);
-        } catch (IllegalArgumentException e) {
-            throw listenNode.error(e.getMessage());
-        }
+        ControlConfig control = ControlSettings.parse(root.get("control"));
         YamlNode affinity = root.get("affinity");
         affinity.allowOnly("io", "decoders");
         BitSet ioCpus = cpus(affinity.get("io"));
@@ -83,8 +75,13 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
             cameras.add(c);
         }
         List<WorkerConfig> workers = WorkerConfig.parseAll(root.get("workers"), names);
-        return new ProducerConfig(ioThreads, listen, ioCpus, decoderCpus, List.copyOf(cameras), events(root.get("events")),
+        return new ProducerConfig(ioThreads, control, ioCpus, decoderCpus, List.copyOf(cameras), events(root.get("events")),
                 workers, rtspServer(root.get("rtspServer")), webView(root.get("webView")), rtpOut);
+    }
+
+    /** {@code control.listen}: the control API's {@code HOST:PORT}. */
+    public String controlListen() {
+        return control.listen();
     }
 
     /** {@code rtspServer:}: re-serving the cameras over RTSP; absent means off. */
@@ -298,7 +295,7 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
         String destination = destinationNode.requiredString().strip();
         io.virta.worker.attach.GrpcTarget target;
         try {
-            target = io.virta.worker.attach.GrpcTarget.parse(destination, "");
+            target = io.virta.worker.attach.GrpcTarget.parseHostPort(destination, "");
         } catch (IllegalArgumentException e) {
             throw destinationNode.error(e.getMessage().substring(2).replace("127.0.0.1:50051", "239.1.2.3:5004"));
         }

@@ -26,6 +26,11 @@ final class YamlNode {
         return path;
     }
 
+    /** The file's name, as errors start with it. */
+    String file() {
+        return file;
+    }
+
     boolean isMissing() {
         return value == null;
     }

@@ -253,12 +253,24 @@ public final class Producer implements AutoCloseable {
      * @param control the control API's {@code HOST:PORT}, which workers use to find channels and report events
      */
     public WorkerSupervisor startWorkers(String control, WorkerSupervisor.OutputSink output) {
+        return startWorkers(control, Map.of(), output);
+    }
+
+    /**
+     * Launches the configuration's workers with {@code clientEnvironment} added to their environment: the
+     * control API's token ({@code VIRTA_TOKEN_FILE} or {@code VIRTA_TOKEN}) and CA file, see
+     * {@code ControlServer.clientEnvironment()}; never on their command line, where {@code ps} shows it.
+     *
+     * @param control the control API's address ({@code HOST:PORT} or {@code unix:PATH})
+     */
+    public WorkerSupervisor startWorkers(String control, Map<String, String> clientEnvironment,
+            WorkerSupervisor.OutputSink output) {
         synchronized (lifecycle) {
             ensureOpen();
             if (workers != null) {
                 throw new IllegalStateException("workers are started already");
             }
-            workers = new WorkerSupervisor(config.workers(), control, output).start();
+            workers = new WorkerSupervisor(config.workers(), control, clientEnvironment, output).start();
             return workers;
         }
     }

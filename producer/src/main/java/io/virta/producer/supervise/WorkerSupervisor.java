@@ -1,6 +1,7 @@
 package io.virta.producer.supervise;
 
 import io.virta.producer.config.WorkerConfig;
+import io.virta.worker.attach.ClientSecurity;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -42,6 +43,7 @@ public final class WorkerSupervisor implements AutoCloseable {
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("virta-workers").daemon().unstarted(r));
     private final OutputSink output;
+    private final Map<String, String> clientEnvironment;
     private volatile boolean closed;
 
     /**
@@ -49,7 +51,19 @@ public final class WorkerSupervisor implements AutoCloseable {
      *                Java workers get it as {@code --control}/{@code --hub}, commands as {@code {control}}/{@code {hub}}
      */
     public WorkerSupervisor(List<WorkerConfig> configs, String control, OutputSink output) {
+        this(configs, control, Map.of(), output);
+    }
+
+    /**
+     * @param control           as above
+     * @param clientEnvironment added to every worker's environment before the worker's own {@code env:}:
+     *                          the endpoint's token and CA ({@code VIRTA_TOKEN_FILE}/{@code VIRTA_TOKEN},
+     *                          {@code VIRTA_CA_FILE}), so that a secret is never on a command line
+     */
+    public WorkerSupervisor(List<WorkerConfig> configs, String control, Map<String, String> clientEnvironment,
+            OutputSink output) {
         this.output = output;
+        this.clientEnvironment = Map.copyOf(clientEnvironment);
         for (WorkerConfig config : configs) {
             Map<String, String> values = Map.of("camera", config.camera(), "control", control, "hub", control,
                     "name", config.name());
@@ -128,6 +142,10 @@ public final class WorkerSupervisor implements AutoCloseable {
             }
             everStarted = true;
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            // The producer's own token variables (if any) are not this endpoint's: only ours go on.
+            builder.environment().keySet().removeAll(List.of(ClientSecurity.TOKEN_ENV, ClientSecurity.TOKEN_FILE_ENV,
+                    ClientSecurity.CA_FILE_ENV));
+            builder.environment().putAll(clientEnvironment);
             builder.environment().putAll(config.env());
             builder.environment().putAll(Map.of("VIRTA_WORKER_NAME", config.name(), "VIRTA_CAMERA", config.camera(),
                     "VIRTA_CONTROL", control, "VIRTA_HUB", control));

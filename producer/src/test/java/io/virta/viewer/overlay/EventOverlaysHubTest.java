@@ -11,6 +11,8 @@ import io.virta.protos.events.v1.BoundingBox;
 import io.virta.protos.events.v1.Event;
 import io.virta.protos.events.v1.EventHubGrpc;
 import io.virta.protos.events.v1.ReportRequest;
+import io.virta.worker.attach.ClientSecurity;
+import io.virta.worker.attach.GrpcChannels;
 import io.virta.worker.attach.GrpcTarget;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -183,6 +185,36 @@ class EventOverlaysHubTest {
         assertTrue(refusal.getMessage().startsWith("overlays: the event hub at " + address
                 + " refused the subscription (UNIMPLEMENTED"), refusal.getMessage());
         assertTrue(refusal.getMessage().contains("is " + address + " a Virta event hub?"), refusal.getMessage());
+    }
+
+    @Test
+    void theViewerSendsTheHubsTokenAndWithoutItIsRefused() throws Exception {
+        String token = "viewer-" + java.util.HexFormat.of().formatHex(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+        hub = EventHub.open(EventHub.Options.of(journal, CAMERAS));
+        server = HubServer.start("127.0.0.1:0", io.virta.producer.grpc.EndpointAccess.LOOPBACK_ONLY
+                        .withToken(io.virta.producer.grpc.ServerToken.inline(token, "test")),
+                io.virta.producer.grpc.ConnectionLimits.DEFAULTS, hub);
+        GrpcTarget target = GrpcTarget.parse(server.target(), "--hub");
+        try (EventOverlays without = EventOverlays.start(target.with(ClientSecurity.NONE), store)) {
+            awaitTrue(() -> log.stream().anyMatch(r -> r.getMessage().contains("UNAUTHENTICATED")),
+                    "the refusal is logged");
+            assertEquals(0, hub.liveSubscriptions());
+            assertTrue(log.stream().noneMatch(r -> r.getMessage().contains(token)), "the log shows the token");
+        }
+        GrpcTarget withToken = target.with(ClientSecurity.token(token));
+        try (EventOverlays overlays = EventOverlays.start(withToken, store)) {
+            awaitTrue(() -> overlays.connected() && hub.liveSubscriptions() == 1, "subscribed with the token");
+            ManagedChannel channel = GrpcChannels.open(withToken);
+            try {
+                EventHubGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).report(ReportRequest
+                        .newBuilder().addEvents(event("lobby", "motion", Clock.epochMicros(),
+                                box(0.1f, 0.2f, 0.3f, 0.4f, "", 0f))).build());
+            } finally {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+            OverlayBoxes lobby = store.newCopy();
+            awaitTrue(() -> copy("lobby", lobby).size() == 1, "the lobby's box arrives");
+        }
     }
 
     /** The log, one line per record, "LEVEL message" with the message cut after the address's sentence. */

@@ -4,13 +4,13 @@ import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.virta.protos.events.v1.BoundingBox;
 import io.virta.protos.events.v1.Event;
 import io.virta.protos.events.v1.EventFilter;
 import io.virta.protos.events.v1.EventHubGrpc;
 import io.virta.protos.events.v1.SubscribeRequest;
 import io.virta.protos.events.v1.SubscribeResponse;
+import io.virta.worker.attach.GrpcChannels;
 import io.virta.worker.attach.GrpcTarget;
 
 import java.time.Duration;
@@ -69,7 +69,7 @@ public final class EventOverlays implements AutoCloseable {
     private EventOverlays(GrpcTarget hub, OverlayStore store) {
         this.hub = hub;
         this.store = store;
-        this.channel = NettyChannelBuilder.forTarget(hub.target()).usePlaintext().build();
+        this.channel = GrpcChannels.open(hub);
         this.stub = EventHubGrpc.newStub(channel);
         this.request = SubscribeRequest.newBuilder()
                 .setFilter(EventFilter.newBuilder().addAllCameras(store.cameras())).build();

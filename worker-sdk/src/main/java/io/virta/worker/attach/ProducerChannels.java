@@ -3,7 +3,6 @@ package io.virta.worker.attach;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.virta.bus.ChannelType;
 import io.virta.protos.control.v1.ChannelDescriptor;
 import io.virta.protos.control.v1.GetChannelsRequest;
@@ -50,7 +49,7 @@ public final class ProducerChannels {
      */
     public ChannelDescriptor find(String camera, ChannelType type, Duration wait) {
         long giveUp = System.nanoTime() + wait.toNanos();
-        ManagedChannel channel = NettyChannelBuilder.forTarget(control.target()).usePlaintext().build();
+        ManagedChannel channel = GrpcChannels.open(control);
         try {
             var stub = ProducerControlGrpc.newBlockingStub(channel);
             while (true) {

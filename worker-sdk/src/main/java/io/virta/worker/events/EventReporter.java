@@ -3,12 +3,12 @@ package io.virta.worker.events;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.virta.protos.events.v1.Event;
 import io.virta.protos.events.v1.EventHubGrpc;
 import io.virta.protos.events.v1.Rejection;
 import io.virta.protos.events.v1.ReportRequest;
 import io.virta.protos.events.v1.ReportResponse;
+import io.virta.worker.attach.GrpcChannels;
 import io.virta.worker.attach.GrpcTarget;
 
 import java.time.Duration;
@@ -91,7 +91,7 @@ public final class EventReporter implements EventSink {
         this.closeTimeout = b.closeTimeout;
         this.queue = new ArrayDeque<>(capacity + batchSize);
         // Blocking calls from one thread: no executor threads needed for callbacks.
-        this.channel = NettyChannelBuilder.forTarget(hub.target()).usePlaintext().directExecutor().build();
+        this.channel = GrpcChannels.open(hub, c -> c.directExecutor());
         this.stub = EventHubGrpc.newBlockingStub(channel);
         this.sender = Thread.ofPlatform().daemon().name("virta-event-reporter").unstarted(this::sendLoop);
         sender.start();
@@ -100,6 +100,11 @@ public final class EventReporter implements EventSink {
     /** A reporter to the hub at {@code HOST:PORT} (the producer's control address, by default 127.0.0.1:50051). */
     public static Builder builder(String hostPort) {
         return new Builder(GrpcTarget.parse(hostPort, "hub"));
+    }
+
+    /** A reporter to the hub at {@code hub} (TCP or {@code unix:}, with its {@link GrpcTarget#security()}). */
+    public static Builder builder(GrpcTarget hub) {
+        return new Builder(hub);
     }
 
     public GrpcTarget hub() {
