@@ -26,6 +26,7 @@ final class HubCommand {
               --listen HOST:PORT     where to serve virta.events.v1.EventHub (default %s; port 0 picks one)
               --retention-hours H    keep events this many hours (default %d); older hour files are deleted
               --cameras a,b          accept events only for these cameras (default: any valid camera name)
+              --journal-group G      share the journal with group G (0770/0660); default: owner only (0700/0600)
             """.formatted(HubServer.DEFAULT_LISTEN, EventHub.DEFAULT_RETENTION.toHours());
 
     private HubCommand() {
@@ -39,7 +40,8 @@ final class HubCommand {
         String listen;
         EventHub.Options options;
         try {
-            Args args = new Args("virta hub", argv, Set.of("listen", "journal", "retention-hours", "cameras"), Set.of());
+            Args args = new Args("virta hub", argv, Set.of("listen", "journal", "retention-hours", "cameras",
+                    "journal-group"), Set.of());
             listen = args.string("listen", HubServer.DEFAULT_LISTEN);
             String journal = args.string("journal", null);
             if (journal == null) {
@@ -52,7 +54,8 @@ final class HubCommand {
             String cameraList = args.string("cameras", null);
             CameraDirectory cameras = cameraList == null ? CameraDirectory.anyValidName()
                     : CameraDirectory.of(cameraNames(cameraList));
-            options = EventHub.Options.of(Path.of(journal), cameras).retention(Duration.ofHours(hours));
+            options = EventHub.Options.of(Path.of(journal), cameras).retention(Duration.ofHours(hours))
+                    .journalGroup(args.string("journal-group", null));
         } catch (Args.UsageException e) {
             System.err.println("error: " + e.getMessage());
             return 2;

@@ -191,7 +191,7 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
 
     /** {@code events:}: the event hub beside the control API. */
     private static EventsConfig events(YamlNode events) throws ConfigException {
-        events.allowOnly("enabled", "journal", "retentionHours");
+        events.allowOnly("enabled", "journal", "retentionHours", "journalGroup");
         boolean enabled = events.get("enabled").bool(true);
         YamlNode journalNode = events.get("journal");
         String journal = journalNode.string(EventsConfig.DEFAULT_JOURNAL.toString());
@@ -205,7 +205,12 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
             throw journalNode.error("is empty; give the directory of the event journal, e.g. ./virta-events");
         }
         long hours = events.get("retentionHours").integer(EventsConfig.DEFAULT_RETENTION_HOURS, 1, 24L * 365 * 10);
-        return new EventsConfig(enabled, path, Duration.ofHours(hours));
+        YamlNode groupNode = events.get("journalGroup");
+        String group = groupNode.string(null);
+        if (group != null && !group.matches("[A-Za-z_][A-Za-z0-9_.-]{0,31}")) {
+            throw groupNode.error("'" + group + "' is not a group name; name an existing group (getent group), e.g. video");
+        }
+        return new EventsConfig(enabled, path, Duration.ofHours(hours), group);
     }
 
     private static BitSet cpus(YamlNode node) throws ConfigException {
