@@ -3,6 +3,7 @@ package io.virta.producer.web;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.virta.producer.config.WebViewConfig;
 import io.virta.producer.fanout.ConnectionLimits;
+import io.virta.producer.testing.RawSockets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -15,16 +16,14 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import static io.virta.producer.testing.RawSockets.await;
 
 /**
  * Who may use the web view, with real requests on real sockets: the Host and Origin checks that keep
@@ -36,7 +35,7 @@ class WebViewSiteTest {
     private static final String UPGRADE = "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
     private final NioEventLoopGroup group = new NioEventLoopGroup(1);
-    private final List<Socket> sockets = new ArrayList<>();
+    private final RawSockets sockets = new RawSockets();
     private WebView view;
 
     private WebView start(List<String> hosts, List<String> origins, ConnectionLimits limits) {
@@ -48,9 +47,7 @@ class WebViewSiteTest {
 
     @AfterEach
     void stop() throws Exception {
-        for (Socket s : sockets) {
-            s.close();
-        }
+        sockets.close();
         if (view != null) {
             view.close();
         }
@@ -129,10 +126,7 @@ class WebViewSiteTest {
     }
 
     private Socket connect() throws IOException {
-        Socket socket = new Socket();
-        sockets.add(socket);
-        socket.connect(new InetSocketAddress("127.0.0.1", view.port()), 5000);
-        return socket;
+        return sockets.connect(view.port());
     }
 
     private static String readSome(Socket socket) throws IOException {
@@ -140,16 +134,6 @@ class WebViewSiteTest {
         byte[] buffer = new byte[4096];
         int n = socket.getInputStream().read(buffer);
         return n < 0 ? "" : new String(buffer, 0, n, StandardCharsets.ISO_8859_1);
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > giveUp) {
-                fail(what + " within 30 s");
-            }
-            Thread.sleep(20);
-        }
     }
 
     /** One GET with {@code headers}; what the server answered until it closed or went quiet. */

@@ -4,27 +4,25 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.virta.producer.fanout.ConnectionLimits;
 import io.virta.producer.media.AccessUnit;
 import io.virta.producer.media.VideoCodec;
+import io.virta.producer.testing.RawSockets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import static io.virta.producer.testing.RawSockets.await;
+import static io.virta.producer.testing.RawSockets.closedByServer;
 
 /**
  * The RTSP server's connection cap and timeouts against raw idle sockets, raw clients that play and
@@ -34,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Timeout(90)
 class RtspConnectionLimitsTest {
     private final NioEventLoopGroup group = new NioEventLoopGroup(1);
-    private final List<Socket> sockets = new ArrayList<>();
+    private final RawSockets sockets = new RawSockets();
     private RtspServer server;
     private Thread feeder;
     private volatile boolean feeding = true;
@@ -63,9 +61,7 @@ class RtspConnectionLimitsTest {
         if (feeder != null) {
             feeder.join();
         }
-        for (Socket s : sockets) {
-            s.close();
-        }
+        sockets.close();
         if (server != null) {
             server.close();
         }
@@ -73,37 +69,7 @@ class RtspConnectionLimitsTest {
     }
 
     private Socket connect() throws IOException {
-        Socket socket = new Socket();
-        sockets.add(socket);
-        socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
-        return socket;
-    }
-
-    /** Whether the server has closed {@code socket}: a read sees the end (or a reset) rather than waiting. */
-    private static boolean closedByServer(Socket socket) throws IOException {
-        socket.setSoTimeout(1);
-        try {
-            InputStream in = socket.getInputStream();
-            while (true) {
-                if (in.read() < 0) {
-                    return true;
-                }
-            }
-        } catch (SocketTimeoutException e) {
-            return false;
-        } catch (IOException e) {
-            return true;
-        }
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > giveUp) {
-                fail(what + " within 30 s");
-            }
-            Thread.sleep(20);
-        }
+        return sockets.connect(server.port());
     }
 
     @Test
@@ -117,13 +83,11 @@ class RtspConnectionLimitsTest {
         assertEquals(max, server.connections().open());
         assertEquals(44, server.connections().refused());
         int closed = 0;
-        for (Socket s : sockets) {
+        for (Socket s : sockets.all()) {
             closed += closedByServer(s) ? 1 : 0;
         }
         assertEquals(44, closed, "the connections beyond the cap are closed, the others held");
-        for (Socket s : sockets) {
-            s.close();
-        }
+        sockets.close();
         await(() -> server.connections().open() == 0, "the closed connections to be forgotten");
         assertTrue(ffmpegPackets("tcp", 2) > 25, "a real client plays once connections are free");
     }
@@ -139,7 +103,11 @@ class RtspConnectionLimitsTest {
         dribbler.getOutputStream().write("OPTIONS rtsp://x/cam RTSP/1.0\r\nCSeq: 1\r\n".getBytes(StandardCharsets.US_ASCII));
         Socket talker = connect();
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long longestGap = 0;
+        long last = System.nanoTime();
         for (int cseq = 1; System.nanoTime() < until; cseq++) {
+            longestGap = Math.max(longestGap, System.nanoTime() - last);
+            last = System.nanoTime();
             // A request every 200 ms: a 2 s timeout is renewed ten times over.
             talker.getOutputStream().write(("OPTIONS " + server.url("cam") + " RTSP/1.0\r\nCSeq: " + cseq + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
@@ -150,42 +118,52 @@ class RtspConnectionLimitsTest {
             }
             Thread.sleep(200);
         }
-        await(() -> server.connections().closedIdle() == 21, "the silent connections and the dribbler closed");
+        await(() -> server.connections().closedIdle() >= 21, "the silent connections and the dribbler closed");
         for (Socket s : silent) {
             assertTrue(closedByServer(s), "a silent connection is closed");
         }
         assertTrue(closedByServer(dribbler), "bytes that never make a request do not keep a connection");
-        assertEquals(1, server.connections().open(), "the connection that sent requests is kept");
-        assertTrue(!closedByServer(talker), "the talker is still open");
+        if (longestGap < TimeUnit.SECONDS.toNanos(2)) {
+            // (A machine so loaded that this thread stalled 2 s between requests leaves this unproven.)
+            assertEquals(1, server.connections().open(), "the connection that sent requests is kept");
+            assertTrue(!closedByServer(talker), "the talker is still open");
+        }
     }
 
     @Test
     void aPlayingClientThatFallsSilentIsClosedAfterTheSessionTimeoutOverTcpAndUdp() throws Exception {
         start(new ConnectionLimits(256, Duration.ofSeconds(1)), Duration.ofSeconds(2));
         Socket tcp = new Socket();
-        sockets.add(tcp);
-        RawRtspClient.play(tcp, server, "cam");
         Socket udp = new Socket();
-        sockets.add(udp);
-        try (DatagramSocket rtp = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            String setup = RawRtspClient.setup(udp, server, "cam", "RTP/AVP;unicast;client_port=" + rtp.getLocalPort()
-                    + "-" + (rtp.getLocalPort() + 1));
-            assertTrue(setup.contains("timeout=2"), setup);
-            RawRtspClient.play(udp, server, "cam", RawRtspClient.header(setup, "Session"));
-            // Longer than the request timeout, shorter than the session timeout: playing, they are kept.
-            Thread.sleep(1500);
-            assertEquals(0, server.connections().closedIdle(), "playing clients get the session timeout");
-            await(() -> server.connections().closedIdle() == 2, "both silent players closed");
+        try (tcp; udp) {
+            // The server renews a connection at each request, so neither can be closed before this plus 2 s.
+            long playing = System.nanoTime();
+            RawRtspClient.play(tcp, server, "cam");
+            try (DatagramSocket rtp = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                String setup = RawRtspClient.setup(udp, server, "cam", "RTP/AVP;unicast;client_port=" + rtp.getLocalPort()
+                        + "-" + (rtp.getLocalPort() + 1));
+                assertTrue(setup.contains("timeout=2"), setup);
+                RawRtspClient.play(udp, server, "cam", RawRtspClient.header(setup, "Session"));
+                // Longer than the request timeout, shorter than the session timeout: playing, they are kept.
+                Thread.sleep(1500);
+                long closed = server.connections().closedIdle();
+                if (System.nanoTime() - playing < TimeUnit.SECONDS.toNanos(2)) {
+                    // (A machine so loaded that 2 s went by leaves this part unproven, never failed.)
+                    assertEquals(0, closed, "playing clients get the session timeout, not the request timeout");
+                }
+                await(() -> server.connections().closedIdle() == 2, "both silent players closed");
+            }
+            assertTrue(closedByServer(tcp) && closedByServer(udp));
         }
-        assertTrue(closedByServer(tcp) && closedByServer(udp));
     }
 
     @Test
     void ffmpegKeepsPlayingPastTheSessionTimeoutOverTcpAndUdp() throws Exception {
-        start(new ConnectionLimits(256, Duration.ofSeconds(1)), Duration.ofSeconds(2));
+        // ffmpeg renews at half the advertised timeout: 3 s leaves it a margin on a loaded machine.
+        start(new ConnectionLimits(256, Duration.ofSeconds(1)), Duration.ofSeconds(3));
         for (String transport : new String[] {"tcp", "udp"}) {
             long packets = ffmpegPackets(transport, 5);
-            // 25 fps for 5 s; a client closed at the 2 s timeout would have about 50.
+            // 25 fps for 5 s; a client closed at the 3 s timeout would have about 75.
             assertTrue(packets >= 100, transport + ": ffmpeg copied " + packets + " packets in 5 s");
         }
         assertEquals(0, server.connections().closedIdle(), "ffmpeg's keep-alives renewed its sessions");
