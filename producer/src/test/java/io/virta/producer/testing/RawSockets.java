@@ -35,16 +35,19 @@ public final class RawSockets implements AutoCloseable {
 
     /**
      * Whether the server has closed {@code socket}: a read sees the end (or a reset) instead of
-     * waiting. Whatever the server sent before is read and dropped.
+     * waiting. Whatever the server sent before is read and dropped; while data keeps coming (a closed
+     * server's send buffer still draining) the reads wait up to half a second for more.
      */
     public static boolean closedByServer(Socket socket) throws IOException {
         socket.setSoTimeout(1);
+        byte[] buffer = new byte[65536];
         try {
             InputStream in = socket.getInputStream();
             while (true) {
-                if (in.read() < 0) {
+                if (in.read(buffer) < 0) {
                     return true;
                 }
+                socket.setSoTimeout(500);
             }
         } catch (SocketTimeoutException e) {
             return false;
