@@ -185,7 +185,7 @@ class WebViewBrowserTest {
     }
 
     @Test
-    @Order(2)
+    @Order(5)
     void drawsAnEventsBoxAtTheCaptureTimeOfItsPicture() throws Exception {
         awaitTile("bars", "", t -> Boolean.TRUE.equals(t.has("playing") && t.get("playing").getAsBoolean())
                 && number(t, "currentTime") > 0.3, "not playing");
@@ -205,6 +205,26 @@ class WebViewBrowserTest {
         awaitTile("bars", overlay, t -> number(t, "boxesDrawn") >= 1 && t.has("edge")
                 && t.getAsJsonArray("edge").get(3).getAsInt() > 200
                 && t.getAsJsonArray("edge").get(0).getAsInt() > 200, "the event's box was not drawn");
+    }
+
+    @Test
+    @Order(2)
+    void eachSourcesNextEventReplacesItsBoxesAndTheLifetimeClearsTheRest() {
+        // The page's own rule, run in the page on made-up events of one camera (ms of capture time).
+        String script = """
+                const ev = (source, t, boxes) => ({source, captureTimeMs: t, boxes: Array(boxes).fill({})});
+                const events = [ev('motion', 0, 2), ev('people', 100, 1), ev('motion', 250, 2), ev('motion', 500, 2),
+                                ev('motion', 1000, 0)];
+                const at = (shown) => window.virta.eventsOnScreen(events, shown, 500)
+                    .map((e) => e.source + '@' + e.captureTimeMs).sort().join(' ');
+                return [at(300), at(520), at(650), at(1000), at(1600)];
+                """;
+        var result = browser.run(script).getAsJsonArray();
+        assertEquals("motion@250 people@100", result.get(0).getAsString(), "each source's latest; motion@0 replaced");
+        assertEquals("motion@500 people@100", result.get(1).getAsString());
+        assertEquals("motion@500", result.get(2).getAsString(), "people@100 is past its 500 ms; nothing replaced it");
+        assertEquals("motion@1000", result.get(3).getAsString(), "an event without boxes replaces too");
+        assertEquals("", result.get(4).getAsString());
     }
 
     @Test
