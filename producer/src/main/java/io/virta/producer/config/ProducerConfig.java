@@ -130,8 +130,9 @@ public record ProducerConfig(int ioThreads, String controlListen, BitSet ioCpus,
         if (mode == RtspServerConfig.Authentication.NONE && !users.isEmpty()) {
             throw modeNode.error("is none but users are listed; set authentication: digest (or basic) to use them");
         }
+        // At least 10 s: clients keep alive at half the timeout, some (Virta's own) not more often than every 5 s.
         long sessionTimeout = server.get("sessionTimeoutSeconds").integer(
-                RtspServerConfig.DEFAULT_SESSION_TIMEOUT.toSeconds(), 1, 3600);
+                RtspServerConfig.DEFAULT_SESSION_TIMEOUT.toSeconds(), 10, 3600);
         return new RtspServerConfig(enabled, listen, mode, List.copyOf(users), limits(server),
                 Duration.ofSeconds(sessionTimeout));
     }
