@@ -2,7 +2,6 @@ package io.virta.producer.rtsp.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
@@ -10,6 +9,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.virta.producer.config.RtspServerConfig;
 import io.virta.producer.fanout.ClientListener;
 import io.virta.producer.fanout.ConnectionLimits;
 import io.virta.producer.fanout.IdleGuard;
@@ -54,7 +54,7 @@ import java.util.logging.Logger;
  */
 public final class RtspServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RtspServer.class.getName());
-    public static final Duration DEFAULT_SESSION_TIMEOUT = io.virta.producer.config.RtspServerConfig.DEFAULT_SESSION_TIMEOUT;
+    public static final Duration DEFAULT_SESSION_TIMEOUT = RtspServerConfig.DEFAULT_SESSION_TIMEOUT;
     /** A client SETting UP sessions without end would otherwise grow the server's memory without end. */
     private static final int MAX_SESSIONS_PER_CONNECTION = 16;
     private static final String PUBLIC_METHODS = "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER";
