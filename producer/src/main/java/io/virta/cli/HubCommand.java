@@ -30,6 +30,7 @@ final class HubCommand {
               --listen HOST:PORT     where to serve virta.events.v1.EventHub (default %s; port 0 picks one)
               --retention-hours H    keep events this many hours (default %d); older hour files are deleted
               --cameras a,b          accept events only for these cameras (default: any valid camera name)
+              --journal-group G      share the journal with group G (0770/0660); default: owner only (0700/0600)
               --token-file FILE      require the token in FILE (mode 0600) on every call; clients set
                                      VIRTA_TOKEN_FILE or VIRTA_TOKEN (docs/security.md)
               --tls-cert FILE --tls-key FILE
@@ -58,7 +59,7 @@ final class HubCommand {
         try {
             Args args = new Args("virta hub", argv, Set.of("listen", "journal", "retention-hours", "cameras",
                     "token-file", "tls-cert", "tls-key", "unix-socket", "socket-group", "max-connections",
-                    "idle-seconds"), Set.of("allow-unauthenticated"));
+                    "idle-seconds", "journal-group"), Set.of("allow-unauthenticated"));
             listen = args.string("listen", HubServer.DEFAULT_LISTEN);
             String journal = args.string("journal", null);
             if (journal == null) {
@@ -71,7 +72,8 @@ final class HubCommand {
             String cameraList = args.string("cameras", null);
             CameraDirectory cameras = cameraList == null ? CameraDirectory.anyValidName()
                     : CameraDirectory.of(cameraNames(cameraList));
-            options = EventHub.Options.of(Path.of(journal), cameras).retention(Duration.ofHours(hours));
+            options = EventHub.Options.of(Path.of(journal), cameras).retention(Duration.ofHours(hours))
+                    .journalGroup(args.string("journal-group", null));
             access = access(args);
             long max = args.number("max-connections", ConnectionLimits.DEFAULT_MAX_CONNECTIONS);
             double idle = args.decimal("idle-seconds", ConnectionLimits.DEFAULT_MAX_CONNECTION_IDLE.toSeconds());

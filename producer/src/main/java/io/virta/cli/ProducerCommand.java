@@ -9,6 +9,7 @@ import io.virta.producer.config.ConfigException;
 import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.control.ControlServer;
 import io.virta.producer.control.ProducerEventHub;
+import io.virta.producer.fanout.ClientListener;
 import io.virta.producer.daemon.CameraStatus;
 import io.virta.producer.daemon.Producer;
 import io.virta.producer.supervise.WorkerStatus;
@@ -169,6 +170,13 @@ final class ProducerCommand {
                 r.unitsSent(), r.packetsSent(), r.packetsDropped(), r.sdpWritten() ? "" : " (no keyframe yet, no SDP file)");
     }
 
+    /** A server's status line: its connections, and those it refused or closed (see docs/producer.md). */
+    static String connectionsSummary(String server, ClientListener connections) {
+        return String.format(Locale.ROOT, "%s: %d connections (max %d), %d refused at the cap, %d closed for silence",
+                server, connections.open(), connections.limits().maxConnections(), connections.refused(),
+                connections.closedIdle());
+    }
+
     static void printStatus(Producer producer) {
         for (CameraPipeline camera : producer.cameras()) {
             var source = camera.source();
@@ -181,6 +189,12 @@ final class ProducerCommand {
                     camera.unitsIn().bytes() / 1e6, receiver.packetsLost(), receiver.unitsDropped(), source.reconnects(),
                     decoder == null ? 0 : decoder.unitsDecoded(), decoder == null ? 0 : decoder.meanDecodeMicros() / 1000,
                     camera.channels()) + restreamSummary(producer, camera.name()) + rtpOutSummary(producer, camera.name()));
+        }
+        if (producer.rtspServer() != null) {
+            System.out.println(connectionsSummary("rtsp server", producer.rtspServer().connections()));
+        }
+        if (producer.webView() != null) {
+            System.out.println(connectionsSummary("web view", producer.webView().connections()));
         }
         for (WorkerStatus worker : producer.workerStatuses()) {
             System.out.println(String.format(Locale.ROOT, "worker %s (camera %s): %s  pid %d  %d restarts%s",

@@ -54,24 +54,30 @@ public final class EventHub implements AutoCloseable {
      * @param clockMicros     wall clock in microseconds since the epoch (journal time, capture-time check)
      * @param subscriberQueue events per subscriber queue (a power of two)
      * @param deliveryThreads threads that send to subscribers and answer queries
+     * @param journalGroup    the group that shares the journal's files; null: the owner only
      */
     public record Options(Path journal, Duration retention, CameraDirectory cameras, LongSupplier clockMicros,
-            int subscriberQueue, int deliveryThreads) {
+            int subscriberQueue, int deliveryThreads, String journalGroup) {
         public static Options of(Path journal, CameraDirectory cameras) {
             return new Options(journal, DEFAULT_RETENTION, cameras, io.virta.bus.Clock::epochMicros,
-                    DEFAULT_SUBSCRIBER_QUEUE, 2);
+                    DEFAULT_SUBSCRIBER_QUEUE, 2, null);
         }
 
         public Options retention(Duration value) {
-            return new Options(journal, value, cameras, clockMicros, subscriberQueue, deliveryThreads);
+            return new Options(journal, value, cameras, clockMicros, subscriberQueue, deliveryThreads, journalGroup);
         }
 
         public Options clock(LongSupplier value) {
-            return new Options(journal, retention, cameras, value, subscriberQueue, deliveryThreads);
+            return new Options(journal, retention, cameras, value, subscriberQueue, deliveryThreads, journalGroup);
         }
 
         public Options subscriberQueue(int value) {
-            return new Options(journal, retention, cameras, clockMicros, value, deliveryThreads);
+            return new Options(journal, retention, cameras, clockMicros, value, deliveryThreads, journalGroup);
+        }
+
+        /** The group that shares the journal's files (0770/0660); null (the default): the owner only (0700/0600). */
+        public Options journalGroup(String value) {
+            return new Options(journal, retention, cameras, clockMicros, subscriberQueue, deliveryThreads, value);
         }
     }
 
@@ -105,7 +111,7 @@ public final class EventHub implements AutoCloseable {
      * @throws JournalException naming the journal directory and the problem
      */
     public static EventHub open(Options options) {
-        EventJournal journal = EventJournal.open(options.journal(), options.clockMicros());
+        EventJournal journal = EventJournal.open(options.journal(), options.clockMicros(), options.journalGroup());
         EventHub hub = new EventHub(options, journal);
         hub.sweep();
         long period = RETENTION_SWEEP.toMillis();

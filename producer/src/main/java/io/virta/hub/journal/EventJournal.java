@@ -57,6 +57,10 @@ import java.util.stream.Stream;
  * {@link JournalReader#seekJournalTime} can bisect, and a wall clock stepping back cannot send an entry
  * into an older hour file with smaller ids.
  *
+ * <p><b>File modes.</b> The directory is 0700 and its files 0600, or 0770/0660 with a group
+ * ({@code events.journalGroup}): the directory's before anything is in it, each hour file's at the
+ * first append into it ({@link JournalFiles}).
+ *
  * <p><b>Durability.</b> Entries are written into memory-mapped files: they survive a crash or SIGKILL
  * of this process (the kernel owns the pages), not a power cut before the kernel writes them back.
  *
@@ -116,10 +120,15 @@ public final class EventJournal implements AutoCloseable {
     /** The id the next entry gets if it stays in the newest hour file; -1: ask Chronicle. */
     private long nextId = -1;
     private final FileChannel lock;
+    private final JournalFiles modes;
+    /** The hour whose file has its mode; an append into another hour sets the mode of that hour's file. */
+    private int restrictedCycle = Integer.MIN_VALUE;
     private boolean closed;
 
-    private EventJournal(Path directory, JournalClock clock, SingleChronicleQueue queue, FileChannel lock) {
+    private EventJournal(Path directory, JournalClock clock, SingleChronicleQueue queue, FileChannel lock,
+            JournalFiles modes) {
         this.directory = directory;
+        this.modes = modes;
         this.lock = lock;
         this.clock = clock;
         this.queue = queue;
@@ -146,8 +155,17 @@ public final class EventJournal implements AutoCloseable {
 
     /** As {@link #open(Path)}, with journal time (and the hour files it picks) from {@code clockMicros}. */
     public static EventJournal open(Path directory, LongSupplier clockMicros) {
+        return open(directory, clockMicros, null);
+    }
+
+    /**
+     * As {@link #open(Path, LongSupplier)}; the directory and its files are the owner's only (0700 and
+     * 0600), or also {@code group}'s (0770 and 0660) when it is not null.
+     */
+    public static EventJournal open(Path directory, LongSupplier clockMicros, String group) {
+        JournalFiles modes = new JournalFiles(directory, group);
         try {
-            Files.createDirectories(directory);
+            modes.prepareDirectory(directory);
         } catch (IOException e) {
             throw new JournalException("event journal " + directory + ": cannot create the directory: " + e
                     + "; give a writable directory", e);
@@ -156,7 +174,7 @@ public final class EventJournal implements AutoCloseable {
             throw new JournalException("event journal " + directory + ": the directory is not writable; give a"
                     + " writable directory");
         }
-        FileChannel lock = lock(directory);
+        FileChannel lock = lock(directory, modes);
         JournalClock time = new JournalClock(clockMicros);
         SingleChronicleQueue queue;
         try {
@@ -167,8 +185,14 @@ public final class EventJournal implements AutoCloseable {
             throw new JournalException("event journal " + directory + ": cannot open it as a Chronicle queue: " + e
                     + "; is it another program's directory?", e);
         }
+        // What Chronicle made while building (its metadata file), and what an earlier run left with other modes.
+        try (Stream<Path> files = Files.list(directory)) {
+            files.filter(Files::isRegularFile).forEach(file -> restrictQuietly(modes, file));
+        } catch (IOException e) {
+            LOG.warning("event journal " + directory + ": cannot list it to set its files' modes: " + e);
+        }
         try {
-            return new EventJournal(directory, time, queue, lock);
+            return new EventJournal(directory, time, queue, lock, modes);
         } catch (RuntimeException e) {
             queue.close();
             closeQuietly(lock);
@@ -176,11 +200,24 @@ public final class EventJournal implements AutoCloseable {
         }
     }
 
+    /**
+     * Gives a journal file its mode. On failure (a file of another owner in the directory)
+     * the journal goes on: the directory's own mode still keeps others out. Logged.
+     */
+    private static void restrictQuietly(JournalFiles modes, Path file) {
+        try {
+            modes.restrictFile(file);
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("event journal: cannot set the mode of " + file + ": " + e);
+        }
+    }
+
     /** Takes the directory's lock file, or says who has it. */
-    private static FileChannel lock(Path directory) {
+    private static FileChannel lock(Path directory, JournalFiles modes) {
         FileChannel channel;
         try {
             channel = FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            modes.restrictFile(directory.resolve(LOCK_FILE));
         } catch (IOException e) {
             throw new JournalException("event journal " + directory + ": cannot create " + LOCK_FILE + ": " + e, e);
         }
@@ -255,6 +292,13 @@ public final class EventJournal implements AutoCloseable {
             throw new JournalException("event journal " + directory + ": cannot write: " + e, e);
         }
         nextId = id + 1;
+        int cycle = ROLL_CYCLE.toCycle(id);
+        if (cycle != restrictedCycle) {
+            // Chronicle made this hour's file with the umask's mode (its own file listener runs later, on
+            // a thread of its own): set it now, before the append returns.
+            restrictedCycle = cycle;
+            restrictQuietly(modes, appender.currentFile().toPath());
+        }
         clock.notBefore(journalMicros);
         lastJournalMicros = journalMicros;
         lastId = id;

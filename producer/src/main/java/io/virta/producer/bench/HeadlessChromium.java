@@ -42,6 +42,11 @@ public final class HeadlessChromium implements AutoCloseable {
     }
 
     public static HeadlessChromium start() throws IOException, InterruptedException {
+        return start(List.of());
+    }
+
+    /** As {@link #start()}, with {@code extraArgs} added to Chromium's command line (e.g. {@code --host-resolver-rules=...}). */
+    public static HeadlessChromium start(List<String> extraArgs) throws IOException, InterruptedException {
         for (String binary : new String[] {CHROMIUM, CHROMEDRIVER}) {
             if (!Files.isExecutable(Path.of(binary))) {
                 throw new IllegalStateException(binary + " is missing: run scripts/install-deps.sh"
@@ -74,12 +79,13 @@ public final class HeadlessChromium implements AutoCloseable {
             }
             Thread.sleep(50);
         }
-        List<String> args = List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        List<String> args = new java.util.ArrayList<>(List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--user-data-dir=" + profile, "--autoplay-policy=no-user-gesture-required", "--window-size=1280,800",
                 // Keep timers and video running in a page nobody looks at.
                 "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
-                "--disable-backgrounding-occluded-windows");
+                "--disable-backgrounding-occluded-windows"));
+        args.addAll(extraArgs);
         Map<String, Object> capabilities = Map.of("capabilities", Map.of("alwaysMatch", Map.of("browserName", "chrome",
                 "goog:chromeOptions", Map.of("binary", CHROMIUM, "args", args))));
         JsonObject created;

@@ -255,7 +255,9 @@ public final class RtspServerBenchmark {
         Path config = Files.createTempFile("virta-bench-rtsp-server", ".yaml");
         config.toFile().deleteOnExit();
         String camera = "benchrtsp" + ProcessHandle.current().pid();
-        Files.writeString(config, "control: { listen: 127.0.0.1:0 }\nrtspServer: { listen: 127.0.0.1:0 }\ncameras:\n"
+        // Up to 500 clients are measured: more than the server's default cap of 256 connections.
+        Files.writeString(config, "control: { listen: 127.0.0.1:0 }\n"
+                + "rtspServer: { listen: 127.0.0.1:0, maxConnections: 1000 }\ncameras:\n"
                 + "  - { name: " + camera + ", url: \"" + cameraUrl + "\", transport: tcp, decode: false }\n");
         Process p = new ProcessBuilder(WorkerCommandLine.virtaCommand("producer", "--config", config.toString(),
                 "--status-every", "0")).redirectError(ProcessBuilder.Redirect.DISCARD).start();

@@ -2,9 +2,11 @@ package io.virta.producer.config;
 
 import io.virta.bus.ChannelName;
 import io.virta.producer.daemon.CpuAffinity;
+import io.virta.producer.fanout.ConnectionLimits;
 import io.virta.producer.rtsp.RtspUrl;
 import io.virta.producer.rtsp.auth.Credentials;
 import io.virta.producer.rtsp.client.RtspTransport;
+import io.virta.producer.web.SiteCheck;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -89,7 +91,8 @@ public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus
         if (server.isMissing()) {
             return RtspServerConfig.OFF;
         }
-        server.allowOnly("enabled", "listen", "authentication", "users");
+        server.allowOnly("enabled", "listen", "authentication", "users", "maxConnections", "requestTimeoutSeconds",
+                "sessionTimeoutSeconds");
         boolean enabled = server.get("enabled").bool(true);
         YamlNode listenNode = server.get("listen");
         String listen = listenNode.string(RtspServerConfig.DEFAULT_LISTEN);
@@ -126,7 +129,11 @@ public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus
         if (mode == RtspServerConfig.Authentication.NONE && !users.isEmpty()) {
             throw modeNode.error("is none but users are listed; set authentication: digest (or basic) to use them");
         }
-        return new RtspServerConfig(enabled, listen, mode, List.copyOf(users));
+        // At least 10 s: clients keep alive at half the timeout, some (Virta's own) not more often than every 5 s.
+        long sessionTimeout = server.get("sessionTimeoutSeconds").integer(
+                RtspServerConfig.DEFAULT_SESSION_TIMEOUT.toSeconds(), 10, 3600);
+        return new RtspServerConfig(enabled, listen, mode, List.copyOf(users), limits(server),
+                Duration.ofSeconds(sessionTimeout));
     }
 
     /** {@code webView:}: the browser live view; absent means off. */
@@ -134,7 +141,8 @@ public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus
         if (view.isMissing()) {
             return WebViewConfig.OFF;
         }
-        view.allowOnly("enabled", "listen", "token");
+        view.allowOnly("enabled", "listen", "token", "allowedHosts", "allowedOrigins", "maxConnections",
+                "requestTimeoutSeconds");
         boolean enabled = view.get("enabled").bool(true);
         YamlNode listenNode = view.get("listen");
         String listen = listenNode.string(WebViewConfig.DEFAULT_LISTEN);
@@ -150,12 +158,40 @@ public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus
             throw tokenNode.error("must be 8..256 characters of letters, digits, '.', '_', '~' and '-'"
                     + " (it goes into URLs); e.g. generate one with: openssl rand -hex 16");
         }
-        return new WebViewConfig(enabled, listen, token);
+        List<String> hosts = normalizedList(view.get("allowedHosts"), SiteCheck::normalizeName,
+                "is not a host name (e.g. cameras.example.org, without a port); IP addresses and localhost need no listing");
+        List<String> origins = normalizedList(view.get("allowedOrigins"), SiteCheck::normalizeOrigin,
+                "is not an origin; write it as the browser does, scheme://host[:port] without a path,"
+                        + " e.g. https://dashboard.example.org:8443");
+        return new WebViewConfig(enabled, listen, token, hosts, origins, limits(view));
+    }
+
+    /** A list of strings, each in the form {@code normalize} gives it (null from it: the entry is refused with {@code why}). */
+    private static List<String> normalizedList(YamlNode list, java.util.function.UnaryOperator<String> normalize, String why)
+            throws ConfigException {
+        List<String> out = new ArrayList<>();
+        for (YamlNode entry : list.list()) {
+            String given = entry.requiredString();
+            String normalized = normalize.apply(given);
+            if (normalized == null) {
+                throw entry.error("'" + given + "' " + why);
+            }
+            out.add(normalized);
+        }
+        return out;
+    }
+
+    /** {@code maxConnections} and {@code requestTimeoutSeconds} of a server's section. */
+    private static ConnectionLimits limits(YamlNode server) throws ConfigException {
+        int max = (int) server.get("maxConnections").integer(ConnectionLimits.DEFAULT_MAX_CONNECTIONS, 1, 100_000);
+        long timeout = server.get("requestTimeoutSeconds").integer(
+                ConnectionLimits.DEFAULT_REQUEST_TIMEOUT.toSeconds(), 1, 3600);
+        return new ConnectionLimits(max, Duration.ofSeconds(timeout));
     }
 
     /** {@code events:}: the event hub beside the control API. */
     private static EventsConfig events(YamlNode events) throws ConfigException {
-        events.allowOnly("enabled", "journal", "retentionHours");
+        events.allowOnly("enabled", "journal", "retentionHours", "journalGroup");
         boolean enabled = events.get("enabled").bool(true);
         YamlNode journalNode = events.get("journal");
         String journal = journalNode.string(EventsConfig.DEFAULT_JOURNAL.toString());
@@ -169,7 +205,12 @@ public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus
             throw journalNode.error("is empty; give the directory of the event journal, e.g. ./virta-events");
         }
         long hours = events.get("retentionHours").integer(EventsConfig.DEFAULT_RETENTION_HOURS, 1, 24L * 365 * 10);
-        return new EventsConfig(enabled, path, Duration.ofHours(hours));
+        YamlNode groupNode = events.get("journalGroup");
+        String group = groupNode.string(null);
+        if (group != null && !group.matches("[A-Za-z_][A-Za-z0-9_.-]{0,31}")) {
+            throw groupNode.error("'" + group + "' is not a group name; name an existing group (getent group), e.g. video");
+        }
+        return new EventsConfig(enabled, path, Duration.ofHours(hours), group);
     }
 
     private static BitSet cpus(YamlNode node) throws ConfigException {

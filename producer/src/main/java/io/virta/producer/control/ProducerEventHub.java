@@ -23,6 +23,7 @@ public final class ProducerEventHub {
     public static EventHub open(EventsConfig events, Producer producer) {
         CameraDirectory cameras = CameraDirectory.live(name -> producer.status(name) != null,
                 () -> producer.statuses().stream().map(CameraStatus::name).toList());
-        return EventHub.open(EventHub.Options.of(events.journal(), cameras).retention(events.retention()));
+        return EventHub.open(EventHub.Options.of(events.journal(), cameras).retention(events.retention())
+                .journalGroup(events.journalGroup()));
     }
 }

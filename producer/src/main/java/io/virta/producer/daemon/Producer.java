@@ -77,7 +77,7 @@ public final class Producer implements AutoCloseable {
 
     private RtspServer startRtspServer(RtspServerConfig settings) {
         InetSocketAddress listen = ProducerConfig.listenAddress(settings.listen());
-        RtspServer server = new RtspServer(io);
+        RtspServer server = new RtspServer(io).limits(settings.limits()).sessionTimeout(settings.sessionTimeout());
         if (settings.authentication() != RtspServerConfig.Authentication.NONE) {
             server.requireAuthentication(new ServerAuthenticator(
                     settings.authentication() == RtspServerConfig.Authentication.DIGEST, settings.users()));

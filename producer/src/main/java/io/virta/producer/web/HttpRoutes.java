@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.virta.hub.EventHub;
+import io.virta.producer.fanout.IdleGuard;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
@@ -42,13 +43,17 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final String TEXT = "text/plain; charset=utf-8";
 
     private final WebView view;
+    private final IdleGuard guard;
 
-    HttpRoutes(WebView view) {
+    HttpRoutes(WebView view, IdleGuard guard) {
         this.view = view;
+        this.guard = guard;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        // A whole request: the connection has the request timeout again for its next one.
+        guard.renew();
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
             HttpResponseStatus status = cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
@@ -66,6 +71,17 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
         } catch (IllegalArgumentException e) {
             respond(ctx, request, HttpResponseStatus.BAD_REQUEST, TEXT, "the URL has a malformed %-escape ("
                     + e.getMessage() + "); escape '%' as %25\n", false);
+            return;
+        }
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        String refusal = view.site().refuseHost(host);
+        if (refusal == null) {
+            refusal = view.site().refuseOrigin(request.headers().get(HttpHeaderNames.ORIGIN), host);
+        }
+        if (refusal != null) {
+            // Checked before the token: a page that rebinds a DNS name, or opens a socket from another
+            // site, learns nothing, whether or not it has the token.
+            respond(ctx, request, HttpResponseStatus.FORBIDDEN, TEXT, refusal + "\n", false);
             return;
         }
         if (!view.token().admits(request, uri)) {
@@ -125,6 +141,8 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         ctx.channel().closeFuture().addListener(f -> mount.remove(client));
+        // The browser never writes to a video socket: it may stay silent as long as it watches.
+        guard.disarm();
         ctx.pipeline().replace(this, "socket", new SocketFrames(null));
     }
 
@@ -148,6 +166,7 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
             ctx.close();
             return;
         }
+        guard.disarm();
         ctx.pipeline().replace(this, "socket", new SocketFrames(socket));
     }
 

@@ -1,6 +1,5 @@
 package io.virta.producer.web;
 
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -25,6 +24,11 @@ import java.util.logging.Logger;
  * The browser live view ({@code webView:}): an HTTP server on the producer's event loops. The
  * producer gives it each running camera's access units ({@link #mountCamera}) and, once open, its
  * event hub ({@link #events}). See docs/web.md for the page, the API and the stream format.
+ *
+ * <p>Who may use it: requests must name it in {@code Host} and come from its own pages ({@link SiteCheck}),
+ * carry the token when one is set ({@link AccessToken}), and fit in {@code webView.maxConnections};
+ * a connection must send each whole request within {@code webView.requestTimeoutSeconds} (a WebSocket,
+ * which the browser never writes to, is exempt once upgraded).
  */
 public final class WebView implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(WebView.class.getName());
@@ -39,12 +43,13 @@ public final class WebView implements AutoCloseable {
     private static final WriteBufferWaterMark CLIENT_BUFFER = new WriteBufferWaterMark(1024 * 1024, 4 * 1024 * 1024);
 
     private final AccessToken token;
+    private final SiteCheck site;
     private final StaticPage page = new StaticPage();
     private final Supplier<List<CameraStatus>> cameras;
     private final Function<String, String> rtspUrl;
     private final Map<String, FragmentMount> mounts = new ConcurrentHashMap<>();
     private volatile EventHub hub;
-    private final Channel listener;
+    private final ClientListener listener;
     private final String host;
 
     private WebView(WebViewConfig config, EventLoopGroup group, Supplier<List<CameraStatus>> cameras,
@@ -53,10 +58,14 @@ public final class WebView implements AutoCloseable {
         this.cameras = cameras;
         this.rtspUrl = rtspUrl;
         InetSocketAddress listen = ProducerConfig.listenAddress(config.listen());
-        listener = ClientListener.bind(group, listen.getHostString(), listen.getPort(), CLIENT_BUFFER,
-                ch -> ch.pipeline().addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, MAX_BODY),
-                        new HttpObjectAggregator(MAX_BODY), new HttpRoutes(this)));
-        InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
+        listener = ClientListener.bind("webView", group, listen.getHostString(), listen.getPort(), CLIENT_BUFFER,
+                config.limits(), (ch, guard) -> ch.pipeline().addLast(
+                        new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, MAX_BODY),
+                        new HttpObjectAggregator(MAX_BODY), new HttpRoutes(this, guard)));
+        InetSocketAddress bound = listener.localAddress();
+        // localhost resolves to loopback on the browser's own machine: rebinding cannot point it elsewhere.
+        this.site = new SiteCheck(config.allowedHosts(), config.allowedOrigins(),
+                bound.getAddress().isLoopbackAddress() || bound.getAddress().isAnyLocalAddress());
         String address = bound.getAddress().isAnyLocalAddress() ? "127.0.0.1" : bound.getAddress().getHostAddress();
         this.host = address.indexOf(':') >= 0 ? "[" + address + "]" : address;
     }
@@ -89,7 +98,12 @@ public final class WebView implements AutoCloseable {
     }
 
     public int port() {
-        return ((InetSocketAddress) listener.localAddress()).getPort();
+        return listener.localAddress().getPort();
+    }
+
+    /** Its connections: open now, refused at the cap, closed for silence. */
+    public ClientListener connections() {
+        return listener;
     }
 
     /** Starts serving a running camera; feed the returned sink its access units (from its ingest thread). */
@@ -129,11 +143,15 @@ public final class WebView implements AutoCloseable {
 
     @Override
     public void close() {
-        listener.close().syncUninterruptibly();
+        listener.close();
         for (FragmentMount mount : mounts.values()) {
             mount.close();
         }
         mounts.clear();
+    }
+
+    SiteCheck site() {
+        return site;
     }
 
     AccessToken token() {

@@ -10,7 +10,7 @@ const MAX_LAG_S = 0.5;         // behind the live edge by more: speed up
 const JUMP_LAG_S = 2.0;        // behind by more: jump to the live edge
 const KEEP_BEHIND_S = 10;      // buffered video older than this is removed
 const STALL_MS = 5000;         // an open socket silent this long is reconnected
-const BOX_LIFETIME_MS = 500;   // a box shows this long, or until the camera's next event
+const BOX_LIFETIME_MS = 500;   // a box shows this long, or until its source's next event on this camera
 const MAX_PENDING = 120;       // segments waiting for the SourceBuffer; more means we cannot keep up
 
 function url(path, ws) {
@@ -48,7 +48,6 @@ class Tile {
     this.status = null;
     this.events = [];           // the camera's recent events, by capture time
     this.boxesDrawn = 0;        // events whose boxes were put on screen (tests read it)
-    this.lastDrawnEvent = null;
     this.shownCaptureMs = NaN;  // capture time of the frame on screen
     this.reconnects = 0;
     this.attempt = 0;
@@ -236,15 +235,10 @@ class Tile {
     if (events.length > 64) events.splice(0, events.length - 64);
   }
 
-  /** The latest event at or before the frame on screen, if it is younger than a box lives. */
-  currentEvent() {
+  /** The events whose boxes show over the frame on screen (see eventsOnScreen). */
+  currentEvents() {
     const shown = this.shownCaptureMs;
-    if (!Number.isFinite(shown)) return null;
-    let current = null;
-    for (const e of this.events) {
-      if (e.captureTimeMs <= shown + 1) current = e; else break;
-    }
-    return current && shown - current.captureTimeMs < BOX_LIFETIME_MS ? current : null;
+    return Number.isFinite(shown) ? eventsOnScreen(this.events, shown, BOX_LIFETIME_MS) : [];
   }
 
   drawOverlay() {
@@ -253,33 +247,51 @@ class Tile {
     if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
     const g = canvas.getContext('2d');
     g.clearRect(0, 0, w, h);
-    const event = this.currentEvent();
-    if (!event || !video.videoWidth) return;
+    const events = this.currentEvents();
+    if (!events.length || !video.videoWidth) return;
     // Where object-fit: contain put the picture inside the element.
     const scale = Math.min(w / video.videoWidth, h / video.videoHeight);
     const pw = video.videoWidth * scale, ph = video.videoHeight * scale;
     const ox = (w - pw) / 2, oy = (h - ph) / 2;
     g.lineWidth = 3;
     g.font = '14px system-ui, sans-serif';
-    for (const box of event.boxes) {
-      const x = ox + box.x * pw, y = oy + box.y * ph, bw = box.width * pw, bh = box.height * ph;
-      g.strokeStyle = '#ff3b30';
-      g.strokeRect(x, y, bw, bh);
-      const text = `${box.label || event.type} ${box.score.toFixed(2)}`;
-      g.fillStyle = '#ff3b30';
-      g.fillRect(x, Math.max(0, y - 18), g.measureText(text).width + 8, 18);
-      g.fillStyle = '#fff';
-      g.fillText(text, x + 4, Math.max(14, y - 4));
-    }
-    if (this.lastDrawnEvent !== event) {
-      this.lastDrawnEvent = event;
-      this.boxesDrawn++;
+    for (const event of events) {
+      for (const box of event.boxes) {
+        const x = ox + box.x * pw, y = oy + box.y * ph, bw = box.width * pw, bh = box.height * ph;
+        g.strokeStyle = '#ff3b30';
+        g.strokeRect(x, y, bw, bh);
+        const text = `${box.label || event.type} ${box.score.toFixed(2)}`;
+        g.fillStyle = '#ff3b30';
+        g.fillRect(x, Math.max(0, y - 18), g.measureText(text).width + 8, 18);
+        g.fillStyle = '#fff';
+        g.fillText(text, x + 4, Math.max(14, y - 4));
+      }
+      if (!event.drawn) {
+        event.drawn = true;
+        this.boxesDrawn++;
+      }
     }
   }
 }
 
+/**
+ * The events whose boxes show over the picture captured at shownMs, of one camera's events (sorted by
+ * capture time): of each source, its latest event at or before that picture, if it is younger than
+ * lifetimeMs. So the next event from the same source replaces the earlier one's boxes (an event without
+ * boxes too), and the time limit clears only boxes that nothing replaced. The viewer has the same rule
+ * (OverlayBoxes.markVisible).
+ */
+function eventsOnScreen(events, shownMs, lifetimeMs) {
+  const latest = new Map();
+  for (const e of events) {
+    if (e.captureTimeMs > shownMs + 1) break;
+    latest.set(e.source || '', e);
+  }
+  return [...latest.values()].filter((e) => shownMs - e.captureTimeMs < lifetimeMs);
+}
+
 const tiles = new Map();
-window.virta = { tiles, events: null };
+window.virta = { tiles, events: null, eventsOnScreen };
 
 async function refreshStatus() {
   const producer = document.getElementById('producer');

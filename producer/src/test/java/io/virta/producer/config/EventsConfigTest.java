@@ -29,9 +29,16 @@ class EventsConfigTest {
     }
 
     @Test
+    void theJournalIsTheOwnersUnlessAGroupIsNamed() throws Exception {
+        assertEquals(null, ProducerConfig.parse("events: {}\n", "c.yaml").events().journalGroup());
+        assertEquals("video", ProducerConfig.parse("events: {journalGroup: video}\n", "c.yaml").events().journalGroup());
+        assertError("events:\n  journalGroup: 'a b'\n", "c.yaml: events.journalGroup: 'a b' is not a group name; name an existing group (getent group), e.g. video");
+    }
+
+    @Test
     void errorsNameTheField() {
         assertError("events:\n  retention: 5\n", "c.yaml: events.retention: unknown setting; known here: enabled, journal,"
-                + " retentionHours");
+                + " retentionHours, journalGroup");
         assertError("events:\n  retentionHours: 0\n", "c.yaml: events.retentionHours: 0 is outside 1..87600");
         assertError("events:\n  retentionHours: 1.5\n", "c.yaml: events.retentionHours: expected a whole number, found '1.5'");
         assertError("events:\n  enabled: maybe\n", "c.yaml: events.enabled: expected true or false, found 'maybe'");

@@ -114,6 +114,34 @@ class ProducerConfigTest {
     }
 
     @Test
+    void serversHaveAConnectionCapAndTimeoutsAndTheWebViewItsNamesAndOrigins() throws Exception {
+        RtspServerConfig rtsp = ProducerConfig.parse("rtspServer: {}", "t").rtspServer();
+        assertEquals(io.virta.producer.fanout.ConnectionLimits.DEFAULTS, rtsp.limits());
+        assertEquals(java.time.Duration.ofSeconds(60), rtsp.sessionTimeout());
+        rtsp = ProducerConfig.parse("rtspServer: {maxConnections: 32, requestTimeoutSeconds: 5, sessionTimeoutSeconds: 30}",
+                "t").rtspServer();
+        assertEquals(new io.virta.producer.fanout.ConnectionLimits(32, java.time.Duration.ofSeconds(5)), rtsp.limits());
+        assertEquals(java.time.Duration.ofSeconds(30), rtsp.sessionTimeout());
+        WebViewConfig web = ProducerConfig.parse("""
+                webView:
+                  maxConnections: 64
+                  requestTimeoutSeconds: 10
+                  allowedHosts: [Cams.Example.org., nvr]
+                  allowedOrigins: ['HTTPS://Dash.Example.org:443', 'http://10.0.0.5:3000']
+                """, "t").webView();
+        assertEquals(64, web.limits().maxConnections());
+        assertEquals(java.util.List.of("cams.example.org", "nvr"), web.allowedHosts());
+        assertEquals(java.util.List.of("https://dash.example.org", "http://10.0.0.5:3000"), web.allowedOrigins());
+        assertEquals(java.util.List.of(), ProducerConfig.parse("webView: {}", "t").webView().allowedHosts());
+        assertError("webView:\n  allowedHosts: ['cams.example.org:8080']\n",
+                "cams.yaml: webView.allowedHosts[0]: 'cams.example.org:8080' is not a host name");
+        assertError("webView:\n  allowedOrigins: ['https://dash.example.org/page']\n",
+                "cams.yaml: webView.allowedOrigins[0]: 'https://dash.example.org/page' is not an origin");
+        assertError("webView:\n  maxConnections: 0\n", "cams.yaml: webView.maxConnections: 0 is outside 1..100000");
+        assertError("rtspServer:\n  sessionTimeoutSeconds: 0\n", "cams.yaml: rtspServer.sessionTimeoutSeconds: 0 is outside");
+    }
+
+    @Test
     void rtspServerErrorsNameTheField() {
         assertError("rtspServer:\n  listen: 8554\n", "cams.yaml: rtspServer.listen: '8554' is not HOST:PORT; write e.g. 127.0.0.1:8554");
         assertError("rtspServer:\n  authentication: basic\n",

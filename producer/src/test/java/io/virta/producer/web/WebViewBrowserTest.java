@@ -78,7 +78,8 @@ class WebViewBrowserTest {
         journal = Files.createTempDirectory("virta-web-journal");
         startProducer();
         page = producer.webView().url() + "?token=" + TOKEN;
-        browser = HeadlessChromium.start();
+        // rebind.test stands for an attacker's name whose DNS answer is switched to 127.0.0.1.
+        browser = HeadlessChromium.start(List.of("--host-resolver-rules=MAP rebind.test 127.0.0.1"));
         browser.open(page);
     }
 
@@ -184,7 +185,7 @@ class WebViewBrowserTest {
     }
 
     @Test
-    @Order(2)
+    @Order(5)
     void drawsAnEventsBoxAtTheCaptureTimeOfItsPicture() throws Exception {
         awaitTile("bars", "", t -> Boolean.TRUE.equals(t.has("playing") && t.get("playing").getAsBoolean())
                 && number(t, "currentTime") > 0.3, "not playing");
@@ -204,6 +205,26 @@ class WebViewBrowserTest {
         awaitTile("bars", overlay, t -> number(t, "boxesDrawn") >= 1 && t.has("edge")
                 && t.getAsJsonArray("edge").get(3).getAsInt() > 200
                 && t.getAsJsonArray("edge").get(0).getAsInt() > 200, "the event's box was not drawn");
+    }
+
+    @Test
+    @Order(2)
+    void eachSourcesNextEventReplacesItsBoxesAndTheLifetimeClearsTheRest() {
+        // The page's own rule, run in the page on made-up events of one camera (ms of capture time).
+        String script = """
+                const ev = (source, t, boxes) => ({source, captureTimeMs: t, boxes: Array(boxes).fill({})});
+                const events = [ev('motion', 0, 2), ev('people', 100, 1), ev('motion', 250, 2), ev('motion', 500, 2),
+                                ev('motion', 1000, 0)];
+                const at = (shown) => window.virta.eventsOnScreen(events, shown, 500)
+                    .map((e) => e.source + '@' + e.captureTimeMs).sort().join(' ');
+                return [at(300), at(520), at(650), at(1000), at(1600)];
+                """;
+        var result = browser.run(script).getAsJsonArray();
+        assertEquals("motion@250 people@100", result.get(0).getAsString(), "each source's latest; motion@0 replaced");
+        assertEquals("motion@500 people@100", result.get(1).getAsString());
+        assertEquals("motion@500", result.get(2).getAsString(), "people@100 is past its 500 ms; nothing replaced it");
+        assertEquals("motion@1000", result.get(3).getAsString(), "an event without boxes replaces too");
+        assertEquals("", result.get(4).getAsString());
     }
 
     @Test
@@ -271,33 +292,94 @@ class WebViewBrowserTest {
     @Test
     @Order(4)
     void everyRequestNeedsTheTokenAndHostileRequestsGet4xx() throws Exception {
-        String noToken = raw("GET /api/cameras HTTP/1.1\r\nHost: x\r\n\r\n");
+        String noToken = raw("GET /api/cameras HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         assertTrue(noToken.startsWith("HTTP/1.1 401") && noToken.contains("webView.token"), noToken);
-        assertTrue(raw("GET / HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 401"), "the page needs it too");
-        assertTrue(raw("GET /ws/bars HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        assertTrue(raw("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").startsWith("HTTP/1.1 401"), "the page needs it too");
+        assertTrue(raw("GET /ws/bars HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
                 .startsWith("HTTP/1.1 401"), "so does the video socket");
-        assertTrue(raw("GET /api/cameras HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong-token-000\r\n\r\n")
+        assertTrue(raw("GET /api/cameras HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer wrong-token-000\r\n\r\n")
                 .startsWith("HTTP/1.1 401"), "a wrong token is refused");
-        String bearer = raw("GET /api/cameras HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN + "\r\n\r\n");
+        String bearer = raw("GET /api/cameras HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + TOKEN + "\r\n\r\n");
         assertTrue(bearer.startsWith("HTTP/1.1 200") && bearer.contains("\"name\":\"bars\"")
                 && bearer.contains("\"codecs\":\"avc1."), bearer);
-        String query = raw("GET /api/cameras?token=" + TOKEN + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        String query = raw("GET /api/cameras?token=" + TOKEN + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         assertTrue(query.startsWith("HTTP/1.1 200") && query.contains("\"rtsp\":\"rtsp://"), query);
 
         String auth = "?token=" + TOKEN;
-        String unknown = raw("GET /ws/nosuch" + auth + " HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\r\n");
+        String unknown = raw("GET /ws/nosuch" + auth + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n\r\n");
         assertTrue(unknown.startsWith("HTTP/1.1 404") && unknown.contains("no camera named 'nosuch'"), unknown);
-        assertTrue(raw("GET /../../etc/passwd" + auth + " HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 404"));
-        assertTrue(raw("GET /ws/bars" + auth + " HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 400"),
+        assertTrue(raw("GET /../../etc/passwd" + auth + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").startsWith("HTTP/1.1 404"));
+        assertTrue(raw("GET /ws/bars" + auth + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").startsWith("HTTP/1.1 400"),
                 "a plain GET of a socket");
-        assertTrue(raw("POST /api/cameras" + auth + " HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi")
+        assertTrue(raw("POST /api/cameras" + auth + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\nhi")
                 .startsWith("HTTP/1.1 405"));
-        assertTrue(raw("GET /" + auth + " HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n")
+        assertTrue(raw("GET /" + auth + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n")
                 .startsWith("HTTP/1.1 431"));
-        assertTrue(raw("GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 414"));
+        assertTrue(raw("GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").startsWith("HTTP/1.1 414"));
         assertTrue(raw("\u0001\u0002 garbage\r\n\r\n").startsWith("HTTP/1.1 400"));
-        assertTrue(raw("GET /api/cameras" + auth + " HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 200"),
+        assertTrue(raw("GET /api/cameras" + auth + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").startsWith("HTTP/1.1 200"),
                 "the server still serves");
+    }
+
+    @Test
+    @Order(20)
+    void aPageFromAnotherOriginCannotOpenTheSocketsNorReadTheApiThroughARebindingName() throws Exception {
+        int webPort = producer.webView().port();
+        String probe = """
+                <!doctype html><script>
+                window.result = 'pending';
+                const ws = new WebSocket('ws://127.0.0.1:%d/ws/bars?token=%s');
+                ws.binaryType = 'arraybuffer';
+                ws.onmessage = () => { window.result = 'received video'; ws.close(); };
+                ws.onerror = () => { if (window.result === 'pending') window.result = 'refused'; };
+                ws.onclose = () => { if (window.result === 'pending') window.result = 'refused'; };
+                </script>""".formatted(webPort, TOKEN);
+        com.sun.net.httpserver.HttpServer other = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        other.createContext("/", exchange -> {
+            byte[] body = probe.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        other.start();
+        try {
+            // Another site's page: another origin (another port) on the same loopback address.
+            browser.open("http://127.0.0.1:" + other.getAddress().getPort() + "/");
+            String result = awaitScript("return window.result;", r -> !"pending".equals(r));
+            assertEquals("refused", result, "a WebSocket from another origin");
+        } finally {
+            other.stop(0);
+        }
+        // The attacker's name, now resolving to loopback: the page and the API answer 403, whatever the token.
+        browser.open("http://rebind.test:" + webPort + "/?token=" + TOKEN);
+        String status = awaitScript("""
+                if (!window.probe) { window.probe = 'pending';
+                  fetch('/api/cameras?token=%s').then(r => r.text().then(t => window.probe = r.status + ' ' + t),
+                      e => window.probe = 'failed ' + e); }
+                return window.probe;""".formatted(TOKEN), r -> !"pending".equals(r));
+        assertTrue(status.startsWith("403 ") && status.contains("webView.allowedHosts")
+                && !status.contains("\"cameras\""), status);
+        // The page from its own origin still plays.
+        browser.open(page);
+        awaitTile("bars", "", t -> t.has("playing") && t.get("playing").getAsBoolean() && number(t, "currentTime") > 0.3,
+                "the page from its own origin does not play");
+    }
+
+    private static String awaitScript(String script, Predicate<String> until) throws InterruptedException {
+        long giveUp = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        String last = null;
+        while (System.nanoTime() < giveUp) {
+            var value = browser.run(script);
+            last = value.isJsonNull() ? null : value.getAsString();
+            if (last != null && until.test(last)) {
+                return last;
+            }
+            Thread.sleep(100);
+        }
+        fail("the page's script did not finish within 20 s: " + last);
+        return last;
     }
 }

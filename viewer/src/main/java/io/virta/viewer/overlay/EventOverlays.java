@@ -198,8 +198,12 @@ public final class EventOverlays implements AutoCloseable {
         long received = System.nanoTime();
         for (int i = 0; i < event.getBoxesCount(); i++) {
             BoundingBox box = event.getBoxes(i);
-            store.add(key, event.getType(), event.getCaptureTimeMicros(), received, box.getX(), box.getY(),
-                    box.getWidth(), box.getHeight(), box.getLabel(), box.getScore());
+            store.add(key, event.getType(), event.getSource(), event.getCaptureTimeMicros(), received, box.getX(),
+                    box.getY(), box.getWidth(), box.getHeight(), box.getLabel(), box.getScore());
+        }
+        if (event.getBoxesCount() == 0) {
+            // Nothing to draw, but it replaces the source's earlier boxes (say, the motion stopped).
+            store.addEmpty(key, event.getType(), event.getSource(), event.getCaptureTimeMicros(), received);
         }
         events.incrementAndGet();
     }

@@ -12,6 +12,8 @@ public final class OverlayBoxes {
     final float[] score;
     final String[] label;
     final String[] type;
+    final String[] source;
+    final boolean[] empty;
     final long[] captureMicros;
     final long[] receivedNanos;
     int size;
@@ -25,6 +27,8 @@ public final class OverlayBoxes {
         score = new float[capacity];
         label = new String[capacity];
         type = new String[capacity];
+        source = new String[capacity];
+        empty = new boolean[capacity];
         captureMicros = new long[capacity];
         receivedNanos = new long[capacity];
     }
@@ -67,6 +71,51 @@ public final class OverlayBoxes {
     /** The event's type, e.g. "motion". */
     public String type(int i) {
         return type[i];
+    }
+
+    /** The worker that reported the box's event ({@code Event.source}); may be empty. */
+    public String source(int i) {
+        return source[i];
+    }
+
+    /** Whether entry {@code i} stands for an event without boxes (nothing to draw). */
+    public boolean empty(int i) {
+        return empty[i];
+    }
+
+    /**
+     * Which boxes show over a tile presenting the picture captured at {@code presentedCaptureMicros}, at
+     * {@code nowNanos}: one rule for the viewer and the web page (docs/viewer.md). A box shows while
+     * <ul>
+     *   <li>{@code timing} shows it (from its picture, for the overlay time), and</li>
+     *   <li>no later event of the same source has reached the screen: an event of the same source and
+     *       camera with a later capture time that {@code timing} has started showing replaces it, even one
+     *       without boxes. Boxes of other sources stay.</li>
+     * </ul>
+     * So a worker reporting 4 times a second shows its latest boxes only, and the overlay time clears only
+     * boxes that nothing replaced. Sets {@code into[i]} for each box and returns how many show; allocates
+     * nothing (a few dozen boxes: the pairwise check is cheaper than any index).
+     */
+    public int markVisible(OverlayTiming timing, long presentedCaptureMicros, long nowNanos, boolean[] into) {
+        int shown = 0;
+        for (int i = 0; i < size; i++) {
+            boolean visible = !empty[i]
+                    && timing.visible(captureMicros[i], receivedNanos[i], presentedCaptureMicros, nowNanos)
+                    && !replaced(i, timing, presentedCaptureMicros);
+            into[i] = visible;
+            shown += visible ? 1 : 0;
+        }
+        return shown;
+    }
+
+    private boolean replaced(int i, OverlayTiming timing, long presentedCaptureMicros) {
+        for (int j = 0; j < size; j++) {
+            if (captureMicros[j] > captureMicros[i] && timing.started(captureMicros[j], presentedCaptureMicros)
+                    && java.util.Objects.equals(source[j], source[i])) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The capture time of the picture the box was found in, µs since the Unix epoch. */

@@ -14,8 +14,8 @@ import static org.lwjgl.opengl.GL33C.glScissor;
  * no room above it inside the picture. The caption is the event type when the box has no label, and the
  * score is left out when it is 0. Nothing is drawn outside the picture's rectangle.
  *
- * <p>Which boxes: those of the tile's camera that {@link OverlayTiming} shows at the tile's presented
- * capture time. Render thread only; a draw allocates nothing. GL objects are the {@link TextRenderer}'s,
+ * <p>Which boxes: those of the tile's camera that {@link OverlayBoxes#markVisible} shows at the tile's
+ * presented capture time (each source's latest event that is on screen, for the overlay time at most). Render thread only; a draw allocates nothing. GL objects are the {@link TextRenderer}'s,
  * which the caller owns (it draws camera names and "NO SIGNAL" with it too).
  */
 public final class OverlayRenderer {
@@ -65,11 +65,7 @@ public final class OverlayRenderer {
             return;
         }
         store.copy(cameraKey, boxes);
-        int shown = 0;
-        for (int i = 0; i < boxes.size; i++) {
-            visible[i] = timing.visible(boxes.captureMicros[i], boxes.receivedNanos[i], presentedCaptureMicros, nowNanos);
-            shown += visible[i] ? 1 : 0;
-        }
+        int shown = boxes.markVisible(timing, presentedCaptureMicros, nowNanos, visible);
         if (shown == 0) {
             return;
         }

@@ -11,7 +11,10 @@ import java.util.concurrent.locks.StampedLock;
  * The latest boxes of each shown camera, written by the event subscription's thread and read by the
  * render thread. Per camera, a ring of {@link #boxesPerCamera()} boxes in primitive arrays; a new box
  * overwrites the oldest one (counted in {@link #overwritten()} when that one could still have been on
- * screen). Boxes are never removed: {@link OverlayTiming} decides which are shown.
+ * screen). Boxes are never removed: {@link OverlayBoxes#markVisible} decides which are shown (a later
+ * event of the same source replaces them; {@link OverlayTiming} ends those nothing replaced). An event
+ * without boxes is stored as one empty entry ({@link #addEmpty}), so that it too replaces its source's
+ * earlier boxes.
  *
  * <p>Camera keys are indexes 0..n-1 into the camera list, resolved once by {@link #cameraKey(String)}.
  *
@@ -43,6 +46,9 @@ public final class OverlayStore {
     private final float[] score;
     private final String[] label;
     private final String[] type;
+    private final String[] source;
+    /** An entry that stands for an event without boxes: never drawn, but it replaces. */
+    private final boolean[] empty;
     private final long[] captureMicros;
     private final long[] receivedNanos;
 
@@ -81,6 +87,8 @@ public final class OverlayStore {
         score = new float[n * capacity];
         label = new String[n * capacity];
         type = new String[n * capacity];
+        source = new String[n * capacity];
+        empty = new boolean[n * capacity];
         captureMicros = new long[n * capacity];
         receivedNanos = new long[n * capacity];
     }
@@ -108,11 +116,22 @@ public final class OverlayStore {
     }
 
     /**
-     * Stores one box of camera {@code cameraKey}. Coordinates are 0..1 of the picture; {@code receivedNanos}
-     * is {@link System#nanoTime()} when the event arrived.
+     * Stores one box of camera {@code cameraKey}, from an event of {@code source} (the reporting worker;
+     * may be empty). Coordinates are 0..1 of the picture; {@code receivedNanos} is {@link System#nanoTime()}
+     * when the event arrived.
      */
-    public void add(int cameraKey, String type, long captureMicros, long receivedNanos,
+    public void add(int cameraKey, String type, String source, long captureMicros, long receivedNanos,
                     float x, float y, float width, float height, String label, float score) {
+        put(cameraKey, type, source, false, captureMicros, receivedNanos, x, y, width, height, label, score);
+    }
+
+    /** Stores an event of {@code source} without boxes: from its picture on, {@code source}'s earlier boxes go. */
+    public void addEmpty(int cameraKey, String type, String source, long captureMicros, long receivedNanos) {
+        put(cameraKey, type, source, true, captureMicros, receivedNanos, 0, 0, 0, 0, "", 0);
+    }
+
+    private void put(int cameraKey, String type, String source, boolean empty, long captureMicros, long receivedNanos,
+                     float x, float y, float width, float height, String label, float score) {
         checkKey(cameraKey);
         StampedLock lock = locks[cameraKey];
         long stamp = lock.writeLock();
@@ -129,6 +148,8 @@ public final class OverlayStore {
             this.score[at] = score;
             this.label[at] = label;
             this.type[at] = type;
+            this.source[at] = source;
+            this.empty[at] = empty;
             this.captureMicros[at] = captureMicros;
             this.receivedNanos[at] = receivedNanos;
             written[cameraKey] = n + 1;
@@ -190,6 +211,8 @@ public final class OverlayStore {
             into.score[i] = score[at];
             into.label[i] = label[at];
             into.type[i] = type[at];
+            into.source[i] = source[at];
+            into.empty[i] = empty[at];
             into.captureMicros[i] = captureMicros[at];
             into.receivedNanos[i] = receivedNanos[at];
         }

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>and never after {@code ttl} plus {@value #WALL_GRACE_SECONDS} s of wall time since it was received,
  *       so that boxes do not stay when a stream stalls or its clock jumps back.</li>
  * </ul>
+ * Before that, a later event of the same source replaces a box ({@link OverlayBoxes#markVisible}).
  *
  * @param ttlMicros   how long a box stays, in presented capture time
  * @param slackMicros how much earlier than its own picture a box may appear
@@ -72,9 +73,18 @@ public record OverlayTiming(long ttlMicros, long slackMicros) {
      */
     public boolean visible(long captureMicros, long receivedNanos, long presentedCaptureMicros, long nowNanos) {
         long from = captureMicros - slackMicros;
-        return presentedCaptureMicros >= from
+        return started(captureMicros, presentedCaptureMicros)
                 && presentedCaptureMicros - from < ttlMicros
                 && nowNanos - wallExpiryNanos(receivedNanos) < 0;
+    }
+
+    /**
+     * Whether the tile presenting {@code presentedCaptureMicros} has reached the picture of a box captured
+     * at {@code captureMicros} (less the slack): from then on that box's event replaces its source's
+     * earlier ones ({@link OverlayBoxes#markVisible}).
+     */
+    public boolean started(long captureMicros, long presentedCaptureMicros) {
+        return presentedCaptureMicros >= captureMicros - slackMicros;
     }
 
     /** The wall time ({@link System#nanoTime()}) after which a box received at {@code receivedNanos} never shows. */

@@ -91,7 +91,7 @@ class OverlayRendererGlTest {
     @Test
     void boxAndCaptionLandOnTheirPixelsInTheBackBufferAndOnScreen() throws Exception {
         long received = System.nanoTime();
-        store.add(lobby, "detection", T, received, 0.25f, 0.3f, 0.5f, 0.4f, "person", 0.93f);
+        store.add(lobby, "detection", "w", T, received, 0.25f, 0.3f, 0.5f, 0.4f, "person", 0.93f);
         drawFrame(lobby, T, received);
         assertEquals(1, renderer.lastDrawn());
         assertBoxAndCaption(window.readBack(), "back buffer");
@@ -129,7 +129,7 @@ class OverlayRendererGlTest {
     @Test
     void boxesExpireInPresentedVideoTimeAndInWallTime() {
         long received = System.nanoTime();
-        store.add(lobby, "detection", T, received, 0.25f, 0.3f, 0.5f, 0.4f, "person", 0.93f);
+        store.add(lobby, "detection", "w", T, received, 0.25f, 0.3f, 0.5f, 0.4f, "person", 0.93f);
         int colour = LabelPalette.colour("person");
         long ttl = store.timing().ttlMicros();
         long slack = store.timing().slackMicros();
@@ -152,9 +152,9 @@ class OverlayRendererGlTest {
     @Test
     void onlyTheTilesCameraIsDrawnAndNothingLeavesThePicture() {
         long received = System.nanoTime();
-        store.add(renderer.cameraKey("yard"), "detection", T, received, 0.1f, 0.1f, 0.2f, 0.2f, "car", 0.5f);
+        store.add(renderer.cameraKey("yard"), "detection", "w", T, received, 0.1f, 0.1f, 0.2f, 0.2f, "car", 0.5f);
         // At the top-right corner: the caption goes below the top edge and is pushed left, inside the picture.
-        store.add(lobby, "motion", T, received, 0.9f, 0f, 0.1f, 0.2f, "", 0f);
+        store.add(lobby, "motion", "w", T, received, 0.9f, 0f, 0.1f, 0.2f, "", 0f);
         drawFrame(lobby, T, received);
         assertEquals(1, renderer.lastDrawn());
         Picture p = window.readBack();
@@ -179,7 +179,7 @@ class OverlayRendererGlTest {
     @Test
     void aSecondWindowSharingTheContextGetsItsOwnVertexArray() {
         long received = System.nanoTime();
-        store.add(lobby, "detection", T, received, 0.25f, 0.3f, 0.5f, 0.4f, "person", 0.93f);
+        store.add(lobby, "detection", "w", T, received, 0.25f, 0.3f, 0.5f, 0.4f, "person", 0.93f);
         try (Window second = session.window(WIDTH, HEIGHT, 100, 460, window)) {
             glViewport(0, 0, second.framebufferWidth, second.framebufferHeight);
             glClearColor(64 / 255f, 64 / 255f, 64 / 255f, 1f);
@@ -200,7 +200,7 @@ class OverlayRendererGlTest {
     void drawingAllocatesNothing() {
         long received = System.nanoTime();
         for (int i = 0; i < store.boxesPerCamera(); i++) {
-            store.add(lobby, "detection", T, received, 0.01f * i, 0.01f * i, 0.05f, 0.05f, i % 2 == 0 ? "person" : "car",
+            store.add(lobby, "detection", "w", T, received, 0.01f * i, 0.01f * i, 0.05f, 0.05f, i % 2 == 0 ? "person" : "car",
                     0.5f);
         }
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

@@ -29,7 +29,7 @@ class OverlayStoreTest {
         IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
                 () -> new OverlayStore(List.of("a", "a"), timing));
         assertTrue(twice.getMessage().contains("'a' is listed twice"), twice.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> store.add(2, "t", T, 0, 0, 0, 1, 1, "", 0));
+        assertThrows(IllegalArgumentException.class, () -> store.add(2, "t", "w", T, 0, 0, 0, 1, 1, "", 0));
     }
 
     @Test
@@ -38,9 +38,9 @@ class OverlayStoreTest {
         OverlayBoxes copy = store.newCopy();
         store.copy(0, copy);
         assertEquals(0, copy.size());
-        store.add(0, "person", T, 7, 0.1f, 0.2f, 0.3f, 0.4f, "adult", 0.9f);
-        store.add(0, "motion", T + 1, 8, 0.5f, 0.6f, 0.1f, 0.2f, "", 0f);
-        store.add(1, "car", T + 2, 9, 0f, 0f, 1f, 1f, "truck", 0.5f);
+        store.add(0, "person", "w", T, 7, 0.1f, 0.2f, 0.3f, 0.4f, "adult", 0.9f);
+        store.add(0, "motion", "w", T + 1, 8, 0.5f, 0.6f, 0.1f, 0.2f, "", 0f);
+        store.add(1, "car", "w", T + 2, 9, 0f, 0f, 1f, 1f, "truck", 0.5f);
         store.copy(0, copy);
         assertEquals(2, copy.size());
         assertEquals(0.1f, copy.x(0));
@@ -64,7 +64,7 @@ class OverlayStoreTest {
         OverlayStore store = new OverlayStore(List.of("lobby"), 4, timing);
         long now = 1_000_000_000L;
         for (int i = 0; i < 6; i++) {
-            store.add(0, "t", T + i, now, 0, 0, 1, 1, "n" + i, 0);
+            store.add(0, "t", "w", T + i, now, 0, 0, 1, 1, "n" + i, 0);
         }
         OverlayBoxes copy = store.newCopy();
         store.copy(0, copy);
@@ -75,7 +75,7 @@ class OverlayStoreTest {
         // Boxes past their wall-clock expiry are gone anyway: overwriting them loses nothing.
         long later = timing.wallExpiryNanos(now);
         for (int i = 0; i < 4; i++) {
-            store.add(0, "t", T + 10 + i, later, 0, 0, 1, 1, "m" + i, 0);
+            store.add(0, "t", "w", T + 10 + i, later, 0, 0, 1, 1, "m" + i, 0);
         }
         assertEquals(2, store.overwritten());
         assertEquals(10, store.boxes());
@@ -95,7 +95,7 @@ class OverlayStoreTest {
             }
             for (int n = 0; !stop.get(); n = (n + 1) % 1000) {
                 float f = n / 1000f;
-                store.add(0, labels[n], T + n, n, f, f, f, f, labels[n], f);
+                store.add(0, labels[n], "w", T + n, n, f, f, f, f, labels[n], f);
                 if (n % 8 == 7) {
                     LockSupport.parkNanos(1000);
                 }

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.ReferenceCountUtil;
 
@@ -22,7 +23,8 @@ import java.nio.channels.DatagramChannel;
  *
  * <p>The RTP socket is connected to the client's RTP port, so each packet is written as a plain buffer
  * (no per-packet address object) and only that client can send to it. Whatever arrives on either socket
- * (receiver reports, NAT keep-alives, ICMP errors from a client that has gone) is read and discarded.
+ * (receiver reports, NAT keep-alives, ICMP errors from a client that has gone) is read and discarded;
+ * a datagram from the client's address tells the session its client is alive.
  */
 final class RtpPortPair {
     /** The OS picks the first port; a pair fails only when its neighbour is taken, which is rare. */
@@ -43,8 +45,8 @@ final class RtpPortPair {
      *
      * @throws IOException when no pair could be bound in {@link #BIND_ATTEMPTS} tries
      */
-    static RtpPortPair open(InetAddress host, InetSocketAddress clientRtp, EventLoop loop, WriteBufferWaterMark waterMark)
-            throws IOException {
+    static RtpPortPair open(InetAddress host, InetSocketAddress clientRtp, EventLoop loop, WriteBufferWaterMark waterMark,
+            Runnable clientAlive) throws IOException {
         DatagramChannel[] pair = bindPair(host);
         try {
             pair[0].connect(clientRtp);
@@ -53,8 +55,9 @@ final class RtpPortPair {
             closeQuietly(pair[1]);
             throw new IOException("cannot send RTP to " + clientRtp + ": " + e.getMessage(), e);
         }
-        NioDatagramChannel rtp = register(pair[0], loop, waterMark);
-        NioDatagramChannel rtcp = register(pair[1], loop, waterMark);
+        Discard discard = new Discard(clientRtp.getAddress(), clientAlive);
+        NioDatagramChannel rtp = register(pair[0], loop, waterMark, discard);
+        NioDatagramChannel rtcp = register(pair[1], loop, waterMark, discard);
         return new RtpPortPair(rtp, rtcp);
     }
 
@@ -99,11 +102,12 @@ final class RtpPortPair {
         return DatagramChannel.open(host instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
     }
 
-    private static NioDatagramChannel register(DatagramChannel socket, EventLoop loop, WriteBufferWaterMark waterMark) {
+    private static NioDatagramChannel register(DatagramChannel socket, EventLoop loop, WriteBufferWaterMark waterMark,
+            Discard discard) {
         NioDatagramChannel channel = new NioDatagramChannel(socket);
         channel.config().setOption(ChannelOption.SO_SNDBUF, SEND_BUFFER_BYTES);
         channel.config().setWriteBufferWaterMark(waterMark);
-        channel.pipeline().addLast(Discard.INSTANCE);
+        channel.pipeline().addLast(discard);
         loop.register(channel);
         return channel;
     }
@@ -119,13 +123,26 @@ final class RtpPortPair {
         }
     }
 
-    /** Incoming datagrams and socket errors: nothing a sender needs. */
+    /**
+     * Incoming datagrams and socket errors: nothing a sender needs, but a datagram from the client's
+     * address (its receiver reports) says it is still there. Shared by the pair's two sockets, which are
+     * on one event loop.
+     */
     @io.netty.channel.ChannelHandler.Sharable
     private static final class Discard extends ChannelInboundHandlerAdapter {
-        static final Discard INSTANCE = new Discard();
+        private final InetAddress client;
+        private final Runnable clientAlive;
+
+        Discard(InetAddress client, Runnable clientAlive) {
+            this.client = client;
+            this.clientAlive = clientAlive;
+        }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof DatagramPacket packet && client.equals(packet.sender().getAddress())) {
+                clientAlive.run();
+            }
             ReferenceCountUtil.release(msg);
         }
 

@@ -2,7 +2,6 @@ package io.virta.producer.rtsp.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
@@ -10,7 +9,10 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.virta.producer.config.RtspServerConfig;
 import io.virta.producer.fanout.ClientListener;
+import io.virta.producer.fanout.ConnectionLimits;
+import io.virta.producer.fanout.IdleGuard;
 import io.virta.producer.rtsp.RtspHeaders;
 import io.virta.producer.rtsp.RtspProtocolException;
 import io.virta.producer.rtsp.RtspResponse;
@@ -24,6 +26,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,12 +42,19 @@ import java.util.logging.Logger;
  * <p>Each connection, and everything its sessions send, stays on the event loop that accepted it, so
  * clients spread over the loops. A UDP session gets its own RTP/RTCP port pair ({@link RtpPortPair})
  * at SETUP, named in the reply's {@code server_port=}, and gives it back at TEARDOWN or when its
- * connection closes: a session lives as long as the connection that set it up (the advertised
- * timeout is not enforced; clients' keep-alives are answered and otherwise ignored).
+ * connection closes: a session lives as long as the connection that set it up.
+ *
+ * <p><b>Connections and timeouts</b> ({@link ConnectionLimits}, default {@link ConnectionLimits#DEFAULTS}):
+ * at most {@code maxConnections} connections; a connection that is not playing must send a whole
+ * request within {@code requestTimeout} of connecting and of its previous request. While one of its
+ * sessions plays, it may stay silent for the session timeout advertised in SETUP ({@code Session:
+ * id;timeout=60}), renewed as RTSP allows: any request (GET_PARAMETER, OPTIONS...), RTCP or other
+ * interleaved data on the connection, or, for a UDP session, a datagram from the client's address on
+ * the session's RTP/RTCP ports. A connection silent past that is closed with its sessions.
  */
 public final class RtspServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RtspServer.class.getName());
-    private static final int SESSION_TIMEOUT_SECONDS = 60;
+    public static final Duration DEFAULT_SESSION_TIMEOUT = RtspServerConfig.DEFAULT_SESSION_TIMEOUT;
     /** A client SETting UP sessions without end would otherwise grow the server's memory without end. */
     private static final int MAX_SESSIONS_PER_CONNECTION = 16;
     private static final String PUBLIC_METHODS = "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER";
@@ -56,7 +66,9 @@ public final class RtspServer implements AutoCloseable {
     /** Null: anyone may play. */
     private volatile ServerAuthenticator authenticator;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    private Channel listener;
+    private ConnectionLimits limits = ConnectionLimits.DEFAULTS;
+    private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
+    private ClientListener listener;
 
     public RtspServer(EventLoopGroup group) {
         this.group = group;
@@ -93,21 +105,44 @@ public final class RtspServer implements AutoCloseable {
         return this;
     }
 
+    /** Caps connections and times out silent ones (before {@link #bind}); {@link ConnectionLimits#DEFAULTS} otherwise. */
+    public RtspServer limits(ConnectionLimits limits) {
+        this.limits = limits;
+        return this;
+    }
+
+    /**
+     * How long a playing client may stay silent (before {@link #bind}), advertised in SETUP's
+     * {@code Session: ...;timeout=} in whole seconds; {@link #DEFAULT_SESSION_TIMEOUT} otherwise.
+     */
+    public RtspServer sessionTimeout(Duration timeout) {
+        if (timeout.toSeconds() < 1) {
+            throw new IllegalArgumentException("the session timeout is at least 1 s (RTSP states it in seconds), not " + timeout);
+        }
+        this.sessionTimeout = Duration.ofSeconds(timeout.toSeconds());
+        return this;
+    }
+
     /** Binds {@code host:port} (port 0 picks a free one); UDP sessions get their ports on the same host. */
     public RtspServer bind(String host, int port) throws InterruptedException {
-        listener = ClientListener.bind(group, host, port, CLIENT_BUFFER, ch -> {
+        listener = ClientListener.bind("rtspServer", group, host, port, CLIENT_BUFFER, limits, (ch, guard) -> {
             connections.add(ch);
-            ch.pipeline().addLast(new Connection());
+            ch.pipeline().addLast(new Connection(guard));
         });
         return this;
     }
 
     public int port() {
-        return ((InetSocketAddress) listener.localAddress()).getPort();
+        return listener.localAddress().getPort();
+    }
+
+    /** Its connections: open now, refused at the cap, closed for silence. */
+    public ClientListener connections() {
+        return listener;
     }
 
     public String url(String path) {
-        InetSocketAddress address = (InetSocketAddress) listener.localAddress();
+        InetSocketAddress address = listener.localAddress();
         String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getAddress().getHostAddress();
         return "rtsp://" + host + ":" + address.getPort() + "/" + normalize(path);
     }
@@ -115,7 +150,7 @@ public final class RtspServer implements AutoCloseable {
     @Override
     public void close() {
         if (listener != null) {
-            listener.close().syncUninterruptibly();
+            listener.close();
         }
         // Their sessions' UDP ports close with them.
         connections.close().syncUninterruptibly();
@@ -123,7 +158,7 @@ public final class RtspServer implements AutoCloseable {
 
     /** Where UDP sessions bind: the listener's address, so they answer on the interface clients reach it by. */
     private InetAddress udpHost() {
-        return ((InetSocketAddress) listener.localAddress()).getAddress();
+        return listener.localAddress().getAddress();
     }
 
     /** {@code text} safe to echo: control characters replaced, at most 200 characters. */
@@ -165,7 +200,12 @@ public final class RtspServer implements AutoCloseable {
     private final class Connection extends ByteToMessageDecoder implements RtspStreamParser.Listener {
         private final RtspStreamParser parser = new RtspStreamParser();
         private final Map<String, ServerSession> sessions = new HashMap<>();
+        private final IdleGuard guard;
         private ChannelHandlerContext context;
+
+        Connection(IdleGuard guard) {
+            this.guard = guard;
+        }
 
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
@@ -196,7 +236,8 @@ public final class RtspServer implements AutoCloseable {
 
         @Override
         public void onInterleaved(int channel, ByteBuf packet) {
-            // RTCP from the client; nothing to do with it yet.
+            // RTCP from the client: it is alive, which is all we read from it.
+            guard.renew();
         }
 
         @Override
@@ -206,6 +247,7 @@ public final class RtspServer implements AutoCloseable {
 
         @Override
         public void onRequest(String method, String uri, RtspHeaders headers, byte[] body) {
+            guard.renew();
             String cseq = headers.get("CSeq") == null ? "0" : headers.get("CSeq").trim();
             if (cseq.chars().anyMatch(c -> c < '0' || c > '9') || cseq.length() > 10) {
                 reply("400 Bad Request", "0", null, "CSeq '" + printable(cseq) + "' is not a number\r\n");
@@ -291,7 +333,8 @@ public final class RtspServer implements AutoCloseable {
                 InetSocketAddress clientRtp = new InetSocketAddress(peer.getAddress(), requested.clientRtpPort());
                 RtpPortPair ports;
                 try {
-                    ports = RtpPortPair.open(udpHost(), clientRtp, context.channel().eventLoop(), CLIENT_BUFFER);
+                    ports = RtpPortPair.open(udpHost(), clientRtp, context.channel().eventLoop(), CLIENT_BUFFER,
+                            guard::renew);
                 } catch (IOException e) {
                     // 461 rather than 5xx: clients that can fall back to TCP-interleaved do so on it.
                     LOG.warning("RTSP SETUP over UDP from " + peer + ": " + e.getMessage());
@@ -304,7 +347,7 @@ public final class RtspServer implements AutoCloseable {
                         + ";server_port=" + serverPort + "-" + (serverPort + 1);
             }
             sessions.put(id, session);
-            reply("200 OK", cseq, Map.of("Transport", transport, "Session", id + ";timeout=" + SESSION_TIMEOUT_SECONDS), null);
+            reply("200 OK", cseq, Map.of("Transport", transport, "Session", id + ";timeout=" + sessionTimeout.toSeconds()), null);
         }
 
         private void play(String cseq, RtspHeaders headers) {
@@ -316,6 +359,8 @@ public final class RtspServer implements AutoCloseable {
             // Registered before the reply, so a client that has its 200 is counted; packets still follow the
             // reply, because the mount delivers them in a task on this same event loop.
             session.mount.play(session);
+            session.playing = true;
+            guard.allowSilence(sessionTimeout);
             reply("200 OK", cseq, Map.of("Session", session.id, "Range", "npt=now-"), null);
         }
 
@@ -324,6 +369,9 @@ public final class RtspServer implements AutoCloseable {
             if (session != null) {
                 session.close();
                 sessions.remove(session.id);
+                if (sessions.values().stream().noneMatch(s -> s.playing)) {
+                    guard.expectRequest();
+                }
             }
             reply("200 OK", cseq, null, null);
         }

@@ -23,6 +23,8 @@ final class ServerSession {
     /** Clients start at a keyframe, and after dropping a frame they wait for the next one. */
     private volatile boolean waitingForKeyframe = true;
     private final AtomicLong framesDropped = new AtomicLong();
+    /** Set at PLAY, on the connection's event loop: a playing session lets its connection stay silent longer. */
+    boolean playing;
 
     private ServerSession(String id, MediaMount mount, Channel control, boolean overTcp, int rtpChannel, RtpPortPair udp) {
         this.id = id;
