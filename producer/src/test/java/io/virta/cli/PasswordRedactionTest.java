@@ -149,8 +149,11 @@ class PasswordRedactionTest {
                     .append(", reconnectSeconds: 2, rgb: { enabled: false }, transport: tcp }\n"));
             Path config = Files.writeString(dir.resolve("cameras.yaml"), yaml);
 
-            Process producer = new ProcessBuilder(VirtaJvm.command("producer", "--config", config.toString(),
-                    "--status-every", "1")).redirectErrorStream(true).start();
+            ProcessBuilder launch = new ProcessBuilder(VirtaJvm.command("producer", "--config", config.toString(),
+                    "--status-every", "1")).redirectErrorStream(true);
+            // FFmpeg's own log, turned up as for troubleshooting, quotes the URLs it opens.
+            launch.environment().put("VIRTA_FFMPEG_LOG", "debug");
+            Process producer = launch.start();
             List<String> lines = Collections.synchronizedList(new ArrayList<>());
             BufferedReader out = new BufferedReader(new InputStreamReader(producer.getInputStream(), StandardCharsets.UTF_8));
             Thread drain = Thread.ofPlatform().daemon().start(() -> {
