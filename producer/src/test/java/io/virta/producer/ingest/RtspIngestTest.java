@@ -4,6 +4,8 @@ import io.virta.producer.testing.FfmpegReference;
 import io.virta.producer.testing.GstRtspServer;
 import io.virta.producer.testing.GstRtspServer.Auth;
 import io.virta.producer.testing.SilentServer;
+import io.virta.producer.testing.UdpBlackholeProxy;
+import io.virta.producer.daemon.CameraStatus;
 import io.virta.producer.testing.TestClips;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -13,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 
 import static io.virta.producer.ingest.IngestHarness.assertContiguousRun;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -184,6 +187,26 @@ class RtspIngestTest {
                 .transports(GstRtspServer.Transport.TCP).start();
              IngestHarness h = new IngestHarness("url: " + server.url("/cam"))) {
             h.awaitEvent("online tcp", ONLINE);
+            assertContiguousRun(FfmpegReference.frameMd5Yuv420p(clip), h.frameMd5s(h.camera + ".yuv", 10));
+        }
+    }
+
+    /**
+     * The server answers PLAY and sends RTP over UDP, but a "firewall" swallows it: that session was
+     * never online. The fallback to TCP is one online event, over TCP, with no offline event before it.
+     */
+    @Test
+    void aUdpSessionThatReceivesNothingNeverCountsAsOnline() throws Exception {
+        Path clip = TestClips.h264Small();
+        try (GstRtspServer server = GstRtspServer.builder().mount("/cam", clip).start();
+             UdpBlackholeProxy firewall = new UdpBlackholeProxy(server.port());
+             IngestHarness h = new IngestHarness("url: " + firewall.url("/cam"))) {
+            h.awaitEvent("online", ONLINE);
+            assertEquals(List.of("online tcp"), h.events, "events up to the first online one");
+            assertTrue(firewall.udpPacketsSwallowed() > 0, "the server did play over UDP: nothing arrived");
+            CameraStatus.Stats stats = h.producer.status(h.camera).stats();
+            assertEquals(1, stats.onlineCount(), "online events");
+            assertEquals(0, stats.offlineCount(), "offline events");
             assertContiguousRun(FfmpegReference.frameMd5Yuv420p(clip), h.frameMd5s(h.camera + ".yuv", 10));
         }
     }
