@@ -1,6 +1,7 @@
 package io.virta.cli;
 
 import io.grpc.BindableService;
+import io.virta.bus.BusShutdown;
 import io.virta.bus.tools.Args;
 import io.virta.hub.EventHub;
 import io.virta.hub.EventHubService;
@@ -102,12 +103,13 @@ final class ProducerCommand {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         EventHub events = hub;
-        Thread hook = new Thread(() -> {
+        // Through the bus's own hook, not a second one: the cameras stop (decoders and I/O loops done)
+        // before the bus closes whatever channels are left, instead of racing it.
+        BusShutdown.Registration hook = BusShutdown.first(() -> {
             System.out.println("producer: shutting down (TEARDOWN to every camera, channels closed)");
             stop(control, events, producer);
             stopped.countDown();
-        }, "virta-producer-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        });
         double statusEvery = args.decimal("status-every", 10);
         double seconds = args.decimal("seconds", 0);
         long stopAt = seconds > 0 ? System.nanoTime() + (long) (seconds * 1e9) : Long.MAX_VALUE;
@@ -121,7 +123,7 @@ final class ProducerCommand {
                 printStatus(producer);
             }
         }
-        Runtime.getRuntime().removeShutdownHook(hook);
+        hook.cancel();
         stop(control, events, producer);
         return 0;
     }
