@@ -211,6 +211,23 @@ class RtspIngestTest {
         }
     }
 
+    /** With neither yuv nor rgb on, nothing is decoded: no decoder thread, while the encoded channel flows. */
+    @Test
+    void withoutPictureChannelsNothingIsDecoded() throws Exception {
+        Path clip = TestClips.h264Small();
+        try (GstRtspServer server = GstRtspServer.builder().mount("/cam", clip).start();
+             IngestHarness h = new IngestHarness("url: " + server.url("/cam") + "\ntransport: tcp"
+                     + "\nyuv:\n  enabled: false\nrgb:\n  enabled: false")) {
+            h.awaitEvent("online", ONLINE);
+            assertEquals(20, h.frameMd5s(h.camera + ".h264", 20).size());
+            assertEquals(null, h.producer.camera(h.camera).decoder(), "no decoder");
+            assertEquals(0, h.producer.status(h.camera).stats().framesDecoded(), "frames decoded");
+            assertEquals(List.of(h.camera + ".h264"), h.producer.camera(h.camera).channels());
+            assertFalse(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("virta-decode-" + h.camera)),
+                    "no decoder thread");
+        }
+    }
+
     @Test
     void shutdownTearsDownAndReadersSeeTheEnd() throws Exception {
         try (GstRtspServer server = GstRtspServer.builder().mount("/cam", TestClips.h264Small()).start()) {
