@@ -58,7 +58,14 @@ final class ProducerCommand {
             System.out.println("configuration ok: " + config.cameras().size() + " camera(s)");
             return 0;
         }
-        Producer producer = new Producer(config, new PrintingEvents());
+        Producer producer;
+        try {
+            producer = new Producer(config, new PrintingEvents());
+        } catch (IllegalStateException e) {
+            // The RTSP server or the web view cannot listen: the message names the setting and what to do.
+            System.err.println("error: " + e.getMessage());
+            return 1;
+        }
         // The event hub and the control API first: if the journal or the port is unusable, fail before any
         // camera is touched.
         EventHub hub = null;

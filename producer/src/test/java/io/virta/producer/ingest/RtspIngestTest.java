@@ -228,6 +228,17 @@ class RtspIngestTest {
         }
     }
 
+    /** A server that refuses the configured transport (461): the hint names the other settings, not the one in use. */
+    @Test
+    void aRefusedTransportNamesTheOtherChoices() throws Exception {
+        try (GstRtspServer server = GstRtspServer.builder().mount("/cam", TestClips.h264Small())
+                .transports(GstRtspServer.Transport.UDP).start();
+             IngestHarness h = new IngestHarness("url: " + server.url("/cam") + "\ntransport: tcp")) {
+            String event = h.awaitEvent("offline", ONLINE);
+            assertTrue(event.contains("461") && event.contains("try transport: auto or udp"), event);
+        }
+    }
+
     @Test
     void shutdownTearsDownAndReadersSeeTheEnd() throws Exception {
         try (GstRtspServer server = GstRtspServer.builder().mount("/cam", TestClips.h264Small()).start()) {
