@@ -239,6 +239,29 @@ class RtspIngestTest {
         }
     }
 
+    /**
+     * The server steps its RTP clock back a second at every loop of its 2 s clip, as VLC does: the
+     * capture times of the pictures on the bus keep going forward across two loops.
+     */
+    @Test
+    void captureTimesNeverGoBackWhenTheServerStepsItsClockBack() throws Exception {
+        Path clip = TestClips.h264Small(); // 50 frames at 25 fps: a loop every 2 s
+        try (GstRtspServer server = GstRtspServer.builder().mount("/cam", clip).loopStepBack(Duration.ofSeconds(1)).start();
+             IngestHarness h = new IngestHarness("url: " + server.url("/cam") + "\ntransport: tcp\nrgb:\n  enabled: false\nyuv:\n  cells: 64")) {
+            h.awaitEvent("online", ONLINE);
+            try (var reader = io.virta.bus.ChannelReader.builder(h.camera + ".yuv").awaitWriter(Duration.ofSeconds(20))
+                    .start(io.virta.bus.ChannelReader.Start.NEXT).open()) {
+                long previous = Long.MIN_VALUE;
+                for (int frame = 0; frame < 125; frame++) {   // 5 s: at least two steps back
+                    assertEquals(io.virta.bus.PullStatus.FRAME, reader.pull(Duration.ofSeconds(10)), "frame " + frame);
+                    long t = reader.frame().captureTimeMicros();
+                    assertTrue(t > previous, "frame " + frame + ": capture time " + t + " after " + previous);
+                    previous = t;
+                }
+            }
+        }
+    }
+
     @Test
     void shutdownTearsDownAndReadersSeeTheEnd() throws Exception {
         try (GstRtspServer server = GstRtspServer.builder().mount("/cam", TestClips.h264Small()).start()) {
