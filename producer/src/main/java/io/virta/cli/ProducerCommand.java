@@ -169,6 +169,12 @@ final class ProducerCommand {
                 r.unitsSent(), r.packetsSent(), r.packetsDropped(), r.sdpWritten() ? "" : " (no keyframe yet, no SDP file)");
     }
 
+    /** starting (no RTP yet), online or offline, as the control API reports it. */
+    private static String state(Producer producer, String camera) {
+        CameraStatus status = producer.status(camera);
+        return status == null ? "stopped" : status.state().name().toLowerCase(Locale.ROOT);
+    }
+
     static void printStatus(Producer producer) {
         for (CameraPipeline camera : producer.cameras()) {
             var source = camera.source();
@@ -177,7 +183,7 @@ final class ProducerCommand {
             System.out.println(String.format(Locale.ROOT,
                     "%s: %s  %.1f fps  %d units  %.1f MB  %d packets lost  %d units dropped  %d reconnects"
                             + "  decoded %d (%.2f ms/unit)  channels %s",
-                    camera.name(), source.isOnline() ? "online" : "offline", camera.unitsIn().fps(), camera.unitsIn().frames(),
+                    camera.name(), state(producer, camera.name()), camera.unitsIn().fps(), camera.unitsIn().frames(),
                     camera.unitsIn().bytes() / 1e6, receiver.packetsLost(), receiver.unitsDropped(), source.reconnects(),
                     decoder == null ? 0 : decoder.unitsDecoded(), decoder == null ? 0 : decoder.meanDecodeMicros() / 1000,
                     camera.channels()) + restreamSummary(producer, camera.name()) + rtpOutSummary(producer, camera.name()));
