@@ -170,8 +170,10 @@ def test_writer_frees_slots_of_dead_readers(name, tools):
         assert os.path.exists(L.semaphore_path(doorbell))
         reader.proc.send_signal(signal.SIGKILL)
         reader.proc.wait()
+        # The heartbeat thread frees the slot, then unlinks its doorbell: wait for both, not just the first.
         deadline = time.monotonic() + 5
-        while len(w._mem.active_slots()) and time.monotonic() < deadline:
+        while (len(w._mem.active_slots()) or os.path.exists(L.semaphore_path(doorbell))) \
+                and time.monotonic() < deadline:
             time.sleep(0.05)
         assert len(w._mem.active_slots()) == 0
         assert not os.path.exists(L.semaphore_path(doorbell))

@@ -185,6 +185,11 @@ def frame_duration_of(caps, samples):
     return DEFAULT_FRAME_DURATION
 
 
+# Nanoseconds each round of the loop steps its timestamps back (--loop-step-back-ms), as VLC does
+# when it loops a file; 0 keeps them increasing.
+LOOP_STEP_BACK = 0
+
+
 class Feeder:
     """Pushes one media's clip into its appsrc at the pace of the pipeline clock, looping forever.
 
@@ -247,8 +252,10 @@ class Feeder:
                 if self.stopped.is_set():
                     return
                 buffer = Gst.Buffer.new_wrapped(frame.data)
-                buffer.dts = due
-                buffer.pts = due - frame.dts + frame.pts
+                # Pushed at `due` either way; only the timestamps (and so RTP time) step back per round.
+                stamp = due - loop_round * LOOP_STEP_BACK
+                buffer.dts = stamp
+                buffer.pts = stamp - frame.dts + frame.pts
                 if not frame.keyframe:
                     buffer.set_flags(Gst.BufferFlags.DELTA_UNIT)
                 result = self.appsrc.emit("push-buffer", buffer)
@@ -349,6 +356,8 @@ def parse_arguments(argv):
     parser.add_argument("--no-sprop", dest="sprop", action="store_false",
                         help="leave parameter sets out of the SDP")
     parser.add_argument("--config-interval", type=int, default=0, help="payloader config-interval (default 0)")
+    parser.add_argument("--loop-step-back-ms", type=int, default=0,
+                        help="step timestamps (RTP time) back this much at every loop, as VLC does (default 0)")
     parser.add_argument("--exit-with-stdin", action="store_true",
                         help="exit when stdin closes, so a test harness that dies takes the server with it")
     return parser.parse_args(argv)
@@ -383,6 +392,8 @@ def stdin_still_open(fd):
 
 def main(argv):
     arguments = parse_arguments(argv)
+    global LOOP_STEP_BACK
+    LOOP_STEP_BACK = arguments.loop_step_back_ms * Gst.MSECOND
     server = GstRtspServer.RTSPServer()
     server.set_address(arguments.address)
     server.set_service(str(arguments.port))

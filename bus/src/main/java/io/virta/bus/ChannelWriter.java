@@ -27,7 +27,9 @@ import java.nio.file.Path;
  * </pre>
  *
  * One thread commits; {@link #close()} may come from any thread (the JVM's shutdown hook closes
- * writers still open, so readers see an orderly end on SIGTERM).
+ * writers still open, so readers see an orderly end on SIGTERM). Closing unmaps the payloads, so the
+ * committing thread must have stopped first: an application stops its publishers in
+ * {@link BusShutdown#first(Runnable)}, which runs before that hook closes the leftovers.
  */
 public final class ChannelWriter implements AutoCloseable {
     private final ChannelSpec spec;

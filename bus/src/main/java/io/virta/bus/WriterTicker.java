@@ -6,8 +6,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * One daemon thread per JVM that keeps every open writer's heartbeat fresh, also while it has nothing
- * to commit, and every second frees the slots of dead readers. A shutdown hook closes writers still
- * open, so SIGTERM gives readers an orderly end of stream.
+ * to commit, and every second frees the slots of dead readers. {@link BusShutdown}'s hook closes
+ * writers still open, after the application's own shutdown, so SIGTERM gives readers an orderly end
+ * of stream.
  */
 final class WriterTicker {
     private static final int REAP_EVERY_TICKS = 10;
@@ -21,7 +22,7 @@ final class WriterTicker {
         WRITERS.add(writer);
         if (thread == null) {
             thread = Thread.ofPlatform().daemon().name("virta-bus-heartbeat").start(WriterTicker::run);
-            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(WriterTicker::closeAll));
+            BusShutdown.install();
         }
     }
 
@@ -47,7 +48,7 @@ final class WriterTicker {
         }
     }
 
-    private static void closeAll() {
+    static void closeAll() {
         for (ChannelWriter writer : WRITERS) {
             writer.close();
         }

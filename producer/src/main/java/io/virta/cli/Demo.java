@@ -1,5 +1,6 @@
 package io.virta.cli;
 
+import io.virta.bus.BusShutdown;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -170,9 +171,10 @@ final class Demo {
                 producer.close();
                 deleteTree(journalDir);
             }, "virta-demo-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
+            // In the bus's hook, before it closes leftover channels: the producer stops publishing first.
+            BusShutdown.Registration atExit = BusShutdown.first(hook::run);
             sleep(seconds > 0 ? (long) (seconds * 1000) : Long.MAX_VALUE);
-            Runtime.getRuntime().removeShutdownHook(hook);
+            atExit.cancel();
             if (viewer != null) {
                 viewer.destroy();
                 viewer.waitFor(5, TimeUnit.SECONDS);

@@ -1,6 +1,7 @@
 package io.virta.cli;
 
 import io.grpc.BindableService;
+import io.virta.bus.BusShutdown;
 import io.virta.bus.tools.Args;
 import io.virta.hub.EventHub;
 import io.virta.hub.EventHubService;
@@ -58,7 +59,14 @@ final class ProducerCommand {
             System.out.println("configuration ok: " + config.cameras().size() + " camera(s)");
             return 0;
         }
-        Producer producer = new Producer(config, new PrintingEvents());
+        Producer producer;
+        try {
+            producer = new Producer(config, new PrintingEvents());
+        } catch (IllegalStateException e) {
+            // The RTSP server or the web view cannot listen: the message names the setting and what to do.
+            System.err.println("error: " + e.getMessage());
+            return 1;
+        }
         // The event hub and the control API first: if the journal or the port is unusable, fail before any
         // camera is touched.
         EventHub hub = null;
@@ -105,12 +113,13 @@ final class ProducerCommand {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         EventHub events = hub;
-        Thread hook = new Thread(() -> {
+        // Through the bus's own hook, not a second one: the cameras stop (decoders and I/O loops done)
+        // before the bus closes whatever channels are left, instead of racing it.
+        BusShutdown.Registration hook = BusShutdown.first(() -> {
             System.out.println("producer: shutting down (TEARDOWN to every camera, channels closed)");
             stop(control, events, producer);
             stopped.countDown();
-        }, "virta-producer-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        });
         double statusEvery = args.decimal("status-every", 10);
         double seconds = args.decimal("seconds", 0);
         long stopAt = seconds > 0 ? System.nanoTime() + (long) (seconds * 1e9) : Long.MAX_VALUE;
@@ -124,7 +133,7 @@ final class ProducerCommand {
                 printStatus(producer);
             }
         }
-        Runtime.getRuntime().removeShutdownHook(hook);
+        hook.cancel();
         stop(control, events, producer);
         return 0;
     }
@@ -177,6 +186,12 @@ final class ProducerCommand {
                 connections.closedIdle());
     }
 
+    /** starting (no RTP yet), online or offline, as the control API reports it. */
+    private static String state(Producer producer, String camera) {
+        CameraStatus status = producer.status(camera);
+        return status == null ? "stopped" : status.state().name().toLowerCase(Locale.ROOT);
+    }
+
     static void printStatus(Producer producer) {
         for (CameraPipeline camera : producer.cameras()) {
             var source = camera.source();
@@ -185,7 +200,7 @@ final class ProducerCommand {
             System.out.println(String.format(Locale.ROOT,
                     "%s: %s  %.1f fps  %d units  %.1f MB  %d packets lost  %d units dropped  %d reconnects"
                             + "  decoded %d (%.2f ms/unit)  channels %s",
-                    camera.name(), source.isOnline() ? "online" : "offline", camera.unitsIn().fps(), camera.unitsIn().frames(),
+                    camera.name(), state(producer, camera.name()), camera.unitsIn().fps(), camera.unitsIn().frames(),
                     camera.unitsIn().bytes() / 1e6, receiver.packetsLost(), receiver.unitsDropped(), source.reconnects(),
                     decoder == null ? 0 : decoder.unitsDecoded(), decoder == null ? 0 : decoder.meanDecodeMicros() / 1000,
                     camera.channels()) + restreamSummary(producer, camera.name()) + rtpOutSummary(producer, camera.name()));

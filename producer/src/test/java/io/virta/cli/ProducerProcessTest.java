@@ -62,6 +62,53 @@ class ProducerProcessTest {
         }
     }
 
+    /**
+     * SIGTERM while a B-frame stream is decoded into every channel: the producer stops its cameras before
+     * the bus closes what is left, so a clean stop prints no stack trace, no error and no offline line.
+     * Twice, because the race it guards against does not lose every time.
+     */
+    @Test
+    void sigtermOnABFrameStreamStopsCleanly(@TempDir Path dir) throws Exception {
+        try (GstRtspServer server = GstRtspServer.builder().mount("/cam", TestClips.h264BFrames()).start()) {
+            for (int round = 0; round < 2; round++) {
+                String camera = "stop" + ProcessHandle.current().pid() + "r" + round;
+                Path config = dir.resolve("stop" + round + ".yaml");
+                Files.writeString(config, "cameras:\n  - name: " + camera + "\n    url: " + server.url("/cam")
+                        + "\n    transport: tcp\ncontrol:\n  listen: 127.0.0.1:0\nevents:\n  journal: " + dir.resolve("events" + round)
+                        + "\n");
+                // Files, not pipes: what the process writes as it exits is all there once it has exited.
+                Path out = dir.resolve("stop" + round + ".out");
+                Path err = dir.resolve("stop" + round + ".err");
+                Process producer = new ProcessBuilder(VirtaJvm.command("producer", "--config", config.toString(),
+                        "--status-every", "0")).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+                awaitYuvFrames(camera, out);
+                producer.destroy();   // SIGTERM
+                assertTrue(producer.waitFor(20, TimeUnit.SECONDS), "exits after SIGTERM");
+                String all = Files.readString(out) + "\n" + Files.readString(err);
+                assertEquals(143, producer.exitValue(), "the exit code of a SIGTERM'd JVM that shut down cleanly:\n" + all);
+                assertTrue(all.contains("producer: shutting down"), all);
+                for (String bad : new String[] {"Exception", "\tat ", "offline", "error", "SEVERE", "WARNING"}) {
+                    assertFalse(all.contains(bad), "a clean stop prints no '" + bad.strip() + "':\n" + all);
+                }
+            }
+        }
+    }
+
+    /** Waits until the camera is online and its .yuv channel has pictures, so the stop lands mid-decode. */
+    private static void awaitYuvFrames(String camera, Path out) throws Exception {
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.readString(out).contains(camera + ": online (RTP")) {
+            assertTrue(System.nanoTime() < giveUp, "online within 30 s: " + Files.readString(out));
+            Thread.sleep(50);
+        }
+        try (var reader = io.virta.bus.ChannelReader.builder(camera + ".yuv").awaitWriter(java.time.Duration.ofSeconds(20))
+                .start(io.virta.bus.ChannelReader.Start.NEXT).open()) {
+            for (int frames = 0; frames < 10; frames++) {
+                assertEquals(io.virta.bus.PullStatus.FRAME, reader.pull(java.time.Duration.ofSeconds(10)), camera + ".yuv");
+            }
+        }
+    }
+
     /** The event hub shares the control API's port and takes events for the producer's cameras only. */
     private static void reportToTheProducersHub(List<String> lines, String camera) throws InterruptedException {
         String prefix = "producer: event hub (gRPC virta.events.v1.EventHub) on ";

@@ -33,6 +33,14 @@ public record CameraConfig(String name, String url, String sdp, String networkIn
                 new FfmpegInputConfig(false, 0, true, null, null, null, null, java.util.Map.of());
     }
 
+    /**
+     * True when a channel needs pictures ({@code yuv} or {@code rgb} enabled): only then does the
+     * camera get a decoder (thread and FFmpeg context). {@code decode: false} turns both channels off.
+     */
+    public boolean decodes() {
+        return yuv.enabled() || rgb.enabled();
+    }
+
     /** True for cameras FFmpeg opens: a url that is not rtsp://. */
     public boolean isFfmpegInput() {
         return url != null && !url.regionMatches(true, 0, "rtsp://", 0, 7);

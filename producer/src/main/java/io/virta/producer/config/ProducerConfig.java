@@ -34,6 +34,12 @@ public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus
         WebViewConfig webView, RtpOutSettings rtpOut) {
     /** Loopback only: whoever reaches the control API can point the producer at any URL. */
     public static final String DEFAULT_CONTROL_LISTEN = "127.0.0.1:50051";
+    /** The smallest useful configuration, for messages about an empty one. */
+    static final String EXAMPLE = """
+            cameras:
+              - name: lobby
+                url: rtsp://user:password@192.168.1.10/stream1
+            """;
 
     public static ProducerConfig load(Path file) throws ConfigException {
         String text;
@@ -44,7 +50,14 @@ public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read it: " + e.getMessage());
         }
-        return parse(text, file.toString());
+        ProducerConfig config = parse(text, file.toString());
+        try {
+            ShmBudget.checkAll(config.cameras(), ShmBudget.Space.of(ShmBudget.SHM), file.toString());
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot tell how much of " + ShmBudget.SHM + " is free (" + e.getMessage()
+                    + "); the bus keeps its channels there, so it must exist");
+        }
+        return config;
     }
 
     public static ProducerConfig parse(String text, String fileName) throws ConfigException {
@@ -56,6 +69,10 @@ public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus
             document = new Yaml(new SafeConstructor(options)).load(text);
         } catch (YAMLException e) {
             throw new ConfigException(fileName + ": not valid YAML: " + e.getMessage().replace('\n', ' '));
+        }
+        if (document == null || document instanceof Map<?, ?> map && map.containsKey("cameras") && map.get("cameras") == null) {
+            throw new ConfigException(fileName + ": the file has no cameras; list them under cameras:, e.g.\n"
+                    + EXAMPLE + "(docs/producer.md lists every setting)");
         }
         YamlNode root = new YamlNode(fileName, "", document);
         root.allowOnly("ioThreads", "control", "affinity", "cameras", "events", "workers", "rtspServer", "webView",
@@ -281,6 +298,10 @@ public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus
         }
         if (url != null && sdp != null) {
             throw c.get("sdp").error("a camera has either url: or sdp:, not both");
+        }
+        String schemeProblem = url == null ? null : InputScheme.problem(url.strip());
+        if (schemeProblem != null) {
+            throw urlNode.error(schemeProblem);
         }
         boolean rtsp = url != null && url.regionMatches(true, 0, "rtsp://", 0, 7);
         if (rtsp) {

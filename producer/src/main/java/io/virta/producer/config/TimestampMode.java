@@ -6,7 +6,8 @@ public enum TimestampMode {
     CAMERA,
     /**
      * The camera's frame spacing, anchored to this host's clock: immune to a camera whose clock is
-     * wrong, and re-anchored when it drifts more than 2 s from arrival time (libValkka's "smart" mode).
+     * wrong, and re-anchored when it drifts more than 2 s from arrival time (libValkka's "smart" mode),
+     * or when the camera steps its RTP clock back: capture times never go back (see {@code CaptureClock}).
      */
     SMART,
     /** When the frame's last packet arrived here. */

@@ -6,6 +6,7 @@ import io.virta.producer.config.CameraConfig;
 import io.virta.producer.config.ConfigException;
 import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.config.RtpOutSettings;
+import io.virta.producer.config.ShmBudget;
 import io.virta.producer.daemon.CameraExistsException;
 import io.virta.producer.daemon.CameraStatus;
 import io.virta.producer.daemon.Producer;
@@ -86,6 +87,7 @@ public final class ControlService extends ProducerControlGrpc.ProducerControlImp
                 throw new Failure(Status.INVALID_ARGUMENT, e.getMessage());
             }
             refuseIf(AddStreamRules.refusalAfterParsing(config, rtpOut));
+            checkShm(config);
             try {
                 producer.add(config);
             } catch (CameraExistsException e) {
@@ -97,6 +99,20 @@ public final class ControlService extends ProducerControlGrpc.ProducerControlImp
             reply(response, ControlMessages.status(existing("AddStream", "name", config.name())));
         } catch (Failure f) {
             f.send(response);
+        }
+    }
+
+    /** Refuses a camera whose channels do not fit in /dev/shm, before any of them exists. */
+    private void checkShm(CameraConfig added) throws Failure {
+        List<CameraConfig> running = producer.statuses().stream()
+                .filter(s -> s.state() != CameraStatus.State.STOPPED).map(CameraStatus::config).toList();
+        try {
+            ShmBudget.checkAdded(added, running, ShmBudget.Space.of(ShmBudget.SHM), "AddStream");
+        } catch (ConfigException e) {
+            throw new Failure(Status.RESOURCE_EXHAUSTED, e.getMessage());
+        } catch (java.io.IOException e) {
+            throw new Failure(Status.FAILED_PRECONDITION, "AddStream: cannot tell how much of " + ShmBudget.SHM
+                    + " is free: " + e.getMessage());
         }
     }
 

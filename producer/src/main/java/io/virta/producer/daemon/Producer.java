@@ -88,10 +88,12 @@ public final class Producer implements AutoCloseable {
             Thread.currentThread().interrupt();
             io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new IllegalStateException("interrupted while binding rtspServer.listen " + settings.listen(), e);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Netty's sync() rethrows the BindException undeclared: catch it here, where the setting is known.
             io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new IllegalStateException("rtspServer.listen " + settings.listen() + ": cannot listen there ("
-                    + e.getMessage() + "); pick a free port or another address", e);
+                    + e.getMessage() + "); pick a free port or another address, or stop the program using it"
+                    + " (ss -ltnp shows it)", e);
         }
         LOG.info(() -> "re-serving cameras at " + server.url("<camera>"));
         return server;

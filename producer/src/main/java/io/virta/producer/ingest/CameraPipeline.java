@@ -213,9 +213,10 @@ public final class CameraPipeline implements AutoCloseable {
         encodedSink = encodedPublisher::onAccessUnit;
         fork.connect(encodedSink);
         openFmp4();
-        if (!config.decode()) {
+        if (!config.decodes()) {
+            // No channel wants pictures: no decoder thread, no FFmpeg context, no work.
             published = java.util.stream.Stream.of(encodedWriter, fmp4Writer).filter(w -> w != null).toList();
-            LOG.info(() -> config + ": publishing " + name + " (decoding off)");
+            LOG.info(() -> config + ": publishing " + channels() + " (decoding off)");
             return;
         }
         List<DecodedFrameListener> sinks = new ArrayList<>();

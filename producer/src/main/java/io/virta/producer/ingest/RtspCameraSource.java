@@ -20,6 +20,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Keeps one camera playing: starts an RTSP session, and when it fails, stalls or is redirected,
  * starts the next one after a back-off. Falls back from UDP to TCP when UDP carries nothing.
  * Everything happens on one event loop; the packet path is the {@link TrackReceiver}.
+ *
+ * <p>A camera is <em>online</em> once RTP flows: the first packet of the video track after PLAY,
+ * not the PLAY answer itself. A session that plays but carries nothing (UDP blocked on the way)
+ * never counts as online, and the UDP-to-TCP fallback it causes is a change of transport, not an
+ * offline event: one such fallback reports one online event, over TCP.
  */
 public final class RtspCameraSource implements CameraSource {
     private static final Duration FIRST_RETRY = Duration.ofMillis(500);
@@ -40,6 +45,10 @@ public final class RtspCameraSource implements CameraSource {
     private Duration backoff = FIRST_RETRY;
     private int redirects;
     private volatile boolean online; // read by status reporting on other threads
+    /** The session answered PLAY; online follows with its first RTP packet. Event-loop only. */
+    private boolean playing;
+    private boolean playingOverTcp;
+    private long packetsAtPlay;
     private volatile boolean closed;
     private volatile String lastError;
     private long sessionStartNanos;
@@ -108,12 +117,13 @@ public final class RtspCameraSource implements CameraSource {
             return;
         }
         long now = System.nanoTime();
-        if (online) {
+        if (playing) {
             receiver.onTick(now, s::sendRtcp);
         }
         long last = Math.max(receiver.lastUnitNanos(), sessionStartNanos);
-        // Before PLAY succeeds the session's own response timeout applies; this is for a stream gone quiet.
-        if (online && now - last > reconnect.toNanos()) {
+        // Before PLAY succeeds the session's own response timeout applies; this is for a stream gone
+        // quiet, or one that never started after PLAY.
+        if (playing && now - last > reconnect.toNanos()) {
             // Connected but silent: the camera hung, or a network path dropped without a reset.
             lastError = "camera " + camera + ": no frames for " + reconnect.toMillis() + " ms; reconnecting";
             s.close();
@@ -132,16 +142,26 @@ public final class RtspCameraSource implements CameraSource {
 
         @Override
         public void onPlaying(boolean overTcp) {
-            backoff = FIRST_RETRY;
-            redirects = 0;
-            online = true;
-            onlineEvents.incrementAndGet();
-            events.onOnline(camera, overTcp);
+            playing = true;
+            playingOverTcp = overTcp;
+            packetsAtPlay = receiver.packetsReceived();
         }
 
         @Override
         public void onRtp(ByteBuf packet, long arrivalNanos) {
             receiver.onRtp(packet, arrivalNanos);
+            // The receiver counts only valid packets of the video track: junk or a keep-alive is not "flowing".
+            if (playing && !online && receiver.packetsReceived() != packetsAtPlay) {
+                goOnline();
+            }
+        }
+
+        private void goOnline() {
+            backoff = FIRST_RETRY;
+            redirects = 0;
+            online = true;
+            onlineEvents.incrementAndGet();
+            events.onOnline(camera, playingOverTcp);
         }
 
         @Override
@@ -153,6 +173,7 @@ public final class RtspCameraSource implements CameraSource {
         public void onClosed(RtspSessionException error) {
             boolean wasOnline = online;
             online = false;
+            playing = false;
             session = null;
             if (!current()) {
                 return;
@@ -186,7 +207,9 @@ public final class RtspCameraSource implements CameraSource {
                 backoff = Duration.ofMillis(Math.min(reconnect.toMillis(), Math.max(FIRST_RETRY.toMillis(), backoff.toMillis() * 2)));
             }
             lastError = reason;
-            if (wasOnline || offlineEvents.get() == 0 && onlineEvents.get() == 0) {
+            // Falling back to TCP from a UDP session that never carried anything is not going offline.
+            boolean fallback = RtspClientSession.isUdpBlocked(error);
+            if (wasOnline || !fallback && offlineEvents.get() == 0 && onlineEvents.get() == 0) {
                 offlineEvents.incrementAndGet();
                 events.onOffline(camera, reason);
             }

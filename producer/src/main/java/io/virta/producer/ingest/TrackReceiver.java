@@ -19,6 +19,12 @@ public interface TrackReceiver {
     /** Called about once a second while playing: flush reorder timeouts, send receiver reports. */
     void onTick(long nowNanos, RtcpSender sender);
 
+    /**
+     * Valid RTP packets of the video track received, over all sessions: what tells that RTP flows
+     * (packets of another payload type or malformed ones do not count).
+     */
+    long packetsReceived();
+
     /** Nanos of the last access unit this receiver emitted, for stall detection; 0 if none yet. */
     long lastUnitNanos();
 

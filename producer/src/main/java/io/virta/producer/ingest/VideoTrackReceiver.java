@@ -170,7 +170,7 @@ public final class VideoTrackReceiver implements TrackReceiver {
         return foreignPackets;
     }
 
-    /** RTP packets of the video track received, over all sessions. */
+    @Override
     public long packetsReceived() {
         return packets;
     }

@@ -86,9 +86,11 @@ public final class WebView implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while binding webView.listen " + config.listen(), e);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Netty's sync() rethrows the BindException undeclared: catch it here, where the setting is known.
             throw new IllegalStateException("webView.listen " + config.listen() + ": cannot listen there ("
-                    + e.getMessage() + "); pick a free port or another address", e);
+                    + e.getMessage() + "); pick a free port or another address, or stop the program using it"
+                    + " (ss -ltnp shows it)", e);
         }
     }
 

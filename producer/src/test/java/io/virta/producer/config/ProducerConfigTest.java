@@ -213,4 +213,20 @@ class ProducerConfigTest {
         var e = assertThrows(ConfigException.class, () -> ProducerConfig.parse(yaml, "cams.yaml"));
         assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
     }
+
+    @Test
+    void aUrlSchemeNeitherRtspNorFfmpegKnowsIsRefusedWithTheClosestOne() throws Exception {
+        String camera = "cameras:\n  - name: c\n    url: ";
+        for (String[] typo : new String[][] {{"rtps://h/s", "did you mean rtsp://?"}, {"htps://h/s.ts", "did you mean https://?"},
+                {"RTPS://h/s", "did you mean rtsp://?"}}) {
+            var e = assertThrows(ConfigException.class, () -> ProducerConfig.parse(camera + typo[0], "c.yaml"));
+            assertTrue(e.getMessage().startsWith("c.yaml: cameras[0].url: ") && e.getMessage().contains(typo[1]), e.getMessage());
+        }
+        var far = assertThrows(ConfigException.class, () -> ProducerConfig.parse(camera + "gopherx://h/", "c.yaml"));
+        assertFalse(far.getMessage().contains("did you mean"), far.getMessage());
+        assertTrue(far.getMessage().contains("rtsp://") && far.getMessage().contains("http"), far.getMessage());
+        for (String fine : new String[] {"/videos/a.mkv", "file:///videos/a.mkv", "http://h/live.ts", "/dev/video0", "rtsp://h/s"}) {
+            assertEquals(fine, ProducerConfig.parse(camera + fine, "c.yaml").cameras().getFirst().url());
+        }
+    }
 }

@@ -288,6 +288,14 @@ class ControlApiTest {
         assertCode(Status.Code.NOT_FOUND, "camera", assertThrows(StatusRuntimeException.class,
                 () -> api().getChannels(GetChannelsRequest.newBuilder().setCamera("nosuchcamera").build())));
 
+        // Rings that /dev/shm cannot hold (4096 cells of 256 MiB): refused before any channel exists.
+        StatusRuntimeException noRoom = assertThrows(StatusRuntimeException.class, () -> api().addStream(
+                StreamConfig.newBuilder().setName("x").setUrl(url).setEncoded(
+                        io.virta.protos.control.v1.EncodedChannelConfig.newBuilder().setCells(4096).setCapacityBytes(256 << 20)).build()));
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, noRoom.getStatus().getCode(), noRoom.toString());
+        assertTrue(noRoom.getStatus().getDescription().contains("x.h264")
+                && noRoom.getStatus().getDescription().contains("short"), noRoom.toString());
+
         // Larger than the server accepts: refused before it is parsed, and the server carries on.
         StatusRuntimeException huge = assertThrows(StatusRuntimeException.class, () -> api().addStream(
                 StreamConfig.newBuilder().setName("x").setUrl("rtsp://host/" + "a".repeat(2 * 1024 * 1024)).build()));

@@ -4,6 +4,7 @@ import io.virta.producer.config.TimestampMode;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CaptureClockTest {
     private static final int RATE = 90_000;
@@ -33,6 +34,46 @@ class CaptureClockTest {
         long t = clock.captureMicros(-3600L * RATE, T0 + 40_000);
         assertEquals(T0 + 40_000, t);
         assertEquals(1, clock.reanchors());
+    }
+
+    /**
+     * A server looping a file steps its RTP clock back about a second at every loop (VLC does): the
+     * capture times keep going forward, on the frame grid within each loop.
+     */
+    @Test
+    void smartCaptureTimesNeverGoBackWhenTheServerStepsItsRtpClockBack() {
+        CaptureClock clock = new CaptureClock(TimestampMode.SMART, RATE, rtp -> CaptureClock.UNKNOWN);
+        long rtp = 0;
+        long previous = Long.MIN_VALUE;
+        int loops = 4;
+        for (int loop = 0; loop < loops; loop++) {
+            for (int frame = 0; frame < 50; frame++) {   // 2 s of 25 fps per loop
+                long arrival = T0 + (loop * 50L + frame) * 40_000L + (frame % 3) * 2_000L;
+                long t = clock.captureMicros(rtp, arrival);
+                assertTrue(t > previous, "loop " + loop + " frame " + frame + ": " + t + " after " + previous);
+                if (frame > 0 && loop > 0) {
+                    assertEquals(40_000L, t - previous, 1_000, "frame spacing within a loop");
+                }
+                previous = t;
+                rtp += FRAME_TICKS;
+            }
+            rtp -= RATE;   // the step back: one second
+        }
+        assertEquals(loops - 1, clock.reanchors(), "one re-anchor per step");
+    }
+
+    /** B-frames come in decode order: their capture (presentation) times go back by a few frames, unchanged. */
+    @Test
+    void smartKeepsBFrameReorderingAsItIs() {
+        CaptureClock clock = new CaptureClock(TimestampMode.SMART, RATE, rtp -> CaptureClock.UNKNOWN);
+        // Decode order I P B B B P B B B ..., presentation indexes 0 4 1 2 3 8 5 6 7
+        int[] presentation = {0, 4, 1, 2, 3, 8, 5, 6, 7, 12, 9, 10, 11};
+        long first = clock.captureMicros(0, T0);
+        for (int i = 1; i < presentation.length; i++) {
+            long t = clock.captureMicros(presentation[i] * FRAME_TICKS, T0 + i * 40_000L + 4 * 40_000L);
+            assertEquals(first + presentation[i] * 40_000L, t, 20, "unit " + i);
+        }
+        assertEquals(0, clock.reanchors());
     }
 
     @Test

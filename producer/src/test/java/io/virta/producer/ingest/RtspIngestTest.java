@@ -4,6 +4,8 @@ import io.virta.producer.testing.FfmpegReference;
 import io.virta.producer.testing.GstRtspServer;
 import io.virta.producer.testing.GstRtspServer.Auth;
 import io.virta.producer.testing.SilentServer;
+import io.virta.producer.testing.UdpBlackholeProxy;
+import io.virta.producer.daemon.CameraStatus;
 import io.virta.producer.testing.TestClips;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -13,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 
 import static io.virta.producer.ingest.IngestHarness.assertContiguousRun;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -185,6 +188,77 @@ class RtspIngestTest {
              IngestHarness h = new IngestHarness("url: " + server.url("/cam"))) {
             h.awaitEvent("online tcp", ONLINE);
             assertContiguousRun(FfmpegReference.frameMd5Yuv420p(clip), h.frameMd5s(h.camera + ".yuv", 10));
+        }
+    }
+
+    /**
+     * The server answers PLAY and sends RTP over UDP, but a "firewall" swallows it: that session was
+     * never online. The fallback to TCP is one online event, over TCP, with no offline event before it.
+     */
+    @Test
+    void aUdpSessionThatReceivesNothingNeverCountsAsOnline() throws Exception {
+        Path clip = TestClips.h264Small();
+        try (GstRtspServer server = GstRtspServer.builder().mount("/cam", clip).start();
+             UdpBlackholeProxy firewall = new UdpBlackholeProxy(server.port());
+             IngestHarness h = new IngestHarness("url: " + firewall.url("/cam"))) {
+            h.awaitEvent("online", ONLINE);
+            assertEquals(List.of("online tcp"), h.events, "events up to the first online one");
+            assertTrue(firewall.udpPacketsSwallowed() > 0, "the server did play over UDP: nothing arrived");
+            CameraStatus.Stats stats = h.producer.status(h.camera).stats();
+            assertEquals(1, stats.onlineCount(), "online events");
+            assertEquals(0, stats.offlineCount(), "offline events");
+            assertContiguousRun(FfmpegReference.frameMd5Yuv420p(clip), h.frameMd5s(h.camera + ".yuv", 10));
+        }
+    }
+
+    /** With neither yuv nor rgb on, nothing is decoded: no decoder thread, while the encoded channel flows. */
+    @Test
+    void withoutPictureChannelsNothingIsDecoded() throws Exception {
+        Path clip = TestClips.h264Small();
+        try (GstRtspServer server = GstRtspServer.builder().mount("/cam", clip).start();
+             IngestHarness h = new IngestHarness("url: " + server.url("/cam") + "\ntransport: tcp"
+                     + "\nyuv:\n  enabled: false\nrgb:\n  enabled: false")) {
+            h.awaitEvent("online", ONLINE);
+            assertEquals(20, h.frameMd5s(h.camera + ".h264", 20).size());
+            assertEquals(null, h.producer.camera(h.camera).decoder(), "no decoder");
+            assertEquals(0, h.producer.status(h.camera).stats().framesDecoded(), "frames decoded");
+            assertEquals(List.of(h.camera + ".h264"), h.producer.camera(h.camera).channels());
+            assertFalse(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("virta-decode-" + h.camera)),
+                    "no decoder thread");
+        }
+    }
+
+    /** A server that refuses the configured transport (461): the hint names the other settings, not the one in use. */
+    @Test
+    void aRefusedTransportNamesTheOtherChoices() throws Exception {
+        try (GstRtspServer server = GstRtspServer.builder().mount("/cam", TestClips.h264Small())
+                .transports(GstRtspServer.Transport.UDP).start();
+             IngestHarness h = new IngestHarness("url: " + server.url("/cam") + "\ntransport: tcp")) {
+            String event = h.awaitEvent("offline", ONLINE);
+            assertTrue(event.contains("461") && event.contains("try transport: auto or udp"), event);
+        }
+    }
+
+    /**
+     * The server steps its RTP clock back a second at every loop of its 2 s clip, as VLC does: the
+     * capture times of the pictures on the bus keep going forward across two loops.
+     */
+    @Test
+    void captureTimesNeverGoBackWhenTheServerStepsItsClockBack() throws Exception {
+        Path clip = TestClips.h264Small(); // 50 frames at 25 fps: a loop every 2 s
+        try (GstRtspServer server = GstRtspServer.builder().mount("/cam", clip).loopStepBack(Duration.ofSeconds(1)).start();
+             IngestHarness h = new IngestHarness("url: " + server.url("/cam") + "\ntransport: tcp\nrgb:\n  enabled: false\nyuv:\n  cells: 64")) {
+            h.awaitEvent("online", ONLINE);
+            try (var reader = io.virta.bus.ChannelReader.builder(h.camera + ".yuv").awaitWriter(Duration.ofSeconds(20))
+                    .start(io.virta.bus.ChannelReader.Start.NEXT).open()) {
+                long previous = Long.MIN_VALUE;
+                for (int frame = 0; frame < 125; frame++) {   // 5 s: at least two steps back
+                    assertEquals(io.virta.bus.PullStatus.FRAME, reader.pull(Duration.ofSeconds(10)), "frame " + frame);
+                    long t = reader.frame().captureTimeMicros();
+                    assertTrue(t > previous, "frame " + frame + ": capture time " + t + " after " + previous);
+                    previous = t;
+                }
+            }
         }
     }
 

@@ -268,6 +268,7 @@ public final class GstRtspServer implements AutoCloseable {
         private Set<Transport> transports = EnumSet.of(Transport.UDP, Transport.TCP);
         private boolean sprop = true;
         private Integer configInterval;
+        private int loopStepBackMillis;
         private int port;
 
         private Builder() {}
@@ -303,6 +304,15 @@ public final class GstRtspServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Steps the timestamps, and so RTP time, back this much at every loop of the clip, as VLC does
+         * when it loops a file (about a second); pacing stays real time. 0 (the default) keeps time increasing.
+         */
+        public Builder loopStepBack(java.time.Duration step) {
+            this.loopStepBackMillis = Math.toIntExact(step.toMillis());
+            return this;
+        }
+
         /** A fixed port; 0 (the default) lets the server pick a free one. */
         public Builder port(int port) {
             this.port = port;
@@ -333,6 +343,10 @@ public final class GstRtspServer implements AutoCloseable {
             arguments.add(transports.stream().map(t -> t.optionValue).collect(Collectors.joining(",")));
             if (!sprop) {
                 arguments.add("--no-sprop");
+            }
+            if (loopStepBackMillis != 0) {
+                arguments.add("--loop-step-back-ms");
+                arguments.add(Integer.toString(loopStepBackMillis));
             }
             if (configInterval != null) {
                 arguments.add("--config-interval");

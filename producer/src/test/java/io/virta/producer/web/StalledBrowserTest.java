@@ -72,8 +72,11 @@ class StalledBrowserTest {
                 Thread.sleep(5); // ~40 MB/s: loopback carries it to a reading browser, not to a stalled one
             }
 
+            // The loop may still be counting the stalled browser's last fragments when the reading one has
+            // read everything: wait for both, instead of racing the loop.
             giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (fragments.get() < UNITS && System.nanoTime() < giveUp) {
+            while ((fragments.get() < UNITS || mount.fragmentsSent() + mount.fragmentsDropped() < 2L * UNITS)
+                    && System.nanoTime() < giveUp) {
                 Thread.sleep(20);
             }
             assertEquals(UNITS, fragments.get(), "fragments the reading browser got");

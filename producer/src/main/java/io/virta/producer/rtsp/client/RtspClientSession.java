@@ -33,6 +33,7 @@ import io.virta.producer.sdp.SessionDescription;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
@@ -298,7 +299,7 @@ public final class RtspClientSession {
         }
         if (!response.isSuccess()) {
             fail(new RtspSessionException(RtspSessionException.Kind.REFUSED, "camera " + logName + ": " + pendingMethod
-                    + " answered " + response.status() + " " + response.reason() + hint(response.status())));
+                    + " answered " + response.status() + " " + response.reason() + hint(response.status(), options.transport(), overTcp)));
             return;
         }
         try {
@@ -546,15 +547,27 @@ public final class RtspClientSession {
         return new RtspSessionException(RtspSessionException.Kind.PROTOCOL, "camera " + logName + ": " + message, null, cause);
     }
 
-    private static String hint(int status) {
+    /** What to do about a refusal; for 461, the transport settings other than the one refused. */
+    static String hint(int status, RtspTransport configured, boolean overTcp) {
         return switch (status) {
             case 404 -> ": the path is wrong; check the stream path in the URL";
             case 403 -> ": the user may not view this stream";
             case 454 -> ": the session expired";
-            case 461 -> ": the camera refuses this transport; try transport: tcp or udp";
+            case 461 -> ": the camera refuses RTP over " + (overTcp ? "TCP" : "UDP") + " (transport: "
+                    + configured.name().toLowerCase(Locale.ROOT) + "); try transport: " + otherTransports(configured);
             case 503 -> ": the camera is busy (too many clients?)";
             default -> "";
         };
+    }
+
+    private static String otherTransports(RtspTransport configured) {
+        List<String> others = new ArrayList<>();
+        for (RtspTransport t : RtspTransport.values()) {
+            if (t != configured) {
+                others.add(t.name().toLowerCase(Locale.ROOT));
+            }
+        }
+        return String.join(" or ", others);
     }
 
     private static String describe(Throwable t) {

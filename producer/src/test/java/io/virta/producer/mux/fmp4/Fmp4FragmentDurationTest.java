@@ -43,19 +43,18 @@ class Fmp4FragmentDurationTest {
                      .start(ChannelReader.Start.NEXT).open()) {
             Fmp4Publisher publisher = new Fmp4Publisher(writer).fragmentMillis(200);
             AtomicLong units = new AtomicLong();
+            java.util.concurrent.CountDownLatch flushed = new java.util.concurrent.CountDownLatch(1);
             try (FfmpegSource source = new FfmpegSource("fmp4-duration", FfmpegSourceOptions.of(clip.toString())
                     .withRealtime(false), unit -> {
                         publisher.onAccessUnit(unit);
                         if (units.incrementAndGet() == frames) {
                             publisher.flush(); // the clip's end: publish the last, still open fragment
+                            flushed.countDown();
                         }
                     }, codec -> { }, null)) {
                 source.start();
-                long giveUp = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-                while (units.get() < frames && System.nanoTime() < giveUp) {
-                    Thread.sleep(20);
-                }
-                Thread.sleep(100);
+                // Until the last fragment is out, not a fixed pause after the last unit: the flush follows it.
+                flushed.await(20, java.util.concurrent.TimeUnit.SECONDS);
             }
             assertEquals(frames, units.get());
             assertEquals(frames / 5, publisher.published(), "fragments of 5 frames; skipped " + publisher.skipped());

@@ -70,13 +70,17 @@ class FanoutAllocationTest {
             assertTrue(fewest - packetizing < 1, "bytes the ingest thread allocated per unit once compiled: " + fewest
                     + ", of which the packetizer alone " + packetizing);
 
-            long giveUpWaiting = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (frames.get() < mount.framesSent() && System.nanoTime() - giveUpWaiting < 0) {
+            // The loop fans the last units out after publish() returns: wait until every unit is accounted
+            // for, per client, and the clients have read all that was sent, instead of racing the loop.
+            long accounted = CLIENTS * published;
+            long giveUpWaiting = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while ((mount.framesSent() + mount.framesDropped() < accounted || frames.get() < mount.framesSent())
+                    && System.nanoTime() - giveUpWaiting < 0) {
                 Thread.sleep(10);
             }
             assertTrue(mount.framesSent() > published, "the clients were sent frames: " + mount.framesSent());
             assertEquals(mount.framesSent(), frames.get(), "frames the clients read");
-            assertEquals(CLIENTS * published, mount.framesSent() + mount.framesDropped(), "sent or dropped, per client");
+            assertEquals(accounted, mount.framesSent() + mount.framesDropped(), "sent or dropped, per client");
         } finally {
             for (Socket socket : sockets) {
                 socket.close();

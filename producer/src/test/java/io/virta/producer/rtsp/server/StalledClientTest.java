@@ -43,8 +43,11 @@ class StalledClientTest {
                 Thread.sleep(5); // ~40 MB/s: loopback carries it to a reading client, not to a stalled one
             }
 
+            // The loop may still be counting the stalled client's last units when the healthy one has read
+            // everything: wait for both, instead of racing the loop.
             long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (healthyFrames.get() < UNITS && System.nanoTime() < giveUp) {
+            while ((healthyFrames.get() < UNITS || mount.framesSent() + mount.framesDropped() < 2L * UNITS)
+                    && System.nanoTime() < giveUp) {
                 Thread.sleep(20);
             }
             assertEquals(UNITS, healthyFrames.get(), "frames the reading client got");
