@@ -3,6 +3,7 @@
 import json
 import os
 import signal
+import subprocess
 import time
 
 import pytest
@@ -223,6 +224,27 @@ def test_ls_and_latency(name, tools):
         result = json.loads(latency.lines[-1])
         assert result["reader"] == "python" and result["n"] == 100
         assert 0 < result["p50_us"] <= result["p99_us"] <= result["p999_us"] <= result["max_us"]
+
+
+def test_clean_removes_unfinished_objects_of_dead_writers_only(tools):
+    """Section 8: the PID of .tmp.virta.NAME.PID.RANDOM is the field before the last, even when
+    NAME has a field of digits ("cam.1")."""
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead = f"/dev/shm/.tmp.virta.t.cam.1.{gone.pid}.ab12cd34"
+    live = f"/dev/shm/.tmp.virta.t.cam.1.{os.getpid()}.ab12cd35"
+    for path in (dead, live):
+        open(path, "wb").close()
+    try:
+        clean = tools("clean")
+        assert clean.finish() == 0
+        assert any(os.path.basename(dead) in line for line in clean.lines), clean.lines
+        assert not os.path.exists(dead)
+        assert os.path.exists(live), "a writer still building its object keeps it"
+    finally:
+        for path in (dead, live):
+            if os.path.exists(path):
+                os.unlink(path)
 
 
 def test_reader_table_lock_excludes_other_processes(name):

@@ -101,8 +101,8 @@ def _layout_problem(h: Header, object_size: int) -> str | None:
                 f"metadata {h.cell_metadata_offset}, payload {h.payload_offset}, "
                 f"{h.cell_count} cells of stride {h.cell_stride}, object {object_size} bytes)")
     # Our 8-byte loads and stores must be aligned to be atomic.
-    if (h.reader_table_offset % 8 or h.cell_metadata_offset % 8
-            or h.payload_offset % L.CACHE_LINE or object_size % 8):
+    if (h.reader_table_offset % L.CACHE_LINE or h.cell_metadata_offset % L.CACHE_LINE
+            or h.payload_offset % L.CACHE_LINE):
         return "regions are not aligned"
     return None
 
@@ -208,6 +208,10 @@ class ChannelMemory:
 
     def active_slots(self) -> np.ndarray:
         return np.flatnonzero(self.slot_states == L.SLOT_ACTIVE)
+
+    def header_lock(self):
+        """The header lock (section 4): held by a writer that replaces or closes the channel."""
+        return record_lock(self.fd, L.H_LOCK_OFFSET, L.H_LOCK_LENGTH)
 
     def table_lock(self):
         return record_lock(self.fd, self.layout.reader_table_offset, self.layout.reader_table_length)

@@ -41,9 +41,11 @@ import java.util.regex.Pattern;
  */
 public final class BusBenchmark {
     static final String USAGE = """
-            usage: virta bench bus [--quick] [--out FILE]
-              --quick     fewer samples (a smoke run, not figures to quote)
-              --out FILE  also write the markdown report to FILE
+            usage: virta bench bus [--quick] [--part latency,throughput,cost] [--placement P,...] [--out FILE]
+              --quick        fewer samples (a smoke run, not figures to quote)
+              --part LIST    only these parts (default all three)
+              --placement P  latency pairs only so placed: cross-cpu, same-cpu, scheduler (default all)
+              --out FILE     also write the markdown report to FILE
             Needs gcc (for the C floor) and /usr/bin/python3 with numpy (for the Python reader).
             """;
 
@@ -52,12 +54,19 @@ public final class BusBenchmark {
 
     private final Path home;
     private final boolean quick;
+    private final Set<String> placementNames;
     private final StringBuilder report = new StringBuilder();
     private Path floorBinary;
 
-    private BusBenchmark(Path home, boolean quick) {
+    private BusBenchmark(Path home, boolean quick, Set<String> placementNames) {
         this.home = home;
         this.quick = quick;
+        this.placementNames = placementNames;
+    }
+
+    /** Runs the benchmark outside the launcher: {@code java -cp ... -Dvirta.home=REPO io.virta.bus.bench.BusBenchmark}. */
+    public static void main(String[] argv) throws Exception {
+        System.exit(run(argv));
     }
 
     public static int run(String[] argv) throws Exception {
@@ -65,13 +74,27 @@ public final class BusBenchmark {
             System.out.print(USAGE);
             return 0;
         }
-        Args args = new Args("virta bench bus", argv, Set.of("out"), Set.of("quick"));
+        Args args = new Args("virta bench bus", argv, Set.of("out", "part", "placement"), Set.of("quick"));
+        Set<String> parts = Set.of(args.string("part", "latency,throughput,cost").split(","));
+        Set<String> placements = Set.of(args.string("placement", "cross-cpu,same-cpu,scheduler").split(","));
+        for (String part : parts) {
+            if (!Set.of("latency", "throughput", "cost").contains(part)) {
+                throw new Args.UsageException("virta bench bus: unknown --part '" + part
+                        + "': use latency, throughput or cost");
+            }
+        }
         BusBenchmark bench = new BusBenchmark(Path.of(System.getProperty("virta.home", ".")).toAbsolutePath(),
-                args.flag("quick"));
+                args.flag("quick"), placements);
         bench.buildFloor();
-        bench.latency();
-        bench.throughput();
-        bench.readerCostBySize();
+        if (parts.contains("latency")) {
+            bench.latency();
+        }
+        if (parts.contains("throughput")) {
+            bench.throughput();
+        }
+        if (parts.contains("cost")) {
+            bench.readerCostBySize();
+        }
         String out = args.string("out", null);
         if (out != null) {
             Files.writeString(Path.of(out), bench.report);
@@ -105,14 +128,16 @@ public final class BusBenchmark {
         line("");
         line("| placement | pair | mode | frames | p50 | p99 | p99.9 | max | p50 vs C floor |");
         line("|---|---|---|---|---|---|---|---|---|");
-        List<CpuPinning> placements = CpuPinning.available()
+        List<CpuPinning> placements = (CpuPinning.available()
                 ? List.of(CpuPinning.CROSS_CPU, CpuPinning.SAME_CPU, CpuPinning.SCHEDULER)
-                : List.of(CpuPinning.SCHEDULER);
+                : List.of(CpuPinning.SCHEDULER)).stream().filter(p -> placementNames.contains(p.option)).toList();
         for (CpuPinning placement : placements) {
             latencyRows(placement, false, count);
         }
         // Spinning only helps when the reader has a CPU of its own.
-        latencyRows(placements.get(0), true, count);
+        if (!placements.isEmpty() && placements.getFirst() != CpuPinning.SAME_CPU) {
+            latencyRows(placements.getFirst(), true, count);
+        }
         line("");
     }
 

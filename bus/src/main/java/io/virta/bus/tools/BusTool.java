@@ -234,11 +234,9 @@ public final class BusTool {
                         timeoutsInARow = 0;
                         frames++;
                         Frame frame = reader.frame();
-                        boolean ok = hasPattern(frame);
-                        if (delayMillis > 0) {
-                            sleepUntil(System.nanoTime() + delayMillis * 1_000_000);
-                        }
-                        ok &= frame.isIntact();
+                        // Intact when verified is what counts (section 5.2): a frame overwritten during the
+                        // delay below was used whole, and the next pull reports it as lost.
+                        boolean ok = hasPattern(frame) && frame.isIntact();
                         if (!ok) {
                             bad++;
                         }
@@ -246,6 +244,9 @@ public final class BusTool {
                                 + ",\"size\":" + frame.payloadSize() + ",\"width\":" + frame.width()
                                 + ",\"height\":" + frame.height() + ",\"colorMatrix\":" + frame.colorMatrix().code()
                                 + ",\"colorRange\":" + frame.colorRange().code() + ",\"ok\":" + ok + "}");
+                        if (delayMillis > 0) {
+                            sleepUntil(System.nanoTime() + delayMillis * 1_000_000);
+                        }
                     }
                     case TIMEOUT -> {
                         out.println("{\"event\":\"timeout\"}");
