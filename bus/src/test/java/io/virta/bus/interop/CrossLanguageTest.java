@@ -206,6 +206,26 @@ class CrossLanguageTest {
         }
     }
 
+    /** The benchmark's Java latency reader: JIT warm-up on a private channel, then the measured frames. */
+    @Test
+    void theJavaLatencyReaderWarmsUpOnItsOwnChannelThenMeasures() throws Exception {
+        String name = name("lat");
+        try (ChannelWriter writer = ChannelWriter.create(ChannelSpec.of(name, ChannelType.RAW).capacity(64).cells(64));
+             Peers.Peer reader = Peers.java("latency", name, "--count", "50", "--warmup", "10", "--jit-warmup", "300")) {
+            awaitReaders(writer, 1);
+            while (reader.process.isAlive()) {
+                writePattern(writer);
+                Thread.sleep(2);
+            }
+            assertEquals(0, reader.finish(10), reader.stderr());
+            String result = reader.output().getLast();
+            assertEquals(50, number(result, "n"), result);
+            assertTrue(result.contains("\"p50_us\""), result);
+            assertFalse(Files.exists(ChannelName.objectPath("bench.jit." + reader.process.pid())),
+                    "the warm-up channel is gone");
+        }
+    }
+
     @Test
     void pythonReaderTimesOutOnAQuietJavaChannel() throws Exception {
         String name = name("quiet");
