@@ -247,6 +247,33 @@ def test_clean_removes_unfinished_objects_of_dead_writers_only(tools):
                 os.unlink(path)
 
 
+def test_a_hung_holder_of_the_header_lock_delays_but_never_hangs_a_writer(name):
+    """Section 4: a writer waits for the header lock at most H_LOCK_PATIENCE_S, then leaves the
+    channel alone (close) or refuses with a clear error (create)."""
+    writer = Writer.create(name, ChannelType.RAW, capacity=16)
+    holder = subprocess.Popen(
+        ["/usr/bin/python3", "-c",
+         "import fcntl, os, sys, time\n"
+         "fd = os.open(sys.argv[1], os.O_RDWR)\n"
+         "fcntl.lockf(fd, fcntl.LOCK_EX, 4096, 0, os.SEEK_SET)\n"
+         "print('held', flush=True)\n"
+         "time.sleep(60)\n", L.object_path(name)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        writer.close()
+        assert time.monotonic() - started < 20, "close gave up on the lock"
+        assert os.path.exists(L.object_path(name)), "without the lock, the name is left alone"
+        with pytest.raises(ChannelBusy, match="header lock"):
+            Writer.create(name, ChannelType.RAW, capacity=16)
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+        if os.path.exists(L.object_path(name)):
+            os.unlink(L.object_path(name))
+
+
 def test_reader_table_lock_excludes_other_processes(name):
     """A reader registers under the record lock of 5.1 step 4, the one Java readers take too."""
     import subprocess

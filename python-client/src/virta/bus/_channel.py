@@ -18,7 +18,7 @@ import numpy as np
 
 from . import layout as L
 from .errors import ChannelCorrupt, ChannelMismatch
-from .posix import close_object_fd, record_lock
+from .posix import close_object_fd, patient_record_lock, record_lock
 
 if sys.byteorder != "little":  # pragma: no cover - the format is little-endian, and so are we
     raise ImportError("virta.bus needs a little-endian CPU: the bus format stores integers "
@@ -210,8 +210,11 @@ class ChannelMemory:
         return np.flatnonzero(self.slot_states == L.SLOT_ACTIVE)
 
     def header_lock(self):
-        """The header lock (section 4): held by a writer that replaces or closes the channel."""
-        return record_lock(self.fd, L.H_LOCK_OFFSET, L.H_LOCK_LENGTH)
+        """The header lock (section 4), held by a writer that replaces or closes the channel.
+
+        A context manager yielding True while held, or False if another process kept it for
+        H_LOCK_PATIENCE_S."""
+        return header_lock(self.fd)
 
     def table_lock(self):
         return record_lock(self.fd, self.layout.reader_table_offset, self.layout.reader_table_length)
@@ -256,6 +259,11 @@ class ChannelMemory:
         return doorbells
 
 
+def header_lock(fd: int):
+    """The header lock of the object open as `fd`; see ChannelMemory.header_lock."""
+    return patient_record_lock(fd, L.H_LOCK_OFFSET, L.H_LOCK_LENGTH, L.H_LOCK_PATIENCE_S)
+
+
 def _as_i64(value: int) -> int:
     """A u64 as the signed value the 'q' view stores for the same bits."""
     value &= 0xFFFFFFFFFFFFFFFF
@@ -271,4 +279,4 @@ def same_object(path: str, inode: tuple) -> bool | None:
     return (st.st_dev, st.st_ino) == inode
 
 
-__all__ = ["ChannelMemory", "Header", "parse_header", "same_object"]
+__all__ = ["ChannelMemory", "Header", "header_lock", "parse_header", "same_object"]

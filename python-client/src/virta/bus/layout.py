@@ -72,6 +72,7 @@ H_STATE = 384                  # u32
 # channel (section 4). Readers never take it; the reader table's lock covers other bytes.
 H_LOCK_OFFSET = 0
 H_LOCK_LENGTH = HEADER_SIZE
+H_LOCK_PATIENCE_S = 1.0        # a writer or cleaner gives up on the header lock after this
 
 # The immutable part of the header, offsets 0..104, in one struct so it is read in one call.
 # Fields: magic, formatVersion, channelType, cellCount, readerSlotCount, cellCapacity, cellStride,

@@ -318,8 +318,8 @@ def _remove_if_abandoned(name: str, path: str) -> str | None:
     except (OSError, BusError):
         return None
     try:
-        with mem.header_lock():
-            if not same_object(path, mem.inode):
+        with mem.header_lock() as held:
+            if not held or not same_object(path, mem.inode):
                 return None
             pid = mem.header.writer_pid
             state = mem.state

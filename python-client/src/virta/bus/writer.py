@@ -14,12 +14,11 @@ import time
 import numpy as np
 
 from . import layout as L
-from ._channel import ChannelMemory, parse_header, same_object
+from ._channel import ChannelMemory, header_lock, parse_header, same_object
 from .errors import (BusError, ChannelBusy, ChannelCorrupt, ChannelMismatch, InvalidChannelName,
                      NoSpaceForChannel, PayloadTooLarge)
 from .layout import ChannelType, ColorMatrix, ColorRange, Flags, Format
-from .posix import (Semaphore, close_object_fd, pid_alive, record_lock, release_record_lock,
-                    try_record_lock)
+from .posix import Semaphore, close_object_fd, pid_alive, release_record_lock, try_record_lock
 
 
 def _now_micros() -> int:
@@ -343,16 +342,18 @@ class Writer:
         except (OSError, ValueError):
             pass
         # Under the header lock, so that a successor cannot mark and rename in between (section 4).
-        with mem.header_lock():
-            replaced = mem.state == L.STATE_REPLACED
-            if not replaced:
+        with mem.header_lock() as held:
+            # Not held: a hung process has it. Leave state and name alone; readers see the
+            # heartbeat stop.
+            leave_alone = not held or mem.state == L.STATE_REPLACED
+            if not leave_alone:
                 mem.set_state(L.STATE_CLOSED)
                 if same_object(mem.path, mem.inode):
                     try:
                         os.unlink(mem.path)
                     except FileNotFoundError:
                         pass
-        if replaced:
+        if leave_alone:
             self._close_doorbells()
             mem.close()
             return
@@ -415,7 +416,7 @@ def _create_object(name, path, lay, channel_type, fmt, width, height, gid) -> Ch
         except ChannelCorrupt:
             # Not a channel (garbage, a half-written file): nobody can be following it, so it is
             # simply replaced.
-            memory = _replace_garbage(path, lambda: build(1, True))
+            memory = _replace_garbage(name, path, lambda: build(1, True))
             if memory is not None:
                 return memory
             continue
@@ -428,7 +429,9 @@ def _create_object(name, path, lay, channel_type, fmt, width, height, gid) -> Ch
         try:
             # old is closed only after the lock is released: closing a descriptor of the file
             # would drop the lock.
-            with old.header_lock():
+            with old.header_lock() as held:
+                if not held:
+                    raise _lock_busy(name, path)
                 if same_object(path, old.inode):
                     return build(_retire_previous(name, path, old) + 1, True)
         finally:
@@ -437,14 +440,21 @@ def _create_object(name, path, lay, channel_type, fmt, width, height, gid) -> Ch
                    "other writers keep starting under that name; run one writer per channel")
 
 
-def _replace_garbage(path: str, build):
+def _replace_garbage(name: str, path: str, build):
     fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
     try:
         st = os.fstat(fd)
-        with record_lock(fd, L.H_LOCK_OFFSET, L.H_LOCK_LENGTH):
+        with header_lock(fd) as held:
+            if not held:
+                raise _lock_busy(name, path)
             return build() if same_object(path, (st.st_dev, st.st_ino)) else None
     finally:
         close_object_fd(fd)
+
+
+def _lock_busy(name: str, path: str) -> ChannelBusy:
+    return ChannelBusy(f"channel '{name}' is busy: another process holds the header lock of {path} "
+                       "(a writer taking the channel over, or virta bus clean): try again")
 
 
 def _retire_previous(name: str, path: str, old: ChannelMemory) -> int:

@@ -170,10 +170,16 @@ final class ChannelMemory implements AutoCloseable {
 
     /**
      * Runs {@code action} under the header lock (docs/bus-format.md section 4), which writers hold while
-     * they replace or close a channel. Readers never take it.
+     * they replace or close a channel; readers never take it. Returns {@code busy.get()} instead if
+     * another process holds it for longer than {@link ChannelHeaderDescriptor#LOCK_PATIENCE_NANOS}.
      */
-    <T> T withHeaderLock(java.util.function.Supplier<T> action) {
-        return object.withRecordLock(LOCK_OFFSET, LOCK_LENGTH, action);
+    <T> T withHeaderLock(java.util.function.Supplier<T> action, java.util.function.Supplier<T> busy) {
+        return withHeaderLock(object, action, busy);
+    }
+
+    static <T> T withHeaderLock(SharedMemoryObject object, java.util.function.Supplier<T> action,
+                                java.util.function.Supplier<T> busy) {
+        return object.withRecordLockWithin(LOCK_OFFSET, LOCK_LENGTH, LOCK_PATIENCE_NANOS, action, busy);
     }
 
     // ---- cells ----

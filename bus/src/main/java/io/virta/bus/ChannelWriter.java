@@ -93,10 +93,12 @@ public final class ChannelWriter implements AutoCloseable {
                         + ": remove it, or check its permissions", e);
             }
             try {
-                ChannelMemory created = existing.withRecordLock(ChannelHeaderDescriptor.LOCK_OFFSET,
-                        ChannelHeaderDescriptor.LOCK_LENGTH, () -> existing.isNamedBy(path)
-                                ? publish(spec, layout, path, retire(spec.name(), path, existing) + 1, true)
-                                : null);
+                ChannelMemory created = ChannelMemory.withHeaderLock(existing, () -> existing.isNamedBy(path)
+                        ? publish(spec, layout, path, retire(spec.name(), path, existing) + 1, true)
+                        : null, () -> {
+                            throw new ChannelBusyException(spec.name(), "another process holds the header lock of "
+                                    + path + " (a writer taking the channel over, or virta bus clean): try again");
+                        });
                 if (created != null) {
                     return created;
                 }
@@ -376,7 +378,7 @@ public final class ChannelWriter implements AutoCloseable {
                 }
             }
             return true;
-        });
+        }, () -> false);   // held by a hung process: leave state and name alone; readers see the heartbeat stop
         if (ended) {
             ringDoorbells();
         }

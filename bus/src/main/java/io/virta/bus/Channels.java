@@ -85,7 +85,7 @@ public final class Channels {
             return false;
         }
         try {
-            return object.withRecordLock(ChannelHeaderDescriptor.LOCK_OFFSET, ChannelHeaderDescriptor.LOCK_LENGTH, () -> {
+            return ChannelMemory.withHeaderLock(object, () -> {
                 if (!object.isNamedBy(path)) {
                     return false;
                 }
@@ -103,7 +103,7 @@ public final class Channels {
                     return false;
                 }
                 return delete(path);
-            });
+            }, () -> false);
         } finally {
             object.close();
         }

@@ -150,4 +150,29 @@ class WriterSuccessionTest extends ChannelTestBase {
             Files.deleteIfExists(live);
         }
     }
+
+    /**
+     * A process that takes a channel's header lock and hangs (here a Python process that never lets go)
+     * delays a writer's close and a successor by at most the lock's patience; neither hangs.
+     */
+    @Test
+    void aHungHolderOfTheHeaderLockDelaysButNeverHangsAWriter() throws Exception {
+        String name = name("held");
+        ChannelSpec spec = ChannelSpec.of(name, ChannelType.RAW).capacity(16);
+        ChannelWriter writer = ChannelWriter.create(spec);
+        Process holder = new ProcessBuilder("/usr/bin/python3", "-c", "import fcntl, os, sys, time\n"
+                + "fd = os.open(sys.argv[1], os.O_RDWR)\n"
+                + "fcntl.lockf(fd, fcntl.LOCK_EX, 4096, 0, os.SEEK_SET)\n"
+                + "print('held', flush=True)\n"
+                + "time.sleep(60)\n", shm(name).toString()).start();
+        try {
+            assertEquals("held", holder.inputReader().readLine());
+            assertTimeoutPreemptively(Duration.ofSeconds(20), writer::close, "close gives up on the lock");
+            assertTrue(Files.exists(shm(name)), "without the lock, the name is left alone");
+            ChannelBusyException e = assertThrows(ChannelBusyException.class, () -> ChannelWriter.create(spec));
+            assertTrue(e.getMessage().contains(name) && e.getMessage().contains("header lock"), e.getMessage());
+        } finally {
+            holder.destroyForcibly().waitFor();
+        }
+    }
 }

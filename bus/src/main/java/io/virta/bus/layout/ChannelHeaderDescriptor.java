@@ -55,6 +55,8 @@ public final class ChannelHeaderDescriptor {
     /** The header lock's byte range; the reader table's lock covers other bytes. */
     public static final int LOCK_OFFSET = 0;
     public static final int LOCK_LENGTH = LENGTH;
+    /** How long a writer or cleaner waits for the header lock before it gives up (section 4). */
+    public static final long LOCK_PATIENCE_NANOS = 1_000_000_000L;
 
     public static final int STATE_LIVE = 1;
     public static final int STATE_CLOSED = 2;

@@ -179,6 +179,35 @@ public final class SharedMemoryObject implements AutoCloseable {
         }
     }
 
+    /**
+     * Like {@link #withRecordLock}, but waits at most {@code patienceNanos} for a lock another process
+     * holds, and then returns {@code busy.get()} without running {@code action}: a process that holds
+     * the lock and hangs must not hang this one.
+     */
+    public <T> T withRecordLockWithin(long offset, long length, long patienceNanos, Supplier<T> action,
+                                      Supplier<T> busy) {
+        long giveUp = System.nanoTime() + patienceNanos;
+        while (true) {
+            PROCESS_LOCK.lock();
+            try {
+                FileLock lock = channel.tryLock(offset, length, false);
+                if (lock != null) {
+                    try (lock) {
+                        return action.get();
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot lock " + path + ": " + e.getMessage(), e);
+            } finally {
+                PROCESS_LOCK.unlock();
+            }
+            if (System.nanoTime() - giveUp >= 0) {
+                return busy.get();
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+    }
+
     @Override
     public void close() {
         PROCESS_LOCK.lock();
