@@ -353,9 +353,10 @@ public final class BusTool {
         }
         String warm = "bench.jit." + ProcessHandle.current().pid();
         try (ChannelWriter writer = ChannelWriter.create(ChannelSpec.of(warm, ChannelType.RAW).capacity(64).cells(64));
-             // A short spin: the same code, without a spinning puller starving the committer on one CPU.
+             // At most 100 µs of spin: long enough that frames often arrive while it spins (so C2 compiles
+             // that branch too, not an uncommon trap), short enough not to starve the committer on one CPU.
              ChannelReader reader = ChannelReader.builder(warm).start(ChannelReader.Start.NEXT)
-                     .spin(spin.isZero() ? spin : Duration.ofNanos(Math.min(spin.toNanos(), 10_000))).open()) {
+                     .spin(spin.isZero() ? spin : Duration.ofNanos(Math.min(spin.toNanos(), 100_000))).open()) {
             Thread committer = Thread.ofPlatform().start(() -> {
                 for (int i = 0; i < frames; i++) {
                     writer.claim().payloadSize(64);
