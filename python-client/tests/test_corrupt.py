@@ -90,6 +90,16 @@ def test_cell_disagreeing_with_write_sequence(names):
             r.pull(0)
 
 
+def test_payload_size_larger_than_the_cell_is_refused_not_clamped(name):
+    """Section 2.3: payloadSize is at most cellCapacity; Java and Python both refuse the frame."""
+    with Writer.create(name, ChannelType.RAW, capacity=64) as w, Reader(name, start="next") as r:
+        w.push(bytes(64))
+        mem = w._mem
+        mem.u32[(mem.layout.cell_metadata(0) + L.C_PAYLOAD_SIZE) // 4] = 65
+        with pytest.raises(ChannelCorrupt, match="65 bytes in cells of 64"):
+            r.pull(0)
+
+
 def _attempt(name):
     """Attach and pull a little; what a reader of a damaged object may do."""
     with Reader(name) as r:

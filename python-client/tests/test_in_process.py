@@ -445,6 +445,58 @@ def test_stale_heartbeat_means_died_then_takeover_means_restarted(name):
     assert not os.path.exists(L.object_path(name))
 
 
+def _resume(writer):
+    """Undoes _stall: the same writer's heartbeat is fresh again (it was stopped, not dead)."""
+    mem = writer._mem
+    mem.i64[mem.heartbeat_index] = time.time_ns() // 1000
+    writer._stop.clear()
+    writer._thread = threading.Thread(target=writer._housekeeping, daemon=True)
+    writer._thread.start()
+
+
+def test_a_writer_declared_dead_is_followed_again_when_its_heartbeat_resumes(name):
+    """Section 5.3: a stall or clock step over 5 s, then the same writer goes on."""
+    with raw_writer(name) as w, Reader(name, start="next") as r:
+        push_seq(w)
+        assert r.pull(1) is PullStatus.FRAME
+        _stall(w)
+        assert r.pull(2) is PullStatus.WRITER_DIED
+        _resume(w)
+        push_seq(w)
+        assert r.pull(2) is PullStatus.FRAME
+        assert r.frame.sequence == 2 and r.frame.lost == 0
+
+
+def test_a_stale_writer_closing_leaves_its_live_successor_under_the_name(name):
+    """Section 4: a replaced writer neither unlinks the name nor marks anything CLOSED."""
+    w1 = raw_writer(name)
+    with Reader(name, start="next") as old_reader:
+        _stall(w1)
+        with raw_writer(name) as w2:
+            w1.close()
+            assert os.path.exists(L.object_path(name))
+            with Reader(name, start="next") as new_reader:
+                assert new_reader.generation == 2
+                push_seq(w2)
+                assert new_reader.pull(2) is PullStatus.FRAME
+            # The old object stays REPLACED, so its reader follows the successor.
+            assert old_reader.pull(2) is PullStatus.WRITER_RESTARTED
+
+
+def test_replaced_before_the_successor_is_published_is_not_a_death(name):
+    """Section 4 step 1 marks the old object REPLACED before step 3 renames the new one over it."""
+    w1 = raw_writer(name)
+    with Reader(name, start="next") as r:
+        _stall(w1)
+        w1._mem.set_state(L.STATE_REPLACED)
+        assert r.pull(0.3) is PullStatus.TIMEOUT
+        with raw_writer(name) as w2:
+            assert r.pull(2) is PullStatus.WRITER_RESTARTED
+            push_seq(w2)
+            assert r.pull(2) is PullStatus.FRAME
+    w1.close()
+
+
 def test_takeover_while_reader_waits(name):
     w1 = raw_writer(name)
     with Reader(name, start="next") as r:

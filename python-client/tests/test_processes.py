@@ -3,6 +3,7 @@
 import json
 import os
 import signal
+import subprocess
 import time
 
 import pytest
@@ -225,6 +226,54 @@ def test_ls_and_latency(name, tools):
         result = json.loads(latency.lines[-1])
         assert result["reader"] == "python" and result["n"] == 100
         assert 0 < result["p50_us"] <= result["p99_us"] <= result["p999_us"] <= result["max_us"]
+
+
+def test_clean_removes_unfinished_objects_of_dead_writers_only(tools):
+    """Section 8: the PID of .tmp.virta.NAME.PID.RANDOM is the field before the last, even when
+    NAME has a field of digits ("cam.1")."""
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead = f"/dev/shm/.tmp.virta.t.cam.1.{gone.pid}.ab12cd34"
+    live = f"/dev/shm/.tmp.virta.t.cam.1.{os.getpid()}.ab12cd35"
+    for path in (dead, live):
+        open(path, "wb").close()
+    try:
+        clean = tools("clean")
+        assert clean.finish() == 0
+        assert any(os.path.basename(dead) in line for line in clean.lines), clean.lines
+        assert not os.path.exists(dead)
+        assert os.path.exists(live), "a writer still building its object keeps it"
+    finally:
+        for path in (dead, live):
+            if os.path.exists(path):
+                os.unlink(path)
+
+
+def test_a_hung_holder_of_the_header_lock_delays_but_never_hangs_a_writer(name):
+    """Section 4: a writer waits for the header lock at most H_LOCK_PATIENCE_S, then leaves the
+    channel alone (close) or refuses with a clear error (create)."""
+    writer = Writer.create(name, ChannelType.RAW, capacity=16)
+    holder = subprocess.Popen(
+        ["/usr/bin/python3", "-c",
+         "import fcntl, os, sys, time\n"
+         "fd = os.open(sys.argv[1], os.O_RDWR)\n"
+         "fcntl.lockf(fd, fcntl.LOCK_EX, 4096, 0, os.SEEK_SET)\n"
+         "print('held', flush=True)\n"
+         "time.sleep(60)\n", L.object_path(name)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        writer.close()
+        assert time.monotonic() - started < 20, "close gave up on the lock"
+        assert os.path.exists(L.object_path(name)), "without the lock, the name is left alone"
+        with pytest.raises(ChannelBusy, match="header lock"):
+            Writer.create(name, ChannelType.RAW, capacity=16)
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+        if os.path.exists(L.object_path(name)):
+            os.unlink(L.object_path(name))
 
 
 def test_reader_table_lock_excludes_other_processes(name):

@@ -18,7 +18,7 @@ import numpy as np
 
 from . import layout as L
 from .errors import ChannelCorrupt, ChannelMismatch
-from .posix import close_object_fd, record_lock
+from .posix import close_object_fd, patient_record_lock, record_lock
 
 if sys.byteorder != "little":  # pragma: no cover - the format is little-endian, and so are we
     raise ImportError("virta.bus needs a little-endian CPU: the bus format stores integers "
@@ -101,8 +101,8 @@ def _layout_problem(h: Header, object_size: int) -> str | None:
                 f"metadata {h.cell_metadata_offset}, payload {h.payload_offset}, "
                 f"{h.cell_count} cells of stride {h.cell_stride}, object {object_size} bytes)")
     # Our 8-byte loads and stores must be aligned to be atomic.
-    if (h.reader_table_offset % 8 or h.cell_metadata_offset % 8
-            or h.payload_offset % L.CACHE_LINE or object_size % 8):
+    if (h.reader_table_offset % L.CACHE_LINE or h.cell_metadata_offset % L.CACHE_LINE
+            or h.payload_offset % L.CACHE_LINE):
         return "regions are not aligned"
     return None
 
@@ -209,6 +209,13 @@ class ChannelMemory:
     def active_slots(self) -> np.ndarray:
         return np.flatnonzero(self.slot_states == L.SLOT_ACTIVE)
 
+    def header_lock(self):
+        """The header lock (section 4), held by a writer that replaces or closes the channel.
+
+        A context manager yielding True while held, or False if another process kept it for
+        H_LOCK_PATIENCE_S."""
+        return header_lock(self.fd)
+
     def table_lock(self):
         return record_lock(self.fd, self.layout.reader_table_offset, self.layout.reader_table_length)
 
@@ -252,6 +259,11 @@ class ChannelMemory:
         return doorbells
 
 
+def header_lock(fd: int):
+    """The header lock of the object open as `fd`; see ChannelMemory.header_lock."""
+    return patient_record_lock(fd, L.H_LOCK_OFFSET, L.H_LOCK_LENGTH, L.H_LOCK_PATIENCE_S)
+
+
 def _as_i64(value: int) -> int:
     """A u64 as the signed value the 'q' view stores for the same bits."""
     value &= 0xFFFFFFFFFFFFFFFF
@@ -267,4 +279,4 @@ def same_object(path: str, inode: tuple) -> bool | None:
     return (st.st_dev, st.st_ino) == inode
 
 
-__all__ = ["ChannelMemory", "Header", "parse_header", "same_object"]
+__all__ = ["ChannelMemory", "Header", "header_lock", "parse_header", "same_object"]

@@ -19,6 +19,8 @@ from typing import NamedTuple
 SHM_DIR = "/dev/shm"
 OBJECT_PREFIX = "virta."                # channel NAME lives at /dev/shm/virta.NAME
 DOORBELL_PREFIX = "virta.r."            # reader doorbell: virta.r.PID.ID
+# A writer builds its object as /dev/shm/.tmp.virta.NAME.PID.RANDOM, then renames it to virta.NAME.
+TEMPORARY_PREFIX = ".tmp."
 SEMAPHORE_FILE_PREFIX = "sem."          # glibc keeps sem_open("/x") at /dev/shm/sem.x
 NAME_MAX_LENGTH = 64
 # 1 to 64 characters from A-Z a-z 0-9 . _ -, not starting with '.' or '-'.
@@ -64,8 +66,13 @@ H_NAME = 128                   # u8[64], NUL-padded
 H_NAME_LENGTH = 64
 H_MUTABLE_START = 256          # fields before this are written once and never change
 H_WRITE_SEQUENCE = 256         # i64, alone on its cache line
-H_HEARTBEAT_MICROS = 320       # i64, alone on its cache line
+H_HEARTBEAT_MICROS = 320       # i64, alone on its cache line (328..383 padding)
 H_STATE = 384                  # u32
+# The header lock: a record lock on these bytes, held by a writer while it replaces or closes a
+# channel (section 4). Readers never take it; the reader table's lock covers other bytes.
+H_LOCK_OFFSET = 0
+H_LOCK_LENGTH = HEADER_SIZE
+H_LOCK_PATIENCE_S = 1.0        # a writer or cleaner gives up on the header lock after this
 
 # The immutable part of the header, offsets 0..104, in one struct so it is read in one call.
 # Fields: magic, formatVersion, channelType, cellCount, readerSlotCount, cellCapacity, cellStride,
@@ -80,6 +87,7 @@ STATE_REPLACED = 3
 
 # Section 4 and 5.3: liveness.
 HEARTBEAT_INTERVAL_S = 0.1         # the writer refreshes heartbeatMicros at least this often
+HEARTBEAT_TICK_S = HEARTBEAT_INTERVAL_S / 2   # how often it does: a late wake-up still keeps the promise
 HEARTBEAT_STALE_US = 5_000_000     # older than this: the writer hangs or is gone
 READER_CHECK_INTERVAL_S = 0.1      # a blocked reader looks at the writer at least this often
 SLOT_REAP_INTERVAL_S = 1.0         # the writer frees slots of dead readers about this often

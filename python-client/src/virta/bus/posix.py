@@ -12,6 +12,7 @@ import errno
 import fcntl
 import os
 import threading
+import time
 
 _libc = ctypes.CDLL("libc.so.6", use_errno=True)
 
@@ -176,6 +177,23 @@ def try_record_lock(fd: int, offset: int, length: int) -> bool:
         PROCESS_LOCK.release()
         return False
     return True
+
+
+@contextlib.contextmanager
+def patient_record_lock(fd: int, offset: int, length: int, patience_s: float):
+    """The exclusive record lock, waited for at most `patience_s`: yields True while it is held, or
+    False (holding nothing) when another process kept it that long. A process that holds the lock
+    and hangs must not hang this one."""
+    deadline = time.monotonic() + patience_s
+    while not try_record_lock(fd, offset, length):
+        if time.monotonic() >= deadline:
+            yield False
+            return
+        time.sleep(0.001)
+    try:
+        yield True
+    finally:
+        release_record_lock(fd, offset, length)
 
 
 def release_record_lock(fd: int, offset: int, length: int) -> None:

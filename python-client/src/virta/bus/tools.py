@@ -20,8 +20,8 @@ import time
 import numpy as np
 
 from . import layout as L
-from ._channel import parse_header
-from .errors import BusError
+from ._channel import ChannelMemory, parse_header, same_object
+from .errors import BusError, ChannelCorrupt
 from .layout import ChannelType, ColorMatrix, ColorRange
 from .posix import Semaphore, pid_alive
 from .reader import PullStatus, Reader
@@ -300,16 +300,65 @@ def cmd_ls(args) -> int:
     return EXIT_OK
 
 
+def _remove_if_abandoned(name: str, path: str) -> str | None:
+    """Removes the channel if its writer is dead (5.3) or it is no channel at all.
+
+    It is judged and removed under its header lock, and only while the name still refers to it,
+    so a writer replacing it at that moment keeps its new object (section 4). Returns why it was
+    removed, or None.
+    """
+    try:
+        mem = ChannelMemory.open_existing(name, path)
+    except ChannelCorrupt:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            return None
+        return "it is not a channel"
+    except (OSError, BusError):
+        return None
+    try:
+        with mem.header_lock() as held:
+            if not held or not same_object(path, mem.inode):
+                return None
+            pid = mem.header.writer_pid
+            state = mem.state
+            # REPLACED: a new writer is taking the name over right now.
+            if state == L.STATE_REPLACED or (
+                    state == L.STATE_LIVE and pid_alive(pid)
+                    and time.time_ns() // 1000 - mem.heartbeat_micros <= L.HEARTBEAT_STALE_US):
+                return None
+            mem.set_state(L.STATE_CLOSED)
+            os.unlink(path)
+            return f"writer {pid} is gone" if state == L.STATE_LIVE else "it was closed"
+    finally:
+        mem.close()
+
+
+def temporary_owner(filename: str) -> int:
+    """The PID of .tmp.virta.NAME.PID.RANDOM: the field before the last, whatever dots NAME has."""
+    fields = filename.split(".")
+    return int(fields[-2]) if len(fields) >= 2 and fields[-2].isdigit() else -1
+
+
 def cmd_clean(args) -> int:
-    """Section 7: removes channels whose writer is dead and doorbells whose PID is dead."""
+    """Section 8: removes channels whose writer is dead, unfinished objects of dead writers and
+    doorbells whose PID is dead."""
     removed = 0
     for filename in _channel_files():
-        info = _inspect(filename)
-        if "error" in info or info.get("alive") or info.get("state") == "replaced":
-            continue
-        if not pid_alive(info["pid"]):
-            os.unlink(f"{L.SHM_DIR}/{filename}")
-            print(f"removed channel {info['name']} (writer {info['pid']} is gone)")
+        name = filename[len(L.OBJECT_PREFIX):]
+        why = _remove_if_abandoned(name, f"{L.SHM_DIR}/{filename}")
+        if why:
+            print(f"removed channel {name} ({why})")
+            removed += 1
+    temporary = L.TEMPORARY_PREFIX + L.OBJECT_PREFIX
+    for entry in sorted(os.listdir(L.SHM_DIR)):
+        if entry.startswith(temporary) and not pid_alive(temporary_owner(entry)):
+            try:
+                os.unlink(f"{L.SHM_DIR}/{entry}")
+            except FileNotFoundError:
+                continue
+            print(f"removed unfinished object {entry}")
             removed += 1
     prefix = L.SEMAPHORE_FILE_PREFIX + L.DOORBELL_PREFIX
     for entry in sorted(os.listdir(L.SHM_DIR)):

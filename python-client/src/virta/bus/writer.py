@@ -14,12 +14,11 @@ import time
 import numpy as np
 
 from . import layout as L
-from ._channel import ChannelMemory, parse_header, same_object
+from ._channel import ChannelMemory, header_lock, parse_header, same_object
 from .errors import (BusError, ChannelBusy, ChannelCorrupt, ChannelMismatch, InvalidChannelName,
                      NoSpaceForChannel, PayloadTooLarge)
 from .layout import ChannelType, ColorMatrix, ColorRange, Flags, Format
-from .posix import (Semaphore, close_object_fd, pid_alive, release_record_lock,
-                    try_record_lock)
+from .posix import Semaphore, close_object_fd, pid_alive, release_record_lock, try_record_lock
 
 
 def _now_micros() -> int:
@@ -107,9 +106,7 @@ class Writer:
 
         path = L.object_path(name)
         try:
-            generation = _retire_previous(name, path) + 1
-            memory = _build_object(name, path, lay, channel_type, fmt, width, height, generation,
-                                   gid)
+            memory = _create_object(name, path, lay, channel_type, fmt, width, height, gid)
         except PermissionError:
             raise BusError(
                 f"cannot create channel '{name}' ({path}): permission denied: an object of another "
@@ -312,7 +309,7 @@ class Writer:
         mem = self._mem
         next_reap = time.monotonic() + L.SLOT_REAP_INTERVAL_S
         # Half the required interval, so a late wake-up still keeps the promise of section 4.
-        while not self._stop.wait(L.HEARTBEAT_INTERVAL_S / 2):
+        while not self._stop.wait(L.HEARTBEAT_TICK_S):
             mem.i64[mem.heartbeat_index] = _now_micros()
             if time.monotonic() >= next_reap:
                 next_reap = time.monotonic() + L.SLOT_REAP_INTERVAL_S
@@ -327,23 +324,39 @@ class Writer:
     # ------------------------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Ends the channel in order: CLOSED, ring every doorbell, remove the name."""
+        """Ends the channel in order: CLOSED, ring every doorbell, remove the name.
+
+        A writer that was judged stale and replaced (it hung for more than 5 s) leaves the state
+        and the name alone: they belong to its successor and its successor's readers now.
+        """
         if self._closed:
             return
         self._closed = True
         self._stop.set()
         self._thread.join()
         mem = self._mem
-        # A writer that was taken over (it hung past 5 s) leaves the new owner's object alone.
-        replaced = mem.state == L.STATE_REPLACED
-        if not replaced:
-            # A reader killed since the last sweep would otherwise leave its doorbell behind.
-            try:
-                for doorbell in mem.reap_dead_readers(pid_alive):
-                    Semaphore.unlink(doorbell)
-            except (OSError, ValueError):
-                pass
-            mem.set_state(L.STATE_CLOSED)
+        # A reader killed since the last sweep would otherwise leave its doorbell behind.
+        try:
+            for doorbell in mem.reap_dead_readers(pid_alive):
+                Semaphore.unlink(doorbell)
+        except (OSError, ValueError):
+            pass
+        # Under the header lock, so that a successor cannot mark and rename in between (section 4).
+        with mem.header_lock() as held:
+            # Not held: a hung process has it. Leave state and name alone; readers see the
+            # heartbeat stop.
+            leave_alone = not held or mem.state == L.STATE_REPLACED
+            if not leave_alone:
+                mem.set_state(L.STATE_CLOSED)
+                if same_object(mem.path, mem.inode):
+                    try:
+                        os.unlink(mem.path)
+                    except FileNotFoundError:
+                        pass
+        if leave_alone:
+            self._close_doorbells()
+            mem.close()
+            return
         for slot in mem.active_slots().tolist():
             cached = self._doorbells.get(slot)
             if cached is not None and cached[1] is not None:
@@ -353,16 +366,14 @@ class Writer:
                 if sem is not None:
                     sem.post()
                     sem.close()
+        self._close_doorbells()
+        mem.close()
+
+    def _close_doorbells(self) -> None:
         for _, sem in self._doorbells.values():
             if sem is not None:
                 sem.close()
         self._doorbells.clear()
-        if not replaced and same_object(mem.path, mem.inode):
-            try:
-                os.unlink(mem.path)
-            except FileNotFoundError:
-                pass
-        mem.close()
 
     @property
     def closed(self) -> bool:
@@ -388,53 +399,94 @@ class Writer:
 # ----------------------------------------------------------------------------------------------
 
 
-def _retire_previous(name: str, path: str) -> int:
-    """Step 1: fails if a live writer owns `path`, else retires what is there.
+def _create_object(name, path, lay, channel_type, fmt, width, height, gid) -> ChannelMemory:
+    """Steps 1 to 3. What is under the name is judged and replaced under its header lock, and only
+    while the name still refers to it; if the name changed hands meanwhile (another writer started
+    at the same instant), look again, and find that writer alive."""
+    build = lambda generation, replace: _build_object(  # noqa: E731
+        name, path, lay, channel_type, fmt, width, height, generation, gid, replace=replace)
+    for _ in range(8):
+        try:
+            old = ChannelMemory.open_existing(name, path)
+        except FileNotFoundError:
+            memory = build(1, False)
+            if memory is not None:
+                return memory
+            continue
+        except ChannelCorrupt:
+            # Not a channel (garbage, a half-written file): nobody can be following it, so it is
+            # simply replaced.
+            memory = _replace_garbage(name, path, lambda: build(1, True))
+            if memory is not None:
+                return memory
+            continue
+        except ChannelMismatch as e:
+            # A channel of another format version: we cannot read its writerPid or heartbeat, so
+            # we cannot tell whether its writer is alive. Leave that decision to a person.
+            raise ChannelMismatch(
+                f"{e}. A writer of that version may still own the name: stop it, or remove {path} "
+                "if it is stale") from None
+        try:
+            # old is closed only after the lock is released: closing a descriptor of the file
+            # would drop the lock.
+            with old.header_lock() as held:
+                if not held:
+                    raise _lock_busy(name, path)
+                if same_object(path, old.inode):
+                    return build(_retire_previous(name, path, old) + 1, True)
+        finally:
+            old.close()
+    raise BusError(f"channel '{name}' changed hands 8 times while this writer tried to create it: "
+                   "other writers keep starting under that name; run one writer per channel")
 
-    Returns the old object's generation, or 0 when there was none (or it was not a channel).
-    """
+
+def _replace_garbage(name: str, path: str, build):
+    fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
     try:
-        old = ChannelMemory.open_existing(name, path)
-    except FileNotFoundError:
-        return 0
-    except ChannelCorrupt:
-        # Not a channel (garbage, a half-written file): nobody can be following it, so it is
-        # simply replaced.
-        return 0
-    except ChannelMismatch as e:
-        # A channel of another format version: we cannot read its writerPid or heartbeat, so we
-        # cannot tell whether its writer is alive. Leave that decision to a person.
-        raise ChannelMismatch(
-            f"{e}. A writer of that version may still own the name: stop it, or remove {path} "
-            "if it is stale") from None
-    try:
-        h = old.header
-        heartbeat_age = _now_micros() - old.heartbeat_micros
-        if (old.state == L.STATE_LIVE and pid_alive(h.writer_pid)
-                and heartbeat_age < L.HEARTBEAT_STALE_US):
-            raise ChannelBusy(
-                f"channel '{name}' is owned by a live writer, process {h.writer_pid} ({path}): "
-                "stop that writer first, or use another channel name")
-        old.set_state(L.STATE_REPLACED)
-        for slot in old.active_slots().tolist():
-            _, pid, _, doorbell = old.slot_fields(slot)
-            if not doorbell:
-                continue
-            sem = Semaphore.open(doorbell)
-            if sem is not None:
-                sem.post()   # its reader wakes at once and finds REPLACED
-                sem.close()
-            if not pid_alive(pid):
-                Semaphore.unlink(doorbell)
-        return h.generation
+        st = os.fstat(fd)
+        with header_lock(fd) as held:
+            if not held:
+                raise _lock_busy(name, path)
+            return build() if same_object(path, (st.st_dev, st.st_ino)) else None
     finally:
-        old.close()
+        close_object_fd(fd)
 
 
-def _build_object(name, path, lay, channel_type, fmt, width, height, generation, gid):
-    """Steps 2 and 3: a complete object under a temporary name, then renamed over `path`."""
+def _lock_busy(name: str, path: str) -> ChannelBusy:
+    return ChannelBusy(f"channel '{name}' is busy: another process holds the header lock of {path} "
+                       "(a writer taking the channel over, or virta bus clean): try again")
+
+
+def _retire_previous(name: str, path: str, old: ChannelMemory) -> int:
+    """Step 1, under old's header lock: fails if a live writer owns it, else marks it REPLACED
+    and wakes its readers. Returns its generation."""
+    h = old.header
+    heartbeat_age = _now_micros() - old.heartbeat_micros
+    if (old.state == L.STATE_LIVE and pid_alive(h.writer_pid)
+            and heartbeat_age < L.HEARTBEAT_STALE_US):
+        raise ChannelBusy(
+            f"channel '{name}' is owned by a live writer, process {h.writer_pid} ({path}): "
+            "stop that writer first, or use another channel name")
+    old.set_state(L.STATE_REPLACED)
+    for slot in old.active_slots().tolist():
+        _, pid, _, doorbell = old.slot_fields(slot)
+        if not doorbell:
+            continue
+        sem = Semaphore.open(doorbell)
+        if sem is not None:
+            sem.post()   # its reader wakes at once and finds REPLACED
+            sem.close()
+        if not pid_alive(pid):
+            Semaphore.unlink(doorbell)
+    return h.generation
+
+
+def _build_object(name, path, lay, channel_type, fmt, width, height, generation, gid, *,
+                  replace: bool):
+    """Steps 2 and 3: a complete object under a temporary name, then renamed over `path`
+    (`replace`), or linked to it only if the name is still free. Returns None if it was not."""
     _check_free_space(name, lay.total_size)
-    temp = (f"{L.SHM_DIR}/.tmp.{L.OBJECT_PREFIX}{name}.{os.getpid()}."
+    temp = (f"{L.SHM_DIR}/{L.TEMPORARY_PREFIX}{L.OBJECT_PREFIX}{name}.{os.getpid()}."
             f"{secrets.token_hex(4)}")
     fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, L.MODE_PRIVATE)
     mm = None
@@ -466,7 +518,18 @@ def _build_object(name, path, lay, channel_type, fmt, width, height, generation,
         memory = ChannelMemory(name, path, fd, mm, parse_header(mm, lay.total_size, name, path))
         memory.i64[memory.heartbeat_index] = start
         memory.set_state(L.STATE_LIVE)
-        os.rename(temp, path)
+        if replace:
+            os.rename(temp, path)
+        else:
+            try:
+                # A hard link fails when the name exists: of two writers creating the same new
+                # channel, exactly one gets it.
+                os.link(temp, path)
+            except FileExistsError:
+                memory.close()
+                os.unlink(temp)
+                return None
+            os.unlink(temp)
         return memory
     except BaseException:
         if mm is not None:

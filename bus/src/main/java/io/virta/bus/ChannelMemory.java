@@ -66,6 +66,17 @@ final class ChannelMemory implements AutoCloseable {
         return new ChannelMemory(spec.name(), object, layout, spec.type());
     }
 
+    /** Maps the object named {@code path} and validates it; nothing stays open if it is not a channel. */
+    static ChannelMemory open(String name, java.nio.file.Path path) throws java.io.IOException {
+        SharedMemoryObject object = SharedMemoryObject.openExisting(path);
+        try {
+            return attach(name, object);
+        } catch (RuntimeException e) {
+            object.close();
+            throw e;
+        }
+    }
+
     /** Validates the header of an existing object and reads its layout (section 5.1, step 2). */
     static ChannelMemory attach(String name, SharedMemoryObject object) {
         MemorySegment m = object.segment();
@@ -155,6 +166,20 @@ final class ChannelMemory implements AutoCloseable {
 
     void state(int state) {
         INT.setVolatile(memory, (long) STATE_OFFSET, state);
+    }
+
+    /**
+     * Runs {@code action} under the header lock (docs/bus-format.md section 4), which writers hold while
+     * they replace or close a channel; readers never take it. Returns {@code busy.get()} instead if
+     * another process holds it for longer than {@link ChannelHeaderDescriptor#LOCK_PATIENCE_NANOS}.
+     */
+    <T> T withHeaderLock(java.util.function.Supplier<T> action, java.util.function.Supplier<T> busy) {
+        return withHeaderLock(object, action, busy);
+    }
+
+    static <T> T withHeaderLock(SharedMemoryObject object, java.util.function.Supplier<T> action,
+                                java.util.function.Supplier<T> busy) {
+        return object.withRecordLockWithin(LOCK_OFFSET, LOCK_LENGTH, LOCK_PATIENCE_NANOS, action, busy);
     }
 
     // ---- cells ----

@@ -45,6 +45,8 @@ public final class ChannelReader implements AutoCloseable {
     }
 
     private static final long LIVENESS_INTERVAL_NANOS = 100_000_000L;
+    /** How often a reader looks for the new object while its writer's successor is about to publish it. */
+    private static final long SUCCESSOR_POLL_NANOS = 10_000_000L;
     private static final AtomicLong DOORBELL_COUNTER = new AtomicLong();
     /** Doorbells this process created; a JVM that exits without closing its readers still removes them. */
     private static final java.util.Set<String> OWN_DOORBELLS = DoorbellJanitor.track();
@@ -61,6 +63,8 @@ public final class ChannelReader implements AutoCloseable {
     private int slot = -1;
     private long registration;
     private WriterLiveness detachedAs;
+    /** The object was marked REPLACED but its successor is not under the name yet. */
+    private boolean successorPending;
 
     private long cursor;
     private long pendingLost;
@@ -160,14 +164,17 @@ public final class ChannelReader implements AutoCloseable {
             throw new IllegalStateException("reader of channel '" + name + "' is closed");
         }
         long deadline = System.nanoTime() + Math.max(0, timeoutNanos);
-        if (detachedAs != null) {
-            return awaitNewWriter(deadline);
-        }
         if (frame.sequence() != 0 && !frame.isIntact()) {
             // The writer reused the cell of the frame the caller held: that frame counts as lost.
             pendingLost++;
             resumeAtNewest = true;
             frame.forget();
+        }
+        if (detachedAs != null) {
+            PullStatus status = awaitNewWriter(deadline);
+            if (status != null) {
+                return status;
+            }
         }
         boolean spun = options.spinNanos == 0;
         while (true) {
@@ -195,7 +202,8 @@ public final class ChannelReader implements AutoCloseable {
             if (isFrameReady()) {
                 continue;
             }
-            if (!doorbell.acquireUntil(Math.min(deadline, now + LIVENESS_INTERVAL_NANOS))) {
+            long check = now + (successorPending ? SUCCESSOR_POLL_NANOS : LIVENESS_INTERVAL_NANOS);
+            if (!doorbell.acquireUntil(Math.min(deadline, check))) {
                 change = checkWriter(true);
                 if (change != null) {
                     return change;
@@ -229,7 +237,7 @@ public final class ChannelReader implements AutoCloseable {
     /** True when a pull would return at once: a frame is ready, or the writer's state changed. */
     public boolean isReady() {
         if (detachedAs != null) {
-            return newWriterAvailable();
+            return newWriterAvailable() || writerResumed();
         }
         if (isFrameReady() || memory.state() != ChannelHeaderDescriptor.STATE_LIVE) {
             return true;
@@ -316,8 +324,10 @@ public final class ChannelReader implements AutoCloseable {
                 if (tryReattach()) {
                     return PullStatus.WRITER_RESTARTED;
                 }
-                detachedAs = WriterLiveness.DEAD;
-                return PullStatus.WRITER_DIED;
+                // The successor marks this object before it renames its own over the name (section 4):
+                // look for it again soon, and report nothing until it is there.
+                successorPending = true;
+                return null;
             case CLOSED:
                 detachedAs = WriterLiveness.CLOSED;
                 return PullStatus.END_OF_STREAM;
@@ -327,12 +337,21 @@ public final class ChannelReader implements AutoCloseable {
         }
     }
 
-    /** After an end of stream or a writer's death: polls for a new writer until the deadline. */
+    /**
+     * After an end of stream or a writer's death: polls for a new writer until the deadline. Returns
+     * null when the writer declared dead turned out to be alive (it stalled, or the clock stepped, for
+     * more than 5 s, and its heartbeat is fresh again): the reader follows it again from its cursor.
+     */
     private PullStatus awaitNewWriter(long deadline) {
         while (true) {
             if (newWriterAvailable() && tryReattach()) {
                 detachedAs = null;
                 return PullStatus.WRITER_RESTARTED;
+            }
+            if (writerResumed()) {
+                detachedAs = null;
+                lastLivenessCheck = System.nanoTime();
+                return null;
             }
             long now = System.nanoTime();
             if (now - deadline >= 0) {
@@ -347,7 +366,15 @@ public final class ChannelReader implements AutoCloseable {
         return key != null && !key.equals(fileKey);
     }
 
-    /** Moves to the object now under the channel's name, if it is a different one. */
+    /** True when the writer this reader declared dead is LIVE with a fresh heartbeat again (section 5.3). */
+    private boolean writerResumed() {
+        return detachedAs == WriterLiveness.DEAD && WriterLiveness.of(memory) == WriterLiveness.ALIVE;
+    }
+
+    /**
+     * Moves to the object now under the channel's name, if it is another object than this reader's
+     * and not itself replaced already (section 5.3).
+     */
     private boolean tryReattach() {
         ChannelMemory next;
         Object key;
@@ -357,7 +384,12 @@ public final class ChannelReader implements AutoCloseable {
             if (key == null || key.equals(fileKey)) {
                 return false;
             }
-            next = ChannelMemory.attach(name, SharedMemoryObject.openExisting(path));
+            next = ChannelMemory.open(name, path);
+            key = next.object.fileKey();
+            if (key.equals(fileKey) || next.state() == ChannelHeaderDescriptor.STATE_REPLACED) {
+                next.close();
+                return false;
+            }
         } catch (IOException | BusException e) {
             return false;
         }
@@ -394,6 +426,7 @@ public final class ChannelReader implements AutoCloseable {
         frame.attach(next, payloads, buffers);
         this.lastLivenessCheck = 0;
         this.detachedAs = null;
+        this.successorPending = false;
     }
 
     private void detach() {
@@ -536,8 +569,8 @@ public final class ChannelReader implements AutoCloseable {
             Object key;
             while (true) {
                 try {
-                    key = fileKeyOf(path);
-                    memory = ChannelMemory.attach(name, SharedMemoryObject.openExisting(path));
+                    memory = ChannelMemory.open(name, path);
+                    key = memory.object.fileKey();
                     break;
                 } catch (NoSuchFileException e) {
                     if (System.nanoTime() - giveUp >= 0) {
@@ -582,7 +615,7 @@ public final class ChannelReader implements AutoCloseable {
         private NamedSemaphore createDoorbell() {
             int pid = Processes.selfPid();
             for (int attempt = 0; ; attempt++) {
-                String doorbellName = "virta.r." + pid + "." + Long.toString(DOORBELL_COUNTER.incrementAndGet(), 36)
+                String doorbellName = ChannelName.DOORBELL_PREFIX + pid + "." + Long.toString(DOORBELL_COUNTER.incrementAndGet(), 36)
                         + Long.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36);
                 try {
                     NamedSemaphore created = NamedSemaphore.create(doorbellName, group);

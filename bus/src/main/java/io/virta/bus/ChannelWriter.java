@@ -68,11 +68,95 @@ public final class ChannelWriter implements AutoCloseable {
      */
     public static ChannelWriter create(ChannelSpec spec) {
         Path path = ChannelName.objectPath(spec.name());
-        long generation = retirePrevious(spec.name(), path) + 1;
         ChannelLayout layout = ChannelLayout.compute(spec.cells(), spec.readerSlots(), spec.capacity());
+        ChannelWriter writer = new ChannelWriter(spec, createObject(spec, layout, path));
+        WriterTicker.register(writer);
+        return writer;
+    }
+
+    /**
+     * Steps 1 to 3 of section 4. Whatever is under the name is judged and replaced under its header
+     * lock, and only while the name still refers to it; if the name changed hands meanwhile (another
+     * writer started at the same instant), it looks again, and then finds that writer alive.
+     */
+    private static ChannelMemory createObject(ChannelSpec spec, ChannelLayout layout, Path path) {
+        for (int attempt = 0; attempt < 8; attempt++) {
+            SharedMemoryObject existing;
+            try {
+                existing = SharedMemoryObject.openExisting(path);
+            } catch (NoSuchFileException e) {
+                ChannelMemory created = publish(spec, layout, path, 1, false);
+                if (created != null) {
+                    return created;
+                }
+                continue;
+            } catch (IOException e) {
+                throw new BusException("cannot inspect existing channel object " + path + ": " + e.getMessage()
+                        + ": remove it, or check its permissions", e);
+            }
+            try {
+                ChannelMemory created = ChannelMemory.withHeaderLock(existing, () -> existing.isNamedBy(path)
+                        ? publish(spec, layout, path, retire(spec.name(), path, existing) + 1, true)
+                        : null, () -> {
+                            throw new ChannelBusyException(spec.name(), "another process holds the header lock of "
+                                    + path + " (a writer taking the channel over, or virta bus clean): try again");
+                        });
+                if (created != null) {
+                    return created;
+                }
+            } finally {
+                existing.close();
+            }
+        }
+        throw new BusException("channel '" + spec.name() + "' changed hands 8 times while this writer tried to create"
+                + " it: other writers keep starting under that name; run one writer per channel");
+    }
+
+    /**
+     * Marks the object under the name REPLACED and wakes its readers, or refuses if its writer is
+     * alive. Returns its generation, or 0 if it was not a channel. Runs under its header lock.
+     */
+    private static long retire(String name, Path path, SharedMemoryObject object) {
+        ChannelMemory old;
+        try {
+            old = ChannelMemory.attach(name, object);
+        } catch (ChannelCorruptException e) {
+            // Garbage under our name (a torn file from a crash during creation, or a stray file):
+            // nobody can be using it as a channel, so it is replaced.
+            return 0;
+        } catch (ChannelMismatchException e) {
+            throw new BusException("channel '" + name + "' exists with another bus format version, whose writer"
+                    + " this release cannot judge: stop that writer, or remove " + path, e);
+        }
+        // Not closed here: closing a descriptor would drop the header lock; the caller closes the object.
+        if (WriterLiveness.of(old) == WriterLiveness.ALIVE) {
+            throw new ChannelBusyException(name, old.writerPid());
+        }
+        old.state(ChannelHeaderDescriptor.STATE_REPLACED);
+        for (int slot = 0; slot < old.layout.readerSlotCount(); slot++) {
+            if (old.slotState(slot) != ReaderSlotDescriptor.STATE_ACTIVE) {
+                continue;
+            }
+            String doorbell = old.slotDoorbell(slot);
+            if (Processes.isAlive(old.slotPid(slot))) {
+                ringOnce(doorbell);
+            } else {
+                NamedSemaphore.unlink(doorbell);
+            }
+        }
+        return old.generation();
+    }
+
+    /**
+     * Builds a complete object under a temporary name and gives it the channel's name: over the old
+     * object ({@code replace}), or only if the name is still free. Returns null if it was not free.
+     */
+    private static ChannelMemory publish(ChannelSpec spec, ChannelLayout layout, Path path, long generation,
+                                         boolean replace) {
         SharedMemoryObject object;
         try {
-            object = SharedMemoryObject.createTemporary(ChannelName.SHM_DIR, ChannelName.OBJECT_PREFIX + spec.name(),
+            object = SharedMemoryObject.createTemporary(ChannelName.SHM_DIR,
+                    ChannelName.TEMPORARY_PREFIX + ChannelName.OBJECT_PREFIX + spec.name(),
                     layout.totalSize(), spec.group());
         } catch (IOException e) {
             throw new BusException("cannot create channel '" + spec.name() + "': " + e.getMessage(), e);
@@ -80,56 +164,18 @@ public final class ChannelWriter implements AutoCloseable {
         ChannelMemory memory = ChannelMemory.initialize(object, spec, layout, Processes.selfPid(),
                 Clock.epochMicros(), generation);
         try {
-            object.publishAs(path);
+            if (replace) {
+                object.publishAs(path);
+            } else if (!object.publishIfAbsent(path)) {
+                object.deleteTemporary();
+                memory.close();
+                return null;
+            }
+            return memory;
         } catch (IOException e) {
+            object.deleteTemporary();
             memory.close();
             throw new BusException("cannot publish channel '" + spec.name() + "' as " + path + ": " + e.getMessage(), e);
-        }
-        ChannelWriter writer = new ChannelWriter(spec, memory);
-        WriterTicker.register(writer);
-        return writer;
-    }
-
-    /**
-     * Marks a previous object of this name REPLACED and wakes its readers, or refuses if its writer is
-     * alive. Returns its generation, or 0 if there was none.
-     */
-    private static long retirePrevious(String name, Path path) {
-        SharedMemoryObject object;
-        try {
-            object = SharedMemoryObject.openExisting(path);
-        } catch (NoSuchFileException e) {
-            return 0;
-        } catch (IOException e) {
-            throw new BusException("cannot inspect existing channel object " + path + ": " + e.getMessage()
-                    + ": remove it, or check its permissions", e);
-        }
-        try (ChannelMemory old = ChannelMemory.attach(name, object)) {
-            if (WriterLiveness.of(old) == WriterLiveness.ALIVE) {
-                throw new ChannelBusyException(name, old.writerPid());
-            }
-            old.state(ChannelHeaderDescriptor.STATE_REPLACED);
-            for (int slot = 0; slot < old.layout.readerSlotCount(); slot++) {
-                if (old.slotState(slot) != ReaderSlotDescriptor.STATE_ACTIVE) {
-                    continue;
-                }
-                String doorbell = old.slotDoorbell(slot);
-                if (Processes.isAlive(old.slotPid(slot))) {
-                    ringOnce(doorbell);
-                } else {
-                    NamedSemaphore.unlink(doorbell);
-                }
-            }
-            return old.generation();
-        } catch (ChannelCorruptException e) {
-            // Garbage under our name (a torn file from a crash during creation, or a stray file):
-            // nobody can be using it as a channel, so it is replaced.
-            object.close();
-            return 0;
-        } catch (ChannelMismatchException e) {
-            object.close();
-            throw new BusException("channel '" + name + "' exists with another bus format version, whose writer"
-                    + " this release cannot judge: stop that writer, or remove " + path, e);
         }
     }
 
@@ -304,7 +350,11 @@ public final class ChannelWriter implements AutoCloseable {
         }
     }
 
-    /** Ends the stream in order: readers see END_OF_STREAM, and the object's name is removed. */
+    /**
+     * Ends the stream in order: readers see END_OF_STREAM, and the object's name is removed. A writer
+     * that was judged stale and replaced (it hung for more than 5 s) leaves the name and the state
+     * alone: they belong to its successor and its successor's readers now.
+     */
     @Override
     public void close() {
         // A reader killed since the last sweep would otherwise leave its doorbell in /dev/shm for good.
@@ -316,12 +366,23 @@ public final class ChannelWriter implements AutoCloseable {
             closed = true;
         }
         WriterTicker.unregister(this);
-        memory.state(ChannelHeaderDescriptor.STATE_CLOSED);
-        ringDoorbells();
-        try {
-            java.nio.file.Files.deleteIfExists(ChannelName.objectPath(name()));
-        } catch (IOException ignored) {
-            // The name may already be gone (virta bus clean); readers have seen CLOSED either way.
+        Path path = ChannelName.objectPath(name());
+        boolean ended = memory.withHeaderLock(() -> {
+            if (memory.state() == ChannelHeaderDescriptor.STATE_REPLACED) {
+                return false;
+            }
+            memory.state(ChannelHeaderDescriptor.STATE_CLOSED);
+            if (memory.object.isNamedBy(path)) {
+                try {
+                    java.nio.file.Files.deleteIfExists(path);
+                } catch (IOException ignored) {
+                    // Not ours to remove after all (permissions); readers have seen CLOSED either way.
+                }
+            }
+            return true;
+        }, () -> false);   // held by a hung process: leave state and name alone; readers see the heartbeat stop
+        if (ended) {
+            ringDoorbells();
         }
         for (NamedSemaphore doorbell : doorbells) {
             if (doorbell != null) {

@@ -1,5 +1,6 @@
 package io.virta.bus;
 
+import io.virta.bus.layout.ChannelHeaderDescriptor;
 import io.virta.bus.layout.ReaderSlotDescriptor;
 import io.virta.bus.posix.NamedSemaphore;
 import io.virta.bus.posix.Processes;
@@ -12,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** What is on the bus right now, and removal of what crashed processes left behind (docs/bus-format.md 7). */
+/** What is on the bus right now, and removal of what crashed processes left behind (docs/bus-format.md 8). */
 public final class Channels {
     private Channels() {
     }
@@ -47,51 +48,84 @@ public final class Channels {
         return infos;
     }
 
-    /** Removes channels whose writer is dead, temporary objects and doorbells of dead processes. */
+    /**
+     * Removes channels whose writer is dead, temporary objects and doorbells of dead processes
+     * (docs/bus-format.md section 8). A channel is judged and removed under its header lock, and only
+     * while its name still refers to it, so a writer replacing it at that moment keeps its new object.
+     */
     public static CleanReport clean() {
         List<String> channels = new ArrayList<>();
         for (Path path : objects(ChannelName.OBJECT_PREFIX)) {
             String name = path.getFileName().toString().substring(ChannelName.OBJECT_PREFIX.length());
-            boolean remove;
-            try (ChannelMemory m = ChannelMemory.attach(name, SharedMemoryObject.openExisting(path))) {
-                remove = WriterLiveness.of(m) != WriterLiveness.ALIVE;
-                if (remove) {
-                    m.state(io.virta.bus.layout.ChannelHeaderDescriptor.STATE_CLOSED);
-                }
-            } catch (ChannelCorruptException e) {
-                remove = true;
-            } catch (IOException | BusException e) {
-                remove = false;
-            }
-            if (remove && delete(path)) {
+            if (removeIfAbandoned(name, path)) {
                 channels.add(name);
             }
         }
         List<String> temporaries = new ArrayList<>();
-        for (Path path : objects(".tmp." + ChannelName.OBJECT_PREFIX)) {
-            if (!Processes.isAlive(pidAfter(path.getFileName().toString(), 2)) && delete(path)) {
+        for (Path path : objects(ChannelName.TEMPORARY_PREFIX + ChannelName.OBJECT_PREFIX)) {
+            if (!Processes.isAlive(temporaryOwner(path.getFileName().toString())) && delete(path)) {
                 temporaries.add(path.getFileName().toString());
             }
         }
         List<String> doorbells = new ArrayList<>();
-        for (Path path : objects("sem.virta.r.")) {
+        for (Path path : objects("sem." + ChannelName.DOORBELL_PREFIX)) {
             String doorbell = path.getFileName().toString().substring("sem.".length());
-            if (!Processes.isAlive(pidAfter(doorbell, 2)) && NamedSemaphore.unlink(doorbell)) {
+            if (!Processes.isAlive(doorbellOwner(doorbell)) && NamedSemaphore.unlink(doorbell)) {
                 doorbells.add(doorbell);
             }
         }
         return new CleanReport(channels, doorbells, temporaries);
     }
 
-    /** The pid in a dotted name such as {@code virta.r.PID.ID}: the field after {@code dots} dots. */
-    private static int pidAfter(String name, int dots) {
-        String[] parts = name.split("\\.");
-        for (int i = dots; i < parts.length; i++) {
-            if (!parts[i].isEmpty() && parts[i].chars().allMatch(Character::isDigit) && parts[i].length() < 10) {
-                return Integer.parseInt(parts[i]);
-            }
+    private static boolean removeIfAbandoned(String name, Path path) {
+        SharedMemoryObject object;
+        try {
+            object = SharedMemoryObject.openExisting(path);
+        } catch (IOException e) {
+            return false;
         }
-        return -1;
+        try {
+            return ChannelMemory.withHeaderLock(object, () -> {
+                if (!object.isNamedBy(path)) {
+                    return false;
+                }
+                try {
+                    ChannelMemory m = ChannelMemory.attach(name, object);
+                    WriterLiveness liveness = WriterLiveness.of(m);
+                    // REPLACED: a new writer is taking the name over right now.
+                    if (liveness == WriterLiveness.ALIVE || liveness == WriterLiveness.REPLACED) {
+                        return false;
+                    }
+                    m.state(ChannelHeaderDescriptor.STATE_CLOSED);
+                } catch (ChannelCorruptException e) {
+                    // Not a channel: nobody can be following it.
+                } catch (BusException e) {
+                    return false;
+                }
+                return delete(path);
+            }, () -> false);
+        } finally {
+            object.close();
+        }
+    }
+
+    /** The pid in {@code .tmp.virta.NAME.PID.RANDOM}: the field before the last, whatever dots NAME has. */
+    static int temporaryOwner(String fileName) {
+        String[] fields = fileName.split("\\.");
+        return fields.length >= 2 ? parsePid(fields[fields.length - 2]) : -1;
+    }
+
+    /** The pid in {@code virta.r.PID.ID}. */
+    static int doorbellOwner(String doorbell) {
+        String[] fields = doorbell.substring(ChannelName.DOORBELL_PREFIX.length()).split("\\.");
+        return parsePid(fields[0]);
+    }
+
+    private static int parsePid(String text) {
+        if (text.isEmpty() || text.length() > 9 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return -1;
+        }
+        return Integer.parseInt(text);
     }
 
     private static boolean delete(Path path) {

@@ -52,8 +52,13 @@ public final class Frame {
         long base = memory.layout.cellMetadata(cell);
         this.cell = cell;
         this.sequence = sequence;
-        payloadSize = (int) Math.min(Integer.toUnsignedLong(m.get(U32, base + CellDescriptor.PAYLOAD_SIZE_OFFSET)),
-                payloads[cell].byteSize());
+        long size = Integer.toUnsignedLong(m.get(U32, base + CellDescriptor.PAYLOAD_SIZE_OFFSET));
+        if (size > payloads[cell].byteSize()) {
+            // Only a writer that breaks section 2.3 writes this; a clamped frame would pass for a good one.
+            throw new ChannelCorruptException("channel '" + memory.name + "': frame " + sequence + " claims " + size
+                    + " bytes in cells of " + payloads[cell].byteSize() + ": the object is damaged; restart its writer");
+        }
+        payloadSize = (int) size;
         flags = m.get(U32, base + CellDescriptor.FLAGS_OFFSET);
         width = m.get(U32, base + CellDescriptor.WIDTH_OFFSET);
         height = m.get(U32, base + CellDescriptor.HEIGHT_OFFSET);

@@ -34,7 +34,7 @@ public final class WaitSet implements AutoCloseable {
 
     /** A wait set whose doorbell belongs to {@code group}, for writers running as another user of it. */
     public WaitSet(String group) {
-        String name = "virta.r." + io.virta.bus.posix.Processes.selfPid() + ".w"
+        String name = ChannelName.DOORBELL_PREFIX + io.virta.bus.posix.Processes.selfPid() + ".w"
                 + Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
         this.doorbell = NamedSemaphore.create(name, group);
         DoorbellJanitor.track().add(name);

@@ -202,4 +202,20 @@ class BadInputTest extends ChannelTestBase {
         }
         assertTrue(attached > 0, "some damage (to reserved or unchecked fields) is harmless");
     }
+
+    /** docs/bus-format.md 5.2 step 4: a cell that disagrees with writeSequence is damage, not a lap to retry for ever. */
+    @Test
+    void aCellThatDisagreesWithWriteSequenceEndsThePullAsDamage() throws Exception {
+        String name = name("damaged");
+        try (ChannelWriter writer = ChannelWriter.create(ChannelSpec.of(name, ChannelType.RAW).capacity(16).cells(4));
+             ChannelReader reader = ChannelReader.builder(name).start(ChannelReader.Start.NEXT).open();
+             ChannelMemory m = ChannelMemory.attach(name, io.virta.bus.posix.SharedMemoryObject.openExisting(shm(name)))) {
+            writePattern(writer, 16);
+            // Frame 1's cell claims frame 1234 while writeSequence stays 1: no writer of section 4 does that.
+            m.memory.set(ChannelMemory.I64, m.layout.cellMetadata(0) + io.virta.bus.layout.CellDescriptor.SEQUENCE_OFFSET,
+                    1234L);
+            ChannelCorruptException e = assertThrows(ChannelCorruptException.class, reader::poll);
+            assertTrue(e.getMessage().contains(name) && e.getMessage().contains("damaged"), e.getMessage());
+        }
+    }
 }

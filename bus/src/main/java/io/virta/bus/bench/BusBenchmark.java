@@ -33,17 +33,21 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>Hand-off latency, commit to reader wake-up, between processes: a C pair doing the same POSIX
- *       semaphore hand-off (the floor), Java to Java and Java to Python; blocking and spin-then-block;
- *       every pair placed on CPUs the same way ({@link CpuPinning}).</li>
+ *       semaphore hand-off (the floor), Java to Java, Java to C (a bus reader written in C from the
+ *       spec, {@code bench/c/bus_reader.c}: the Java writer's share) and Java to Python; blocking and
+ *       spin-then-block; every pair placed on CPUs the same way ({@link CpuPinning}).</li>
  *   <li>Throughput of 1080p RGB24 frames with 1 and 4 reader processes, against memcpy of the same frames.</li>
  *   <li>Reader CPU per frame at several frame sizes: zero copy means it does not grow with the size.</li>
  * </ul>
  */
 public final class BusBenchmark {
     static final String USAGE = """
-            usage: virta bench bus [--quick] [--out FILE]
-              --quick     fewer samples (a smoke run, not figures to quote)
-              --out FILE  also write the markdown report to FILE
+            usage: virta bench bus [--quick] [--part latency,throughput,cost] [--placement P,...] [--out FILE]
+              --quick        fewer samples (a smoke run, not figures to quote)
+              --part LIST    only these parts (default all three)
+              --placement P  latency pairs only so placed: cross-cpu, same-cpu, scheduler (default all)
+              --readers L    latency readers: java, python, c (default all; the C floor always runs)
+              --out FILE     also write the markdown report to FILE
             Needs gcc (for the C floor) and /usr/bin/python3 with numpy (for the Python reader).
             """;
 
@@ -52,12 +56,22 @@ public final class BusBenchmark {
 
     private final Path home;
     private final boolean quick;
+    private final Set<String> placementNames;
+    private final Set<String> latencyReaders;
     private final StringBuilder report = new StringBuilder();
     private Path floorBinary;
+    private Path readerBinary;
 
-    private BusBenchmark(Path home, boolean quick) {
+    private BusBenchmark(Path home, boolean quick, Set<String> placementNames, Set<String> latencyReaders) {
         this.home = home;
         this.quick = quick;
+        this.placementNames = placementNames;
+        this.latencyReaders = latencyReaders;
+    }
+
+    /** Runs the benchmark outside the launcher: {@code java -cp ... -Dvirta.home=REPO io.virta.bus.bench.BusBenchmark}. */
+    public static void main(String[] argv) throws Exception {
+        System.exit(run(argv));
     }
 
     public static int run(String[] argv) throws Exception {
@@ -65,13 +79,27 @@ public final class BusBenchmark {
             System.out.print(USAGE);
             return 0;
         }
-        Args args = new Args("virta bench bus", argv, Set.of("out"), Set.of("quick"));
+        Args args = new Args("virta bench bus", argv, Set.of("out", "part", "placement", "readers"), Set.of("quick"));
+        Set<String> parts = Set.of(args.string("part", "latency,throughput,cost").split(","));
+        Set<String> placements = Set.of(args.string("placement", "cross-cpu,same-cpu,scheduler").split(","));
+        for (String part : parts) {
+            if (!Set.of("latency", "throughput", "cost").contains(part)) {
+                throw new Args.UsageException("virta bench bus: unknown --part '" + part
+                        + "': use latency, throughput or cost");
+            }
+        }
         BusBenchmark bench = new BusBenchmark(Path.of(System.getProperty("virta.home", ".")).toAbsolutePath(),
-                args.flag("quick"));
+                args.flag("quick"), placements, Set.of(args.string("readers", "java,python,c").split(",")));
         bench.buildFloor();
-        bench.latency();
-        bench.throughput();
-        bench.readerCostBySize();
+        if (parts.contains("latency")) {
+            bench.latency();
+        }
+        if (parts.contains("throughput")) {
+            bench.throughput();
+        }
+        if (parts.contains("cost")) {
+            bench.readerCostBySize();
+        }
         String out = args.string("out", null);
         if (out != null) {
             Files.writeString(Path.of(out), bench.report);
@@ -87,14 +115,20 @@ public final class BusBenchmark {
     private void buildFloor() throws Exception {
         Path dir = Files.createDirectories(home.resolve("bench/target"));
         floorBinary = dir.resolve("bus_floor");
-        Process gcc = new ProcessBuilder("gcc", "-O2", "-o", floorBinary.toString(),
-                home.resolve("bench/c/bus_floor.c").toString(), "-lpthread").inheritIO().start();
-        if (gcc.waitFor() != 0) {
-            throw new IllegalStateException("gcc could not build bench/c/bus_floor.c");
-        }
+        readerBinary = dir.resolve("bus_reader");
+        compile("bus_floor.c", floorBinary);
+        compile("bus_reader.c", readerBinary);
         line("## Bus benchmark (" + java.time.LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors()
                 + " cores" + (quick ? ", --quick" : "") + ")");
         line("");
+    }
+
+    private void compile(String source, Path binary) throws Exception {
+        Process gcc = new ProcessBuilder("gcc", "-O2", "-o", binary.toString(),
+                home.resolve("bench/c").resolve(source).toString(), "-lpthread").inheritIO().start();
+        if (gcc.waitFor() != 0) {
+            throw new IllegalStateException("gcc could not build bench/c/" + source);
+        }
     }
 
     // ---------------------------------------------------------------- latency
@@ -105,14 +139,16 @@ public final class BusBenchmark {
         line("");
         line("| placement | pair | mode | frames | p50 | p99 | p99.9 | max | p50 vs C floor |");
         line("|---|---|---|---|---|---|---|---|---|");
-        List<CpuPinning> placements = CpuPinning.available()
+        List<CpuPinning> placements = (CpuPinning.available()
                 ? List.of(CpuPinning.CROSS_CPU, CpuPinning.SAME_CPU, CpuPinning.SCHEDULER)
-                : List.of(CpuPinning.SCHEDULER);
+                : List.of(CpuPinning.SCHEDULER)).stream().filter(p -> placementNames.contains(p.option)).toList();
         for (CpuPinning placement : placements) {
             latencyRows(placement, false, count);
         }
         // Spinning only helps when the reader has a CPU of its own.
-        latencyRows(placements.get(0), true, count);
+        if (!placements.isEmpty() && placements.getFirst() != CpuPinning.SAME_CPU) {
+            latencyRows(placements.getFirst(), true, count);
+        }
         line("");
     }
 
@@ -124,11 +160,22 @@ public final class BusBenchmark {
         floorArgs.addAll(placement.floorArguments());
         Map<String, Double> floor = json(runFloor("latency", floorArgs.toArray()));
         latencyRow(placement, "C → C (floor)", mode, floor, floor);
-        Map<String, Double> java = latencyViaBus(placement,
-                javaCommand("io.virta.bus.tools.BusTool", "latency"), count, interval, spinMicros);
-        latencyRow(placement, "Java → Java", mode, java, floor);
-        Map<String, Double> python = latencyViaBus(placement, pythonCommand("latency"), count, interval, spinMicros);
-        latencyRow(placement, "Java → Python", mode, python, floor);
+        if (latencyReaders.contains("java")) {
+            Map<String, Double> java = latencyViaBus(placement,
+                    javaCommand("io.virta.bus.tools.BusTool", "latency", "--jit-warmup", quick ? "2000" : "20000"),
+                    count, interval, spinMicros);
+            latencyRow(placement, "Java → Java", mode, java, floor);
+        }
+        if (latencyReaders.contains("c")) {
+            // The same writer, read by C: what is left over the floor is the Java writer's share.
+            Map<String, Double> c = latencyViaBus(placement, new ArrayList<>(List.of(readerBinary.toString())), count,
+                    interval, spinMicros);
+            latencyRow(placement, "Java → C (bench/c/bus_reader.c)", mode, c, floor);
+        }
+        if (latencyReaders.contains("python")) {
+            Map<String, Double> python = latencyViaBus(placement, pythonCommand("latency"), count, interval, spinMicros);
+            latencyRow(placement, "Java → Python", mode, python, floor);
+        }
         Map<String, Double> floorAgain = json(runFloor("latency", floorArgs.toArray()));
         latencyRow(placement, "C → C (floor, again)", mode, floorAgain, floorAgain);
     }

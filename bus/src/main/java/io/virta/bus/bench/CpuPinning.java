@@ -13,17 +13,20 @@ import java.util.List;
  */
 enum CpuPinning {
     /** No pinning: the kernel decides, and may decide differently for each pair. */
-    SCHEDULER("the scheduler's choice", -1, -1),
+    SCHEDULER("scheduler", "the scheduler's choice", -1, -1),
     /** The usual case for a producer: its decoder thread keeps working after a commit. */
-    CROSS_CPU("writer on CPU 0, reader on CPU 1", 0, 1),
+    CROSS_CPU("cross-cpu", "writer on CPU 0, reader on CPU 1", 0, 1),
     /** The reader runs only once the writer blocks. */
-    SAME_CPU("writer and reader on CPU 1", 1, 1);
+    SAME_CPU("same-cpu", "writer and reader on CPU 1", 1, 1);
 
+    /** The name {@code --placement} takes. */
+    final String option;
     final String description;
     final int writerCpu;
     final int readerCpu;
 
-    CpuPinning(String description, int writerCpu, int readerCpu) {
+    CpuPinning(String option, String description, int writerCpu, int readerCpu) {
+        this.option = option;
         this.description = description;
         this.writerCpu = writerCpu;
         this.readerCpu = readerCpu;

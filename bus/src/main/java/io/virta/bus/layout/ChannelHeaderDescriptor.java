@@ -13,12 +13,15 @@ package io.virta.bus.layout;
  *  32 u64 cellStride                  320 i64 heartbeatMicros (alone on its cache line)
  *  40 u64 readerTableOffset           384 u32 state: 1 LIVE, 2 CLOSED, 3 REPLACED
  *  48 u64 cellMetadataOffset
- *  56 u64 payloadOffset               (reserved up to 4096)
+ *  56 u64 payloadOffset               388 reserved up to 4096
  *  64 u64 totalSize
  *  72 u32 width, 76 u32 height, 80 u32 format, 84 u32 writerPid
  * </pre>
  *
- * Everything before offset 256 is written once, before the object appears under its name.
+ * Everything before offset 256 is written once, before the object appears under its name. A writer
+ * that replaces or closes a channel holds the <em>header lock</em>, a POSIX record lock on bytes
+ * [{@value #LOCK_OFFSET}, {@value #LOCK_LENGTH}), while it marks the object and renames or removes
+ * its name (section 4): so a writer that was judged stale cannot remove its successor's object.
  */
 public final class ChannelHeaderDescriptor {
     /** "VIRTABUS" read as a little-endian u64. */
@@ -49,12 +52,23 @@ public final class ChannelHeaderDescriptor {
     public static final int HEARTBEAT_MICROS_OFFSET = 320;
     public static final int STATE_OFFSET = 384;
 
+    /** The header lock's byte range; the reader table's lock covers other bytes. */
+    public static final int LOCK_OFFSET = 0;
+    public static final int LOCK_LENGTH = LENGTH;
+    /** How long a writer or cleaner waits for the header lock before it gives up (section 4). */
+    public static final long LOCK_PATIENCE_NANOS = 1_000_000_000L;
+
     public static final int STATE_LIVE = 1;
     public static final int STATE_CLOSED = 2;
     public static final int STATE_REPLACED = 3;
 
     /** A writer refreshes its heartbeat at least this often. */
     public static final long HEARTBEAT_INTERVAL_MILLIS = 100;
+    /**
+     * How often the writers of a process refresh it: half the promise, so that a late wake-up of the
+     * refreshing thread still keeps it.
+     */
+    public static final long HEARTBEAT_TICK_MILLIS = HEARTBEAT_INTERVAL_MILLIS / 2;
     /** A heartbeat older than this means the writer hangs or is gone, whatever its pid says. */
     public static final long HEARTBEAT_STALE_MICROS = 5_000_000;
 
