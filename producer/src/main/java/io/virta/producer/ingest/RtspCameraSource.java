@@ -145,6 +145,11 @@ public final class RtspCameraSource implements CameraSource {
         }
 
         @Override
+        public void onRejected(io.virta.producer.rtsp.client.RtpSourceFilter.Verdict why) {
+            receiver.onRejected();
+        }
+
+        @Override
         public void onRtcp(ByteBuf packet, long arrivalNanos) {
             receiver.onRtcp(packet, arrivalNanos);
         }

@@ -16,6 +16,10 @@ public interface TrackReceiver {
 
     void onRtcp(ByteBuf packet, long arrivalNanos);
 
+    /** A UDP datagram that was not the camera's was dropped before it reached {@link #onRtp}. */
+    default void onRejected() {
+    }
+
     /** Called about once a second while playing: flush reorder timeouts, send receiver reports. */
     void onTick(long nowNanos, RtcpSender sender);
 

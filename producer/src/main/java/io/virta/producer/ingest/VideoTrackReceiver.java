@@ -52,12 +52,14 @@ public final class VideoTrackReceiver implements TrackReceiver {
     private volatile long lastUnitNanos;
     private long malformedPackets;
     private long foreignPackets;
+    private volatile long rejectedPackets;
     private long units;
     private long bytes;
     private long packets;
     // Counters of the sessions before the current one, so that totals survive reconnects.
     private long lostBefore;
     private long droppedBefore;
+    private long damagedBefore;
 
     /**
      * @param codecListener told the codec of each new session before its first unit, so the
@@ -79,6 +81,7 @@ public final class VideoTrackReceiver implements TrackReceiver {
         payloadType = format.payloadType();
         lostBefore = packetsLost();
         droppedBefore = unitsDropped();
+        damagedBefore = unitsDamaged();
         AccessUnitListener stamped = this::stampAndForward;
         depacketizer = newCodec == VideoCodec.H264
                 ? new H264Depacketizer(stamped, maxUnitSize, video.parameterSets())
@@ -122,6 +125,11 @@ public final class VideoTrackReceiver implements TrackReceiver {
         } else {
             depacketizer.onPacket(packet);
         }
+    }
+
+    @Override
+    public void onRejected() {
+        rejectedPackets++; // one writer, the I/O thread; status reporting reads it
     }
 
     @Override
@@ -170,6 +178,14 @@ public final class VideoTrackReceiver implements TrackReceiver {
         return foreignPackets;
     }
 
+    /**
+     * UDP datagrams on the RTP/RTCP ports that were not the camera's (another address, port or SSRC:
+     * see {@link io.virta.producer.rtsp.client.RtpSourceFilter}), dropped, over all sessions.
+     */
+    public long packetsRejected() {
+        return rejectedPackets;
+    }
+
     /** RTP packets of the video track received, over all sessions. */
     public long packetsReceived() {
         return packets;
@@ -179,6 +195,12 @@ public final class VideoTrackReceiver implements TrackReceiver {
     public long packetsLost() {
         Reorderer r = reorderer;
         return lostBefore + (r == null ? 0 : r.lost());
+    }
+
+    /** Units delivered flagged damaged (conceal mode), over all sessions. */
+    public long unitsDamaged() {
+        NalDepacketizer d = depacketizer;
+        return damagedBefore + (d == null ? 0 : d.counters().unitsDamaged());
     }
 
     /** Units the depacketizer dropped (incomplete after a loss, or waiting for a keyframe), over all sessions. */

@@ -21,6 +21,13 @@ public interface RtspSessionListener {
     default void onRtcp(ByteBuf packet, long arrivalNanos) {
     }
 
+    /**
+     * A UDP datagram that is not the camera's (another address or port, or another SSRC) was
+     * dropped; see {@link RtpSourceFilter}.
+     */
+    default void onRejected(RtpSourceFilter.Verdict why) {
+    }
+
     /** The session ended for good; {@code error} is null after {@link RtspClientSession#close()}. */
     void onClosed(RtspSessionException error);
 }
