@@ -6,6 +6,7 @@ import io.virta.producer.media.AccessUnit;
 import io.virta.producer.media.AccessUnitListener;
 import io.virta.producer.media.VideoCodec;
 import io.virta.bus.Clock;
+import io.virta.producer.rtp.LossPolicy;
 import io.virta.producer.rtp.Reorderer;
 import io.virta.producer.rtp.RtpPacket;
 import io.virta.producer.rtp.NalDepacketizer;
@@ -32,6 +33,7 @@ public final class VideoTrackReceiver implements TrackReceiver {
 
     private final String camera;
     private final TimestampMode timestampMode;
+    private final LossPolicy lossPolicy;
     private final int maxUnitSize;
     private final AccessUnitListener sink;
     private final Consumer<VideoCodec> codecListener;
@@ -67,6 +69,13 @@ public final class VideoTrackReceiver implements TrackReceiver {
      */
     public VideoTrackReceiver(String camera, TimestampMode timestampMode, int maxUnitSize, AccessUnitListener sink,
             Consumer<VideoCodec> codecListener) {
+        this(camera, timestampMode, LossPolicy.DROP, maxUnitSize, sink, codecListener);
+    }
+
+    /** @param lossPolicy what the depacketizer does with units that packet loss touched */
+    public VideoTrackReceiver(String camera, TimestampMode timestampMode, LossPolicy lossPolicy, int maxUnitSize,
+            AccessUnitListener sink, Consumer<VideoCodec> codecListener) {
+        this.lossPolicy = lossPolicy;
         this.camera = camera;
         this.timestampMode = timestampMode;
         this.maxUnitSize = maxUnitSize;
@@ -84,8 +93,8 @@ public final class VideoTrackReceiver implements TrackReceiver {
         damagedBefore = unitsDamaged();
         AccessUnitListener stamped = this::stampAndForward;
         depacketizer = newCodec == VideoCodec.H264
-                ? new H264Depacketizer(stamped, maxUnitSize, video.parameterSets())
-                : new H265Depacketizer(stamped, maxUnitSize, video.parameterSets(), false);
+                ? new H264Depacketizer(stamped, maxUnitSize, video.parameterSets(), lossPolicy)
+                : new H265Depacketizer(stamped, maxUnitSize, video.parameterSets(), false, lossPolicy);
         // Over TCP-interleaved nothing is reordered or lost in transit, so packets skip the reorderer.
         reorderer = overTcp ? null : new Reorderer(REORDER_WINDOW, REORDER_HOLD_NANOS, depacketizer);
         rtcp.reset(format.clockRate());
