@@ -145,6 +145,11 @@ public final class RtspCameraSource implements CameraSource {
         }
 
         @Override
+        public void onRtpInfo(io.virta.producer.rtsp.RtpInfo info) {
+            receiver.onStreamStart(info.sequence());
+        }
+
+        @Override
         public void onRejected(io.virta.producer.rtsp.client.RtpSourceFilter.Verdict why) {
             receiver.onRejected();
         }

@@ -16,6 +16,14 @@ public interface TrackReceiver {
 
     void onRtcp(ByteBuf packet, long arrivalNanos);
 
+    /**
+     * The server said (RTP-Info) that the stream starts at {@code sequenceNumber}: packets that arrive
+     * out of order at the start can be put back in order. Called after {@link #onSessionStart}, before
+     * the first packet.
+     */
+    default void onStreamStart(int sequenceNumber) {
+    }
+
     /** A UDP datagram that was not the camera's was dropped before it reached {@link #onRtp}. */
     default void onRejected() {
     }

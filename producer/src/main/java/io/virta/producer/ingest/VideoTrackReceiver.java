@@ -137,6 +137,13 @@ public final class VideoTrackReceiver implements TrackReceiver {
     }
 
     @Override
+    public void onStreamStart(int sequenceNumber) {
+        if (reorderer != null) {
+            reorderer.startAt(sequenceNumber);
+        }
+    }
+
+    @Override
     public void onRejected() {
         rejectedPackets++; // one writer, the I/O thread; status reporting reads it
     }

@@ -314,7 +314,7 @@ public final class RtspClientSession {
                 }
                 case DESCRIBE -> onDescribe(response);
                 case SETUP -> onSetup(response);
-                case PLAY -> onPlay();
+                case PLAY -> onPlay(response);
                 default -> { }
             }
         } catch (RtspProtocolException | SdpException e) {
@@ -426,7 +426,8 @@ public final class RtspClientSession {
         }
     }
 
-    private void onPlay() {
+    private void onPlay(RtspResponse response) {
+        io.virta.producer.rtsp.RtpInfo.find(response.headers().get("RTP-Info"), setupUri).ifPresent(listener::onRtpInfo);
         state = State.PLAYING;
         long period = Math.max(5, session.timeoutSeconds() / 2);
         keepAliveTimer = control.eventLoop().scheduleAtFixedRate(this::keepAlive, period, period, TimeUnit.SECONDS);
@@ -510,7 +511,9 @@ public final class RtspClientSession {
         channel.pipeline().addLast(new SimpleChannelInboundHandler<DatagramPacket>() {
             @Override
             protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-                if (state != State.PLAYING) {
+                // A server may send its first datagrams before its PLAY reply is read: they are the
+                // start of the stream (the keyframe's head), so they are taken once PLAY is sent.
+                if (state != State.PLAYING && state != State.PLAY) {
                     return;
                 }
                 RtpSourceFilter.Verdict verdict = rtp ? sourceFilter.checkRtp(packet.sender(), packet.content())

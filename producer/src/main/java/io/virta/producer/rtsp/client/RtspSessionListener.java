@@ -12,6 +12,13 @@ public interface RtspSessionListener {
     default void onDescribed(SessionDescription description, MediaDescription video) {
     }
 
+    /**
+     * The PLAY reply said where the stream starts ({@code RTP-Info}); called just before
+     * {@link #onPlaying}, and not at all when the reply has no usable entry.
+     */
+    default void onRtpInfo(io.virta.producer.rtsp.RtpInfo info) {
+    }
+
     /** PLAY succeeded; packets follow. */
     default void onPlaying(boolean overTcp) {
     }
