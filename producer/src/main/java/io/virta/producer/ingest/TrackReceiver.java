@@ -31,6 +31,12 @@ public interface TrackReceiver {
     /** Called about once a second while playing: flush reorder timeouts, send receiver reports. */
     void onTick(long nowNanos, RtcpSender sender);
 
+    /** RTP packets of the track received, over all sessions. */
+    long packetsReceived();
+
+    /** RTP packets lost in transit (over UDP), over all sessions. */
+    long packetsLost();
+
     /** Nanos of the last access unit this receiver emitted, for stall detection; 0 if none yet. */
     long lastUnitNanos();
 

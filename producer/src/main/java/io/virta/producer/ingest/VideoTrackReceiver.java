@@ -203,11 +203,13 @@ public final class VideoTrackReceiver implements TrackReceiver {
     }
 
     /** RTP packets of the video track received, over all sessions. */
+    @Override
     public long packetsReceived() {
         return packets;
     }
 
     /** Packets lost in transit (reorderer; over TCP none are), over all sessions. */
+    @Override
     public long packetsLost() {
         Reorderer r = reorderer;
         return lostBefore + (r == null ? 0 : r.lost());

@@ -65,6 +65,26 @@ class PacketLossTest {
     }
 
     @Test
+    void autoTransportSwitchesToTcpWhenUdpKeepsLosingAndSaysWhy() throws Exception {
+        try (TestNetwork net = TestNetwork.create("auto")) {
+            TestNetwork.Namespace camera = net.addNamespace();
+            RandomLoss.attach(camera, 30);
+            try (GstRtspServer server = GstRtspServer.builder().inNamespace(camera)
+                    .mount("/cam", TestClips.h264Baseline720p()).start();
+                 IngestHarness harness = new IngestHarness("url: " + server.url("/cam") + "\ntransport: auto\n"
+                         + "rgb: { enabled: false }\n")) {
+                harness.awaitEvent("online udp", Duration.ofSeconds(20));
+                String offline = harness.awaitEvent("offline", Duration.ofSeconds(40));
+                assertTrue(offline.contains("lost over UDP") && offline.contains("switching to TCP"), offline);
+                harness.awaitEvent("online tcp", Duration.ofSeconds(20));
+                CameraStatus status = harness.producer.status(harness.camera);
+                assertTrue(status.lastError().contains("switching to TCP"), status.lastError());
+                assertEquals(io.virta.producer.rtsp.client.RtspTransport.TCP, status.activeTransport());
+            }
+        }
+    }
+
+    @Test
     void aCleanLinkFlagsNothing() throws Exception {
         try (TestNetwork net = TestNetwork.create("clean")) {
             TestNetwork.Namespace camera = net.addNamespace();
