@@ -5,7 +5,7 @@ import io.virta.bus.Frame;
 import io.virta.bus.PullStatus;
 import io.virta.producer.daemon.CameraStatus;
 import io.virta.producer.testing.GstRtspServer;
-import io.virta.producer.testing.RandomLoss;
+import io.virta.producer.bench.NetworkLab;
 import io.virta.producer.testing.TestClips;
 import io.virta.producer.testing.TestNetwork;
 import org.junit.jupiter.api.Test;
@@ -43,9 +43,9 @@ class PacketLossTest {
 
     @Test
     void atThreePercentLossConcealedFramesArriveFlaggedDamaged() throws Exception {
-        try (TestNetwork net = TestNetwork.create("loss")) {
-            TestNetwork.Namespace camera = net.addNamespace();
-            RandomLoss.attach(camera, 30);
+        try (NetworkLab net = TestNetwork.create("loss")) {
+            NetworkLab.Namespace camera = net.addNamespace();
+            TestNetwork.randomUdpLoss(net, camera, 30);
             try (GstRtspServer server = GstRtspServer.builder().inNamespace(camera)
                     .mount("/cam", TestClips.h264Baseline720p()).start()) {
                 Run conceal = play(server.url("/cam"), "");
@@ -60,15 +60,15 @@ class PacketLossTest {
                 assertEquals(0, drop.damaged(), "drop passes on exact frames only: " + drop);
                 assertTrue(drop.delivered() < conceal.delivered(), "drop loses more: " + drop + " vs " + conceal);
             }
-            assertTrue(RandomLoss.droppedPackets(camera) > 0, "the classifier dropped packets");
+            assertTrue(NetworkLab.droppedUdpPackets(camera) > 0, "the classifier dropped packets");
         }
     }
 
     @Test
     void autoTransportSwitchesToTcpWhenUdpKeepsLosingAndSaysWhy() throws Exception {
-        try (TestNetwork net = TestNetwork.create("auto")) {
-            TestNetwork.Namespace camera = net.addNamespace();
-            RandomLoss.attach(camera, 30);
+        try (NetworkLab net = TestNetwork.create("auto")) {
+            NetworkLab.Namespace camera = net.addNamespace();
+            TestNetwork.randomUdpLoss(net, camera, 30);
             try (GstRtspServer server = GstRtspServer.builder().inNamespace(camera)
                     .mount("/cam", TestClips.h264Baseline720p()).start();
                  IngestHarness harness = new IngestHarness("url: " + server.url("/cam") + "\ntransport: auto\n"
@@ -86,8 +86,8 @@ class PacketLossTest {
 
     @Test
     void aCleanLinkFlagsNothing() throws Exception {
-        try (TestNetwork net = TestNetwork.create("clean")) {
-            TestNetwork.Namespace camera = net.addNamespace();
+        try (NetworkLab net = TestNetwork.create("clean")) {
+            NetworkLab.Namespace camera = net.addNamespace();
             try (GstRtspServer server = GstRtspServer.builder().inNamespace(camera)
                     .mount("/cam", TestClips.h264Baseline720p()).start()) {
                 Run clean = play(server.url("/cam"), "");

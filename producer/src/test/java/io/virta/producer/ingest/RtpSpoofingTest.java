@@ -5,6 +5,7 @@ import io.virta.producer.testing.ExternalCommand;
 import io.virta.producer.testing.GstRtspServer;
 import io.virta.producer.testing.RtpSpoofer;
 import io.virta.producer.testing.TestClips;
+import io.virta.producer.bench.NetworkLab;
 import io.virta.producer.testing.TestNetwork;
 import org.junit.jupiter.api.Test;
 
@@ -41,9 +42,9 @@ class RtpSpoofingTest {
 
     @Test
     void junkFromOtherHostsAndForgedSourcesIsRejectedAndCostsNoFrames() throws Exception {
-        try (TestNetwork net = TestNetwork.create("spoof")) {
-            TestNetwork.Namespace cameraHost = net.addNamespace();
-            TestNetwork.Namespace attacker = net.addNamespace();
+        try (NetworkLab net = TestNetwork.create("spoof")) {
+            NetworkLab.Namespace cameraHost = net.addNamespace();
+            NetworkLab.Namespace attacker = net.addNamespace();
             try (GstRtspServer server = GstRtspServer.builder().inNamespace(cameraHost)
                     .mount("/cam", TestClips.h264Small()).start();
                  IngestHarness harness = new IngestHarness("url: " + server.url("/cam") + "\ntransport: udp\n")) {
@@ -130,9 +131,9 @@ class RtpSpoofingTest {
     }
 
     /** The UDP ports bound inside a namespace (the camera's RTP/RTCP sockets among them). */
-    private static List<Integer> udpPorts(TestNetwork.Namespace ns) {
+    private static List<Integer> udpPorts(NetworkLab.Namespace ns) {
         List<Integer> ports = new ArrayList<>();
-        for (String line : ns.run("cat", "/proc/net/udp").stdout().split("\n")) {
+        for (String line : ns.run("cat", "/proc/net/udp").split("\n")) {
             String[] f = line.trim().split("\\s+");
             if (f.length > 1 && f[1].contains(":") && !f[0].startsWith("sl")) {
                 ports.add(Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16));

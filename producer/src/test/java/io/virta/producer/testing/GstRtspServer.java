@@ -1,5 +1,7 @@
 package io.virta.producer.testing;
 
+import io.virta.producer.bench.NetworkLab;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -270,12 +272,12 @@ public final class GstRtspServer implements AutoCloseable {
         private boolean sprop = true;
         private Integer configInterval;
         private int port;
-        private TestNetwork.Namespace namespace;
+        private NetworkLab.Namespace namespace;
 
         private Builder() {}
 
         /** Runs the server inside a test network namespace, listening on its address. */
-        public Builder inNamespace(TestNetwork.Namespace namespace) {
+        public Builder inNamespace(NetworkLab.Namespace namespace) {
             this.namespace = namespace;
             return this;
         }

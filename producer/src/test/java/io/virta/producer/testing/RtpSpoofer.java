@@ -1,12 +1,14 @@
 package io.virta.producer.testing;
 
+import io.virta.producer.bench.NetworkLab;
+
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The command line of {@code src/test/peers/rtp_spoofer.py}, which sends forged RTP (sequence numbers
  * counting up, an SSRC of its own) from its host or, with {@code --source}, from any address and port
- * through a raw socket. Run it inside a {@link TestNetwork.Namespace} with {@link TestNetwork.Namespace#exec}.
+ * through a raw socket. Run it inside a {@link NetworkLab.Namespace} with {@link NetworkLab.Namespace#exec}.
  */
 public final class RtpSpoofer {
     private RtpSpoofer() {
