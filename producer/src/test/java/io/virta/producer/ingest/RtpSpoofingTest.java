@@ -100,7 +100,8 @@ class RtpSpoofingTest {
 
     /**
      * The producer's RTP port: of this JVM's UDP sockets (its file descriptors, matched by inode in
-     * /proc/net/udp), the even-numbered one in the producer's range.
+     * /proc/net/udp), the even-numbered one in the producer's range bound to the address the producer
+     * reaches the camera from (sockets of earlier tests in this JVM are bound elsewhere).
      */
     private static int producerRtpPort(String expectedAddress) throws IOException {
         Set<String> inodes = new HashSet<>();
@@ -122,12 +123,24 @@ class RtpSpoofingTest {
                 continue;
             }
             int port = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16);
-            if (port >= 20_000 && port < 60_000 && port % 2 == 0) {
+            boolean onTheCameraLink = f[1].substring(0, f[1].indexOf(':')).equalsIgnoreCase(procNetHex(expectedAddress));
+            if (onTheCameraLink && port >= 20_000 && port < 60_000 && port % 2 == 0) {
                 return port;
             }
         }
-        fail("no RTP socket of this JVM found in /proc/net/udp (expected one on " + expectedAddress + ")");
+        fail("no RTP socket of this JVM bound to " + expectedAddress + " in /proc/net/udp (one bound to every"
+                + " interface, 0.0.0.0, would take datagrams for any of this host's addresses)");
         return -1;
+    }
+
+    /** An IPv4 address as /proc/net/udp writes it: the four bytes in host (little-endian) order, in hex. */
+    private static String procNetHex(String address) {
+        String[] octets = address.split("\\.");
+        StringBuilder hex = new StringBuilder();
+        for (int i = 3; i >= 0; i--) {
+            hex.append(String.format("%02X", Integer.parseInt(octets[i])));
+        }
+        return hex.toString();
     }
 
     /** The UDP ports bound inside a namespace (the camera's RTP/RTCP sockets among them). */
