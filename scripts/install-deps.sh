@@ -8,6 +8,9 @@ declare -A PROBES=(
   [python3-numpy]=/usr/lib/python3/dist-packages/numpy/__init__.py
   [python3-pytest]=/usr/lib/python3/dist-packages/pytest/__init__.py
   [gcc]=/usr/bin/gcc
+  # Network tests: namespaces and veth pairs (ip), and tc with an eBPF classifier compiled by llc for packet loss.
+  [iproute2]=/sbin/tc
+  [llvm]=/usr/bin/llc
   [make]=/usr/bin/make
   [maven]=/usr/bin/mvn
   [ffmpeg]=/usr/bin/ffmpeg

@@ -155,6 +155,7 @@ class Flags(enum.IntFlag):
     KEYFRAME = 1 << 0
     FIRST = 1 << 1            # first fragment of an fMP4 stream: the init segment
     DISCONTINUITY = 1 << 2    # the writer's source lost frames before this one
+    DAMAGED = 1 << 3          # made from data with holes (packet loss), or refers to such a frame
 
 
 # ---------------------------------------------------------------------------------------------

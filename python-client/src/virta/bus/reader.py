@@ -135,6 +135,12 @@ class Frame:
         return bool(self.flags & Flags.DISCONTINUITY)
 
     @property
+    def damaged(self) -> bool:
+        """Made from data with holes (packets lost in transit) or refers to such a frame, until the
+        next keyframe: shown concealed. Recorders keep these; analyzers that need exact pictures skip them."""
+        return bool(self.flags & Flags.DAMAGED)
+
+    @property
     def format(self):
         """A Format, or the raw code if this client does not know it."""
         return _FORMATS.get(self._format, self._format)

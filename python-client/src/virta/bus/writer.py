@@ -152,7 +152,7 @@ class Writer:
                discontinuity: bool = False, stream_id: int = 0, width: int | None = None,
                height: int | None = None, format=None, strides=None, plane_offsets=None,
                box_type=None, color_matrix=ColorMatrix.UNSPECIFIED,
-               color_range=ColorRange.UNSPECIFIED) -> int:
+               color_range=ColorRange.UNSPECIFIED, damaged: bool = False) -> int:
         """Publishes the claimed cell with `size` payload bytes; returns the frame's sequence.
 
         Metadata not given takes the channel's: its width, height and format, the default
@@ -175,7 +175,7 @@ class Writer:
 
         # Step 3: everything but `sequence`, in one store.
         flags = ((Flags.KEYFRAME if keyframe else 0) | (Flags.FIRST if first else 0)
-                 | (Flags.DISCONTINUITY if discontinuity else 0))
+                 | (Flags.DISCONTINUITY if discontinuity else 0) | (Flags.DAMAGED if damaged else 0))
         if width is None and height is None:
             w, h = self.width, self.height
             st = self._default_strides if strides is None else _fixed(strides, 4, "strides", self.name)
@@ -222,7 +222,7 @@ class Writer:
              keyframe: bool = False, first: bool = False, discontinuity: bool = False,
              stream_id: int = 0, width: int | None = None, height: int | None = None, format=None,
              strides=None, plane_offsets=None, box_type=None, color_matrix=ColorMatrix.UNSPECIFIED,
-             color_range=ColorRange.UNSPECIFIED) -> int:
+             color_range=ColorRange.UNSPECIFIED, damaged: bool = False) -> int:
         """Copies `data` (a numpy array or any bytes-like object) into the next cell and commits it.
 
         Returns the frame's sequence number. A payload larger than a cell raises PayloadTooLarge
@@ -249,7 +249,7 @@ class Writer:
                            keyframe=keyframe, first=first, discontinuity=discontinuity,
                            stream_id=stream_id, width=width, height=height, format=format,
                            strides=strides, plane_offsets=plane_offsets, box_type=box_type,
-                           color_matrix=color_matrix, color_range=color_range)
+                           color_matrix=color_matrix, color_range=color_range, damaged=damaged)
 
     # ------------------------------------------------------------------------------------------
     # Doorbells

@@ -173,6 +173,15 @@ public final class Frame {
         return (flags & CellDescriptor.FLAG_DISCONTINUITY) != 0;
     }
 
+    /**
+     * The frame was made from data with holes in it (packets lost in transit), or refers to such a
+     * frame: the picture is the decoder's best guess until the next keyframe. Recorders keep it;
+     * analyzers that need exact pictures skip it.
+     */
+    public boolean isDamaged() {
+        return (flags & CellDescriptor.FLAG_DAMAGED) != 0;
+    }
+
     public int width() {
         return width;
     }

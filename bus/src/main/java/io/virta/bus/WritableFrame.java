@@ -119,6 +119,14 @@ public final class WritableFrame {
     }
 
     /**
+     * Marks a frame made from data with holes in it (packets lost in transit) or from one that refers
+     * to such a frame: shown with the decoder's concealment, until the next keyframe.
+     */
+    public WritableFrame damaged(boolean damaged) {
+        return flag(CellDescriptor.FLAG_DAMAGED, damaged);
+    }
+
+    /**
      * The colour matrix and range of a YUV frame (docs/bus-format.md 3.3 and 3.4). Every claim starts
      * at UNSPECIFIED/UNSPECIFIED, so a writer that does not know them says nothing rather than
      * repeating an earlier frame's.

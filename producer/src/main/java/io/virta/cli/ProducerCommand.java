@@ -198,10 +198,12 @@ final class ProducerCommand {
             var receiver = camera.receiver();
             var decoder = camera.decoder();
             System.out.println(String.format(Locale.ROOT,
-                    "%s: %s  %.1f fps  %d units  %.1f MB  %d packets lost  %d units dropped  %d reconnects"
+                    "%s: %s  %.1f fps  %d units  %.1f MB  %d packets lost  %d rejected  %d units dropped  %d damaged"
+                            + "  %d reconnects"
                             + "  decoded %d (%.2f ms/unit)  channels %s",
                     camera.name(), state(producer, camera.name()), camera.unitsIn().fps(), camera.unitsIn().frames(),
-                    camera.unitsIn().bytes() / 1e6, receiver.packetsLost(), receiver.unitsDropped(), source.reconnects(),
+                    camera.unitsIn().bytes() / 1e6, receiver.packetsLost(), receiver.packetsRejected(), receiver.unitsDropped(),
+                    receiver.unitsDamaged(), source.reconnects(),
                     decoder == null ? 0 : decoder.unitsDecoded(), decoder == null ? 0 : decoder.meanDecodeMicros() / 1000,
                     camera.channels()) + restreamSummary(producer, camera.name()) + rtpOutSummary(producer, camera.name()));
         }

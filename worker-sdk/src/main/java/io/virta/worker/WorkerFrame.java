@@ -124,6 +124,15 @@ public final class WorkerFrame {
         return frame.isKeyframe();
     }
 
+    /**
+     * The picture is the decoder's concealment of packet loss (in it or in a picture it refers to, until
+     * the next keyframe): an analyzer that needs exact pictures skips it, e.g.
+     * {@code if (frame.isDamaged()) return;}. Clean streams never set it.
+     */
+    public boolean isDamaged() {
+        return frame.isDamaged();
+    }
+
     /** Forgets the Mat headers: the reader is moving to another mapping or closing. */
     void invalidate() {
         mats.invalidate();

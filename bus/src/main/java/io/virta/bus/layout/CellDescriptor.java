@@ -49,6 +49,7 @@ public final class CellDescriptor {
     public static final int FLAG_KEYFRAME = 1;
     public static final int FLAG_FIRST = 1 << 1;
     public static final int FLAG_DISCONTINUITY = 1 << 2;
+    public static final int FLAG_DAMAGED = 1 << 3;
 
     private CellDescriptor() {
     }

@@ -10,9 +10,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * A camera for benchmarks: gst-rtsp-server ({@code producer/src/test/peers/rtsp_server.py}, started by
  * its path under {@code virta.home}) looping a 1080p25 H264 clip made by ffmpeg, at
- * {@code rtsp://127.0.0.1:<port>/cam}, for as long as the benchmark runs.
+ * {@code rtsp://127.0.0.1:<port>/cam} (or, with {@link #startIn}, on a network namespace's address), for
+ * as long as the benchmark runs.
  */
-record GstCamera(Process process, int port) implements AutoCloseable {
+record GstCamera(Process process, int port, String host) implements AutoCloseable {
 
     /** Makes the clip under {@code home/bench/target} on first use, and starts serving it. */
     static GstCamera start(Path home) throws Exception {
@@ -21,11 +22,22 @@ record GstCamera(Process process, int port) implements AutoCloseable {
         Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), "--port", "0", "--mount",
                 "/cam=" + clip, "--exit-with-stdin").redirectError(ProcessBuilder.Redirect.DISCARD).start();
         int port = awaitReady(p, script);
-        return new GstCamera(p, port);
+        return new GstCamera(p, port, "127.0.0.1");
     }
 
-    String url() {
-        return "rtsp://127.0.0.1:" + port + "/cam";
+    /** The same camera, served inside a network namespace on its address (for a lossy link). */
+    static GstCamera startIn(Path home, NetworkLab.Namespace namespace) throws Exception {
+        Path clip = clip(home);
+        Path script = home.resolve("producer/src/test/peers/rtsp_server.py");
+        java.util.List<String> command = namespace.exec("/usr/bin/python3", script.toString(), "--address",
+                namespace.address(), "--port", "0", "--mount", "/cam=" + clip, "--exit-with-stdin");
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        int port = awaitReady(p, script);
+        return new GstCamera(p, port, namespace.address());
+    }
+
+        String url() {
+        return "rtsp://" + host + ":" + port + "/cam";
     }
 
     /** Reads the "READY <port>" line the project's gst-rtsp-server scripts print once they serve. */

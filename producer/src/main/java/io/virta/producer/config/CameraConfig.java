@@ -1,5 +1,6 @@
 package io.virta.producer.config;
 
+import io.virta.producer.rtp.LossPolicy;
 import io.virta.producer.rtsp.client.RtspTransport;
 
 import java.time.Duration;
@@ -16,11 +17,13 @@ import java.time.Duration;
  * @param reconnect   how long without frames before the stream counts as stalled and reconnects
  * @param decode      false: publish encoded access units only (for recorders and re-streamers)
  * @param fmp4        the {@code <name>.mp4} channel of fragmented MP4 (browsers, recorders); off unless enabled
+ * @param onLoss      what happens to access units that packet loss touched: CONCEAL (passed on, flagged
+ *                    damaged) or DROP (dropped until the next keyframe)
  * @param rtpOut      sending the camera as plain RTP to a multicast group or a host, with an SDP file; null when off
  */
 public record CameraConfig(String name, String url, String sdp, String networkInterface, String user, String password,
         RtspTransport transport, Duration reconnect, boolean decode, int decoderThreads, TimestampMode timestamps,
-        EncodedChannelConfig encoded, YuvChannelConfig yuv, RgbChannelConfig rgb, FfmpegInputConfig ffmpeg,
+        LossPolicy onLoss, EncodedChannelConfig encoded, YuvChannelConfig yuv, RgbChannelConfig rgb, FfmpegInputConfig ffmpeg,
         Fmp4ChannelConfig fmp4, RtpOutConfig rtpOut) {
 
     /**

@@ -280,7 +280,7 @@ public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus
 
     static CameraConfig camera(YamlNode c, RtpOutSettings rtpOutSettings) throws ConfigException {
         c.allowOnly("name", "url", "sdp", "interface", "user", "password", "transport", "reconnectSeconds", "decode",
-                "decoderThreads", "timestamps", "encoded", "yuv", "rgb", "fmp4", "loop", "seekSeconds", "realtime", "format", "v4l2",
+                "decoderThreads", "timestamps", "onLoss", "encoded", "yuv", "rgb", "fmp4", "loop", "seekSeconds", "realtime", "format", "v4l2",
                 "ffmpegOptions", "rtpOut");
         YamlNode nameNode = c.get("name");
         String name = nameNode.requiredString();
@@ -332,6 +332,7 @@ public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus
                 Duration.ofMillis((long) (c.get("reconnectSeconds").decimal(10, 1, 3600) * 1000)),
                 decode, (int) c.get("decoderThreads").integer(1, 1, 16),
                 c.get("timestamps").choice(TimestampMode.class, TimestampMode.SMART),
+                c.get("onLoss").choice(io.virta.producer.rtp.LossPolicy.class, io.virta.producer.rtp.LossPolicy.CONCEAL),
                 new CameraConfig.EncodedChannelConfig((int) encoded.get("cells").integer(64, 2, 4096),
                         encoded.get("capacity").bytes(2 * 1024 * 1024, 4096, 256L * 1024 * 1024)),
                 new CameraConfig.YuvChannelConfig(decode && yuv.get("enabled").bool(true),

@@ -61,6 +61,9 @@ final class ControlMessages {
         if (c.getTimestampsValue() != TimestampMode.TIMESTAMP_MODE_UNSPECIFIED_VALUE) {
             m.put("timestamps", enumChoice(c.getTimestamps(), c.getTimestampsValue(), "TIMESTAMP_MODE_"));
         }
+        if (c.getOnLossValue() != io.virta.protos.control.v1.LossPolicy.LOSS_POLICY_UNSPECIFIED_VALUE) {
+            m.put("onLoss", enumChoice(c.getOnLoss(), c.getOnLossValue(), "LOSS_POLICY_"));
+        }
         if (c.hasEncoded()) {
             Map<String, Object> e = new LinkedHashMap<>();
             putNumber(e, "cells", c.getEncoded().getCells());
@@ -125,6 +128,7 @@ final class ControlMessages {
                 .setDecode(c.decode())
                 .setDecoderThreads(c.decoderThreads())
                 .setTimestamps(TimestampMode.valueOf("TIMESTAMP_MODE_" + c.timestamps().name()))
+                .setOnLoss(io.virta.protos.control.v1.LossPolicy.valueOf("LOSS_POLICY_" + c.onLoss().name()))
                 .setEncoded(EncodedChannelConfig.newBuilder().setCells(c.encoded().cells())
                         .setCapacityBytes(c.encoded().capacityBytes()))
                 .setYuv(YuvChannelConfig.newBuilder().setEnabled(c.yuv().enabled()).setCells(c.yuv().cells())
@@ -178,7 +182,9 @@ final class ControlMessages {
                         .setOfflineCount(t.offlineCount())
                         .setUptimeSeconds(t.uptimeSeconds())
                         .setPictureWidth(t.pictureWidth())
-                        .setPictureHeight(t.pictureHeight()))
+                        .setPictureHeight(t.pictureHeight())
+                        .setPacketsRejected(t.packetsRejected())
+                        .setUnitsDamaged(t.unitsDamaged()))
                 .setRestream(RestreamStats.newBuilder()
                         .setClients(s.restream().clients())
                         .setFramesSent(s.restream().framesSent())

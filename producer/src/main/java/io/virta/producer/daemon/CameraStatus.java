@@ -38,15 +38,17 @@ public record CameraStatus(String name, State state, String lastError, CameraCon
      * @param bitrate        bits of video payload received per second
      * @param uptimeSeconds  since the stream last went online; 0 unless online
      * @param pictureWidth   of the last decoded picture; 0 before the first
+     * @param packetsRejected UDP datagrams on the camera's RTP/RTCP ports that were not the camera's
+     * @param unitsDamaged   units delivered flagged damaged (a loss touched them or what they refer to)
      */
     public record Stats(double fpsIn, double fpsOut, double bitrate, long unitsReceived, long bytesReceived,
             long packetsReceived, long packetsLost, long unitsDropped, long framesDecoded,
             double decodeMicrosPerFrame, long decoderOverruns, long decoderSkipped, long yuvPublished,
             long rgbPublished, long reconnects, long onlineCount, long offlineCount, double uptimeSeconds,
-            int pictureWidth, int pictureHeight) {
+            int pictureWidth, int pictureHeight, long packetsRejected, long unitsDamaged) {
 
         /** A camera that is not running. */
-        public static final Stats NONE = new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        public static final Stats NONE = new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 
     /**

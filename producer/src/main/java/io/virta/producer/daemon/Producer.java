@@ -456,7 +456,8 @@ public final class Producer implements AutoCloseable {
                 decoder == null ? 0 : decoder.overruns(), decoder == null ? 0 : decoder.unitsSkipped(),
                 pipeline.yuvPublished(), pipeline.rgbPublished(), source.reconnects(), session.onlineEvents.get(),
                 session.offlineEvents.get(), online ? Math.max(0, now - since) / 1e9 : 0,
-                decoder == null ? 0 : decoder.pictureWidth(), decoder == null ? 0 : decoder.pictureHeight());
+                decoder == null ? 0 : decoder.pictureWidth(), decoder == null ? 0 : decoder.pictureHeight(),
+                receiver.packetsRejected(), receiver.unitsDamaged());
         RtspTransport active = online ? (run.session.overTcp ? RtspTransport.TCP : RtspTransport.UDP) : null;
         return new CameraStatus(entry.config.name(), state, source.lastError(), entry.config, active,
                 receiver.codec(), stats, restream(entry.rtspMount), rtpOutStats(entry));

@@ -41,6 +41,7 @@ public final class DecodedFrame {
     private long unitSequence;
     private boolean timesKnown;
     private boolean discontinuity;
+    private boolean unitDamaged;
     private long number;
 
     DecodedFrame(AVFrame avFrame) {
@@ -80,6 +81,10 @@ public final class DecodedFrame {
         this.arrivalTimeMicros = arrivalMicros;
         this.rtpTimestamp = rtp;
         this.unitSequence = sequence;
+    }
+
+    void unitDamaged(boolean damaged) {
+        this.unitDamaged = damaged;
     }
 
     void discontinuity(boolean discontinuity) {
@@ -159,6 +164,15 @@ public final class DecodedFrame {
      */
     public boolean isCorrupt() {
         return (avFrameFlags & FfmpegStructs.AV_FRAME_FLAG_CORRUPT) != 0 || decodeErrorFlags != 0;
+    }
+
+    /**
+     * The picture came from a unit flagged damaged (packets lost in transit, or lost from a picture it
+     * refers to, until the next whole keyframe), or the decoder found errors in it ({@link #isCorrupt()}):
+     * publishers flag its cell DAMAGED.
+     */
+    public boolean isDamaged() {
+        return unitDamaged || isCorrupt();
     }
 
     /**

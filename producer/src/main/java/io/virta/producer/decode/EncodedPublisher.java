@@ -68,6 +68,7 @@ public final class EncodedPublisher implements AccessUnitListener {
         cell.payloadSize(size)
                 .format(unit.codec() == VideoCodec.H265 ? PixelFormat.H265 : PixelFormat.H264)
                 .keyframe(unit.isKeyframe())
+                .damaged(unit.isDamaged())
                 .discontinuity(pendingDiscontinuity)
                 .streamId(streamId)
                 .captureTimeMicros(unit.captureTimeMicros())

@@ -95,6 +95,7 @@ public final class I420Publisher implements DecodedFrameListener, AutoCloseable 
                 .planeOffset(1, (int) lumaBytes)
                 .planeOffset(2, (int) (lumaBytes + chromaBytes))
                 .keyframe(frame.isKeyframe())
+                .damaged(frame.isDamaged())
                 .discontinuity(pendingDiscontinuity || frame.isDiscontinuity())
                 .streamId(streamId)
                 .color(matrix, range)

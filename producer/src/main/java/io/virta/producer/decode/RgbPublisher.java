@@ -97,6 +97,7 @@ public final class RgbPublisher implements DecodedFrameListener, AutoCloseable {
                 .size(width, height)
                 .stride(0, 3 * width)
                 .keyframe(frame.isKeyframe())
+                .damaged(frame.isDamaged())
                 .discontinuity(pendingDiscontinuity || frame.isDiscontinuity())
                 .streamId(streamId)
                 .captureTimeMicros(frame.captureTimeMicros())

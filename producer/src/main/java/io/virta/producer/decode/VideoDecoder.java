@@ -77,6 +77,7 @@ public final class VideoDecoder implements AutoCloseable {
     private final long[] ringArrival = new long[TIMES_RING];
     private final long[] ringRtp = new long[TIMES_RING];
     private final long[] ringSequence = new long[TIMES_RING];
+    private final boolean[] ringDamaged = new boolean[TIMES_RING];
     private long nextPts;
 
     private boolean zeroCopy;
@@ -174,6 +175,7 @@ public final class VideoDecoder implements AutoCloseable {
         ringArrival[slot] = unit.arrivalTimeMicros();
         ringRtp[slot] = unit.rtpTimestamp();
         ringSequence[slot] = unit.sequence();
+        ringDamaged[slot] = unit.isDamaged();
 
         AVBufferRef wrapper = preparePacket(unit.data(), size, pts, unit.isKeyframe());
         long start = System.nanoTime();
@@ -298,9 +300,11 @@ public final class VideoDecoder implements AutoCloseable {
         if (pts >= 0 && pts < nextPts && nextPts - pts <= TIMES_RING) {
             int slot = (int) (pts & (TIMES_RING - 1));
             frame.times(true, ringCapture[slot], ringArrival[slot], ringRtp[slot], ringSequence[slot]);
+            frame.unitDamaged(ringDamaged[slot]);
         } else {
             timesUnknown++;
             frame.times(false, 0, 0, 0, 0);
+            frame.unitDamaged(false);
         }
         if (frame.isCorrupt()) {
             corruptFrames++;

@@ -79,7 +79,7 @@ public final class CameraPipeline implements AutoCloseable {
         this.loop = loop;
         this.unitsIn = new CountingTap<>(AccessUnit::size, AccessUnit::captureTimeMicros, fork);
         int maxUnit = (int) Math.min(Integer.MAX_VALUE - 16, config.encoded().capacityBytes());
-        this.receiver = new VideoTrackReceiver(config.name(), config.timestamps(), maxUnit,
+        this.receiver = new VideoTrackReceiver(config.name(), config.timestamps(), config.onLoss(), maxUnit,
                 unit -> unitsIn.accept(unit.slot(slot)), this::onCodec);
         if (config.sdp() != null) {
             this.source = new SdpFileSource(config.name(), Path.of(config.sdp()), loop, receiver, config.reconnect(), events,

@@ -99,7 +99,7 @@ public final class DecodeWorker implements AutoCloseable {
             return true;
         }
         unit.data().clear().limit(size);
-        unit.codec(codec).keyframe(frame.isKeyframe()).captureTimeMicros(frame.captureTimeMicros())
+        unit.codec(codec).keyframe(frame.isKeyframe()).damaged(frame.isDamaged()).captureTimeMicros(frame.captureTimeMicros())
                 .arrivalTimeMicros(frame.arrivalTimeMicros()).slot(frame.streamId()).sequence(frame.sequence());
         long start = System.nanoTime();
         decoder.decode(unit);

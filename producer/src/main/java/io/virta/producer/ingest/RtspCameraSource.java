@@ -18,7 +18,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Keeps one camera playing: starts an RTSP session, and when it fails, stalls or is redirected,
- * starts the next one after a back-off. Falls back from UDP to TCP when UDP carries nothing.
+ * starts the next one after a back-off. With {@code transport: auto} it falls back from UDP to TCP when
+ * UDP carries nothing, and switches to TCP when UDP loses more than {@value #LOSS_SWITCH_PERCENT} % of
+ * the packets over {@value #LOSS_WINDOW_SECONDS} s (the reason is the offline event's, and the status's
+ * last error).
  * Everything happens on one event loop; the packet path is the {@link TrackReceiver}.
  *
  * <p>A camera is <em>online</em> once RTP flows: the first packet of the video track after PLAY,
@@ -29,6 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RtspCameraSource implements CameraSource {
     private static final Duration FIRST_RETRY = Duration.ofMillis(500);
     private static final int MAX_REDIRECTS = 5;
+    static final double LOSS_SWITCH_PERCENT = 1.0;
+    static final int LOSS_WINDOW_SECONDS = 10;
 
     private final String camera;
     private final EventLoop loop;
@@ -39,6 +44,9 @@ public final class RtspCameraSource implements CameraSource {
 
     private RtspUrl url;
     private RtspTransport transport;
+    /** AUTO only: may still switch from UDP to TCP. */
+    private final boolean mayChooseTransport;
+    private final UdpLossMonitor lossMonitor = new UdpLossMonitor(LOSS_SWITCH_PERCENT / 100, LOSS_WINDOW_SECONDS);
     private RtspClientSession session;
     private ScheduledFuture<?> ticker;
     private ScheduledFuture<?> retry;
@@ -62,6 +70,7 @@ public final class RtspCameraSource implements CameraSource {
         this.loop = loop;
         this.url = url;
         this.transport = transport;
+        this.mayChooseTransport = transport == RtspTransport.AUTO;
         this.reconnect = reconnect;
         this.receiver = receiver;
         this.events = events;
@@ -105,6 +114,7 @@ public final class RtspCameraSource implements CameraSource {
         RtspClientSession s = new RtspClientSession(loop, url, baseOptions.transport(transport), new Listener(), camera);
         session = s;
         sessionStartNanos = System.nanoTime();
+        lossMonitor.reset();
         s.start();
         if (ticker == null) {
             ticker = loop.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
@@ -119,6 +129,16 @@ public final class RtspCameraSource implements CameraSource {
         long now = System.nanoTime();
         if (playing) {
             receiver.onTick(now, s::sendRtcp);
+            if (mayChooseTransport && !s.isOverTcp()
+                    && lossMonitor.sample(receiver.packetsReceived(), receiver.packetsLost())) {
+                // Over TCP nothing is lost in transit: late video beats damaged video.
+                lastError = String.format(java.util.Locale.ROOT, "camera %s: %.1f %% of RTP packets lost over UDP"
+                        + " in the last %d s (more than %.0f %%); switching to TCP (transport: auto)", camera,
+                        100 * lossMonitor.ratio(), LOSS_WINDOW_SECONDS, LOSS_SWITCH_PERCENT);
+                transport = RtspTransport.TCP;
+                s.close();
+                return;
+            }
         }
         long last = Math.max(receiver.lastUnitNanos(), sessionStartNanos);
         // Before PLAY succeeds the session's own response timeout applies; this is for a stream gone
@@ -162,6 +182,16 @@ public final class RtspCameraSource implements CameraSource {
             online = true;
             onlineEvents.incrementAndGet();
             events.onOnline(camera, playingOverTcp);
+        }
+
+        @Override
+        public void onRtpInfo(io.virta.producer.rtsp.RtpInfo info) {
+            receiver.onStreamStart(info.sequence());
+        }
+
+        @Override
+        public void onRejected(io.virta.producer.rtsp.client.RtpSourceFilter.Verdict why) {
+            receiver.onRejected();
         }
 
         @Override

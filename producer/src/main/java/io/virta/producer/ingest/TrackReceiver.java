@@ -16,6 +16,18 @@ public interface TrackReceiver {
 
     void onRtcp(ByteBuf packet, long arrivalNanos);
 
+    /**
+     * The server said (RTP-Info) that the stream starts at {@code sequenceNumber}: packets that arrive
+     * out of order at the start can be put back in order. Called after {@link #onSessionStart}, before
+     * the first packet.
+     */
+    default void onStreamStart(int sequenceNumber) {
+    }
+
+    /** A UDP datagram that was not the camera's was dropped before it reached {@link #onRtp}. */
+    default void onRejected() {
+    }
+
     /** Called about once a second while playing: flush reorder timeouts, send receiver reports. */
     void onTick(long nowNanos, RtcpSender sender);
 
@@ -24,6 +36,9 @@ public interface TrackReceiver {
      * (packets of another payload type or malformed ones do not count).
      */
     long packetsReceived();
+
+    /** RTP packets lost in transit (over UDP), over all sessions. */
+    long packetsLost();
 
     /** Nanos of the last access unit this receiver emitted, for stall detection; 0 if none yet. */
     long lastUnitNanos();

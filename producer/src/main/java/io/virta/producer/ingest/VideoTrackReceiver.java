@@ -6,6 +6,7 @@ import io.virta.producer.media.AccessUnit;
 import io.virta.producer.media.AccessUnitListener;
 import io.virta.producer.media.VideoCodec;
 import io.virta.bus.Clock;
+import io.virta.producer.rtp.LossPolicy;
 import io.virta.producer.rtp.Reorderer;
 import io.virta.producer.rtp.RtpPacket;
 import io.virta.producer.rtp.NalDepacketizer;
@@ -32,6 +33,7 @@ public final class VideoTrackReceiver implements TrackReceiver {
 
     private final String camera;
     private final TimestampMode timestampMode;
+    private final LossPolicy lossPolicy;
     private final int maxUnitSize;
     private final AccessUnitListener sink;
     private final Consumer<VideoCodec> codecListener;
@@ -52,12 +54,14 @@ public final class VideoTrackReceiver implements TrackReceiver {
     private volatile long lastUnitNanos;
     private long malformedPackets;
     private long foreignPackets;
+    private volatile long rejectedPackets;
     private long units;
     private long bytes;
     private long packets;
     // Counters of the sessions before the current one, so that totals survive reconnects.
     private long lostBefore;
     private long droppedBefore;
+    private long damagedBefore;
 
     /**
      * @param codecListener told the codec of each new session before its first unit, so the
@@ -65,6 +69,13 @@ public final class VideoTrackReceiver implements TrackReceiver {
      */
     public VideoTrackReceiver(String camera, TimestampMode timestampMode, int maxUnitSize, AccessUnitListener sink,
             Consumer<VideoCodec> codecListener) {
+        this(camera, timestampMode, LossPolicy.DROP, maxUnitSize, sink, codecListener);
+    }
+
+    /** @param lossPolicy what the depacketizer does with units that packet loss touched */
+    public VideoTrackReceiver(String camera, TimestampMode timestampMode, LossPolicy lossPolicy, int maxUnitSize,
+            AccessUnitListener sink, Consumer<VideoCodec> codecListener) {
+        this.lossPolicy = lossPolicy;
         this.camera = camera;
         this.timestampMode = timestampMode;
         this.maxUnitSize = maxUnitSize;
@@ -79,10 +90,11 @@ public final class VideoTrackReceiver implements TrackReceiver {
         payloadType = format.payloadType();
         lostBefore = packetsLost();
         droppedBefore = unitsDropped();
+        damagedBefore = unitsDamaged();
         AccessUnitListener stamped = this::stampAndForward;
         depacketizer = newCodec == VideoCodec.H264
-                ? new H264Depacketizer(stamped, maxUnitSize, video.parameterSets())
-                : new H265Depacketizer(stamped, maxUnitSize, video.parameterSets(), false);
+                ? new H264Depacketizer(stamped, maxUnitSize, video.parameterSets(), lossPolicy)
+                : new H265Depacketizer(stamped, maxUnitSize, video.parameterSets(), false, lossPolicy);
         // Over TCP-interleaved nothing is reordered or lost in transit, so packets skip the reorderer.
         reorderer = overTcp ? null : new Reorderer(REORDER_WINDOW, REORDER_HOLD_NANOS, depacketizer);
         rtcp.reset(format.clockRate());
@@ -122,6 +134,18 @@ public final class VideoTrackReceiver implements TrackReceiver {
         } else {
             depacketizer.onPacket(packet);
         }
+    }
+
+    @Override
+    public void onStreamStart(int sequenceNumber) {
+        if (reorderer != null) {
+            reorderer.startAt(sequenceNumber);
+        }
+    }
+
+    @Override
+    public void onRejected() {
+        rejectedPackets++; // one writer, the I/O thread; status reporting reads it
     }
 
     @Override
@@ -170,15 +194,30 @@ public final class VideoTrackReceiver implements TrackReceiver {
         return foreignPackets;
     }
 
+    /**
+     * UDP datagrams on the RTP/RTCP ports that were not the camera's (another address, port or SSRC:
+     * see {@link io.virta.producer.rtsp.client.RtpSourceFilter}), dropped, over all sessions.
+     */
+    public long packetsRejected() {
+        return rejectedPackets;
+    }
+
     @Override
     public long packetsReceived() {
         return packets;
     }
 
     /** Packets lost in transit (reorderer; over TCP none are), over all sessions. */
+    @Override
     public long packetsLost() {
         Reorderer r = reorderer;
         return lostBefore + (r == null ? 0 : r.lost());
+    }
+
+    /** Units delivered flagged damaged (conceal mode), over all sessions. */
+    public long unitsDamaged() {
+        NalDepacketizer d = depacketizer;
+        return damagedBefore + (d == null ? 0 : d.counters().unitsDamaged());
     }
 
     /** Units the depacketizer dropped (incomplete after a loss, or waiting for a keyframe), over all sessions. */

@@ -16,6 +16,7 @@ public final class AccessUnit {
     private long captureTimeMicros;
     private long arrivalTimeMicros;
     private boolean keyframe;
+    private boolean damaged;
     private long sequence;
     private int slot;
 
@@ -86,6 +87,19 @@ public final class AccessUnit {
 
     public AccessUnit keyframe(boolean keyframe) {
         this.keyframe = keyframe;
+        return this;
+    }
+
+    /**
+     * Packets of this unit were lost, or of one it refers to since the last whole keyframe: a decoder
+     * conceals the holes. False for every unit of a clean stream.
+     */
+    public boolean isDamaged() {
+        return damaged;
+    }
+
+    public AccessUnit damaged(boolean damaged) {
+        this.damaged = damaged;
         return this;
     }
 

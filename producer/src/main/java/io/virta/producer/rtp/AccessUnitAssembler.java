@@ -20,12 +20,17 @@ import java.nio.ByteBuffer;
  *   <li><b>Boundaries.</b> A unit ends at the marker bit, at a change of RTP timestamp (for cameras
  *       that never set the marker, at the cost of one frame of latency), or at an access unit
  *       delimiter. Several slices under one timestamp stay in one unit.</li>
- *   <li><b>Loss.</b> A sequence gap, {@link #onLoss}, a fragment whose start or end is missing, or a
- *       malformed payload drops the unit it touches; after that every unit is dropped until a keyframe,
- *       since the pictures in between refer to the lost one. The stream also starts out waiting for a
- *       keyframe. When the gap falls between two units, the next unit is kept only if its first slice is
- *       the first slice of its picture (or it begins with a delimiter): parameter sets lost with its
- *       head are put back from memory.</li>
+ *   <li><b>Loss, {@link LossPolicy#DROP}.</b> A sequence gap, {@link #onLoss}, a fragment whose start or
+ *       end is missing, or a malformed payload drops the unit it touches; after that every unit is dropped
+ *       until a keyframe, since the pictures in between refer to the lost one. The stream also starts out
+ *       waiting for a keyframe. When the gap falls between two units, the next unit is kept only if its
+ *       first slice is the first slice of its picture (or it begins with a delimiter): parameter sets lost
+ *       with its head are put back from memory.</li>
+ *   <li><b>Loss, {@link LossPolicy#CONCEAL}.</b> Once a whole keyframe has been emitted, the same events
+ *       mark units {@linkplain AccessUnit#isDamaged() damaged} instead: the unit keeps the NAL units that
+ *       arrived (a fragmented one cut at the gap ends there; a parameter set with a piece missing is left
+ *       out), and it and every unit after it are emitted flagged, until the next keyframe that arrives
+ *       whole. Before the first keyframe, and for units too large, units are dropped as with DROP.</li>
  *   <li><b>Parameter sets.</b> The latest of each kind seen in-band (or given from the SDP) is
  *       remembered. A keyframe unit that lacks one gets the remembered copy, after the unit's delimiter
  *       and leading parameter sets but before its SEI and slices, in VPS/SPS/PPS order; a byte-identical
@@ -75,6 +80,7 @@ public final class AccessUnitAssembler {
     private final AccessUnit unit;
     private final int capacity;
     private final int requiredParameterSets;
+    private final LossPolicy lossPolicy;
     private final TimestampUnwrapper timestamps = new TimestampUnwrapper();
     private final DepacketizerCounters counters = new DepacketizerCounters();
 
@@ -86,6 +92,8 @@ public final class AccessUnitAssembler {
     private int expectedSequence;
     private boolean lossPending;
     private boolean waitingForKeyframe = true;
+    /** CONCEAL: a loss touched the stream since the last whole keyframe; units are flagged damaged. */
+    private boolean damagedUntilKeyframe;
     /** Set by a gap (and at the start, when we join mid-stream): the next unit's first packets may be gone. */
     private boolean nextUnitHeadUncertain = true;
     private long arrivalTimeMicros;
@@ -100,6 +108,8 @@ public final class AccessUnitAssembler {
     private boolean unitHasNal;
     private boolean headUncertain;
     private boolean broken;
+    /** CONCEAL: a loss touched this unit; it is emitted with what arrived, flagged damaged. */
+    private boolean unitDamaged;
     private boolean tooLarge;
     private boolean discarding;
     private boolean sawSlice;
@@ -127,9 +137,18 @@ public final class AccessUnitAssembler {
      * @param maxUnitSize the largest access unit, in bytes: reserved up front as one direct buffer
      */
     public AccessUnitAssembler(VideoCodec codec, int maxUnitSize, AccessUnitListener listener) {
-        if (codec == null || listener == null) {
-            throw new IllegalArgumentException("codec and listener are required");
+        this(codec, maxUnitSize, LossPolicy.DROP, listener);
+    }
+
+    /**
+     * @param maxUnitSize the largest access unit, in bytes: reserved up front as one direct buffer
+     * @param lossPolicy  what happens to units that packet loss touched
+     */
+    public AccessUnitAssembler(VideoCodec codec, int maxUnitSize, LossPolicy lossPolicy, AccessUnitListener listener) {
+        if (codec == null || listener == null || lossPolicy == null) {
+            throw new IllegalArgumentException("codec, lossPolicy and listener are required");
         }
+        this.lossPolicy = lossPolicy;
         if (maxUnitSize < 64) {
             throw new IllegalArgumentException("maxUnitSize must be at least 64 bytes, got " + maxUnitSize);
         }
@@ -185,12 +204,16 @@ public final class AccessUnitAssembler {
         expectedSequence = (sequenceNumber + 1) & 0xffff;
         if (lossPending) {
             lossPending = false;
-            waitingForKeyframe = true;
             if (unitOpen) {
                 // Same timestamp: its middle is gone. New timestamp: its tail may be.
-                broken = true;
-                nalIntact &= !fragmentOpen;
+                markIncomplete();
+                if (concealing() && fragmentOpen) {
+                    // The fragmented NAL unit ends at the gap: what follows it belongs elsewhere in it.
+                    fragmentOpen = false;
+                    endNal();
+                }
             }
+            referenceLost();
             if (!unitOpen || timestamp != unitTimestamp) {
                 nextUnitHeadUncertain = true;
             }
@@ -226,15 +249,14 @@ public final class AccessUnitAssembler {
      * of the first unit after one (or after joining the stream), are the gap's doing and are not counted.
      */
     public void error(DepacketizerError kind) {
-        boolean explainedByGap = (broken || headUncertain) && (kind == DepacketizerError.FRAGMENT_WITHOUT_START
+        boolean explainedByGap = (broken || unitDamaged || headUncertain) && (kind == DepacketizerError.FRAGMENT_WITHOUT_START
                 || kind == DepacketizerError.FRAGMENT_NOT_ENDED
                 || kind == DepacketizerError.FRAGMENT_TYPE_MISMATCH);
         if (!explainedByGap) {
             counters.error(kind);
         }
         if (kind.losesData()) {
-            broken = true;
-            nalIntact &= !fragmentOpen;
+            markIncomplete();
         }
     }
 
@@ -296,6 +318,7 @@ public final class AccessUnitAssembler {
         headUncertain = nextUnitHeadUncertain;
         nextUnitHeadUncertain = false;
         broken = false;
+        unitDamaged = false;
         tooLarge = false;
         discarding = false;
         sawSlice = false;
@@ -343,7 +366,7 @@ public final class AccessUnitAssembler {
         if (!sawSlice) {
             sawSlice = true;
             if (headUncertain && !firstSliceOfPicture) {
-                broken = true;
+                markIncomplete();
             }
             headUncertain = false;
             if (waitingForKeyframe && role != NalRole.KEYFRAME_SLICE) {
@@ -387,8 +410,8 @@ public final class AccessUnitAssembler {
         if (nalIntact) {
             rememberFromUnit(rank, bodyStart, bodyLength);
         }
-        if (broken || discarding) {
-            // Written only to be remembered.
+        if (broken || discarding || !nalIntact) {
+            // Written only to be remembered (or, cut short by a loss, not even that).
             writePosition = nalStart;
             return;
         }
@@ -524,7 +547,7 @@ public final class AccessUnitAssembler {
             nextUnitHeadUncertain |= headUncertain;
         } else if (tooLarge) {
             counters.droppedTooLarge++;
-            waitingForKeyframe = true;
+            referenceLost();
         } else if (!sawSlice) {
             counters.unitsWithoutPicture++;
         } else if (discarding || (waitingForKeyframe && !keyframe)) {
@@ -538,9 +561,40 @@ public final class AccessUnitAssembler {
         }
     }
 
+    /** Packets of the current unit are missing, or its payload is malformed. */
+    private void markIncomplete() {
+        if (concealing()) {
+            unitDamaged = true;
+        } else {
+            broken = true;
+        }
+        nalIntact &= !fragmentOpen;
+    }
+
+    /** A unit later ones may refer to is incomplete or gone. */
+    private void referenceLost() {
+        if (concealing()) {
+            damagedUntilKeyframe = true;
+        } else {
+            waitingForKeyframe = true;
+        }
+    }
+
+    /** CONCEAL, and the stream has had a whole keyframe, so there is a picture to conceal from. */
+    private boolean concealing() {
+        return lossPolicy == LossPolicy.CONCEAL && !waitingForKeyframe;
+    }
+
     private void emit() {
-        if (keyframe) {
+        if (unitDamaged) {
+            damagedUntilKeyframe = true;
+        } else if (keyframe) {
             waitingForKeyframe = false;
+            damagedUntilKeyframe = false;
+        }
+        boolean damaged = damagedUntilKeyframe;
+        if (damaged) {
+            counters.unitsDamaged++;
         }
         counters.unitsEmitted++;
         out.limit(writePosition).position(0);
@@ -549,6 +603,7 @@ public final class AccessUnitAssembler {
                 .arrivalTimeMicros(unitArrivalMicros)
                 .captureTimeMicros(0)
                 .keyframe(keyframe)
+                .damaged(damaged)
                 .sequence(counters.unitsEmitted);
         try {
             listener.onAccessUnit(unit);

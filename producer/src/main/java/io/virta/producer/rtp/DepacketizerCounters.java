@@ -9,6 +9,7 @@ public final class DepacketizerCounters {
 
     long packets;
     long unitsEmitted;
+    long unitsDamaged;
     long droppedIncomplete;
     long droppedWaitingForKeyframe;
     long droppedTooLarge;
@@ -36,6 +37,14 @@ public final class DepacketizerCounters {
     /** Access units delivered to the listener; also the last {@code AccessUnit.sequence()} given. */
     public long unitsEmitted() {
         return unitsEmitted;
+    }
+
+    /**
+     * Units delivered although a loss touched them or a unit they refer to (conceal mode): from a unit
+     * with missing packets to the next whole keyframe. Included in {@link #unitsEmitted()}.
+     */
+    public long unitsDamaged() {
+        return unitsDamaged;
     }
 
     /** Access units not delivered, for any of the reasons below. */
@@ -109,6 +118,7 @@ public final class DepacketizerCounters {
         StringBuilder text = new StringBuilder()
                 .append("packets=").append(packets)
                 .append(" emitted=").append(unitsEmitted)
+                .append(" damaged=").append(unitsDamaged)
                 .append(" droppedIncomplete=").append(droppedIncomplete)
                 .append(" droppedWaitingForKeyframe=").append(droppedWaitingForKeyframe)
                 .append(" droppedTooLarge=").append(droppedTooLarge)

@@ -15,8 +15,9 @@ public abstract class NalDepacketizer implements RtpPacketHandler {
 
     protected final AccessUnitAssembler assembler;
 
-    protected NalDepacketizer(VideoCodec codec, int maxAccessUnitSize, AccessUnitListener listener) {
-        this.assembler = new AccessUnitAssembler(codec, maxAccessUnitSize, listener);
+    protected NalDepacketizer(VideoCodec codec, int maxAccessUnitSize, LossPolicy lossPolicy,
+            AccessUnitListener listener) {
+        this.assembler = new AccessUnitAssembler(codec, maxAccessUnitSize, lossPolicy, listener);
     }
 
     /**

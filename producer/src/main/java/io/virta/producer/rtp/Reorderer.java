@@ -22,7 +22,9 @@ import java.nio.ByteBuffer;
  *
  * <p>The window starts at the first packet offered, which goes straight through: a packet older than it
  * that arrives later counts as late, not lost (joining a stream loses its first moments anyway; the
- * depacketizers wait for a keyframe).
+ * depacketizers wait for a keyframe). When the sender says where its stream starts (RTSP's
+ * {@code RTP-Info}), {@link #startAt} opens the window there instead, so a first packet that arrives
+ * after the second is still put in order.
  *
  * <p>The caller drives time: pass the same monotonic clock ({@link System#nanoTime()}) to {@link #offer}
  * and {@link #tick}, and call {@code tick} when {@link #nextDeadlineNanos()} passes with no packet coming.
@@ -158,6 +160,16 @@ public final class Reorderer {
         while (buffered > 0) {
             skipTo(firstHeldSequence());
             releaseInOrder();
+        }
+    }
+
+    /**
+     * Opens the window at {@code sequenceNumber}, the first packet the sender sends, before any packet
+     * was offered; ignored once one was (the stream has started where it started).
+     */
+    public void startAt(int sequenceNumber) {
+        if (!started) {
+            restartAt(sequenceNumber & 0xffff);
         }
     }
 

@@ -4,17 +4,18 @@ import java.util.Locale;
 
 /**
  * The parts of a {@code Transport} header (RFC 2326 section 12.39) a playing client needs:
- * TCP-interleaved channels, or UDP client and server ports, and the server's SSRC.
+ * TCP-interleaved channels, or UDP client and server ports, the server's SSRC, and the address it
+ * sends from ({@code source}, when it is not the RTSP connection's peer).
  */
 public record TransportHeader(boolean tcp, boolean multicast, int rtpChannel, int rtcpChannel, int clientRtpPort,
-        int clientRtcpPort, int serverRtpPort, int serverRtcpPort, String destination, String ssrc) {
+        int clientRtcpPort, int serverRtpPort, int serverRtcpPort, String destination, String ssrc, String source) {
 
     public static TransportHeader udp(int clientRtpPort) {
-        return new TransportHeader(false, false, -1, -1, clientRtpPort, clientRtpPort + 1, -1, -1, null, null);
+        return new TransportHeader(false, false, -1, -1, clientRtpPort, clientRtpPort + 1, -1, -1, null, null, null);
     }
 
     public static TransportHeader interleaved(int rtpChannel) {
-        return new TransportHeader(true, false, rtpChannel, rtpChannel + 1, -1, -1, -1, -1, null, null);
+        return new TransportHeader(true, false, rtpChannel, rtpChannel + 1, -1, -1, -1, -1, null, null, null);
     }
 
     /** The header value a client sends in SETUP. */
@@ -43,6 +44,7 @@ public record TransportHeader(boolean tcp, boolean multicast, int rtpChannel, in
         int[] server = {-1, -1};
         String destination = null;
         String ssrc = null;
+        String source = null;
         for (int i = 1; i < parts.length; i++) {
             String part = parts[i].trim();
             int eq = part.indexOf('=');
@@ -55,14 +57,15 @@ public record TransportHeader(boolean tcp, boolean multicast, int rtpChannel, in
                 case "server_port" -> server = range(value, key, v, 65535);
                 case "destination" -> destination = v;
                 case "ssrc" -> ssrc = v;
-                default -> { } // mode, ttl, source, unicast...: not needed to receive
+                case "source" -> source = v;
+                default -> { } // mode, ttl, unicast...: not needed to receive
             }
         }
         if (tcp && interleaved[0] < 0) {
             throw new RtspProtocolException("Transport '" + value + "' is TCP but names no interleaved channels");
         }
         return new TransportHeader(tcp, multicast, interleaved[0], interleaved[1], client[0], client[1], server[0],
-                server[1], destination, ssrc);
+                server[1], destination, ssrc, source);
     }
 
     private static int[] range(String header, String key, String v, int max) throws RtspProtocolException {

@@ -1,5 +1,7 @@
 package io.virta.producer.testing;
 
+import io.virta.producer.bench.NetworkLab;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,7 +43,6 @@ import java.util.stream.Collectors;
 public final class GstRtspServer implements AutoCloseable {
     private static final long READY_TIMEOUT_SECONDS = 20;
     private static final int LOG_LIMIT_CHARS = 256 * 1024;
-    private static final String HOST = "127.0.0.1";
 
     /** How clients must authenticate. */
     public enum Auth { NONE, BASIC, DIGEST }
@@ -58,14 +59,16 @@ public final class GstRtspServer implements AutoCloseable {
     }
 
     private final List<String> baseArguments;
+    private final String host;
     private final String user;
     private final String password;
     private final StringBuilder log = new StringBuilder();
     private Process process;
     private int port;
 
-    private GstRtspServer(List<String> baseArguments, String user, String password) {
+    private GstRtspServer(List<String> baseArguments, String host, String user, String password) {
         this.baseArguments = baseArguments;
+        this.host = host;
         this.user = user;
         this.password = password;
     }
@@ -84,14 +87,14 @@ public final class GstRtspServer implements AutoCloseable {
         return port;
     }
 
-    /** {@code rtsp://127.0.0.1:<port><mount>}, without credentials. */
+    /** {@code rtsp://127.0.0.1:<port><mount>} (or the namespace's address), without credentials. */
     public String url(String mount) {
-        return "rtsp://" + HOST + ":" + port + normalizeMount(mount);
+        return "rtsp://" + host + ":" + port + normalizeMount(mount);
     }
 
     /** {@code rtsp://user:password@127.0.0.1:<port><mount>}, credentials percent-encoded. */
     public String url(String mount, String user, String password) {
-        return "rtsp://" + percentEncode(user) + ":" + percentEncode(password) + "@" + HOST + ":" + port
+        return "rtsp://" + percentEncode(user) + ":" + percentEncode(password) + "@" + host + ":" + port
                 + normalizeMount(mount);
     }
 
@@ -270,8 +273,15 @@ public final class GstRtspServer implements AutoCloseable {
         private Integer configInterval;
         private int loopStepBackMillis;
         private int port;
+        private NetworkLab.Namespace namespace;
 
         private Builder() {}
+
+        /** Runs the server inside a test network namespace, listening on its address. */
+        public Builder inNamespace(NetworkLab.Namespace namespace) {
+            this.namespace = namespace;
+            return this;
+        }
 
         /** Serves {@code clip} (.h264, .h265 or .mkv) at {@code path}, e.g. "/cam". */
         public Builder mount(String path, Path clip) {
@@ -324,8 +334,13 @@ public final class GstRtspServer implements AutoCloseable {
                 throw new IllegalArgumentException("a server needs at least one mount");
             }
             Path script = ModulePaths.peersDirectory().resolve("rtsp_server.py");
-            List<String> arguments = new ArrayList<>(List.of(ExternalCommand.DEBIAN_PYTHON, script.toString(),
-                    "--exit-with-stdin"));
+            List<String> arguments = new ArrayList<>();
+            if (namespace != null) {
+                arguments.addAll(namespace.exec());
+            }
+            arguments.addAll(List.of(ExternalCommand.DEBIAN_PYTHON, script.toString(), "--exit-with-stdin"));
+            String host = namespace == null ? "127.0.0.1" : namespace.address();
+            arguments.addAll(List.of("--address", host));
             for (Map.Entry<String, Path> mount : mounts.entrySet()) {
                 if (!Files.isRegularFile(mount.getValue())) {
                     throw new IllegalArgumentException("clip for " + mount.getKey() + " does not exist: "
@@ -352,7 +367,7 @@ public final class GstRtspServer implements AutoCloseable {
                 arguments.add("--config-interval");
                 arguments.add(configInterval.toString());
             }
-            GstRtspServer server = new GstRtspServer(List.copyOf(arguments), user, password);
+            GstRtspServer server = new GstRtspServer(List.copyOf(arguments), host, user, password);
             synchronized (server) {
                 server.launch(port);
             }

@@ -48,6 +48,8 @@ public final class Fmp4Publisher implements AccessUnitListener {
     private long fragmentCaptureMicros;
     private long fragmentArrivalMicros;
     private boolean fragmentDiscontinuity;
+    /** A unit of the gathered fragment is damaged (packet loss): the whole cell is flagged. */
+    private boolean fragmentDamaged;
 
     /** @throws IllegalArgumentException if {@code writer}'s channel is not an FMP4 channel */
     public Fmp4Publisher(ChannelWriter writer) {
@@ -118,7 +120,7 @@ public final class Fmp4Publisher implements AccessUnitListener {
         WritableFrame cell = writer.claim();
         long size = muxer.writeFragment(cell.payload(), 0);
         metadata(cell, size, muxer.isKeyframe(), pendingDiscontinuity, unit.captureTimeMicros(),
-                unit.arrivalTimeMicros()).boxType(MOOF);
+                unit.arrivalTimeMicros()).damaged(unit.isDamaged()).boxType(MOOF);
         writer.commit();
         waitingForKeyframe = false;
         pendingDiscontinuity = false;
@@ -153,8 +155,10 @@ public final class Fmp4Publisher implements AccessUnitListener {
             fragmentCaptureMicros = unit.captureTimeMicros();
             fragmentArrivalMicros = unit.arrivalTimeMicros();
             fragmentDiscontinuity = pendingDiscontinuity;
+            fragmentDamaged = false;
         }
         gathered.add(muxer);
+        fragmentDamaged |= unit.isDamaged();
         waitingForKeyframe = false;
         pendingDiscontinuity = false;
     }
@@ -180,7 +184,7 @@ public final class Fmp4Publisher implements AccessUnitListener {
         WritableFrame cell = writer.claim();
         long size = gathered.write(muxer, cell.payload(), 0, endDecodeTime);
         metadata(cell, size, keyframe, fragmentDiscontinuity, fragmentCaptureMicros, fragmentArrivalMicros)
-                .boxType(MOOF);
+                .damaged(fragmentDamaged).boxType(MOOF);
         writer.commit();
         published++;
     }

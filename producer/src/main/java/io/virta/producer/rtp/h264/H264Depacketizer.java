@@ -4,6 +4,7 @@ import io.virta.producer.media.AccessUnitListener;
 import io.virta.producer.media.VideoCodec;
 import io.virta.producer.rtp.AccessUnitAssembler;
 import io.virta.producer.rtp.AccessUnitAssembler.NalRole;
+import io.virta.producer.rtp.LossPolicy;
 import io.virta.producer.rtp.NalDepacketizer;
 import io.virta.producer.rtp.DepacketizerError;
 
@@ -55,7 +56,13 @@ public final class H264Depacketizer extends NalDepacketizer {
      *                           see {@link #setParameterSets}
      */
     public H264Depacketizer(AccessUnitListener listener, int maxAccessUnitSize, List<byte[]> parameterSets) {
-        super(VideoCodec.H264, maxAccessUnitSize, listener);
+        this(listener, maxAccessUnitSize, parameterSets, LossPolicy.DROP);
+    }
+
+    /** @param lossPolicy what happens to units that packet loss touched */
+    public H264Depacketizer(AccessUnitListener listener, int maxAccessUnitSize, List<byte[]> parameterSets,
+            LossPolicy lossPolicy) {
+        super(VideoCodec.H264, maxAccessUnitSize, lossPolicy, listener);
         setParameterSets(parameterSets);
     }
 

@@ -4,6 +4,7 @@ import io.virta.producer.media.AccessUnitListener;
 import io.virta.producer.media.VideoCodec;
 import io.virta.producer.rtp.AccessUnitAssembler;
 import io.virta.producer.rtp.AccessUnitAssembler.NalRole;
+import io.virta.producer.rtp.LossPolicy;
 import io.virta.producer.rtp.NalDepacketizer;
 import io.virta.producer.rtp.DepacketizerError;
 
@@ -49,11 +50,17 @@ public final class H265Depacketizer extends NalDepacketizer {
      */
     public H265Depacketizer(AccessUnitListener listener, int maxAccessUnitSize, List<byte[]> parameterSets,
                             boolean donlPresent) {
+        this(listener, maxAccessUnitSize, parameterSets, donlPresent, LossPolicy.DROP);
+    }
+
+    /** @param lossPolicy what happens to units that packet loss touched */
+    public H265Depacketizer(AccessUnitListener listener, int maxAccessUnitSize, List<byte[]> parameterSets,
+                            boolean donlPresent, LossPolicy lossPolicy) {
         if (donlPresent) {
             throw new UnsupportedOperationException("H265 RTP with DONL fields (sprop-max-don-diff > 0) is not"
                     + " supported: the sender would have to send in decoding order (sprop-max-don-diff=0)");
         }
-        super(VideoCodec.H265, maxAccessUnitSize, listener);
+        super(VideoCodec.H265, maxAccessUnitSize, lossPolicy, listener);
         setParameterSets(parameterSets);
     }
 

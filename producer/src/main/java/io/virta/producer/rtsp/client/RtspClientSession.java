@@ -30,6 +30,7 @@ import io.virta.producer.sdp.MediaDescription;
 import io.virta.producer.sdp.SdpException;
 import io.virta.producer.sdp.SessionDescription;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -84,6 +85,8 @@ public final class RtspClientSession {
     private Channel rtpSocket;
     private Channel rtcpSocket;
     private InetSocketAddress serverRtcpAddress;
+    /** Which datagrams on the UDP sockets are the camera's; set by the SETUP reply, before PLAY. */
+    private RtpSourceFilter sourceFilter;
     private State state = State.CONNECTING;
     private boolean overTcp;
     private int cseq;
@@ -312,7 +315,7 @@ public final class RtspClientSession {
                 }
                 case DESCRIBE -> onDescribe(response);
                 case SETUP -> onSetup(response);
-                case PLAY -> onPlay();
+                case PLAY -> onPlay(response);
                 default -> { }
             }
         } catch (RtspProtocolException | SdpException e) {
@@ -391,20 +394,41 @@ public final class RtspClientSession {
                 throw new RtspProtocolException("asked for RTP over UDP but the camera answered Transport: "
                         + response.headers().get("Transport"));
             }
-            InetSocketAddress server = (InetSocketAddress) control.remoteAddress();
+            InetAddress server = cameraSendsFrom(transport);
+            sourceFilter = new RtpSourceFilter(server, transport.serverRtpPort() > 0 ? transport.serverRtpPort() : -1,
+                    transport.serverRtcpPort() > 0 ? transport.serverRtcpPort() : -1, transport.ssrc());
             if (transport.serverRtcpPort() > 0) {
-                serverRtcpAddress = new InetSocketAddress(server.getAddress(), transport.serverRtcpPort());
+                serverRtcpAddress = new InetSocketAddress(server, transport.serverRtcpPort());
             }
             if (transport.serverRtpPort() > 0) {
                 // Opens a NAT/firewall pinhole towards the camera, as RFC 7604 suggests.
                 rtpSocket.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(new byte[] {(byte) 0x80, 0, 0, 0}),
-                        new InetSocketAddress(server.getAddress(), transport.serverRtpPort())));
+                        new InetSocketAddress(server, transport.serverRtpPort())));
             }
         }
         sendPlay();
     }
 
-    private void onPlay() {
+    /**
+     * The address the camera's RTP comes from: the reply's {@code source=} when it is an IP literal of
+     * the connection's family (a camera behind a proxy), else the RTSP connection's peer.
+     */
+    private InetAddress cameraSendsFrom(TransportHeader transport) {
+        InetAddress peer = ((InetSocketAddress) control.remoteAddress()).getAddress();
+        String source = transport.source();
+        if (source == null || source.isBlank()) {
+            return peer;
+        }
+        try {
+            InetAddress named = InetAddress.ofLiteral(source.strip());
+            return named.getClass() == peer.getClass() ? named : peer;
+        } catch (IllegalArgumentException e) {
+            return peer; // a host name: never resolved here, the connection's peer is the safe choice
+        }
+    }
+
+    private void onPlay(RtspResponse response) {
+        io.virta.producer.rtsp.RtpInfo.find(response.headers().get("RTP-Info"), setupUri).ifPresent(listener::onRtpInfo);
         state = State.PLAYING;
         long period = Math.max(5, session.timeoutSeconds() / 2);
         keepAliveTimer = control.eventLoop().scheduleAtFixedRate(this::keepAlive, period, period, TimeUnit.SECONDS);
@@ -437,15 +461,19 @@ public final class RtspClientSession {
 
     // ------------------------------------------------------------------ UDP sockets
 
-    /** Binds an even RTP port and the odd port after it; returns the RTP port or -1. */
+    /**
+     * Binds an even RTP port and the odd port after it, on the local address of the RTSP connection (the
+     * interface that reaches the camera, never every interface); returns the RTP port or -1.
+     */
     private int bindUdpPair() {
+        InetAddress local = ((InetSocketAddress) control.localAddress()).getAddress();
         for (int attempt = 0; attempt < 32; attempt++) {
             int port = 20_000 + 2 * ThreadLocalRandom.current().nextInt(20_000);
-            Channel rtp = bindUdp(port, true);
+            Channel rtp = bindUdp(local, port, true);
             if (rtp == null) {
                 continue;
             }
-            Channel rtcp = bindUdp(port + 1, false);
+            Channel rtcp = bindUdp(local, port + 1, false);
             if (rtcp == null) {
                 rtp.close();
                 continue;
@@ -461,12 +489,13 @@ public final class RtspClientSession {
      * Binds with plain NIO, synchronously, then hands the socket to this session's event loop: a
      * Netty bind would complete on the very thread we are on, so it could not be awaited here.
      */
-    private Channel bindUdp(int port, boolean rtp) {
+    private Channel bindUdp(InetAddress local, int port, boolean rtp) {
         java.nio.channels.DatagramChannel socket = null;
         try {
-            socket = java.nio.channels.DatagramChannel.open(java.net.StandardProtocolFamily.INET);
+            socket = java.nio.channels.DatagramChannel.open(local instanceof java.net.Inet6Address
+                    ? java.net.StandardProtocolFamily.INET6 : java.net.StandardProtocolFamily.INET);
             socket.setOption(java.net.StandardSocketOptions.SO_RCVBUF, rtp ? 4 * 1024 * 1024 : 64 * 1024);
-            socket.bind(new InetSocketAddress(port));
+            socket.bind(new InetSocketAddress(local, port));
         } catch (java.io.IOException e) {
             if (socket != null) {
                 try {
@@ -483,7 +512,15 @@ public final class RtspClientSession {
         channel.pipeline().addLast(new SimpleChannelInboundHandler<DatagramPacket>() {
             @Override
             protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-                if (state != State.PLAYING) {
+                // A server may send its first datagrams before its PLAY reply is read: they are the
+                // start of the stream (the keyframe's head), so they are taken once PLAY is sent.
+                if (state != State.PLAYING && state != State.PLAY) {
+                    return;
+                }
+                RtpSourceFilter.Verdict verdict = rtp ? sourceFilter.checkRtp(packet.sender(), packet.content())
+                        : sourceFilter.checkRtcp(packet.sender());
+                if (verdict != RtpSourceFilter.Verdict.ACCEPTED) {
+                    listener.onRejected(verdict);
                     return;
                 }
                 long now = System.nanoTime();

@@ -12,6 +12,13 @@ public interface RtspSessionListener {
     default void onDescribed(SessionDescription description, MediaDescription video) {
     }
 
+    /**
+     * The PLAY reply said where the stream starts ({@code RTP-Info}); called just before
+     * {@link #onPlaying}, and not at all when the reply has no usable entry.
+     */
+    default void onRtpInfo(io.virta.producer.rtsp.RtpInfo info) {
+    }
+
     /** PLAY succeeded; packets follow. */
     default void onPlaying(boolean overTcp) {
     }
@@ -19,6 +26,13 @@ public interface RtspSessionListener {
     void onRtp(ByteBuf packet, long arrivalNanos);
 
     default void onRtcp(ByteBuf packet, long arrivalNanos) {
+    }
+
+    /**
+     * A UDP datagram that is not the camera's (another address or port, or another SSRC) was
+     * dropped; see {@link RtpSourceFilter}.
+     */
+    default void onRejected(RtpSourceFilter.Verdict why) {
     }
 
     /** The session ended for good; {@code error} is null after {@link RtspClientSession#close()}. */
