@@ -20,6 +20,8 @@ final class Bench {
               viewer  GL viewer: upload and draw cost per frame against a naive upload and an RGB quad,
                       frames presented and dropped with 1 to 16 streams, CPU against ffplay
               web     browser live view: capture to display in headless Chromium, against capture to YUV on the bus
+              soak    N cameras through M kills and restarts of their RTSP server: RSS, direct buffers, fds and
+                      threads per cycle, the reconnect time and the frames lost
 
             'virta bench <benchmark> --help' shows its options.
             """;
@@ -41,6 +43,7 @@ final class Bench {
                 case "events" -> io.virta.hub.bench.EventBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
                 case "worker" -> io.virta.worker.bench.WorkerBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
                 case "web" -> io.virta.producer.bench.WebBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
+                case "soak" -> io.virta.producer.bench.SoakBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
                 case "viewer" -> io.virta.viewer.bench.ViewerBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
                 default -> {
                     System.err.println("virta bench: unknown benchmark '" + argv[0] + "'\n" + USAGE);
