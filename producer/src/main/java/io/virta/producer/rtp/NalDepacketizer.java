@@ -1,5 +1,6 @@
 package io.virta.producer.rtp;
 
+import io.virta.producer.media.AccessUnit;
 import io.virta.producer.media.AccessUnitListener;
 import io.virta.producer.media.VideoCodec;
 
@@ -15,8 +16,9 @@ public abstract class NalDepacketizer implements RtpPacketHandler {
 
     protected final AccessUnitAssembler assembler;
 
-    protected NalDepacketizer(VideoCodec codec, int maxAccessUnitSize, AccessUnitListener listener) {
-        this.assembler = new AccessUnitAssembler(codec, maxAccessUnitSize, listener);
+    /** Assembles into {@code unit}, reused across sessions: see {@link AccessUnitAssembler#AccessUnitAssembler(VideoCodec, AccessUnit, AccessUnitListener)}. */
+    protected NalDepacketizer(VideoCodec codec, AccessUnit unit, AccessUnitListener listener) {
+        this.assembler = new AccessUnitAssembler(codec, unit, listener);
     }
 
     /**

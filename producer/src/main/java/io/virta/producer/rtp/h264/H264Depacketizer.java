@@ -1,5 +1,6 @@
 package io.virta.producer.rtp.h264;
 
+import io.virta.producer.media.AccessUnit;
 import io.virta.producer.media.AccessUnitListener;
 import io.virta.producer.media.VideoCodec;
 import io.virta.producer.rtp.AccessUnitAssembler;
@@ -55,7 +56,15 @@ public final class H264Depacketizer extends NalDepacketizer {
      *                           see {@link #setParameterSets}
      */
     public H264Depacketizer(AccessUnitListener listener, int maxAccessUnitSize, List<byte[]> parameterSets) {
-        super(VideoCodec.H264, maxAccessUnitSize, listener);
+        this(listener, AccessUnitAssembler.allocateUnit(maxAccessUnitSize), parameterSets);
+    }
+
+    /**
+     * Assembles into {@code unit}, whose buffer's capacity is the largest access unit: a camera passes
+     * the same unit to the depacketizer of each new session, so that a reconnect allocates nothing big.
+     */
+    public H264Depacketizer(AccessUnitListener listener, AccessUnit unit, List<byte[]> parameterSets) {
+        super(VideoCodec.H264, unit, listener);
         setParameterSets(parameterSets);
     }
 
