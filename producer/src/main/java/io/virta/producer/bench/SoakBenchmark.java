@@ -10,6 +10,7 @@ import io.virta.producer.ingest.StreamEvents;
 
 import java.io.IOException;
 import java.lang.management.BufferPoolMXBean;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +67,7 @@ public final class SoakBenchmark {
     }
 
     /** What the process held at the end of one cycle's streaming. */
-    private record Sample(int cycle, long rssKb, long anonKb, long directBytes, long fds, long threads,
+    private record Sample(int cycle, long rssKb, long anonKb, long directBytes, long fds, long threads, long gcs,
             long[] reconnectMillis, long delivered, long lost) {
     }
 
@@ -193,7 +194,11 @@ public final class SoakBenchmark {
         try (Stream<Path> list = Files.list(Path.of("/proc/self/fd"))) {
             fds = list.count();
         }
-        return new Sample(cycle, status("VmRSS"), status("RssAnon"), direct, fds, status("Threads"), reconnect,
+        long gcs = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            gcs += Math.max(0, gc.getCollectionCount());
+        }
+        return new Sample(cycle, status("VmRSS"), status("RssAnon"), direct, fds, status("Threads"), gcs, reconnect,
                 delivered, lost);
     }
 
@@ -211,23 +216,23 @@ public final class SoakBenchmark {
         long[] r = s.reconnectMillis().clone();
         Arrays.sort(r);
         return String.format(Locale.ROOT, "cycle %d: RSS %.1f MB (anon %.1f), direct %.1f MB, %d fds, %d threads,"
-                + " first frame after %d-%d ms, %d frames delivered, %d lost", s.cycle(), s.rssKb() / 1024.0,
-                s.anonKb() / 1024.0, s.directBytes() / 1048576.0, s.fds(), s.threads(), r[0], r[r.length - 1],
+                + " %d GCs, first frame after %d-%d ms, %d frames delivered, %d lost", s.cycle(), s.rssKb() / 1024.0,
+                s.anonKb() / 1024.0, s.directBytes() / 1048576.0, s.fds(), s.threads(), s.gcs(), r[0], r[r.length - 1],
                 s.delivered(), s.lost());
     }
 
     private void table(List<Sample> samples) {
-        line("| cycle | RSS (MB) | anonymous RSS (MB) | direct buffers (MB) | fds | threads | first frame after restart,"
-                + " p50 / max (ms) | frames delivered | frames lost |");
-        line("|---|---|---|---|---|---|---|---|---|");
+        line("| cycle | RSS (MB) | anonymous RSS (MB) | direct buffers (MB) | fds | threads | GCs so far | first frame"
+                + " after restart, p50 / max (ms) | frames delivered | frames lost |");
+        line("|---|---|---|---|---|---|---|---|---|---|");
         for (Sample s : samples) {
             if (!SHOWN.contains(s.cycle()) && s != samples.getLast()) {
                 continue;
             }
             long[] r = s.reconnectMillis().clone();
             Arrays.sort(r);
-            line(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.1f | %d | %d | %s | %d | %d |", s.cycle(),
-                    s.rssKb() / 1024.0, s.anonKb() / 1024.0, s.directBytes() / 1048576.0, s.fds(), s.threads(),
+            line(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.1f | %d | %d | %d | %s | %d | %d |", s.cycle(),
+                    s.rssKb() / 1024.0, s.anonKb() / 1024.0, s.directBytes() / 1048576.0, s.fds(), s.threads(), s.gcs(),
                     s.cycle() == 0 ? "(first connection) " + r[(r.length - 1) / 2] + " / " + r[r.length - 1]
                             : r[(r.length - 1) / 2] + " / " + r[r.length - 1], s.delivered(), s.lost()));
         }
