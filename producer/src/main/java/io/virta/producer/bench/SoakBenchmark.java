@@ -58,6 +58,8 @@ public final class SoakBenchmark {
     /** The cycles shown in the report's table, besides the last. */
     private static final Set<Integer> SHOWN = Set.of(0, 1, 2, 5, 10, 20, 50, 100, 200, 500);
     private static final Duration RECONNECT_LIMIT = Duration.ofSeconds(60);
+    /** One instance: the readers must not allocate per frame, or their garbage would read as the producer's RSS. */
+    private static final Duration PULL_TIMEOUT = Duration.ofMillis(200);
 
     private final Path home;
     private final StringBuilder report = new StringBuilder();
@@ -311,7 +313,7 @@ public final class SoakBenchmark {
             try (ChannelReader reader = ChannelReader.builder(channel).awaitWriter(RECONNECT_LIMIT)
                     .start(ChannelReader.Start.NEXT).open()) {
                 while (running) {
-                    PullStatus status = reader.pull(Duration.ofMillis(200));
+                    PullStatus status = reader.pull(PULL_TIMEOUT);
                     if (!status.hasFrame()) {
                         continue;
                     }
