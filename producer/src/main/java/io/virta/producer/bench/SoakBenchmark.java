@@ -63,6 +63,7 @@ public final class SoakBenchmark {
 
     private final Path home;
     private final StringBuilder report = new StringBuilder();
+    private String topAllocators = "";
 
     private SoakBenchmark(Path home) {
         this.home = home;
@@ -70,7 +71,7 @@ public final class SoakBenchmark {
 
     /** What the process held at the end of one cycle's streaming. */
     private record Sample(int cycle, long rssKb, long anonKb, long directBytes, long fds, long threads, long gcs,
-            long[] reconnectMillis, long delivered, long lost) {
+            long heapAllocated, long[] reconnectMillis, long delivered, long lost) {
     }
 
     public static int run(String[] argv) throws Exception {
@@ -149,6 +150,7 @@ public final class SoakBenchmark {
                     server = server.restart(home);
                     readyNanos = System.nanoTime();
                 }
+                topAllocators = topAllocators();
                 for (CameraWatch w : watches) {
                     w.running = false;
                 }
@@ -157,6 +159,27 @@ public final class SoakBenchmark {
             server.close();
         }
         return samples;
+    }
+
+    /** The live threads that allocated most on the heap, for the report: where a reader of it should look first. */
+    private static String topAllocators() {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long[] ids = threads.getAllThreadIds();
+        long[] bytes = threads.getThreadAllocatedBytes(ids);
+        java.lang.management.ThreadInfo[] infos = threads.getThreadInfo(ids);
+        List<String> rows = new ArrayList<>();
+        Integer[] order = new Integer[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Long.compare(bytes[b], bytes[a]));
+        for (int k = 0; k < Math.min(5, order.length); k++) {
+            int i = order[k];
+            if (infos[i] != null && bytes[i] > 0) {
+                rows.add(infos[i].getThreadName() + " " + String.format(Locale.ROOT, "%.1f MB", bytes[i] / 1048576.0));
+            }
+        }
+        return String.join(", ", rows);
     }
 
     /** Waits until every camera has delivered a frame in {@code cycle}; returns each one's time from {@code since}, in ms. */
@@ -200,8 +223,9 @@ public final class SoakBenchmark {
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             gcs += Math.max(0, gc.getCollectionCount());
         }
-        return new Sample(cycle, status("VmRSS"), status("RssAnon"), direct, fds, status("Threads"), gcs, reconnect,
-                delivered, lost);
+        long allocated = ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getTotalThreadAllocatedBytes();
+        return new Sample(cycle, status("VmRSS"), status("RssAnon"), direct, fds, status("Threads"), gcs, allocated,
+                reconnect, delivered, lost);
     }
 
     /** A number field of /proc/self/status (kB for sizes). */
@@ -218,8 +242,9 @@ public final class SoakBenchmark {
         long[] r = s.reconnectMillis().clone();
         Arrays.sort(r);
         return String.format(Locale.ROOT, "cycle %d: RSS %.1f MB (anon %.1f), direct %.1f MB, %d fds, %d threads,"
-                + " %d GCs, first frame after %d-%d ms, %d frames delivered, %d lost", s.cycle(), s.rssKb() / 1024.0,
-                s.anonKb() / 1024.0, s.directBytes() / 1048576.0, s.fds(), s.threads(), s.gcs(), r[0], r[r.length - 1],
+                + " %d GCs, %.1f MB allocated on the heap so far, first frame after %d-%d ms, %d frames delivered, %d lost",
+                s.cycle(), s.rssKb() / 1024.0, s.anonKb() / 1024.0, s.directBytes() / 1048576.0, s.fds(), s.threads(),
+                s.gcs(), s.heapAllocated() / 1048576.0, r[0], r[r.length - 1],
                 s.delivered(), s.lost());
     }
 
@@ -270,6 +295,17 @@ public final class SoakBenchmark {
                 reconnects == 0 ? 0 : (last.rssKb() - first.rssKb()) / (double) reconnects, tenth.cycle(), last.cycle(),
                 100.0 * (last.rssKb() - tenth.rssKb()) / tenth.rssKb(), fds.first(), fds.last(), threads.first(),
                 threads.last()));
+        // Until a GC recycles eden, each new heap allocation touches fresh pages: RSS then grows by what the
+        // JVM allocates, leak or not. Once a GC has run, RSS growth is what is really kept.
+        Sample collected = samples.stream().filter(s -> s.gcs() > first.gcs()).findFirst().orElse(null);
+        line(String.format(Locale.ROOT, "Java heap allocated per cycle (all threads, this benchmark's readers included):"
+                + " %.2f MB.", (last.heapAllocated() - first.heapAllocated()) / 1048576.0 / Math.max(1,
+                last.cycle() - first.cycle())) + (collected == null || collected == last ? " No GC ran after cycle "
+                + first.cycle() + ", so RSS above includes the heap pages touched for the first time."
+                : String.format(Locale.ROOT, " From cycle %d, the first after a GC, to %d: RSS %+.1f MB (%+.2f %%).",
+                collected.cycle(), last.cycle(), (last.rssKb() - collected.rssKb()) / 1024.0,
+                100.0 * (last.rssKb() - collected.rssKb()) / collected.rssKb())));
+        line("Heap allocated over the whole run, by live thread: " + topAllocators + ".");
         if (!reconnect.isEmpty()) {
             line(String.format(Locale.ROOT, "Server ready to a camera's first decoded frame on the bus, over %d reconnects:"
                     + " p50 %d ms, p99 %d ms, max %d ms. Frames lost after that first frame: %d of %d.", reconnect.size(),

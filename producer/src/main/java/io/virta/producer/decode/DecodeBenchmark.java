@@ -113,7 +113,7 @@ public final class DecodeBenchmark {
         Cpu javacvCli;
         Cpu thread;
         Cpu process;
-        /** RGB only: user CPU of the conversion alone, Virta's RgbPublisher and the ffmpeg 8.0.1 CLI's scale filter. */
+        /** RGB only: CPU of the conversion alone, in Virta's RgbPublisher and (user CPU) the ffmpeg 8.0.1 CLI's scale filter. */
         Cpu conversion;
         Cpu javacvConversion;
 
@@ -185,9 +185,9 @@ public final class DecodeBenchmark {
                 rgb.debian.millisPerFrame() - decode.debian.millisPerFrame(), javacvVersion,
                 rgb.javacvCli.millisPerFrame() - decode.javacvCli.millisPerFrame()));
         line("");
-        line(String.format(Locale.ROOT, "RGB conversion alone, measured directly (user CPU per 1080p picture, best of %d):"
-                + " **Virta %.3f ms** (the decoding thread's time inside RgbPublisher.onFrame: claim, swscale into the"
-                + " cell, commit), ffmpeg %s CLI %.3f ms (`ffmpeg -f rawvideo -pix_fmt yuv420p -i pictures -vf"
+        line(String.format(Locale.ROOT, "RGB conversion alone, measured directly (CPU per 1080p picture, best of %d):"
+                + " **Virta %.3f ms** (the decoding thread's CPU time inside RgbPublisher.onFrame: claim, swscale into the"
+                + " cell, commit), ffmpeg %s CLI %.3f ms of user CPU (reading the file is system time) (`ffmpeg -f rawvideo -pix_fmt yuv420p -i pictures -vf"
                 + " scale=1920:1080:flags=bicubic -pix_fmt rgb24 -f null -` minus the same with `-pix_fmt yuv420p`,"
                 + " over %d of the clip's decoded pictures, %d times): %.2f×. The difference of the two workloads"
                 + " above subtracts two separately measured runs and is noisy (in a --quick run, tenths of a ms either"
@@ -211,7 +211,7 @@ public final class DecodeBenchmark {
 
     // ---------------------------------------------------------------- our side
 
-    /** Our CPU per frame: the decoding thread's, the whole process's, and (RGB) the thread's user time converting. */
+    /** Our CPU per frame: the decoding thread's, the whole process's, and (RGB) the thread's converting. */
     private static Cpu[] ours(AnnexBStream stream, Workload workload, int passes) {
         // One ready unit per picture, as a depacketizer hands them over; filling them is not decoding.
         AccessUnit[] units = new AccessUnit[stream.unitCount()];
@@ -227,9 +227,10 @@ public final class DecodeBenchmark {
              RgbPublisher rgb = new RgbPublisher(writer, ScalingAlgorithm.BICUBIC, 0);
              VideoDecoder decoder = new VideoDecoder(VideoCodec.H264, 1,
                      workload == Workload.RGB ? frame -> {
-                         long start = threads.getCurrentThreadUserTime();
+                         // CPU time is a fast clock (CLOCK_THREAD_CPUTIME_ID); user time alone is read from /proc in 10 ms ticks.
+                         long start = threads.getCurrentThreadCpuTime();
                          rgb.onFrame(frame);
-                         converting[0] += threads.getCurrentThreadUserTime() - start;
+                         converting[0] += threads.getCurrentThreadCpuTime() - start;
                      } : frame -> { })) {
             long sequence = decodePass(decoder, units, 0);
             decoder.flush();
