@@ -32,6 +32,11 @@ import java.util.regex.Pattern;
  * ffmpeg (the peer the goal names) and the ffmpeg program of JavaCV's own build (the same FFmpeg
  * release as ours, so what differs is the glue alone) are measured. Repetitions are interleaved and
  * the least CPU of each side kept: on a shared machine noise only ever adds.
+ *
+ * <p>The RGB conversion alone is also measured directly, since the difference of two workloads
+ * measured apart is noisy: our decoding thread's CPU time inside {@link RgbPublisher#onFrame}, and the
+ * ffmpeg 8.0.1 CLI converting the clip's first {@value #RAW_PICTURES} decoded pictures read raw (user
+ * time of an RGB24 run minus a YUV run of the same pipeline).
  */
 public final class DecodeBenchmark {
     static final String USAGE = """

@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ReconnectMemoryTest {
     private static final Duration ONLINE = Duration.ofSeconds(30);
-    private static final long CAPACITY = 8L << 20;
+    /** Large, so that one more buffer per reconnect stands far above anything else that may allocate direct memory. */
+    private static final long CAPACITY = 16L << 20;
     private static final int RECONNECTS = 3;
 
     @Test
