@@ -79,18 +79,34 @@ public final class SoakBenchmark {
             System.out.print(USAGE);
             return 0;
         }
-        Args args = new Args("virta bench soak", argv,
-                Set.of("cameras", "cycles", "up", "down", "size", "transport", "reconnect-seconds", "out"), Set.of("quick"));
-        boolean quick = args.flag("quick");
-        int cameras = (int) args.number("cameras", quick ? 2 : 12);
-        int cycles = (int) args.number("cycles", quick ? 3 : 100);
-        double up = args.decimal("up", 3);
-        double down = args.decimal("down", 0.5);
-        String[] size = args.string("size", "640x360").split("x");
-        String transport = args.string("transport", "tcp");
-        double reconnectSeconds = args.decimal("reconnect-seconds", 2);
-        if (cameras < 1 || cycles < 1 || size.length != 2 || !Set.of("tcp", "udp").contains(transport)) {
-            System.err.println("virta bench soak: --cameras and --cycles must be at least 1, --size WxH, --transport tcp or udp");
+        Args args;
+        int cameras;
+        int cycles;
+        double up;
+        double down;
+        String[] size;
+        String transport;
+        double reconnectSeconds;
+        boolean quick;
+        try {
+            args = new Args("virta bench soak", argv,
+                    Set.of("cameras", "cycles", "up", "down", "size", "transport", "reconnect-seconds", "out"), Set.of("quick"));
+            quick = args.flag("quick");
+            cameras = (int) args.number("cameras", quick ? 2 : 12);
+            cycles = (int) args.number("cycles", quick ? 3 : 100);
+            up = args.decimal("up", 3);
+            down = args.decimal("down", 0.5);
+            size = args.string("size", "640x360").split("x");
+            transport = args.string("transport", "tcp");
+            reconnectSeconds = args.decimal("reconnect-seconds", 2);
+        } catch (Args.UsageException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        if (cameras < 1 || cycles < 1 || size.length != 2 || !size[0].matches("[1-9][0-9]{1,4}")
+                || !size[1].matches("[1-9][0-9]{1,4}") || !Set.of("tcp", "udp").contains(transport)) {
+            System.err.println("virta bench soak: --cameras and --cycles must be at least 1, --size WxH (e.g. 640x360),"
+                    + " --transport tcp or udp");
             return 2;
         }
         SoakBenchmark bench = new SoakBenchmark(Path.of(System.getProperty("virta.home", ".")).toAbsolutePath());
