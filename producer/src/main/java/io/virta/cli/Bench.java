@@ -22,6 +22,8 @@ final class Bench {
               web     browser live view: capture to display in headless Chromium, against capture to YUV on the bus
               loss    frames that reach the bus at 3 % UDP packet loss (conceal and drop), against ffmpeg's
                       frame count from the same camera over the same lossy link (root: a network namespace)
+              soak    N cameras through M kills and restarts of their RTSP server: RSS, direct buffers, fds and
+                      threads per cycle, the reconnect time and the frames lost
 
             'virta bench <benchmark> --help' shows its options.
             """;
@@ -44,6 +46,7 @@ final class Bench {
                 case "worker" -> io.virta.worker.bench.WorkerBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
                 case "web" -> io.virta.producer.bench.WebBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
                 case "loss" -> io.virta.producer.bench.LossBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
+                case "soak" -> io.virta.producer.bench.SoakBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
                 case "viewer" -> io.virta.viewer.bench.ViewerBenchmark.run(Arrays.copyOfRange(argv, 1, argv.length));
                 default -> {
                     System.err.println("virta bench: unknown benchmark '" + argv[0] + "'\n" + USAGE);

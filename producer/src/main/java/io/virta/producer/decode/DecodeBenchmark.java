@@ -32,6 +32,11 @@ import java.util.regex.Pattern;
  * ffmpeg (the peer the goal names) and the ffmpeg program of JavaCV's own build (the same FFmpeg
  * release as ours, so what differs is the glue alone) are measured. Repetitions are interleaved and
  * the least CPU of each side kept: on a shared machine noise only ever adds.
+ *
+ * <p>The RGB conversion alone is also measured directly, since the difference of two workloads
+ * measured apart is noisy: our decoding thread's CPU time inside {@link RgbPublisher#onFrame}, and the
+ * ffmpeg 8.0.1 CLI converting the clip's first {@value #RAW_PICTURES} decoded pictures read raw (user
+ * time of an RGB24 run minus a YUV run of the same pipeline).
  */
 public final class DecodeBenchmark {
     static final String USAGE = """
@@ -44,6 +49,8 @@ public final class DecodeBenchmark {
     private static final String DEBIAN_FFMPEG = "/usr/bin/ffmpeg";
     private static final int WIDTH = 1920;
     private static final int HEIGHT = 1080;
+    /** Decoded pictures the ffmpeg CLI converts from raw, looped: 50 of them are 155 MB. */
+    private static final int RAW_PICTURES = 50;
     private static final Pattern FRAME_COUNT = Pattern.compile("frame=\\s*(\\d+)");
     private static final Pattern TIMES = Pattern.compile("(\\d+)m([0-9.]+)s\\s+(\\d+)m([0-9.]+)s");
 
@@ -111,6 +118,9 @@ public final class DecodeBenchmark {
         Cpu javacvCli;
         Cpu thread;
         Cpu process;
+        /** RGB only: CPU of the conversion alone, in Virta's RgbPublisher and (user CPU) the ffmpeg 8.0.1 CLI's scale filter. */
+        Cpu conversion;
+        Cpu javacvConversion;
 
         static Cpu min(Cpu best, Cpu next) {
             return best == null || next.millisPerFrame() < best.millisPerFrame() ? next : best;
@@ -121,6 +131,7 @@ public final class DecodeBenchmark {
         int passes = quick ? 1 : 4;
         int repetitions = quick ? 1 : 3;
         Path clip = makeClip();
+        Path raw = makeRawPictures(clip);
         AnnexBStream stream = AnnexBStream.read(clip, VideoCodec.H264);
         if (stream.unitCount() == 0) {
             throw new IllegalStateException("no access units in " + clip + ": remove it to have it made again");
@@ -139,6 +150,10 @@ public final class DecodeBenchmark {
                 Cpu[] ours = ours(stream, workload, passes);
                 b.thread = Best.min(b.thread, ours[0]);
                 b.process = Best.min(b.process, ours[1]);
+                if (workload == Workload.RGB) {
+                    b.conversion = Best.min(b.conversion, ours[2]);
+                    b.javacvConversion = Best.min(b.javacvConversion, ffmpegConversionCpu(javacvFfmpeg, raw, passes));
+                }
             }
         }
 
@@ -175,6 +190,17 @@ public final class DecodeBenchmark {
                 rgb.debian.millisPerFrame() - decode.debian.millisPerFrame(), javacvVersion,
                 rgb.javacvCli.millisPerFrame() - decode.javacvCli.millisPerFrame()));
         line("");
+        line(String.format(Locale.ROOT, "RGB conversion alone, measured directly (CPU per 1080p picture, best of %d):"
+                + " **Virta %.3f ms** (the decoding thread's CPU time inside RgbPublisher.onFrame: claim, swscale into the"
+                + " cell, commit), ffmpeg %s CLI %.3f ms of user CPU (reading the file is system time) (`ffmpeg -f rawvideo -pix_fmt yuv420p -i pictures -vf"
+                + " scale=1920:1080:flags=bicubic -pix_fmt rgb24 -f null -` minus the same with `-pix_fmt yuv420p`,"
+                + " over %d of the clip's decoded pictures, %d times): %.2f×. The difference of the two workloads"
+                + " above subtracts two separately measured runs and is noisy (in a --quick run, tenths of a ms either"
+                + " way); this figure is not. Both convert through swscale's unscaled YUV→RGB path; a 1080p RGB24"
+                + " picture is 6.2 MB written, so memory bandwidth bounds it.", repetitions,
+                rgb.conversion.millisPerFrame(), javacvVersion, rgb.javacvConversion.millisPerFrame(), RAW_PICTURES,
+                passes * 2, rgb.conversion.millisPerFrame() / rgb.javacvConversion.millisPerFrame()));
+        line("");
     }
 
     private void row(Workload workload, String what, String ffmpeg, Cpu cpu, Best best) {
@@ -190,7 +216,7 @@ public final class DecodeBenchmark {
 
     // ---------------------------------------------------------------- our side
 
-    /** Our CPU per frame: the decoding thread's, and the whole process's. */
+    /** Our CPU per frame: the decoding thread's, the whole process's, and (RGB) the thread's converting. */
     private static Cpu[] ours(AnnexBStream stream, Workload workload, int passes) {
         // One ready unit per picture, as a depacketizer hands them over; filling them is not decoding.
         AccessUnit[] units = new AccessUnit[stream.unitCount()];
@@ -200,13 +226,20 @@ public final class DecodeBenchmark {
         }
         var threads = ManagementFactory.getThreadMXBean();
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long[] converting = {0};
         String channel = "bench.decode." + ProcessHandle.current().pid();
         try (ChannelWriter writer = ChannelWriter.create(ChannelSpec.rgb24(channel, WIDTH, HEIGHT).cells(4));
              RgbPublisher rgb = new RgbPublisher(writer, ScalingAlgorithm.BICUBIC, 0);
              VideoDecoder decoder = new VideoDecoder(VideoCodec.H264, 1,
-                     workload == Workload.RGB ? rgb : frame -> { })) {
+                     workload == Workload.RGB ? frame -> {
+                         // CPU time is a fast clock (CLOCK_THREAD_CPUTIME_ID); user time alone is read from /proc in 10 ms ticks.
+                         long start = threads.getCurrentThreadCpuTime();
+                         rgb.onFrame(frame);
+                         converting[0] += threads.getCurrentThreadCpuTime() - start;
+                     } : frame -> { })) {
             long sequence = decodePass(decoder, units, 0);
             decoder.flush();
+            converting[0] = 0;
             long frames0 = decoder.framesDecoded();
             long thread0 = threads.getCurrentThreadCpuTime();
             long process0 = os.getProcessCpuTime();
@@ -221,7 +254,7 @@ public final class DecodeBenchmark {
                 throw new IllegalStateException("Virta decoded " + frames + " frames of " + (long) passes * units.length
                         + " with " + decoder.decodeErrors() + " errors");
             }
-            return new Cpu[] {new Cpu(frames, threadNanos), new Cpu(frames, processNanos)};
+            return new Cpu[] {new Cpu(frames, threadNanos), new Cpu(frames, processNanos), new Cpu(frames, converting[0])};
         }
     }
 
@@ -277,6 +310,49 @@ public final class DecodeBenchmark {
             throw new IllegalStateException("no CPU times from bash for " + ffmpeg + ": " + out.strip());
         }
         return cpu;
+    }
+
+    /**
+     * User CPU per picture of the ffmpeg CLI's RGB24 conversion alone: the clip's decoded pictures read
+     * raw, converted to RGB24, minus the same pipeline left in YUV (the scale filter then passes
+     * pictures through). Reading the file is system time, which this leaves out on both sides.
+     */
+    private static Cpu ffmpegConversionCpu(String ffmpeg, Path raw, int passes) throws IOException, InterruptedException {
+        int loops = passes * 2;
+        long rgb = ffmpegUserNanos(ffmpeg, raw, loops, "rgb24");
+        long yuv = ffmpegUserNanos(ffmpeg, raw, loops, "yuv420p");
+        return new Cpu((long) loops * RAW_PICTURES, rgb - yuv);
+    }
+
+    private static long ffmpegUserNanos(String ffmpeg, Path raw, int loops, String pixelFormat)
+            throws IOException, InterruptedException {
+        String out = output(List.of("bash", "-c", "\"$@\" 2>&1; times", "bash", ffmpeg, "-hide_banner", "-nostdin", "-v",
+                "error", "-threads", "1", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", WIDTH + "x" + HEIGHT,
+                "-stream_loop", Integer.toString(loops - 1), "-i", raw.toString(), "-filter_threads", "1", "-vf",
+                "scale=" + WIDTH + ":" + HEIGHT + ":flags=bicubic", "-pix_fmt", pixelFormat, "-f", "null", "-"));
+        Matcher m = TIMES.matcher(out);
+        long user = -1;
+        while (m.find()) {
+            user = Math.round((Long.parseLong(m.group(1)) * 60 + Double.parseDouble(m.group(2))) * 1e9);
+        }
+        if (user < 0) {
+            throw new IllegalStateException("no CPU times from bash for " + ffmpeg + ": " + out.strip());
+        }
+        return user;
+    }
+
+    /** The first {@value #RAW_PICTURES} pictures of the clip, decoded to raw I420 once, next to it. */
+    private static Path makeRawPictures(Path clip) throws IOException, InterruptedException {
+        Path raw = clip.resolveSibling("cam1080-" + RAW_PICTURES + ".yuv");
+        long size = (long) RAW_PICTURES * WIDTH * HEIGHT * 3 / 2;
+        if (Files.exists(raw) && Files.size(raw) == size) {
+            return raw;
+        }
+        Path tmp = clip.resolveSibling(raw.getFileName() + ".tmp");
+        output(List.of(DEBIAN_FFMPEG, "-hide_banner", "-v", "error", "-y", "-i", clip.toString(), "-frames:v",
+                Integer.toString(RAW_PICTURES), "-f", "rawvideo", "-pix_fmt", "yuv420p", tmp.toString()));
+        Files.move(tmp, raw, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return raw;
     }
 
     private static String ffmpegVersion(String ffmpeg) throws IOException, InterruptedException {

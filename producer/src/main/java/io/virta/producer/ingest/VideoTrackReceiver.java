@@ -46,6 +46,13 @@ public final class VideoTrackReceiver implements TrackReceiver {
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(RtpPacket.MAX_PACKET_LENGTH);
     private final RtcpReceiver rtcp = new RtcpReceiver();
 
+    /**
+     * The buffer units are assembled in, made at the first session and handed to the depacketizer of
+     * every later one: a depacketizer per session used to allocate its own, and the old ones' native
+     * memory (maxUnitSize each) stayed until a GC that a steady daemon hardly ever runs. Not made in
+     * the constructor, because cameras read through FFmpeg have a receiver that never starts a session.
+     */
+    private AccessUnit unit;
     private NalDepacketizer depacketizer;
     private Reorderer reorderer;
     private VideoCodec codec;
@@ -92,9 +99,12 @@ public final class VideoTrackReceiver implements TrackReceiver {
         droppedBefore = unitsDropped();
         damagedBefore = unitsDamaged();
         AccessUnitListener stamped = this::stampAndForward;
+        if (unit == null) {
+            unit = AccessUnit.allocate(maxUnitSize);
+        }
         depacketizer = newCodec == VideoCodec.H264
-                ? new H264Depacketizer(stamped, maxUnitSize, video.parameterSets(), lossPolicy)
-                : new H265Depacketizer(stamped, maxUnitSize, video.parameterSets(), false, lossPolicy);
+                ? new H264Depacketizer(stamped, unit, video.parameterSets(), lossPolicy)
+                : new H265Depacketizer(stamped, unit, video.parameterSets(), false, lossPolicy);
         // Over TCP-interleaved nothing is reordered or lost in transit, so packets skip the reorderer.
         reorderer = overTcp ? null : new Reorderer(REORDER_WINDOW, REORDER_HOLD_NANOS, depacketizer);
         rtcp.reset(format.clockRate());

@@ -137,7 +137,7 @@ public final class AccessUnitAssembler {
      * @param maxUnitSize the largest access unit, in bytes: reserved up front as one direct buffer
      */
     public AccessUnitAssembler(VideoCodec codec, int maxUnitSize, AccessUnitListener listener) {
-        this(codec, maxUnitSize, LossPolicy.DROP, listener);
+        this(codec, allocateUnit(maxUnitSize), LossPolicy.DROP, listener);
     }
 
     /**
@@ -145,18 +145,38 @@ public final class AccessUnitAssembler {
      * @param lossPolicy  what happens to units that packet loss touched
      */
     public AccessUnitAssembler(VideoCodec codec, int maxUnitSize, LossPolicy lossPolicy, AccessUnitListener listener) {
-        if (codec == null || listener == null || lossPolicy == null) {
-            throw new IllegalArgumentException("codec, lossPolicy and listener are required");
-        }
-        this.lossPolicy = lossPolicy;
+        this(codec, allocateUnit(maxUnitSize), lossPolicy, listener);
+    }
+
+    /** A unit whose buffer holds access units of up to {@code maxUnitSize} bytes, for the constructor that takes one. */
+    public static AccessUnit allocateUnit(int maxUnitSize) {
         if (maxUnitSize < 64) {
             throw new IllegalArgumentException("maxUnitSize must be at least 64 bytes, got " + maxUnitSize);
         }
+        return AccessUnit.allocate(maxUnitSize);
+    }
+
+    /**
+     * Assembles into {@code unit}, whose buffer's capacity is the largest access unit. An owner that
+     * starts a new assembler per RTSP session passes the same unit to each: the old assembler must no
+     * longer be used, and a reconnect allocates no new buffer (a direct buffer's native memory is
+     * only returned when a GC collects it, which a daemon that allocates nothing may not run for hours).
+     *
+     * @param lossPolicy what happens to units that packet loss touched
+     */
+    public AccessUnitAssembler(VideoCodec codec, AccessUnit unit, LossPolicy lossPolicy, AccessUnitListener listener) {
+        if (codec == null || unit == null || lossPolicy == null || listener == null) {
+            throw new IllegalArgumentException("codec, unit, lossPolicy and listener are required");
+        }
+        if (unit.data().capacity() < 64) {
+            throw new IllegalArgumentException("maxUnitSize must be at least 64 bytes, got " + unit.data().capacity());
+        }
         this.codec = codec;
+        this.lossPolicy = lossPolicy;
         this.listener = listener;
-        this.unit = AccessUnit.allocate(maxUnitSize);
+        this.unit = unit;
         this.out = unit.data();
-        this.capacity = maxUnitSize;
+        this.capacity = out.capacity();
         this.requiredParameterSets = codec == VideoCodec.H265 ? 0b111 : 0b110;
         for (int kind = 0; kind < PARAMETER_SET_KINDS; kind++) {
             remembered[kind] = new byte[256];

@@ -1,5 +1,6 @@
 package io.virta.producer.rtp;
 
+import io.virta.producer.media.AccessUnit;
 import io.virta.producer.media.AccessUnitListener;
 import io.virta.producer.media.VideoCodec;
 
@@ -15,9 +16,9 @@ public abstract class NalDepacketizer implements RtpPacketHandler {
 
     protected final AccessUnitAssembler assembler;
 
-    protected NalDepacketizer(VideoCodec codec, int maxAccessUnitSize, LossPolicy lossPolicy,
-            AccessUnitListener listener) {
-        this.assembler = new AccessUnitAssembler(codec, maxAccessUnitSize, lossPolicy, listener);
+    /** Assembles into {@code unit}, reused across sessions: see {@link AccessUnitAssembler#AccessUnitAssembler(VideoCodec, AccessUnit, LossPolicy, AccessUnitListener)}. */
+    protected NalDepacketizer(VideoCodec codec, AccessUnit unit, LossPolicy lossPolicy, AccessUnitListener listener) {
+        this.assembler = new AccessUnitAssembler(codec, unit, lossPolicy, listener);
     }
 
     /**

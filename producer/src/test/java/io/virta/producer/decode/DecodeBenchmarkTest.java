@@ -28,5 +28,6 @@ class DecodeBenchmarkTest {
         assertTrue(text.contains("8.0"), "JavaCV's FFmpeg version:\n" + text);
         assertEquals(2, text.lines().filter(l -> l.contains("**Virta:")).count(), text);
         assertEquals(4, text.lines().filter(l -> l.contains("| ffmpeg CLI")).count(), text);
+        assertTrue(text.contains("RGB conversion alone, measured directly") && text.contains("**Virta "), text);
     }
 }

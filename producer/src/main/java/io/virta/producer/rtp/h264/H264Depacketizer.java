@@ -1,5 +1,6 @@
 package io.virta.producer.rtp.h264;
 
+import io.virta.producer.media.AccessUnit;
 import io.virta.producer.media.AccessUnitListener;
 import io.virta.producer.media.VideoCodec;
 import io.virta.producer.rtp.AccessUnitAssembler;
@@ -62,7 +63,18 @@ public final class H264Depacketizer extends NalDepacketizer {
     /** @param lossPolicy what happens to units that packet loss touched */
     public H264Depacketizer(AccessUnitListener listener, int maxAccessUnitSize, List<byte[]> parameterSets,
             LossPolicy lossPolicy) {
-        super(VideoCodec.H264, maxAccessUnitSize, lossPolicy, listener);
+        this(listener, AccessUnitAssembler.allocateUnit(maxAccessUnitSize), parameterSets, lossPolicy);
+    }
+
+    /**
+     * Assembles into {@code unit}, whose buffer's capacity is the largest access unit: a camera passes
+     * the same unit to the depacketizer of each new session, so that a reconnect allocates nothing big.
+     *
+     * @param lossPolicy what happens to units that packet loss touched
+     */
+    public H264Depacketizer(AccessUnitListener listener, AccessUnit unit, List<byte[]> parameterSets,
+            LossPolicy lossPolicy) {
+        super(VideoCodec.H264, unit, lossPolicy, listener);
         setParameterSets(parameterSets);
     }
 

@@ -1,5 +1,6 @@
 package io.virta.producer.rtp.h265;
 
+import io.virta.producer.media.AccessUnit;
 import io.virta.producer.media.AccessUnitListener;
 import io.virta.producer.media.VideoCodec;
 import io.virta.producer.rtp.AccessUnitAssembler;
@@ -56,11 +57,23 @@ public final class H265Depacketizer extends NalDepacketizer {
     /** @param lossPolicy what happens to units that packet loss touched */
     public H265Depacketizer(AccessUnitListener listener, int maxAccessUnitSize, List<byte[]> parameterSets,
                             boolean donlPresent, LossPolicy lossPolicy) {
+        this(listener, AccessUnitAssembler.allocateUnit(maxAccessUnitSize), parameterSets, donlPresent, lossPolicy);
+    }
+
+    /**
+     * Assembles into {@code unit}, whose buffer's capacity is the largest access unit: a camera passes
+     * the same unit to the depacketizer of each new session, so that a reconnect allocates nothing big.
+     *
+     * @param lossPolicy what happens to units that packet loss touched
+     * @throws UnsupportedOperationException if {@code donlPresent} (see the other constructor)
+     */
+    public H265Depacketizer(AccessUnitListener listener, AccessUnit unit, List<byte[]> parameterSets,
+                            boolean donlPresent, LossPolicy lossPolicy) {
         if (donlPresent) {
             throw new UnsupportedOperationException("H265 RTP with DONL fields (sprop-max-don-diff > 0) is not"
                     + " supported: the sender would have to send in decoding order (sprop-max-don-diff=0)");
         }
-        super(VideoCodec.H265, maxAccessUnitSize, lossPolicy, listener);
+        super(VideoCodec.H265, unit, lossPolicy, listener);
         setParameterSets(parameterSets);
     }
 
