@@ -66,7 +66,7 @@ class ReorderedStartTest {
         }
         H264Packetizer packetizer = new H264Packetizer(PooledByteBufAllocator.DEFAULT, 96, 1234, FIRST_SEQUENCE);
         List<ByteBuf> packets = new ArrayList<>();
-        List<AccessUnit> units = gop();
+        List<AccessUnit> units = TinyH264Gop.units(5, 4000, 300);
         for (int i = 0; i < units.size(); i++) {
             packetizer.packetize(units.get(i), i * 3600L, (p, last) -> packets.add(p));
         }
@@ -79,27 +79,5 @@ class ReorderedStartTest {
         }
         receiver.onTick(now + 1_000_000_000L, p -> p.release());
         return emitted[0];
-    }
-
-    private static List<AccessUnit> gop() {
-        byte[] sps = {0x67, 0x42, (byte) 0xc0, 0x1e, (byte) 0xd9, 0x00, (byte) 0xa0, 0x47, (byte) 0xfe, (byte) 0xc8};
-        byte[] pps = {0x68, (byte) 0xce, 0x3c, (byte) 0x80};
-        List<AccessUnit> units = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            AccessUnit unit = AccessUnit.allocate(8192);
-            var b = unit.data();
-            b.clear();
-            if (i == 0) {
-                b.put(new byte[] {0, 0, 0, 1}).put(sps).put(new byte[] {0, 0, 0, 1}).put(pps);
-            }
-            b.put(new byte[] {0, 0, 0, 1}).put((byte) (i == 0 ? 0x65 : 0x41)).put((byte) 0x88);
-            for (int j = 0; j < (i == 0 ? 4000 : 300); j++) {
-                b.put((byte) (j * 7 + 1));
-            }
-            b.flip();
-            unit.keyframe(i == 0);
-            units.add(unit);
-        }
-        return units;
     }
 }

@@ -22,28 +22,6 @@ class VideoTrackReceiverTest {
     private static final String SDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=t\r\nt=0 0\r\n"
             + "m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1\r\na=control:track1\r\n";
 
-    /** Three units of a tiny stream: IDR (with SPS/PPS, large enough for FU-A), then two P slices. */
-    private static List<AccessUnit> units() {
-        List<AccessUnit> units = new ArrayList<>();
-        byte[] sps = {0x67, 0x42, (byte) 0xc0, 0x1e, (byte) 0xd9, 0x00, (byte) 0xa0, 0x47, (byte) 0xfe, (byte) 0xc8};
-        byte[] pps = {0x68, (byte) 0xce, 0x3c, (byte) 0x80};
-        for (int i = 0; i < 3; i++) {
-            AccessUnit unit = AccessUnit.allocate(8192);
-            var b = unit.data();
-            b.clear();
-            if (i == 0) {
-                b.put(new byte[] {0, 0, 0, 1}).put(sps).put(new byte[] {0, 0, 0, 1}).put(pps);
-            }
-            b.put(new byte[] {0, 0, 0, 1}).put((byte) (i == 0 ? 0x65 : 0x41)).put((byte) 0x88);
-            for (int j = 0; j < (i == 0 ? 3000 : 200); j++) {
-                b.put((byte) (j * 7 + 1));
-            }
-            b.flip();
-            unit.keyframe(i == 0);
-            units.add(unit);
-        }
-        return units;
-    }
 
     @Test
     void packetsBecomeUnitsWithoutAllocating() throws Exception {
@@ -56,7 +34,7 @@ class VideoTrackReceiverTest {
         }, codec -> assertEquals(VideoCodec.H264, codec));
         receiver.onSessionStart(video, true);
         H264Packetizer packetizer = new H264Packetizer(PooledByteBufAllocator.DEFAULT, 96, 1234, 0);
-        List<AccessUnit> gop = units();
+        List<AccessUnit> gop = TinyH264Gop.units(3, 3000, 200);
         List<ByteBuf> packets = new ArrayList<>();
         int frame = 0;
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
