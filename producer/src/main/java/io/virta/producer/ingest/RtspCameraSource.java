@@ -3,8 +3,10 @@ package io.virta.producer.ingest;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.virta.producer.rtsp.RtpInfo;
 import io.virta.producer.rtsp.RtspUrl;
 import io.virta.producer.rtsp.auth.Credentials;
+import io.virta.producer.rtsp.client.RtpSourceFilter;
 import io.virta.producer.rtsp.client.RtspClientSession;
 import io.virta.producer.rtsp.client.RtspSessionException;
 import io.virta.producer.rtsp.client.RtspSessionListener;
@@ -185,12 +187,12 @@ public final class RtspCameraSource implements CameraSource {
         }
 
         @Override
-        public void onRtpInfo(io.virta.producer.rtsp.RtpInfo info) {
+        public void onRtpInfo(RtpInfo info) {
             receiver.onStreamStart(info.sequence());
         }
 
         @Override
-        public void onRejected(io.virta.producer.rtsp.client.RtpSourceFilter.Verdict why) {
+        public void onRejected(RtpSourceFilter.Verdict why) {
             receiver.onRejected();
         }
 

@@ -15,6 +15,7 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.virta.producer.rtsp.RtpInfo;
 import io.virta.producer.rtsp.RtspHeaders;
 import io.virta.producer.rtsp.RtspProtocolException;
 import io.virta.producer.rtsp.RtspRequest;
@@ -428,7 +429,7 @@ public final class RtspClientSession {
     }
 
     private void onPlay(RtspResponse response) {
-        io.virta.producer.rtsp.RtpInfo.find(response.headers().get("RTP-Info"), setupUri).ifPresent(listener::onRtpInfo);
+        RtpInfo.find(response.headers().get("RTP-Info"), setupUri).ifPresent(listener::onRtpInfo);
         state = State.PLAYING;
         long period = Math.max(5, session.timeoutSeconds() / 2);
         keepAliveTimer = control.eventLoop().scheduleAtFixedRate(this::keepAlive, period, period, TimeUnit.SECONDS);

@@ -1,6 +1,7 @@
 package io.virta.producer.rtsp.client;
 
 import io.netty.buffer.ByteBuf;
+import io.virta.producer.rtsp.RtpInfo;
 import io.virta.producer.sdp.MediaDescription;
 import io.virta.producer.sdp.SessionDescription;
 
@@ -16,7 +17,7 @@ public interface RtspSessionListener {
      * The PLAY reply said where the stream starts ({@code RTP-Info}); called just before
      * {@link #onPlaying}, and not at all when the reply has no usable entry.
      */
-    default void onRtpInfo(io.virta.producer.rtsp.RtpInfo info) {
+    default void onRtpInfo(RtpInfo info) {
     }
 
     /** PLAY succeeded; packets follow. */
