@@ -138,7 +138,7 @@ def cmd_read(args) -> int:
                 _emit({"event": "frame", "seq": frame.sequence, "lost": frame.lost,
                        "size": frame.size, "width": frame.width, "height": frame.height,
                        "colorMatrix": int(frame.color_matrix), "colorRange": int(frame.color_range),
-                       "ok": ok})
+                       "keyframe": frame.keyframe, "damaged": frame.damaged, "ok": ok})
                 consecutive_timeouts = 0
                 previous_died = False
                 if args.delay_ms:

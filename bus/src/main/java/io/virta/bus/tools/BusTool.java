@@ -245,7 +245,8 @@ public final class BusTool {
                         out.println("{\"event\":\"frame\",\"seq\":" + frame.sequence() + ",\"lost\":" + frame.lost()
                                 + ",\"size\":" + frame.payloadSize() + ",\"width\":" + frame.width()
                                 + ",\"height\":" + frame.height() + ",\"colorMatrix\":" + frame.colorMatrix().code()
-                                + ",\"colorRange\":" + frame.colorRange().code() + ",\"ok\":" + ok + "}");
+                                + ",\"colorRange\":" + frame.colorRange().code() + ",\"keyframe\":" + frame.isKeyframe()
+                                + ",\"damaged\":" + frame.isDamaged() + ",\"ok\":" + ok + "}");
                         if (delayMillis > 0) {
                             sleepUntil(System.nanoTime() + delayMillis * 1_000_000);
                         }

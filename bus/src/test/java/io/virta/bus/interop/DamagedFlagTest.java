@@ -7,6 +7,7 @@ import io.virta.bus.ChannelType;
 import io.virta.bus.ChannelWriter;
 import io.virta.bus.PullStatus;
 import io.virta.bus.WritableFrame;
+import io.virta.bus.tools.BusTool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -97,6 +98,38 @@ class DamagedFlagTest {
                 }
             }
             assertEquals(0, writer.finish(30), writer.stderr());
+        }
+    }
+
+    @Test
+    void busReadPrintsTheFlagsInBothLanguages() throws Exception {
+        String name = name("damagedread");
+        try (ChannelWriter writer = ChannelWriter.create(ChannelSpec.of(name, ChannelType.RAW).capacity(64).cells(8));
+             Peers.Peer java = Peers.java("read", name, "--start", "next", "--count", "" + DAMAGED.length);
+             Peers.Peer python = Peers.python("read", name, "--start", "next", "--count", "" + DAMAGED.length)) {
+            long giveUp = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (writer.readerCount() < 2) {
+                assertTrue(System.nanoTime() < giveUp, "the bus read peers never attached");
+                Thread.sleep(10);
+            }
+            for (boolean damaged : DAMAGED) {
+                WritableFrame f = writer.claim();
+                f.payload().asSlice(0, 8).fill(BusTool.patternByte(f.sequence()));
+                f.payloadSize(8).keyframe(!damaged).damaged(damaged);
+                writer.commit();
+            }
+            for (Peers.Peer peer : List.of(java, python)) {
+                peer.await("\"summary\"", 30);
+                assertEquals(0, peer.finish(10), peer.stderr());
+                List<String> frames = peer.output().stream().filter(l -> l.contains("\"frame\"")).toList();
+                assertEquals(DAMAGED.length, frames.size(), peer.output().toString());
+                for (int i = 0; i < DAMAGED.length; i++) {
+                    String line = frames.get(i);
+                    assertTrue(line.contains("\"damaged\":" + DAMAGED[i]), line);
+                    assertTrue(line.contains("\"keyframe\":" + !DAMAGED[i]), line);
+                    assertTrue(line.contains("\"ok\":true"), line);
+                }
+            }
         }
     }
 }
