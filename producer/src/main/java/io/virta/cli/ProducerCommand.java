@@ -92,6 +92,12 @@ final class ProducerCommand {
             System.err.println("error: " + e.getMessage());
             return 1;
         }
+        if (producer.webView() != null) {
+            producer.webView().events(hub);
+        }
+        // The configured cameras exist before the address is announced: a client that learns it from the
+        // line below finds every camera of the file (their streams start in the background).
+        producer.start();
         System.out.println("producer: control API (gRPC virta.control.v1.ProducerControl) on " + control.target());
         System.out.println("producer: control API access: " + accessNote(config)
                 + control.endpoint().unixSocket().map(p -> ", also on unix:" + p).orElse(""));
@@ -100,11 +106,9 @@ final class ProducerCommand {
                     + ", journal " + config.events().journal().toAbsolutePath().normalize());
         }
         if (producer.webView() != null) {
-            producer.webView().events(hub);
             System.out.println("producer: web live view on " + producer.webView().url()
                     + (config.webView().token() == null ? "" : "?token=<webView.token>"));
         }
-        producer.start();
         if (producer.rtspServer() != null) {
             System.out.println("producer: RTSP server re-serving the cameras at " + producer.rtspServer().url("<camera>"));
         }
