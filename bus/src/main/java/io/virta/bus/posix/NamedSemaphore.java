@@ -11,8 +11,8 @@ import java.nio.file.Path;
 
 /**
  * A POSIX named semaphore. Waiting uses {@code sem_clockwait} on CLOCK_MONOTONIC, the clock behind
- * {@link System#nanoTime()}, so deadlines survive wall-clock jumps; the timespec lives in a
- * pre-allocated native buffer, so a wait allocates nothing.
+ * {@link System#nanoTime()}, so deadlines survive wall-clock jumps; the timespec and the errno it
+ * leaves live in pre-allocated native buffers, so a wait allocates nothing.
  *
  * <p>One instance is used by one thread at a time.
  */
@@ -22,12 +22,14 @@ public final class NamedSemaphore implements AutoCloseable {
     private final String name;
     private final long handle;
     private final MemorySegment timespec;
+    private final MemorySegment callState;
     private boolean closed;
 
     private NamedSemaphore(String name, long handle) {
         this.name = name;
         this.handle = handle;
         this.timespec = Arena.ofAuto().allocate(16, 8);
+        this.callState = Arena.ofAuto().allocate(LibC.CALL_STATE);
     }
 
     /** Creates a new semaphore with value 0; fails if the name exists. Mode 0600, or 0660 with a group. */
@@ -74,13 +76,13 @@ public final class NamedSemaphore implements AutoCloseable {
 
     /** Increments the semaphore, waking one waiter. Never blocks. */
     public boolean post() {
-        return LibC.sem_post(handle) == 0;
+        return LibC.semPost(handle) == 0;
     }
 
     /** Takes every pending count; returns how many. */
     public int drain() {
         int n = 0;
-        while (LibC.sem_trywait(handle) == 0) {
+        while (LibC.semTrywait(handle) == 0) {
             n++;
         }
         return n;
@@ -94,10 +96,10 @@ public final class NamedSemaphore implements AutoCloseable {
         timespec.set(ValueLayout.JAVA_LONG, 0, Math.floorDiv(deadlineNanos, 1_000_000_000L));
         timespec.set(ValueLayout.JAVA_LONG, 8, Math.floorMod(deadlineNanos, 1_000_000_000L));
         while (true) {
-            if (LibC.sem_clockwait(handle, LibC.CLOCK_MONOTONIC, timespec.address()) == 0) {
+            if (LibC.semClockwait(callState, handle, LibC.CLOCK_MONOTONIC, timespec.address()) == 0) {
                 return true;
             }
-            int errno = Native.getLastError();
+            int errno = LibC.errno(callState);
             if (errno == LibC.ETIMEDOUT) {
                 return false;
             }

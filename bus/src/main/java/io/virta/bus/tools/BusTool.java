@@ -312,17 +312,11 @@ public final class BusTool {
         warmUpTheJit(spin, (int) args.number("jit-warmup", JIT_WARMUP_FRAMES));
         long[] samples = new long[count];
         int n = 0;
-        int seen = 0;
         try (ChannelReader reader = ChannelReader.builder(name).start(ChannelReader.Start.NEXT).spin(spin).open()) {
             System.err.println("ready");
-            while (n < count) {
-                long latency = pullOne(reader);
-                if (latency < 0) {
-                    break;
-                }
-                if (seen++ >= warmup) {
-                    samples[n++] = latency;
-                }
+            // The same compiled method as in the JIT warm-up: first the writer's warm-up frames, then the samples.
+            if (warmup <= 0 || pullInto(reader, new long[warmup], 0) == warmup) {
+                n = pullInto(reader, samples, 0);
             }
         }
         out.println(LatencyStats.json("java", samples, n));
@@ -331,11 +325,28 @@ public final class BusTool {
 
     /** Frames of the JIT warm-up: enough calls of the pull path for C2 to compile it (Tier4 thresholds). */
     static final int JIT_WARMUP_FRAMES = 20_000;
+    /** Frames per call of {@link #pullInto} in the warm-up: 1,000 calls, enough for C2 to compile that method too. */
+    static final int WARM_UP_BATCH = 20;
 
     /**
-     * One pull, and the time from the frame's commit to the pull's return; -1 when no frame came. A
-     * method of its own, so that the JIT compiles it like the pull path (a loop run once stays interpreted).
+     * Pulls frames into {@code samples} from index {@code from} until it is full; returns how many
+     * it holds then (fewer when no frame came for 10 s). The measuring loop is this method, called by the
+     * JIT warm-up in short batches, so that it is compiled code when it measures (a loop run once
+     * stays in the interpreter), as a long-running reader's loop is.
      */
+    static int pullInto(ChannelReader reader, long[] samples, int from) {
+        int n = from;
+        while (n < samples.length) {
+            long latency = pullOne(reader);
+            if (latency < 0) {
+                return n;
+            }
+            samples[n++] = latency;
+        }
+        return n;
+    }
+
+    /** One pull, and the time from the frame's commit to the pull's return; -1 when no frame came. */
     private static long pullOne(ChannelReader reader) {
         PullStatus status = reader.pull(10_000_000_000L);
         long now = System.nanoTime();
@@ -358,20 +369,25 @@ public final class BusTool {
              // that branch too, not an uncommon trap), short enough not to starve the committer on one CPU.
              ChannelReader reader = ChannelReader.builder(warm).start(ChannelReader.Start.NEXT)
                      .spin(spin.isZero() ? spin : Duration.ofNanos(Math.min(spin.toNanos(), 100_000))).open()) {
+            // Pulled on a thread of its own: the scheduler charges the CPU time of the warm-up to that
+            // thread, not to the measuring one, which then wakes as promptly as a reader that was idle.
+            // It stops after `frames` frames, before the channel closes: had it pulled the end of the
+            // stream, C2 would meet a branch its profile never took, throw the compiled pull path away
+            // (an uncommon trap), and the measured run would use C1 code with profiling. For the same
+            // reason it lets go of its frame after each batch, as a new reader's first pull finds none.
+            Thread puller = Thread.ofPlatform().start(() -> {
+                long[] batch = new long[WARM_UP_BATCH];
+                for (int pulled = 0; pulled < frames && pullInto(reader, batch, 0) == batch.length; pulled += batch.length) {
+                    reader.skipToNewest();
+                }
+            });
             Thread committer = Thread.ofPlatform().start(() -> {
-                for (int i = 0; i < frames; i++) {
+                while (puller.isAlive()) {
                     writer.claim().payloadSize(64);
                     writer.commit();
                     LockSupport.parkNanos(20_000);
                 }
                 writer.close();
-            });
-            // Pulled on a thread of its own: the scheduler charges the CPU time of the warm-up to that
-            // thread, not to the measuring one, which then wakes as promptly as a reader that was idle.
-            Thread puller = Thread.ofPlatform().start(() -> {
-                while (pullOne(reader) >= 0) {
-                    // Until the writer closes the channel.
-                }
             });
             try {
                 committer.join();

@@ -226,6 +226,34 @@ class CrossLanguageTest {
         }
     }
 
+    /**
+     * The latency reader measures with the C2 code of its warm-up, as a long-running reader would: no
+     * uncommon trap throws the pull path back to slower code when the warm-up ends or the measured
+     * reader's first pull comes (each did, and the measured frames ran C1 code with profiling). The
+     * JVM compiles in the foreground (-Xbatch) and early, so that C2 has compiled the pull path
+     * within this short warm-up whatever the machine's load.
+     */
+    @Test
+    void theJavaLatencyReaderMeasuresWithTheCodeItsWarmUpCompiled() throws Exception {
+        String name = name("latjit");
+        List<String> jit = List.of("-Xbatch", "-XX:-TieredCompilation", "-XX:CompileThreshold=100",
+                "-Xlog:deoptimization=debug:stderr");
+        try (ChannelWriter writer = ChannelWriter.create(ChannelSpec.of(name, ChannelType.RAW).capacity(64).cells(64));
+             Peers.Peer reader = Peers.javaWith(jit, "latency", name, "--count", "50", "--warmup", "10",
+                     "--jit-warmup", "2000")) {
+            awaitReaders(writer, 1);
+            while (reader.process.isAlive()) {
+                writePattern(writer);
+                Thread.sleep(2);
+            }
+            assertEquals(0, reader.finish(10), reader.stderr());
+            List<String> traps = reader.stderr().lines().filter(l -> l.contains("trap_bci"))
+                    .filter(l -> l.contains("io.virta.bus.ChannelReader.pull(") || l.contains("io.virta.bus.tools.BusTool.pull"))
+                    .toList();
+            assertTrue(traps.isEmpty(), "the pull path was deoptimized: " + traps);
+        }
+    }
+
     @Test
     void pythonReaderTimesOutOnAQuietJavaChannel() throws Exception {
         String name = name("quiet");

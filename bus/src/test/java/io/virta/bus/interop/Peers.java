@@ -28,9 +28,15 @@ final class Peers {
     }
 
     static Peer java(String... args) throws IOException {
+        return javaWith(List.of(), args);
+    }
+
+    /** The Java bus tool in a JVM started with {@code jvmOptions} too. */
+    static Peer javaWith(List<String> jvmOptions, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "io.virta.bus.tools.BusTool"));
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
+        command.addAll(jvmOptions);
+        command.add("io.virta.bus.tools.BusTool");
         command.addAll(List.of(args));
         return new Peer(command);
     }
