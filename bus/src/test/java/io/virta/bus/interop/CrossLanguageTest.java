@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.virta.bus.interop.Peers.number;
 import static org.junit.jupiter.api.Assertions.*;
@@ -32,20 +31,15 @@ import static org.junit.jupiter.api.Assertions.*;
  * readers at once, a slow reader, timeouts, a writer killed with SIGKILL and restarted, bad input.
  */
 class CrossLanguageTest {
-    private static final AtomicInteger COUNTER = new AtomicInteger();
-    private final List<String> names = new ArrayList<>();
+    private final ScratchChannels channels = new ScratchChannels();
 
     private String name(String prefix) {
-        String n = "x." + prefix + "." + ProcessHandle.current().pid() + "." + COUNTER.incrementAndGet();
-        names.add(n);
-        return n;
+        return channels.name(prefix);
     }
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (String n : names) {
-            Files.deleteIfExists(ChannelName.objectPath(n));
-        }
+        channels.removeAll();
     }
 
     private static void writePattern(ChannelWriter writer) {

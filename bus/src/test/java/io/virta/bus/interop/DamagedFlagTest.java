@@ -1,6 +1,5 @@
 package io.virta.bus.interop;
 
-import io.virta.bus.ChannelName;
 import io.virta.bus.ChannelReader;
 import io.virta.bus.ChannelSpec;
 import io.virta.bus.ChannelType;
@@ -11,9 +10,7 @@ import io.virta.bus.tools.BusTool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,19 +22,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DamagedFlagTest {
     private static final boolean[] DAMAGED = {false, true, true, false};
-    private final List<String> names = new ArrayList<>();
+    private final ScratchChannels channels = new ScratchChannels();
 
     private String name(String prefix) {
-        String n = "x." + prefix + "." + ProcessHandle.current().pid() + "." + names.size();
-        names.add(n);
-        return n;
+        return channels.name(prefix);
     }
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (String n : names) {
-            Files.deleteIfExists(ChannelName.objectPath(n));
-        }
+        channels.removeAll();
     }
 
     @Test
