@@ -31,7 +31,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FanoutAllocationTest {
     private static final int CLIENTS = 3;
     private static final int PER_ROUND = 200;
-    private static final long GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /**
+     * How long to wait for C2 to compile the publish path. Runs here took 2.8 to 11.8 s, and once more
+     * than 30 s, in a test JVM whose compiler queue is still busy with earlier test classes; the
+     * assertion is unchanged, only the wait for the JIT is longer.
+     */
+    private static final long GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(90);
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
