@@ -14,7 +14,7 @@ declare -A PROBES=(
   [make]=/usr/bin/make
   [maven]=/usr/bin/mvn
   [ffmpeg]=/usr/bin/ffmpeg
-  # The producer's RTSP tests run against GStreamer's gst-rtsp-server (producer/src/test/peers/rtsp_server.py,
+  # The producer's RTSP tests run against GStreamer's gst-rtsp-server (testkit/peers/rtsp_server.py,
   # run with Debian's python3, the only one that can import gi) and use gst-launch-1.0 as a second client.
   [gstreamer1.0-tools]=/usr/bin/gst-launch-1.0
   # The producer's browser live view tests drive Debian's headless Chromium through chromedriver.

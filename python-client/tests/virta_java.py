@@ -1,6 +1,6 @@
 """Runs Virta's Java commands for the Python tests: the event hub (`virta hub`) and the producer.
 
-    java <virta.jvm.flags> -cp producer/target/virta-producer-0.1.0-SNAPSHOT.jar:producer/target/lib/*
+    java <virta.jvm.flags> -cp app/target/virta-app-0.1.0-SNAPSHOT.jar:app/target/lib/*
          io.virta.cli.Virta hub --listen 127.0.0.1:PORT --journal DIR
 
 The hub prints `hub listening on HOST:PORT` as its first stdout line once it serves; the producer
@@ -24,8 +24,8 @@ import xml.etree.ElementTree as ET
 import zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-JAR = os.path.join(ROOT, "producer", "target", "virta-producer-0.1.0-SNAPSHOT.jar")
-LIB = os.path.join(ROOT, "producer", "target", "lib")
+JAR = os.path.join(ROOT, "app", "target", "virta-app-0.1.0-SNAPSHOT.jar")
+LIB = os.path.join(ROOT, "app", "target", "lib")
 HUB_CLASS = "io/virta/cli/HubCommand.class"
 HUB_LISTENING = re.compile(r"^hub listening on (\S+:\d+)$")
 PRODUCER_LISTENING = re.compile(r"^producer: control API .* on (\S+:\d+)$")

@@ -1,5 +1,7 @@
 package io.virta.viewer;
 
+import io.virta.viewer.gl.ViewerException;
+
 import io.virta.bus.tools.Args;
 import io.virta.viewer.layout.LayoutException;
 import io.virta.worker.attach.AttachException;

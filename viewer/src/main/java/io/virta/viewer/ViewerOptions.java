@@ -7,7 +7,7 @@ import io.virta.viewer.layout.StreamRef;
 import io.virta.viewer.overlay.EventOverlays;
 import io.virta.viewer.overlay.OverlayTiming;
 import io.virta.worker.FrameSource;
-import io.virta.worker.attach.GrpcTarget;
+import io.virta.grpc.GrpcTarget;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -124,7 +124,7 @@ public record ViewerOptions(Layout layout, String display, GrpcTarget control, G
         }
         GrpcTarget control = GrpcTarget.parse(args.string("control", FrameSource.DEFAULT_CONTROL), "control");
         // A bad VIRTA_TOKEN_FILE or VIRTA_CA_FILE fails here, naming the variable, not at the first call.
-        io.virta.worker.attach.ClientSecurity.fromEnvironment();
+        io.virta.grpc.ClientSecurity.fromEnvironment();
         String hubText = args.string("hub", null);
         GrpcTarget hub = hubText == null ? control : EventOverlays.parseHubOption(hubText).orElse(null);
         long bufferMillis = range(args, "buffer-ms", 100, 0, 10_000);

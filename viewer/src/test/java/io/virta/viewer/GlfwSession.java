@@ -1,6 +1,6 @@
 package io.virta.viewer;
 
-import io.virta.viewer.bench.Xvfb;
+import io.virta.testkit.Xvfb;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;

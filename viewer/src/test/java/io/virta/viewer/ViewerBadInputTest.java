@@ -1,6 +1,6 @@
 package io.virta.viewer;
 
-import io.virta.viewer.bench.Xvfb;
+import io.virta.testkit.Xvfb;
 
 import io.virta.bus.ChannelSpec;
 import io.virta.bus.ChannelWriter;

@@ -2,7 +2,7 @@ package io.virta.worker;
 
 import io.virta.bus.ChannelType;
 import io.virta.worker.attach.AttachException;
-import io.virta.worker.attach.GrpcTarget;
+import io.virta.grpc.GrpcTarget;
 
 import java.time.Duration;
 

@@ -1,5 +1,7 @@
 package io.virta.worker;
 
+import io.virta.worker.events.EventPrinter;
+
 import io.virta.worker.events.EventSink;
 
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package io.virta.producer.config;
 
-import io.virta.producer.rtp.LossPolicy;
-import io.virta.producer.rtsp.client.RtspTransport;
+import io.virta.rtsp.rtp.LossPolicy;
+import io.virta.rtsp.client.RtspTransport;
 
 import java.time.Duration;
 
@@ -89,6 +89,6 @@ public record CameraConfig(String name, String url, String sdp, String networkIn
 
     @Override
     public String toString() {
-        return "camera " + name + " (" + (url != null ? io.virta.producer.rtsp.RtspUrl.shown(url) : "sdp " + sdp) + ")";
+        return "camera " + name + " (" + (url != null ? io.virta.rtsp.RtspUrl.shown(url) : "sdp " + sdp) + ")";
     }
 }

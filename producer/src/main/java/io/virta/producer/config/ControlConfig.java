@@ -1,7 +1,7 @@
 package io.virta.producer.config;
 
-import io.virta.producer.grpc.ConnectionLimits;
-import io.virta.producer.grpc.EndpointAccess;
+import io.virta.grpc.server.ConnectionLimits;
+import io.virta.grpc.server.EndpointAccess;
 
 /**
  * {@code control:}: where the control API and the event hub listen and who may use them.

@@ -1,8 +1,8 @@
 package io.virta.producer.config;
 
-import io.virta.producer.grpc.ConnectionLimits;
-import io.virta.producer.grpc.EndpointAccess;
-import io.virta.producer.grpc.ServerToken;
+import io.virta.grpc.server.ConnectionLimits;
+import io.virta.grpc.server.EndpointAccess;
+import io.virta.grpc.server.ServerToken;
 
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;

@@ -1,12 +1,13 @@
 package io.virta.producer.config;
 
+import io.virta.grpc.server.ListenAddress;
+
 import io.virta.bus.ChannelName;
-import io.virta.producer.daemon.CpuAffinity;
-import io.virta.producer.fanout.ConnectionLimits;
-import io.virta.producer.rtsp.RtspUrl;
-import io.virta.producer.rtsp.auth.Credentials;
-import io.virta.producer.rtsp.client.RtspTransport;
-import io.virta.producer.web.SiteCheck;
+import io.virta.bus.posix.CpuAffinity;
+import io.virta.rtsp.fanout.ConnectionLimits;
+import io.virta.rtsp.RtspUrl;
+import io.virta.rtsp.auth.Credentials;
+import io.virta.rtsp.client.RtspTransport;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -260,22 +261,7 @@ public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus
      * @throws IllegalArgumentException saying what is wrong with {@code text}
      */
     public static InetSocketAddress listenAddress(String text) {
-        int colon = text.lastIndexOf(':');
-        String host = colon > 0 ? text.substring(0, colon).trim() : "";
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port = -1;
-        try {
-            port = Integer.parseInt(text.substring(colon + 1).trim());
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        if (host.isEmpty() || port < 0 || port > 65535 || host.chars().anyMatch(c -> c <= ' ')) {
-            throw new IllegalArgumentException("'" + text + "' is not HOST:PORT; write e.g. 127.0.0.1:50051"
-                    + " (port 0 picks a free one)");
-        }
-        return InetSocketAddress.createUnresolved(host, port);
+        return ListenAddress.parse(text);
     }
 
     static CameraConfig camera(YamlNode c, RtpOutSettings rtpOutSettings) throws ConfigException {
@@ -332,7 +318,7 @@ public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus
                 Duration.ofMillis((long) (c.get("reconnectSeconds").decimal(10, 1, 3600) * 1000)),
                 decode, (int) c.get("decoderThreads").integer(1, 1, 16),
                 c.get("timestamps").choice(TimestampMode.class, TimestampMode.SMART),
-                c.get("onLoss").choice(io.virta.producer.rtp.LossPolicy.class, io.virta.producer.rtp.LossPolicy.CONCEAL),
+                c.get("onLoss").choice(io.virta.rtsp.rtp.LossPolicy.class, io.virta.rtsp.rtp.LossPolicy.CONCEAL),
                 new CameraConfig.EncodedChannelConfig((int) encoded.get("cells").integer(64, 2, 4096),
                         encoded.get("capacity").bytes(2 * 1024 * 1024, 4096, 256L * 1024 * 1024)),
                 new CameraConfig.YuvChannelConfig(decode && yuv.get("enabled").bool(true),
@@ -356,9 +342,9 @@ public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus
         out.allowOnly("destination", "ttl", "interface", "sdp");
         YamlNode destinationNode = out.get("destination");
         String destination = destinationNode.requiredString().strip();
-        io.virta.worker.attach.GrpcTarget target;
+        io.virta.grpc.GrpcTarget target;
         try {
-            target = io.virta.worker.attach.GrpcTarget.parseHostPort(destination, "");
+            target = io.virta.grpc.GrpcTarget.parseHostPort(destination, "");
         } catch (IllegalArgumentException e) {
             throw destinationNode.error(e.getMessage().substring(2).replace("127.0.0.1:50051", "239.1.2.3:5004"));
         }

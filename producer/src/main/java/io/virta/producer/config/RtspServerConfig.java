@@ -1,7 +1,9 @@
 package io.virta.producer.config;
 
-import io.virta.producer.fanout.ConnectionLimits;
-import io.virta.producer.rtsp.auth.Credentials;
+import io.virta.rtsp.server.RtspServer;
+
+import io.virta.rtsp.fanout.ConnectionLimits;
+import io.virta.rtsp.auth.Credentials;
 
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +21,7 @@ public record RtspServerConfig(boolean enabled, String listen, Authentication au
         ConnectionLimits limits, Duration sessionTimeout) {
     public static final String DEFAULT_LISTEN = "127.0.0.1:8554";
     /** RFC 2326's suggestion, and what clients' keep-alive intervals are tuned to. */
-    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_SESSION_TIMEOUT = RtspServer.DEFAULT_SESSION_TIMEOUT;
     public static final RtspServerConfig OFF = new RtspServerConfig(false, DEFAULT_LISTEN, Authentication.NONE, List.of(),
             ConnectionLimits.DEFAULTS, DEFAULT_SESSION_TIMEOUT);
 

@@ -1,6 +1,6 @@
 package io.virta.producer.config;
 
-import io.virta.producer.fanout.ConnectionLimits;
+import io.virta.rtsp.fanout.ConnectionLimits;
 
 import java.util.List;
 

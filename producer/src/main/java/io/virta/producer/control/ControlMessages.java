@@ -1,9 +1,9 @@
 package io.virta.producer.control;
 
 import io.virta.producer.config.CameraConfig;
-import io.virta.producer.daemon.CameraStatus;
+import io.virta.producer.status.CameraStatus;
 import io.virta.producer.ingest.CameraPipeline.PublishedChannel;
-import io.virta.producer.media.VideoCodec;
+import io.virta.rtsp.media.VideoCodec;
 import io.virta.producer.supervise.WorkerStatus;
 import io.virta.protos.control.v1.ChannelDescriptor;
 import io.virta.protos.control.v1.ChannelType;
@@ -23,8 +23,8 @@ import io.virta.protos.control.v1.TimestampMode;
 import io.virta.protos.control.v1.Transport;
 import io.virta.protos.control.v1.WorkerState;
 import io.virta.protos.control.v1.YuvChannelConfig;
-import io.virta.producer.rtsp.RtspUrl;
-import io.virta.producer.rtsp.client.RtspTransport;
+import io.virta.rtsp.RtspUrl;
+import io.virta.rtsp.client.RtspTransport;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;

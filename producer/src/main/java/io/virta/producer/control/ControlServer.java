@@ -4,9 +4,9 @@ import io.grpc.BindableService;
 import io.virta.producer.config.ControlConfig;
 import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.daemon.Producer;
-import io.virta.producer.grpc.ConnectionLimits;
-import io.virta.producer.grpc.EndpointAccess;
-import io.virta.producer.grpc.GrpcEndpoint;
+import io.virta.grpc.server.ConnectionLimits;
+import io.virta.grpc.server.EndpointAccess;
+import io.virta.grpc.server.GrpcEndpoint;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

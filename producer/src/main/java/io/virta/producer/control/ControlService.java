@@ -8,7 +8,7 @@ import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.config.RtpOutSettings;
 import io.virta.producer.config.ShmBudget;
 import io.virta.producer.daemon.CameraExistsException;
-import io.virta.producer.daemon.CameraStatus;
+import io.virta.producer.status.CameraStatus;
 import io.virta.producer.daemon.Producer;
 import io.virta.producer.ingest.CameraPipeline.PublishedChannel;
 import io.virta.producer.supervise.WorkerStatus;

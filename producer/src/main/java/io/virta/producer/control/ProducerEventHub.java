@@ -3,7 +3,7 @@ package io.virta.producer.control;
 import io.virta.hub.EventHub;
 import io.virta.hub.validate.CameraDirectory;
 import io.virta.producer.config.EventsConfig;
-import io.virta.producer.daemon.CameraStatus;
+import io.virta.producer.status.CameraStatus;
 import io.virta.producer.daemon.Producer;
 
 /**

@@ -1,28 +1,32 @@
 package io.virta.producer.daemon;
 
+import io.virta.producer.status.CameraStatus;
+
+import io.virta.bus.posix.CpuAffinity;
+
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.virta.producer.config.CameraConfig;
 import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.config.RtspServerConfig;
-import io.virta.producer.rtsp.auth.ServerAuthenticator;
+import io.virta.rtsp.auth.ServerAuthenticator;
 import io.virta.producer.rtp.out.RtpSender;
-import io.virta.producer.rtsp.server.CameraMount;
-import io.virta.producer.rtsp.server.MediaMount;
-import io.virta.producer.rtsp.server.RtspServer;
+import io.virta.rtsp.server.CameraMount;
+import io.virta.rtsp.server.MediaMount;
+import io.virta.rtsp.server.RtspServer;
 import io.virta.producer.ingest.CameraPipeline;
 import io.virta.producer.ingest.DecodeWorker;
-import io.virta.producer.ingest.CameraSource;
-import io.virta.producer.ingest.StreamEvents;
+import io.virta.producer.source.CameraSource;
+import io.virta.producer.source.StreamEvents;
 import io.virta.producer.ingest.VideoTrackReceiver;
-import io.virta.producer.media.VideoCodec;
-import io.virta.producer.rtsp.client.RtspTransport;
+import io.virta.rtsp.media.VideoCodec;
+import io.virta.rtsp.client.RtspTransport;
 import io.virta.producer.supervise.WorkerStatus;
 import io.virta.producer.supervise.WorkerSupervisor;
 import io.virta.producer.web.WebView;
 import io.virta.producer.graph.FrameSink;
-import io.virta.producer.media.AccessUnit;
+import io.virta.rtsp.media.AccessUnit;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -345,7 +349,8 @@ public final class Producer implements AutoCloseable {
         entry.run = new Run(pipeline, session);
         if (rtspServer != null) {
             entry.rtspMount = new CameraMount(rtspServer, entry.config.name());
-            pipeline.units().connect(entry.rtspMount);
+            entry.rtspSink = entry.rtspMount::onAccessUnit;
+            pipeline.units().connect(entry.rtspSink);
         }
         if (rtpOut != null) {
             pipeline.units().connect(rtpOut);
@@ -367,7 +372,7 @@ public final class Producer implements AutoCloseable {
         }
         entry.run = null;
         if (entry.rtspMount != null) {
-            run.pipeline.units().disconnect(entry.rtspMount);
+            run.pipeline.units().disconnect(entry.rtspSink);
             entry.rtspMount.close();
             entry.rtspMount = null;
         }
@@ -483,6 +488,7 @@ public final class Producer implements AutoCloseable {
         volatile VideoCodec lastCodec;
         /** Re-serves the camera while it runs, when the RTSP server is on. */
         volatile CameraMount rtspMount;
+        FrameSink<AccessUnit> rtspSink;
         /** Sends the camera as RTP, when {@code rtpOut:} is set; lives until the camera is removed. */
         volatile RtpSender rtpOut;
         /** Feeds the browser live view while it runs, when the web view is on. */

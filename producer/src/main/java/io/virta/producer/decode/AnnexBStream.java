@@ -1,7 +1,7 @@
 package io.virta.producer.decode;
 
-import io.virta.producer.media.AccessUnit;
-import io.virta.producer.media.VideoCodec;
+import io.virta.rtsp.media.AccessUnit;
+import io.virta.rtsp.media.VideoCodec;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,7 +19,7 @@ import java.util.Arrays;
  * Bytes before the first start code, empty NAL units and NAL units too short for their header are
  * dropped and counted; nothing in the input makes the split throw or read out of bounds.
  */
-final class AnnexBStream {
+public final class AnnexBStream {
     private static final byte[] START_CODE = {0, 0, 0, 1};
 
     private final byte[] stream;
@@ -44,7 +44,7 @@ final class AnnexBStream {
         return new AnnexBStream(stream, codec);
     }
 
-    static AnnexBStream read(Path file, VideoCodec codec) throws IOException {
+    public static AnnexBStream read(Path file, VideoCodec codec) throws IOException {
         return split(Files.readAllBytes(file), codec);
     }
 
@@ -52,7 +52,7 @@ final class AnnexBStream {
         return codec;
     }
 
-    int unitCount() {
+    public int unitCount() {
         return units;
     }
 
@@ -66,7 +66,7 @@ final class AnnexBStream {
     }
 
     /** Bytes the unit takes written with 4-byte start codes. */
-    int unitSize(int unit) {
+    public int unitSize(int unit) {
         int size = 0;
         for (int n = unitFirstNal[unit], end = n + unitNalCount[unit]; n < end; n++) {
             size += START_CODE.length + nalLengths[n];
@@ -97,7 +97,7 @@ final class AnnexBStream {
      * unit after a 4-byte start code, from byte 0, limit at the end; codec and keyframe flag set.
      * Times and sequence are the caller's. Returns false, leaving the unit untouched, if it does not fit.
      */
-    boolean copyTo(int unit, AccessUnit target) {
+    public boolean copyTo(int unit, AccessUnit target) {
         if (unitSize(unit) > target.data().capacity()) {
             return false;
         }

@@ -4,9 +4,9 @@ import io.virta.bus.ChannelType;
 import io.virta.bus.ChannelWriter;
 import io.virta.bus.PixelFormat;
 import io.virta.bus.WritableFrame;
-import io.virta.producer.media.AccessUnit;
-import io.virta.producer.media.AccessUnitListener;
-import io.virta.producer.media.VideoCodec;
+import io.virta.rtsp.media.AccessUnit;
+import io.virta.rtsp.media.AccessUnitListener;
+import io.virta.rtsp.media.VideoCodec;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;

@@ -1,6 +1,6 @@
 package io.virta.producer.decode;
 
-import io.virta.producer.media.NativeMemory;
+import io.virta.rtsp.media.NativeMemory;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.global.avcodec;
@@ -18,7 +18,7 @@ import java.lang.foreign.MemorySegment;
  * through the FFM API costs nothing. The offsets come from JavaCPP's tables for the FFmpeg build
  * that is actually loaded, never from constants typed in here.
  */
-final class FfmpegStructs {
+public final class FfmpegStructs {
     /** All of the address space: offsets into it are absolute addresses, and bounds checks are ours to make. */
     static final MemorySegment NATIVE = NativeMemory.ALL;
 
@@ -78,7 +78,7 @@ final class FfmpegStructs {
     }
 
     /** The FFmpeg release JavaCV loaded, such as "8.0.1". */
-    static String version() {
+    public static String version() {
         return avutil.av_version_info().getString();
     }
 }

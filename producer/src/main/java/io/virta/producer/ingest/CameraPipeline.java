@@ -1,5 +1,10 @@
 package io.virta.producer.ingest;
 
+import io.virta.producer.source.TrackReceiver;
+
+import io.virta.producer.source.CameraSource;
+import io.virta.producer.source.StreamEvents;
+
 import io.netty.channel.EventLoop;
 import io.virta.bus.ChannelSpec;
 import io.virta.bus.ChannelType;
@@ -15,11 +20,11 @@ import io.virta.producer.decode.RgbPublisher;
 import io.virta.producer.decode.ScalingAlgorithm;
 import io.virta.producer.graph.CountingTap;
 import io.virta.producer.graph.ForkFilter;
-import io.virta.producer.media.AccessUnit;
-import io.virta.producer.media.VideoCodec;
+import io.virta.rtsp.media.AccessUnit;
+import io.virta.rtsp.media.VideoCodec;
 import io.virta.producer.mux.fmp4.Fmp4Publisher;
-import io.virta.producer.rtsp.RtspUrl;
-import io.virta.producer.rtsp.auth.Credentials;
+import io.virta.rtsp.RtspUrl;
+import io.virta.rtsp.auth.Credentials;
 import io.virta.producer.source.ffmpeg.FfmpegSource;
 import io.virta.producer.source.ffmpeg.FfmpegSourceOptions;
 import io.virta.producer.source.sdp.SdpFileSource;

@@ -5,8 +5,8 @@ import io.virta.bus.Frame;
 import io.virta.bus.PullStatus;
 import io.virta.producer.decode.DecodedFrameListener;
 import io.virta.producer.decode.VideoDecoder;
-import io.virta.producer.media.AccessUnit;
-import io.virta.producer.media.VideoCodec;
+import io.virta.rtsp.media.AccessUnit;
+import io.virta.rtsp.media.VideoCodec;
 
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
@@ -62,7 +62,7 @@ public final class DecodeWorker implements AutoCloseable {
 
     private void run() {
         if (cpus != null) {
-            io.virta.producer.daemon.CpuAffinity.pinCurrentThread(cpus);
+            io.virta.bus.posix.CpuAffinity.pinCurrentThread(cpus);
         }
         try (ChannelReader reader = ChannelReader.builder(encodedChannel).awaitWriter(Duration.ofSeconds(30)).open();
              VideoDecoder decoder = new VideoDecoder(codec, threads, output)) {

@@ -1,13 +1,15 @@
 package io.virta.producer.ingest;
 
+import io.virta.producer.source.TrackReceiver;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.virta.bus.Clock;
-import io.virta.producer.rtcp.CompoundPacketReader;
-import io.virta.producer.rtcp.ReceiverReportWriter;
-import io.virta.producer.rtcp.ReceiverStatistics;
-import io.virta.producer.rtcp.WallClockMapper;
-import io.virta.producer.rtp.RtpPacket;
+import io.virta.rtsp.rtcp.CompoundPacketReader;
+import io.virta.rtsp.rtcp.ReceiverReportWriter;
+import io.virta.rtsp.rtcp.ReceiverStatistics;
+import io.virta.rtsp.rtcp.WallClockMapper;
+import io.virta.rtsp.rtp.RtpPacket;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.ThreadLocalRandom;
@@ -56,7 +58,7 @@ final class RtcpReceiver {
                 }
             }
         }
-        if (reader.error() != io.virta.producer.rtcp.RtcpError.NONE) {
+        if (reader.error() != io.virta.rtsp.rtcp.RtcpError.NONE) {
             malformed++;
         }
     }

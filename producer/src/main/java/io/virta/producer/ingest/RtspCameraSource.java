@@ -1,18 +1,22 @@
 package io.virta.producer.ingest;
 
+import io.virta.producer.source.CameraSource;
+import io.virta.producer.source.StreamEvents;
+import io.virta.producer.source.TrackReceiver;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.virta.producer.rtsp.RtpInfo;
-import io.virta.producer.rtsp.RtspUrl;
-import io.virta.producer.rtsp.auth.Credentials;
-import io.virta.producer.rtsp.client.RtpSourceFilter;
-import io.virta.producer.rtsp.client.RtspClientSession;
-import io.virta.producer.rtsp.client.RtspSessionException;
-import io.virta.producer.rtsp.client.RtspSessionListener;
-import io.virta.producer.rtsp.client.RtspTransport;
-import io.virta.producer.sdp.MediaDescription;
-import io.virta.producer.sdp.SessionDescription;
+import io.virta.rtsp.RtpInfo;
+import io.virta.rtsp.RtspUrl;
+import io.virta.rtsp.auth.Credentials;
+import io.virta.rtsp.client.RtpSourceFilter;
+import io.virta.rtsp.client.RtspClientSession;
+import io.virta.rtsp.client.RtspSessionException;
+import io.virta.rtsp.client.RtspSessionListener;
+import io.virta.rtsp.client.RtspTransport;
+import io.virta.rtsp.sdp.MediaDescription;
+import io.virta.rtsp.sdp.SessionDescription;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

@@ -1,18 +1,20 @@
 package io.virta.producer.ingest;
 
+import io.virta.producer.source.TrackReceiver;
+
 import io.netty.buffer.ByteBuf;
 import io.virta.producer.config.TimestampMode;
-import io.virta.producer.media.AccessUnit;
-import io.virta.producer.media.AccessUnitListener;
-import io.virta.producer.media.VideoCodec;
+import io.virta.rtsp.media.AccessUnit;
+import io.virta.rtsp.media.AccessUnitListener;
+import io.virta.rtsp.media.VideoCodec;
 import io.virta.bus.Clock;
-import io.virta.producer.rtp.LossPolicy;
-import io.virta.producer.rtp.Reorderer;
-import io.virta.producer.rtp.RtpPacket;
-import io.virta.producer.rtp.NalDepacketizer;
-import io.virta.producer.rtp.h264.H264Depacketizer;
-import io.virta.producer.rtp.h265.H265Depacketizer;
-import io.virta.producer.sdp.MediaDescription;
+import io.virta.rtsp.rtp.LossPolicy;
+import io.virta.rtsp.rtp.Reorderer;
+import io.virta.rtsp.rtp.RtpPacket;
+import io.virta.rtsp.rtp.NalDepacketizer;
+import io.virta.rtsp.rtp.h264.H264Depacketizer;
+import io.virta.rtsp.rtp.h265.H265Depacketizer;
+import io.virta.rtsp.sdp.MediaDescription;
 
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
@@ -206,7 +208,7 @@ public final class VideoTrackReceiver implements TrackReceiver {
 
     /**
      * UDP datagrams on the RTP/RTCP ports that were not the camera's (another address, port or SSRC:
-     * see {@link io.virta.producer.rtsp.client.RtpSourceFilter}), dropped, over all sessions.
+     * see {@link io.virta.rtsp.client.RtpSourceFilter}), dropped, over all sessions.
      */
     public long packetsRejected() {
         return rejectedPackets;

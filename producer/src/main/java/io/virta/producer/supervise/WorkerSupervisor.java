@@ -1,7 +1,7 @@
 package io.virta.producer.supervise;
 
 import io.virta.producer.config.WorkerConfig;
-import io.virta.worker.attach.ClientSecurity;
+import io.virta.grpc.ClientSecurity;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.virta.producer.web;
 
-import io.virta.producer.daemon.CameraStatus;
+import io.virta.producer.status.CameraStatus;
 
 import java.util.List;
 import java.util.Locale;

@@ -1,7 +1,7 @@
 package io.virta.producer.web;
 
 import io.virta.protos.events.v1.SubscribeResponse;
-import io.virta.worker.events.EventPrinter;
+
 
 /**
  * One message of {@code /ws/events}: an event as {@code virta worker --print} writes it (the proto's
@@ -13,6 +13,6 @@ final class EventJson {
 
     static String of(SubscribeResponse message) {
         return message.hasMissed() ? "{\"missed\":" + message.getMissed().getCount() + "}"
-                : EventPrinter.toJson(message.getEvent());
+                : io.virta.protos.events.EventJson.toJson(message.getEvent());
     }
 }

@@ -1,7 +1,7 @@
 package io.virta.producer.web;
 
 import io.netty.buffer.ByteBuf;
-import io.virta.producer.fanout.Delivery;
+import io.virta.rtsp.fanout.Delivery;
 
 /**
  * One fMP4 fragment as handed to an event loop: a reference to the pooled buffer the muxer wrote

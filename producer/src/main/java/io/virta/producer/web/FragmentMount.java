@@ -7,10 +7,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.channel.ChannelFutureListener;
-import io.virta.producer.fanout.LoopFanout;
+import io.virta.rtsp.fanout.LoopFanout;
 import io.virta.producer.graph.FrameSink;
-import io.virta.producer.media.AccessUnit;
-import io.virta.producer.media.NativeMemory;
+import io.virta.rtsp.media.AccessUnit;
+import io.virta.rtsp.media.NativeMemory;
 import io.virta.producer.mux.fmp4.Fmp4Muxer;
 
 import java.lang.foreign.MemorySegment;

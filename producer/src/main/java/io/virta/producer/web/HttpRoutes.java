@@ -21,7 +21,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.virta.hub.EventHub;
-import io.virta.producer.fanout.IdleGuard;
+import io.virta.rtsp.fanout.IdleGuard;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;

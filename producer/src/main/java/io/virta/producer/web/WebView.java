@@ -1,16 +1,18 @@
 package io.virta.producer.web;
 
+import io.virta.producer.config.SiteCheck;
+
+import io.virta.producer.config.WebViewConfig;
+
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.virta.hub.EventHub;
-import io.virta.producer.config.ProducerConfig;
-import io.virta.producer.config.WebViewConfig;
-import io.virta.producer.daemon.CameraStatus;
-import io.virta.producer.fanout.ClientListener;
+import io.virta.producer.status.CameraStatus;
+import io.virta.rtsp.fanout.ClientListener;
 import io.virta.producer.graph.FrameSink;
-import io.virta.producer.media.AccessUnit;
+import io.virta.rtsp.media.AccessUnit;
 
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -57,7 +59,7 @@ public final class WebView implements AutoCloseable {
         this.token = new AccessToken(config.token());
         this.cameras = cameras;
         this.rtspUrl = rtspUrl;
-        InetSocketAddress listen = ProducerConfig.listenAddress(config.listen());
+        InetSocketAddress listen = io.virta.grpc.server.ListenAddress.parse(config.listen());
         listener = ClientListener.bind("webView", group, listen.getHostString(), listen.getPort(), CLIENT_BUFFER,
                 config.limits(), (ch, guard) -> ch.pipeline().addLast(
                         new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, MAX_BODY),

@@ -1,6 +1,7 @@
 package io.virta.producer.config;
 
-import io.virta.producer.rtsp.client.RtspTransport;
+
+import io.virta.rtsp.client.RtspTransport;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -116,11 +117,11 @@ class ProducerConfigTest {
     @Test
     void serversHaveAConnectionCapAndTimeoutsAndTheWebViewItsNamesAndOrigins() throws Exception {
         RtspServerConfig rtsp = ProducerConfig.parse("rtspServer: {}", "t").rtspServer();
-        assertEquals(io.virta.producer.fanout.ConnectionLimits.DEFAULTS, rtsp.limits());
+        assertEquals(io.virta.rtsp.fanout.ConnectionLimits.DEFAULTS, rtsp.limits());
         assertEquals(java.time.Duration.ofSeconds(60), rtsp.sessionTimeout());
         rtsp = ProducerConfig.parse("rtspServer: {maxConnections: 32, requestTimeoutSeconds: 5, sessionTimeoutSeconds: 30}",
                 "t").rtspServer();
-        assertEquals(new io.virta.producer.fanout.ConnectionLimits(32, java.time.Duration.ofSeconds(5)), rtsp.limits());
+        assertEquals(new io.virta.rtsp.fanout.ConnectionLimits(32, java.time.Duration.ofSeconds(5)), rtsp.limits());
         assertEquals(java.time.Duration.ofSeconds(30), rtsp.sessionTimeout());
         WebViewConfig web = ProducerConfig.parse("""
                 webView:

@@ -3,7 +3,7 @@ package io.virta.producer.control;
 import io.virta.producer.config.CameraConfig;
 import io.virta.producer.config.ConfigException;
 import io.virta.producer.config.ProducerConfig;
-import io.virta.producer.daemon.CameraStatus;
+import io.virta.producer.status.CameraStatus;
 import io.virta.protos.control.v1.EncodedChannelConfig;
 import io.virta.protos.control.v1.Fmp4ChannelConfig;
 import io.virta.protos.control.v1.RtpOutConfig;

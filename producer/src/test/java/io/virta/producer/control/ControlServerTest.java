@@ -3,7 +3,7 @@ package io.virta.producer.control;
 import io.virta.producer.config.ConfigException;
 import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.daemon.Producer;
-import io.virta.producer.ingest.StreamEvents;
+import io.virta.producer.source.StreamEvents;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

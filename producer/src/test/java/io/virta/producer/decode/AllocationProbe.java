@@ -3,8 +3,8 @@ package io.virta.producer.decode;
 import io.virta.bus.ChannelSpec;
 import io.virta.bus.ChannelType;
 import io.virta.bus.ChannelWriter;
-import io.virta.producer.media.AccessUnit;
-import io.virta.producer.media.VideoCodec;
+import io.virta.rtsp.media.AccessUnit;
+import io.virta.rtsp.media.VideoCodec;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;

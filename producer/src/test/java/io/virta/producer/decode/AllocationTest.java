@@ -1,6 +1,6 @@
 package io.virta.producer.decode;
 
-import io.virta.producer.media.AccessUnit;
+import io.virta.rtsp.media.AccessUnit;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

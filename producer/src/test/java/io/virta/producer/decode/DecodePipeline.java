@@ -7,8 +7,8 @@ import io.virta.bus.ColorMatrix;
 import io.virta.bus.ColorRange;
 import io.virta.bus.Frame;
 import io.virta.bus.PullStatus;
-import io.virta.producer.media.AccessUnit;
-import io.virta.producer.media.VideoCodec;
+import io.virta.rtsp.media.AccessUnit;
+import io.virta.rtsp.media.VideoCodec;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

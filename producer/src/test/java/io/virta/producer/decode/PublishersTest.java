@@ -9,8 +9,8 @@ import io.virta.bus.ColorRange;
 import io.virta.bus.Frame;
 import io.virta.bus.PixelFormat;
 import io.virta.bus.PullStatus;
-import io.virta.producer.media.AccessUnit;
-import io.virta.producer.media.VideoCodec;
+import io.virta.rtsp.media.AccessUnit;
+import io.virta.rtsp.media.VideoCodec;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -6,8 +6,8 @@ import io.virta.bus.ChannelType;
 import io.virta.bus.ChannelWriter;
 import io.virta.bus.PixelFormat;
 import io.virta.bus.PullStatus;
-import io.virta.producer.media.AccessUnit;
-import io.virta.producer.media.VideoCodec;
+import io.virta.rtsp.media.AccessUnit;
+import io.virta.rtsp.media.VideoCodec;
 import org.bytedeco.javacpp.Loader;
 import org.junit.jupiter.api.Test;
 

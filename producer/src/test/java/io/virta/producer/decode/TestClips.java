@@ -1,6 +1,6 @@
 package io.virta.producer.decode;
 
-import io.virta.producer.media.VideoCodec;
+import io.virta.rtsp.media.VideoCodec;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

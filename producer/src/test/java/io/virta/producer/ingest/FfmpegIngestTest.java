@@ -1,7 +1,7 @@
 package io.virta.producer.ingest;
 
-import io.virta.producer.testing.FfmpegReference;
-import io.virta.producer.testing.TestClips;
+import io.virta.testkit.FfmpegReference;
+import io.virta.testkit.TestClips;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -4,9 +4,9 @@ import io.virta.bus.ChannelReader;
 import io.virta.bus.ChannelType;
 import io.virta.bus.Frame;
 import io.virta.bus.PullStatus;
-import io.virta.producer.testing.ExternalCommand;
-import io.virta.producer.testing.GstRtspServer;
-import io.virta.producer.testing.TestClips;
+import io.virta.testkit.ExternalCommand;
+import io.virta.testkit.GstRtspServer;
+import io.virta.testkit.TestClips;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

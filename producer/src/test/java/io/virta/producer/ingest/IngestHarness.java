@@ -1,5 +1,7 @@
 package io.virta.producer.ingest;
 
+import io.virta.producer.source.StreamEvents;
+
 import io.virta.bus.ChannelReader;
 import io.virta.bus.PullStatus;
 import io.virta.producer.config.ConfigException;

@@ -3,11 +3,11 @@ package io.virta.producer.ingest;
 import io.virta.bus.ChannelReader;
 import io.virta.bus.Frame;
 import io.virta.bus.PullStatus;
-import io.virta.producer.daemon.CameraStatus;
-import io.virta.producer.testing.GstRtspServer;
-import io.virta.producer.bench.NetworkLab;
-import io.virta.producer.testing.TestClips;
-import io.virta.producer.testing.TestNetwork;
+import io.virta.producer.status.CameraStatus;
+import io.virta.testkit.GstRtspServer;
+import io.virta.testkit.NetworkLab;
+import io.virta.testkit.TestClips;
+import io.virta.testkit.TestNetwork;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -79,7 +79,7 @@ class PacketLossTest {
                 harness.awaitEvent("online tcp", Duration.ofSeconds(20));
                 CameraStatus status = harness.producer.status(harness.camera);
                 assertTrue(status.lastError().contains("switching to TCP"), status.lastError());
-                assertEquals(io.virta.producer.rtsp.client.RtspTransport.TCP, status.activeTransport());
+                assertEquals(io.virta.rtsp.client.RtspTransport.TCP, status.activeTransport());
             }
         }
     }

@@ -1,9 +1,9 @@
 package io.virta.producer.ingest;
 
 import io.virta.producer.graph.FrameSink;
-import io.virta.producer.media.AccessUnit;
-import io.virta.producer.testing.GstRtspServer;
-import io.virta.producer.testing.TestClips;
+import io.virta.rtsp.media.AccessUnit;
+import io.virta.testkit.GstRtspServer;
+import io.virta.testkit.TestClips;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

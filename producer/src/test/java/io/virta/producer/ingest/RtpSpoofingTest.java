@@ -1,12 +1,12 @@
 package io.virta.producer.ingest;
 
-import io.virta.producer.daemon.CameraStatus;
-import io.virta.producer.testing.ExternalCommand;
-import io.virta.producer.testing.GstRtspServer;
-import io.virta.producer.testing.RtpSpoofer;
-import io.virta.producer.testing.TestClips;
-import io.virta.producer.bench.NetworkLab;
-import io.virta.producer.testing.TestNetwork;
+import io.virta.producer.status.CameraStatus;
+import io.virta.testkit.ExternalCommand;
+import io.virta.testkit.GstRtspServer;
+import io.virta.testkit.RtpSpoofer;
+import io.virta.testkit.TestClips;
+import io.virta.testkit.NetworkLab;
+import io.virta.testkit.TestNetwork;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -1,12 +1,12 @@
 package io.virta.producer.ingest;
 
-import io.virta.producer.testing.FfmpegReference;
-import io.virta.producer.testing.GstRtspServer;
-import io.virta.producer.testing.GstRtspServer.Auth;
-import io.virta.producer.testing.SilentServer;
-import io.virta.producer.testing.UdpBlackholeProxy;
-import io.virta.producer.daemon.CameraStatus;
-import io.virta.producer.testing.TestClips;
+import io.virta.testkit.FfmpegReference;
+import io.virta.testkit.GstRtspServer;
+import io.virta.testkit.GstRtspServer.Auth;
+import io.virta.testkit.SilentServer;
+import io.virta.testkit.UdpBlackholeProxy;
+import io.virta.producer.status.CameraStatus;
+import io.virta.testkit.TestClips;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -1,8 +1,8 @@
 package io.virta.producer.ingest;
 
-import io.virta.producer.testing.FfmpegReference;
-import io.virta.producer.testing.FfmpegRtpSender;
-import io.virta.producer.testing.TestClips;
+import io.virta.testkit.FfmpegReference;
+import io.virta.testkit.FfmpegRtpSender;
+import io.virta.testkit.TestClips;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,6 +1,6 @@
 package io.virta.producer.ingest;
 
-import io.virta.producer.media.AccessUnit;
+import io.virta.rtsp.media.AccessUnit;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -3,11 +3,11 @@ package io.virta.producer.ingest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.virta.producer.config.TimestampMode;
-import io.virta.producer.media.AccessUnit;
-import io.virta.producer.media.VideoCodec;
-import io.virta.producer.rtp.h264.H264Packetizer;
-import io.virta.producer.sdp.MediaDescription;
-import io.virta.producer.sdp.SessionDescription;
+import io.virta.rtsp.media.AccessUnit;
+import io.virta.rtsp.media.VideoCodec;
+import io.virta.rtsp.rtp.h264.H264Packetizer;
+import io.virta.rtsp.sdp.MediaDescription;
+import io.virta.rtsp.sdp.SessionDescription;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;

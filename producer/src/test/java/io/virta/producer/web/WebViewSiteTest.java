@@ -1,9 +1,11 @@
 package io.virta.producer.web;
 
+import io.virta.producer.config.SiteCheck;
+
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.virta.producer.config.WebViewConfig;
-import io.virta.producer.fanout.ConnectionLimits;
-import io.virta.producer.testing.RawSockets;
+import io.virta.rtsp.fanout.ConnectionLimits;
+import io.virta.testkit.RawSockets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static io.virta.producer.testing.RawSockets.await;
+import static io.virta.testkit.RawSockets.await;
 
 /**
  * Who may use the web view, with real requests on real sockets: the Host and Origin checks that keep

@@ -2,7 +2,6 @@ package io.virta.viewer.gl;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
-import io.virta.viewer.ViewerException;
 import org.lwjgl.glfw.GLFWErrorCallback;
 import org.lwjgl.glfw.GLFWVidMode;
 import org.lwjgl.opengl.GL;

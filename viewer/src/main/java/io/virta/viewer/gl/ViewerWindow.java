@@ -1,6 +1,5 @@
 package io.virta.viewer.gl;
 
-import io.virta.viewer.ViewerException;
 import io.virta.viewer.layout.WindowLayout;
 import org.lwjgl.opengl.GL;
 import org.lwjgl.opengl.GLCapabilities;

@@ -10,8 +10,8 @@ import io.virta.protos.events.v1.EventFilter;
 import io.virta.protos.events.v1.EventHubGrpc;
 import io.virta.protos.events.v1.SubscribeRequest;
 import io.virta.protos.events.v1.SubscribeResponse;
-import io.virta.worker.attach.GrpcChannels;
-import io.virta.worker.attach.GrpcTarget;
+import io.virta.grpc.GrpcChannels;
+import io.virta.grpc.GrpcTarget;
 
 import java.time.Duration;
 import java.util.Optional;

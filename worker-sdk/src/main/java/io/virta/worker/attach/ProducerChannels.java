@@ -1,5 +1,8 @@
 package io.virta.worker.attach;
 
+import io.virta.grpc.GrpcChannels;
+import io.virta.grpc.GrpcTarget;
+
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

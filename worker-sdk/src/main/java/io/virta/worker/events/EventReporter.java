@@ -8,8 +8,8 @@ import io.virta.protos.events.v1.EventHubGrpc;
 import io.virta.protos.events.v1.Rejection;
 import io.virta.protos.events.v1.ReportRequest;
 import io.virta.protos.events.v1.ReportResponse;
-import io.virta.worker.attach.GrpcChannels;
-import io.virta.worker.attach.GrpcTarget;
+import io.virta.grpc.GrpcChannels;
+import io.virta.grpc.GrpcTarget;
 
 import java.time.Duration;
 import java.util.ArrayDeque;

@@ -1,5 +1,6 @@
 package io.virta.worker.events;
 
+
 import io.virta.protos.events.v1.Event;
 
 /** Where a worker's events go: the hub ({@link EventReporter}), stdout ({@link EventPrinter}), or both. */

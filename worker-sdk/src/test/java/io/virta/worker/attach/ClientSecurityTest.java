@@ -1,5 +1,8 @@
 package io.virta.worker.attach;
 
+import io.virta.grpc.ClientSecurity;
+import io.virta.grpc.GrpcTarget;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

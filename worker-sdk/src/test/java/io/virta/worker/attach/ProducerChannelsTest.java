@@ -1,5 +1,7 @@
 package io.virta.worker.attach;
 
+import io.virta.grpc.GrpcTarget;
+
 import io.virta.bus.ChannelSpec;
 import io.virta.bus.ChannelType;
 import io.virta.bus.ChannelWriter;

@@ -1,5 +1,6 @@
 package io.virta.worker.events;
 
+
 import io.virta.protos.events.v1.Event;
 import org.junit.jupiter.api.Test;
 

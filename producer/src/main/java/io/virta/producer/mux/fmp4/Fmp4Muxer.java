@@ -1,8 +1,8 @@
 package io.virta.producer.mux.fmp4;
 
-import io.virta.producer.media.AccessUnit;
-import io.virta.producer.media.AnnexB;
-import io.virta.producer.media.VideoCodec;
+import io.virta.rtsp.media.AccessUnit;
+import io.virta.rtsp.media.AnnexB;
+import io.virta.rtsp.media.VideoCodec;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;

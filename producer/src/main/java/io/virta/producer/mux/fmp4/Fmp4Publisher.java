@@ -4,8 +4,8 @@ import io.virta.bus.ChannelType;
 import io.virta.bus.ChannelWriter;
 import io.virta.bus.PixelFormat;
 import io.virta.bus.WritableFrame;
-import io.virta.producer.media.AccessUnit;
-import io.virta.producer.media.AccessUnitListener;
+import io.virta.rtsp.media.AccessUnit;
+import io.virta.rtsp.media.AccessUnitListener;
 
 import java.nio.charset.StandardCharsets;
 import java.util.logging.Logger;

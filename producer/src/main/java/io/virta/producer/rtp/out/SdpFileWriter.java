@@ -1,6 +1,6 @@
 package io.virta.producer.rtp.out;
 
-import io.virta.producer.rtp.SdpFormat;
+import io.virta.rtsp.rtp.SdpFormat;
 
 import java.io.IOException;
 import java.net.Inet6Address;

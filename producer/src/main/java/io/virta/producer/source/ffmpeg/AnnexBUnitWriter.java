@@ -1,7 +1,7 @@
 package io.virta.producer.source.ffmpeg;
 
-import io.virta.producer.media.AccessUnit;
-import io.virta.producer.media.VideoCodec;
+import io.virta.rtsp.media.AccessUnit;
+import io.virta.rtsp.media.VideoCodec;
 
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;

@@ -1,7 +1,7 @@
 package io.virta.producer.source.ffmpeg;
 
 import io.virta.producer.decode.VideoDecoder;
-import io.virta.producer.media.VideoCodec;
+import io.virta.rtsp.media.VideoCodec;
 import io.virta.producer.source.ffmpeg.FfmpegSourceOptions.InputKind;
 import org.bytedeco.ffmpeg.avcodec.AVBSFContext;
 import org.bytedeco.ffmpeg.avcodec.AVBitStreamFilter;

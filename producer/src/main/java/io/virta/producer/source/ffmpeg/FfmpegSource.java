@@ -1,11 +1,11 @@
 package io.virta.producer.source.ffmpeg;
 
 import io.virta.producer.decode.VideoDecoder;
-import io.virta.producer.ingest.CameraSource;
-import io.virta.producer.ingest.StreamEvents;
-import io.virta.producer.media.AccessUnit;
-import io.virta.producer.media.AccessUnitListener;
-import io.virta.producer.media.VideoCodec;
+import io.virta.producer.source.CameraSource;
+import io.virta.producer.source.StreamEvents;
+import io.virta.rtsp.media.AccessUnit;
+import io.virta.rtsp.media.AccessUnitListener;
+import io.virta.rtsp.media.VideoCodec;
 import io.virta.bus.Clock;
 import io.virta.producer.source.ffmpeg.FfmpegSourceOptions.InputKind;
 import org.bytedeco.ffmpeg.global.avcodec;

@@ -1,6 +1,6 @@
 package io.virta.producer.source.ffmpeg;
 
-import io.virta.producer.rtsp.RtspUrl;
+import io.virta.rtsp.RtspUrl;
 
 import java.net.URI;
 import java.nio.file.Path;

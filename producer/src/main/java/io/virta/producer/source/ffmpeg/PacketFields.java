@@ -1,6 +1,6 @@
 package io.virta.producer.source.ffmpeg;
 
-import io.virta.producer.media.NativeMemory;
+import io.virta.rtsp.media.NativeMemory;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avutil;

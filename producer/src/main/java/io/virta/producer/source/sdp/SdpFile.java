@@ -1,10 +1,10 @@
 package io.virta.producer.source.sdp;
 
-import io.virta.producer.sdp.Connection;
-import io.virta.producer.sdp.MediaDescription;
-import io.virta.producer.sdp.RtpMap;
-import io.virta.producer.sdp.SdpException;
-import io.virta.producer.sdp.SessionDescription;
+import io.virta.rtsp.sdp.Connection;
+import io.virta.rtsp.sdp.MediaDescription;
+import io.virta.rtsp.sdp.RtpMap;
+import io.virta.rtsp.sdp.SdpException;
+import io.virta.rtsp.sdp.SessionDescription;
 
 import java.io.IOException;
 import java.net.Inet6Address;

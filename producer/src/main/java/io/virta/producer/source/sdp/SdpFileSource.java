@@ -9,9 +9,9 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.virta.producer.ingest.CameraSource;
-import io.virta.producer.ingest.StreamEvents;
-import io.virta.producer.ingest.TrackReceiver;
+import io.virta.producer.source.CameraSource;
+import io.virta.producer.source.StreamEvents;
+import io.virta.producer.source.TrackReceiver;
 
 import java.io.IOException;
 import java.net.BindException;

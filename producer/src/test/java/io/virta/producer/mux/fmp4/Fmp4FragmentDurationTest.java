@@ -9,8 +9,8 @@ import io.virta.bus.PixelFormat;
 import io.virta.bus.PullStatus;
 import io.virta.producer.source.ffmpeg.FfmpegSource;
 import io.virta.producer.source.ffmpeg.FfmpegSourceOptions;
-import io.virta.producer.testing.ExternalCommand;
-import io.virta.producer.testing.TestClips;
+import io.virta.testkit.ExternalCommand;
+import io.virta.testkit.TestClips;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

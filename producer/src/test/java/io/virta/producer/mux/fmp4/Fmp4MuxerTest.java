@@ -1,9 +1,9 @@
 package io.virta.producer.mux.fmp4;
 
-import io.virta.producer.media.AccessUnit;
-import io.virta.producer.media.VideoCodec;
-import io.virta.producer.testing.ExternalCommand;
-import io.virta.producer.testing.TestClips;
+import io.virta.rtsp.media.AccessUnit;
+import io.virta.rtsp.media.VideoCodec;
+import io.virta.testkit.ExternalCommand;
+import io.virta.testkit.TestClips;
 import io.virta.producer.source.ffmpeg.FfmpegSource;
 import io.virta.producer.source.ffmpeg.FfmpegSourceOptions;
 import org.junit.jupiter.api.Test;
@@ -253,27 +253,27 @@ class Fmp4MuxerTest {
         hevcSets = new byte[3][];
         byte[] hevc = Files.readAllBytes(TestClips.h265());
         ByteBuffer h = ByteBuffer.wrap(hevc);
-        int at = io.virta.producer.media.AnnexB.nextNalStart(h, 0, hevc.length);
+        int at = io.virta.rtsp.media.AnnexB.nextNalStart(h, 0, hevc.length);
         while (at >= 0 && hevcSets[2] == null) {
-            int end = io.virta.producer.media.AnnexB.nalEnd(h, at, hevc.length);
+            int end = io.virta.rtsp.media.AnnexB.nalEnd(h, at, hevc.length);
             int type = hevc[at] >> 1 & 0x3F;
             if (type >= 32 && type <= 34 && hevcSets[type - 32] == null) {
                 hevcSets[type - 32] = java.util.Arrays.copyOfRange(hevc, at, end);
             }
-            at = io.virta.producer.media.AnnexB.nextNalStart(h, end, hevc.length);
+            at = io.virta.rtsp.media.AnnexB.nextNalStart(h, end, hevc.length);
         }
         byte[] stream = Files.readAllBytes(TestClips.h264Small());
         ByteBuffer b = ByteBuffer.wrap(stream);
-        int start = io.virta.producer.media.AnnexB.nextNalStart(b, 0, stream.length);
+        int start = io.virta.rtsp.media.AnnexB.nextNalStart(b, 0, stream.length);
         while (start >= 0 && (sps == null || pps == null)) {
-            int end = io.virta.producer.media.AnnexB.nalEnd(b, start, stream.length);
+            int end = io.virta.rtsp.media.AnnexB.nalEnd(b, start, stream.length);
             int type = stream[start] & 0x1F;
             if (type == 7) {
                 sps = java.util.Arrays.copyOfRange(stream, start, end);
             } else if (type == 8) {
                 pps = java.util.Arrays.copyOfRange(stream, start, end);
             }
-            start = io.virta.producer.media.AnnexB.nextNalStart(b, end, stream.length);
+            start = io.virta.rtsp.media.AnnexB.nextNalStart(b, end, stream.length);
         }
         assertNotNull(sps);
         assertNotNull(pps);

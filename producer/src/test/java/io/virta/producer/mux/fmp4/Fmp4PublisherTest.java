@@ -7,11 +7,11 @@ import io.virta.bus.ChannelWriter;
 import io.virta.bus.Frame;
 import io.virta.bus.PixelFormat;
 import io.virta.bus.PullStatus;
-import io.virta.producer.media.AccessUnit;
-import io.virta.producer.media.VideoCodec;
+import io.virta.rtsp.media.AccessUnit;
+import io.virta.rtsp.media.VideoCodec;
 import io.virta.producer.source.ffmpeg.FfmpegSource;
 import io.virta.producer.source.ffmpeg.FfmpegSourceOptions;
-import io.virta.producer.testing.TestClips;
+import io.virta.testkit.TestClips;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
@@ -95,12 +95,12 @@ class Fmp4PublisherTest {
     private static AccessUnit unitFrom(byte[] stream, int index, boolean keyframe) {
         ByteBuffer b = ByteBuffer.wrap(stream);
         List<Integer> auds = new ArrayList<>();
-        int start = io.virta.producer.media.AnnexB.nextNalStart(b, 0, stream.length);
+        int start = io.virta.rtsp.media.AnnexB.nextNalStart(b, 0, stream.length);
         while (start >= 0) {
             if ((stream[start] & 0x1F) == 9) {
                 auds.add(start - 4);
             }
-            start = io.virta.producer.media.AnnexB.nextNalStart(b, start + 1, stream.length);
+            start = io.virta.rtsp.media.AnnexB.nextNalStart(b, start + 1, stream.length);
         }
         int from = auds.get(index);
         int to = auds.get(index + 1);

@@ -2,10 +2,10 @@ package io.virta.producer.rtp.out;
 
 import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.daemon.Producer;
-import io.virta.producer.ingest.StreamEvents;
-import io.virta.producer.testing.ExternalCommand;
-import io.virta.producer.testing.GstRtspServer;
-import io.virta.producer.testing.TestClips;
+import io.virta.producer.source.StreamEvents;
+import io.virta.testkit.ExternalCommand;
+import io.virta.testkit.GstRtspServer;
+import io.virta.testkit.TestClips;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,8 +1,8 @@
 package io.virta.producer.source.ffmpeg;
 
-import io.virta.producer.media.AccessUnit;
-import io.virta.producer.media.VideoCodec;
-import io.virta.producer.testing.TestClips;
+import io.virta.rtsp.media.AccessUnit;
+import io.virta.rtsp.media.VideoCodec;
+import io.virta.testkit.TestClips;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.virta.producer.source.ffmpeg;
 
 import com.sun.net.httpserver.HttpServer;
-import io.virta.producer.testing.TestClips;
+import io.virta.testkit.TestClips;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

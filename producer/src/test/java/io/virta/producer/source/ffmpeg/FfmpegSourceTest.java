@@ -1,10 +1,10 @@
 package io.virta.producer.source.ffmpeg;
 
 import com.sun.net.httpserver.HttpServer;
-import io.virta.producer.media.VideoCodec;
+import io.virta.rtsp.media.VideoCodec;
 import io.virta.producer.source.ffmpeg.Recorder.Unit;
-import io.virta.producer.testing.FfmpegReference;
-import io.virta.producer.testing.TestClips;
+import io.virta.testkit.FfmpegReference;
+import io.virta.testkit.TestClips;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

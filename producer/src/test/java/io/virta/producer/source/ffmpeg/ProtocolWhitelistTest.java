@@ -1,8 +1,8 @@
 package io.virta.producer.source.ffmpeg;
 
 import com.sun.net.httpserver.HttpServer;
-import io.virta.producer.testing.FfmpegRtpSender;
-import io.virta.producer.testing.TestClips;
+import io.virta.testkit.FfmpegRtpSender;
+import io.virta.testkit.TestClips;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,9 @@
 package io.virta.producer.source.ffmpeg;
 
-import io.virta.producer.ingest.StreamEvents;
-import io.virta.producer.media.AccessUnit;
-import io.virta.producer.media.AccessUnitListener;
-import io.virta.producer.media.VideoCodec;
+import io.virta.producer.source.StreamEvents;
+import io.virta.rtsp.media.AccessUnit;
+import io.virta.rtsp.media.AccessUnitListener;
+import io.virta.rtsp.media.VideoCodec;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

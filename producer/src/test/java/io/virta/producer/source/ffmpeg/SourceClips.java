@@ -1,8 +1,8 @@
 package io.virta.producer.source.ffmpeg;
 
-import io.virta.producer.media.VideoCodec;
-import io.virta.producer.testing.ExternalCommand;
-import io.virta.producer.testing.TestClips;
+import io.virta.rtsp.media.VideoCodec;
+import io.virta.testkit.ExternalCommand;
+import io.virta.testkit.TestClips;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

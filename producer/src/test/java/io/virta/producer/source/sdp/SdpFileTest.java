@@ -1,6 +1,6 @@
 package io.virta.producer.source.sdp;
 
-import io.virta.producer.media.VideoCodec;
+import io.virta.rtsp.media.VideoCodec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

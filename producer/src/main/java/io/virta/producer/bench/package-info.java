@@ -1,2 +1,0 @@
-/** Benchmarks of the producer, each against a peer in the same run ({@code virta bench ingest}). */
-package io.virta.producer.bench;

@@ -1,0 +1,39 @@
+package io.virta.rtsp.rtp.h264;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.virta.rtsp.rtp.NalPacketizer;
+
+import java.nio.ByteBuffer;
+
+/** RFC 6184, packetization-mode 1: single NAL unit packets and FU-A. */
+public final class H264Packetizer extends NalPacketizer {
+    private static final int FU_A = 28;
+    private static final int ACCESS_UNIT_DELIMITER = 9;
+
+    public H264Packetizer(ByteBufAllocator allocator, int payloadType, int ssrc, int firstSequence) {
+        super(allocator, payloadType, ssrc, firstSequence, DEFAULT_MAX_PAYLOAD);
+    }
+
+    @Override
+    protected boolean isDelimiter(byte header) {
+        return (header & 0x1f) == ACCESS_UNIT_DELIMITER;
+    }
+
+    @Override
+    protected int nalHeaderLength() {
+        return 1;
+    }
+
+    @Override
+    protected int fragmentHeaderLength() {
+        return 2;
+    }
+
+    @Override
+    protected void writeFragmentHeader(ByteBuf packet, ByteBuffer data, int nalStart, boolean first, boolean last) {
+        byte header = data.get(nalStart);
+        packet.writeByte((header & 0xe0) | FU_A);
+        packet.writeByte((first ? 0x80 : 0) | (last ? 0x40 : 0) | (header & 0x1f));
+    }
+}
