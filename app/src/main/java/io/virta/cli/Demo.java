@@ -22,7 +22,6 @@ import io.virta.demo.camera.DemoPattern;
 import io.virta.rtsp.media.VideoCodec;
 import io.virta.rtsp.server.MediaMount;
 import io.virta.rtsp.server.RtspServer;
-import io.virta.producer.supervise.WorkerCommandLine;
 import io.virta.protos.events.v1.BoundingBox;
 import io.virta.protos.events.v1.Event;
 import io.virta.protos.events.v1.EventFilter;
@@ -148,7 +147,7 @@ final class Demo {
             producer.start();
             ManagedChannel events = null;
             if (motion) {
-                producer.startWorkers(control.localTarget(), control.clientEnvironment(),
+                producer.startWorkers(control.localTarget(), control.clientEnvironment(), VirtaLaunch.javaWorkers(),
                         (worker, line) -> System.out.println(worker + ": " + line));
                 events = GrpcChannels.open(GrpcTarget.parse(control.target(), "control")
                         .with(security));
@@ -207,7 +206,7 @@ final class Demo {
     /** {@code virta viewer CAMERA} in its own process, its output through ours. */
     private static Process startViewer(String camera, String control, Map<String, String> clientEnvironment)
             throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(WorkerCommandLine.virtaCommand("viewer", camera, "--control", control))
+        ProcessBuilder builder = new ProcessBuilder(VirtaLaunch.command("viewer", camera, "--control", control))
                 .inheritIO();
         builder.environment().putAll(clientEnvironment);   // the token, never on the command line
         return builder.start();

@@ -113,7 +113,8 @@ final class ProducerCommand {
             System.out.println("producer: RTSP server re-serving the cameras at " + producer.rtspServer().url("<camera>"));
         }
         if (!config.workers().isEmpty()) {
-            producer.startWorkers(control.localTarget(), control.clientEnvironment(), WorkerSupervisor.OutputSink.STDOUT);
+            producer.startWorkers(control.localTarget(), control.clientEnvironment(), VirtaLaunch.javaWorkers(),
+                    WorkerSupervisor.OutputSink.STDOUT);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         EventHub events = hub;

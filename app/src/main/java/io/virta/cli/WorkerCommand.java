@@ -12,7 +12,7 @@ import io.virta.worker.attach.AttachException;
 import io.virta.grpc.GrpcTarget;
 import io.virta.worker.events.EventPrinter;
 import io.virta.worker.events.EventReporter;
-import io.virta.worker.examples.MotionDetector;
+import io.virta.worker.motion.MotionDetector;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class WorkerCommand {
     static final String USAGE = """
             usage: virta worker <motion|CLASS> --camera NAME [options]
-              motion               the motion detector (io.virta.worker.examples.MotionDetector)
+              motion               the motion detector (io.virta.worker.motion.MotionDetector)
               CLASS                the class name of any io.virta.worker.Worker on the classpath
                                    (a public class with a public constructor without parameters)
               --camera NAME        the camera to analyze (required)
@@ -232,7 +232,7 @@ final class WorkerCommand {
             }
             WorkerArguments built = arguments.build();
             if (worker.equals("motion")) {
-                io.virta.worker.examples.MotionOptions.from(built);   // check the options before attaching
+                io.virta.worker.motion.MotionOptions.from(built);   // check the options before attaching
             }
             String channel = args.string("channel", null);
             FrameSource source = channel != null ? FrameSource.channel(channel, camera) : FrameSource.camera(camera);

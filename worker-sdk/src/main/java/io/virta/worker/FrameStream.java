@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  *         if (frame == null) {
  *             continue;                              // nothing within a second
  *         }
- *         Mat rgb = frame.mat();                     // zero-copy view of the shared memory
+ *         ByteBuffer rgb = frame.payloadBuffer();    // zero-copy view of the shared memory
  *         ...
  *     }
  * }
@@ -134,7 +134,7 @@ public final class FrameStream implements AutoCloseable {
     /**
      * Waits up to {@code timeoutNanos} for the next frame to analyze; null if none came (counted in
      * {@link #timeouts()}), or if the rate limit's next frame is not due within the timeout (not counted).
-     * The frame (and its Mat) stays valid until the next call, as long as {@link WorkerFrame#isIntact()}
+     * The frame (and its views) stays valid until the next call, as long as {@link WorkerFrame#isIntact()}
      * holds: a writer that laps the ring reuses its cell.
      */
     public WorkerFrame next(long timeoutNanos) {
@@ -279,7 +279,7 @@ public final class FrameStream implements AutoCloseable {
         return new StreamCounters(frames, lost, overruns, skipped, timeouts, reattaches);
     }
 
-    /** Releases the Mat headers and leaves the channel. Call it from the thread that calls next. */
+    /** Invalidates the frame's views (Mat headers) and leaves the channel. Call it from the thread that calls next. */
     @Override
     public void close() {
         if (closed) {

@@ -2,12 +2,13 @@ package io.virta.worker;
 
 /**
  * An analyzer run by a {@link WorkerRunner}: it gets each frame to analyze on the runner's thread and
- * reports what it sees through its {@link WorkerContext}.
+ * reports what it sees through its {@link WorkerContext}. With module {@code worker-opencv}, a frame's
+ * pixels are an OpenCV Mat ({@code import static io.virta.worker.opencv.FrameMats.mat}):
  *
  * <pre>{@code
  * public final class Brightness implements Worker {
  *     public void onFrame(WorkerFrame frame, WorkerContext context) {
- *         double mean = opencv_core.mean(frame.mat()).get(0);
+ *         double mean = opencv_core.mean(mat(frame)).get(0);
  *         if (mean > 200 && frame.isIntact()) {
  *             context.report(context.event("bright").captureTimeMicros(frame.captureTimeMicros()).build());
  *         }

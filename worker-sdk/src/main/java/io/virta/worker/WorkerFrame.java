@@ -3,16 +3,18 @@ package io.virta.worker;
 import io.virta.bus.ChannelReader;
 import io.virta.bus.Frame;
 import io.virta.bus.PixelFormat;
-import io.virta.worker.opencv.CellMats;
-import org.bytedeco.opencv.opencv_core.Mat;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.function.Function;
 
 /**
  * The frame a worker analyzes: the bus frame's metadata, and its pixels as zero-copy views of the
- * shared memory, raw ({@link #payload()}, {@link #payloadBuffer()}) or as an OpenCV {@link #mat()}.
- * One instance per stream, refilled by each {@link FrameStream#next}; nothing is allocated per frame.
+ * shared memory ({@link #payload()}, {@link #payloadBuffer()}, {@link #plane(int)}). Module
+ * {@code worker-opencv} adds an OpenCV Mat over the same memory ({@code FrameMats.mat(frame)}), kept in
+ * this frame's {@link #views}. One instance per stream, refilled by each {@link FrameStream#next};
+ * nothing is allocated per frame.
  *
  * <p>The views are valid until the next {@code next} call, and only while the writer has not reused the
  * frame's cell: after analyzing, {@link #isIntact()} says whether the result is trustworthy (a writer
@@ -22,12 +24,12 @@ import java.nio.ByteBuffer;
 public final class WorkerFrame {
     private final ChannelReader reader;
     private final Frame frame;
-    private final CellMats mats;
+    /** Add-ons' views, in the order first asked for; rarely more than one kind, so a scan beats a map. */
+    private CellViews[] views = new CellViews[0];
 
     WorkerFrame(ChannelReader reader) {
         this.reader = reader;
         this.frame = reader.frame();
-        this.mats = new CellMats(reader.name());
     }
 
     /** The bus frame underneath, for what this class does not repeat. */
@@ -36,24 +38,41 @@ public final class WorkerFrame {
     }
 
     /**
-     * The picture as an OpenCV Mat over the shared memory: no copy, and no allocation after the first frame
-     * in each ring cell. RGB24 gives rows x cols CV_8UC3 in R,G,B order (use {@code COLOR_RGB2GRAY},
-     * {@code COLOR_RGB2BGR}); tightly packed I420 gives a (rows * 3 / 2) x cols CV_8UC1 Mat. Do not
-     * write into it, and do not keep it past the next frame.
+     * The add-on views of {@code kind} kept with this stream, made by {@code make} on the first call and
+     * the same object after, until the stream invalidates them; one scan of a short array per call, no
+     * allocation when {@code make} captures nothing (a method reference to a static method).
      *
-     * @throws UnsupportedOperationException for encoded frames, and planar frames with padded rows
+     * @throws IllegalArgumentException if {@code make} returns an object that is not exactly a {@code kind}
      */
-    public Mat mat() {
-        return mats.mat(frame, cell(), reader.cells());
+    public <V extends CellViews> V views(Class<V> kind, Function<? super WorkerFrame, ? extends V> make) {
+        for (CellViews kept : views) {
+            if (kept.getClass() == kind) {
+                return kind.cast(kept);
+            }
+        }
+        V made = make.apply(this);
+        if (made == null || made.getClass() != kind) {
+            throw new IllegalArgumentException("views of " + kind.getName() + " were asked for, but the factory made "
+                    + (made == null ? "null" : made.getClass().getName()) + ": make exactly that class");
+        }
+        views = Arrays.copyOf(views, views.length + 1);
+        views[views.length - 1] = made;
+        return made;
     }
 
-    /** The luma plane of an I420, NV12 or GRAY8 frame, rows x cols CV_8UC1, zero-copy. */
-    public Mat lumaMat() {
-        return mats.luma(frame, cell(), reader.cells());
+    /** The bus channel this frame came from. */
+    public String channel() {
+        return reader.name();
     }
 
-    private int cell() {
+    /** The ring cell this frame lies in, 0 to {@link #cellCount()} - 1: the same memory for each cell's frames. */
+    public int cell() {
         return (int) ((frame.sequence() - 1) % reader.cells());
+    }
+
+    /** The cells of the channel's ring. */
+    public int cellCount() {
+        return reader.cells();
     }
 
     /** The payload, read-only and zero-copy (a view object; {@link #payloadBuffer()} makes none). */
@@ -133,8 +152,10 @@ public final class WorkerFrame {
         return frame.isDamaged();
     }
 
-    /** Forgets the Mat headers: the reader is moving to another mapping or closing. */
+    /** Tells the add-ons' views that the memory goes away: the reader is moving to another mapping or closing. */
     void invalidate() {
-        mats.invalidate();
+        for (CellViews kept : views) {
+            kept.invalidate();
+        }
     }
 }

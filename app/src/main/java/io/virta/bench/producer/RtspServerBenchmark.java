@@ -3,6 +3,7 @@ package io.virta.bench.producer;
 import io.virta.testkit.GstCamera;
 
 import io.virta.bus.tools.Args;
+import io.virta.producer.supervise.JvmLaunch;
 import io.virta.producer.supervise.WorkerCommandLine;
 
 import java.io.BufferedReader;
@@ -45,6 +46,8 @@ public final class RtspServerBenchmark {
               --out FILE      also write the markdown report to FILE
             Needs ffmpeg and gst-rtsp-server (scripts/install-deps.sh installs them).
             """;
+    /** Named, not referred to: the command line depends on the benchmarks, not the other way round. */
+    private static final String VIRTA_MAIN = "io.virta.cli.Virta";
     private static final double SOURCE_FPS = 25;
     private static final int TICKS_PER_SECOND = 100; // USER_HZ
     private static final int WARMUP_CLIENTS = 4;
@@ -261,8 +264,10 @@ public final class RtspServerBenchmark {
         Files.writeString(config, "control: { listen: 127.0.0.1:0 }\n"
                 + "rtspServer: { listen: 127.0.0.1:0, maxConnections: 1000 }\ncameras:\n"
                 + "  - { name: " + camera + ", url: \"" + cameraUrl + "\", transport: tcp, decode: false }\n");
-        Process p = new ProcessBuilder(WorkerCommandLine.virtaCommand("producer", "--config", config.toString(),
-                "--status-every", "0")).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> producer = JvmLaunch.likeThisJvm(VIRTA_MAIN)
+                .command(List.of("producer", "--config", config.toString(), "--status-every", "0"));
+        Process p = new ProcessBuilder(WorkerCommandLine.dyingWithThisProcess(producer))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         // "producer: RTSP server re-serving the cameras at rtsp://127.0.0.1:PORT/<camera>"
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String prefix = "producer: RTSP server re-serving the cameras at ";

@@ -10,6 +10,7 @@ import io.virta.worker.Worker;
 import io.virta.worker.WorkerContext;
 import io.virta.worker.WorkerFrame;
 import io.virta.worker.WorkerRunner;
+import io.virta.worker.opencv.FrameMats;
 import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -122,11 +123,11 @@ public final class WorkerBenchmark {
                     new Row("Java worker loop (FrameStream.next), one byte per cache line",
                             () -> loopRate(channel, f -> touch(f.payload()))),
                     new Row("Java worker callback (WorkerRunner), one byte per cache line", () -> callbackRate(channel)),
-                    new Row("Java worker loop, OpenCV sumElems over WorkerFrame.mat() (a full-frame reduction)",
+                    new Row("Java worker loop, OpenCV sumElems over FrameMats.mat(frame) (a full-frame reduction)",
                             () -> loopRate(channel, WorkerBenchmark::openCvSum)),
-                    new Row("Java worker loop, OpenCV cvtColor RGB to grey from WorkerFrame.mat()", () -> loopRate(channel,
+                    new Row("Java worker loop, OpenCV cvtColor RGB to grey from FrameMats.mat(frame)", () -> loopRate(channel,
                             f -> {
-                                opencv_imgproc.cvtColor(f.mat(), grey, opencv_imgproc.COLOR_RGB2GRAY);
+                                opencv_imgproc.cvtColor(FrameMats.mat(f), grey, opencv_imgproc.COLOR_RGB2GRAY);
                                 return grey.cols();
                             })),
                     new Row("Java worker loop, copy out first (Frame.copyTo), then one byte per cache line",
@@ -233,7 +234,7 @@ public final class WorkerBenchmark {
     }
 
     private static long openCvSum(WorkerFrame frame) {
-        try (Scalar sum = opencv_core.sumElems(frame.mat())) {
+        try (Scalar sum = opencv_core.sumElems(FrameMats.mat(frame))) {
             return (long) sum.get(0);
         }
     }

@@ -2,6 +2,7 @@ package io.virta.producer.supervise;
 
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
+import io.virta.cli.VirtaLaunch;
 import io.virta.hub.EventHub;
 import io.virta.hub.EventHubService;
 import io.virta.hub.validate.CameraDirectory;
@@ -91,7 +92,7 @@ class AuthenticatedWorkersTest {
                  EventHub hub = EventHub.open(EventHub.Options.of(dir.resolve("journal"), CameraDirectory.of(List.of(camera))));
                  ControlServer control = ControlServer.start(config.control(), producer, new EventHubService(hub))) {
                 producer.start();
-                producer.startWorkers(control.localTarget(), control.clientEnvironment(),
+                producer.startWorkers(control.localTarget(), control.clientEnvironment(), VirtaLaunch.javaWorkers(),
                         (worker, line) -> output.add(worker + ": " + line));
                 ManagedChannel channel = GrpcChannels.open(GrpcTarget.parse(control.target(), "test")
                         .with(ClientSecurity.token(token)));

@@ -5,6 +5,7 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.virta.cli.VirtaLaunch;
 import io.virta.bus.ChannelReader;
 import io.virta.bus.ChannelType;
 import io.virta.bus.Frame;
@@ -99,7 +100,8 @@ class MotionWorkersTest {
                 producer.start();
                 Thread frameIndex = Thread.ofPlatform().daemon().name("frame-index")
                         .start(() -> indexFrameNumbers(camera + ".rgb", frameNumberAt));
-                producer.startWorkers(control.target(), (worker, line) -> workerOutput.add(worker + ": " + line));
+                producer.startWorkers(control.target(), VirtaLaunch.javaWorkers(),
+                        (worker, line) -> workerOutput.add(worker + ": " + line));
                 ManagedChannel channel = Grpc.newChannelBuilder(control.target(), InsecureChannelCredentials.create()).build();
                 Map<String, List<Event>> bySource = new ConcurrentHashMap<>();
                 try (Context.CancellableContext subscription = Context.current().withCancellation()) {

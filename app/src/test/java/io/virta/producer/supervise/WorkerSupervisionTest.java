@@ -3,6 +3,7 @@ package io.virta.producer.supervise;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.virta.cli.VirtaLaunch;
 import io.virta.bus.ChannelReader;
 import io.virta.bus.PullStatus;
 import io.virta.producer.config.ProducerConfig;
@@ -70,7 +71,7 @@ class WorkerSupervisionTest {
             try (Producer producer = new Producer(config, StreamEvents.NONE);
                  ControlServer control = ControlServer.start(config.controlListen(), producer)) {
                 producer.start();
-                producer.startWorkers(control.target(), (worker, line) -> output.add(line));
+                producer.startWorkers(control.target(), VirtaLaunch.javaWorkers(), (worker, line) -> output.add(line));
                 ManagedChannel channel = Grpc.newChannelBuilder(control.target(), InsecureChannelCredentials.create()).build();
                 try {
                     var api = ProducerControlGrpc.newBlockingStub(channel);

@@ -23,6 +23,7 @@ import io.virta.producer.ingest.VideoTrackReceiver;
 import io.virta.rtsp.media.VideoCodec;
 import io.virta.rtsp.client.RtspTransport;
 import io.virta.producer.supervise.WorkerStatus;
+import io.virta.producer.supervise.JvmLaunch;
 import io.virta.producer.supervise.WorkerSupervisor;
 import io.virta.producer.web.WebView;
 import io.virta.producer.graph.FrameSink;
@@ -256,10 +257,11 @@ public final class Producer implements AutoCloseable {
     /**
      * Launches the configuration's workers and keeps them running until {@link #close()}.
      *
-     * @param control the control API's {@code HOST:PORT}, which workers use to find channels and report events
+     * @param control     the control API's {@code HOST:PORT}, which workers use to find channels and report events
+     * @param javaWorkers how the application starts a Java worker ({@code virta worker}, for the virta command)
      */
-    public WorkerSupervisor startWorkers(String control, WorkerSupervisor.OutputSink output) {
-        return startWorkers(control, Map.of(), output);
+    public WorkerSupervisor startWorkers(String control, JvmLaunch javaWorkers, WorkerSupervisor.OutputSink output) {
+        return startWorkers(control, Map.of(), javaWorkers, output);
     }
 
     /**
@@ -267,16 +269,17 @@ public final class Producer implements AutoCloseable {
      * control API's token ({@code VIRTA_TOKEN_FILE} or {@code VIRTA_TOKEN}) and CA file, see
      * {@code ControlServer.clientEnvironment()}; never on their command line, where {@code ps} shows it.
      *
-     * @param control the control API's address ({@code HOST:PORT} or {@code unix:PATH})
+     * @param control     the control API's address ({@code HOST:PORT} or {@code unix:PATH})
+     * @param javaWorkers as above
      */
-    public WorkerSupervisor startWorkers(String control, Map<String, String> clientEnvironment,
+    public WorkerSupervisor startWorkers(String control, Map<String, String> clientEnvironment, JvmLaunch javaWorkers,
             WorkerSupervisor.OutputSink output) {
         synchronized (lifecycle) {
             ensureOpen();
             if (workers != null) {
                 throw new IllegalStateException("workers are started already");
             }
-            workers = new WorkerSupervisor(config.workers(), control, clientEnvironment, output).start();
+            workers = new WorkerSupervisor(config.workers(), control, clientEnvironment, javaWorkers, output).start();
             return workers;
         }
     }

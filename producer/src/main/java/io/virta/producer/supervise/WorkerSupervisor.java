@@ -47,11 +47,12 @@ public final class WorkerSupervisor implements AutoCloseable {
     private volatile boolean closed;
 
     /**
-     * @param control the control API's address ({@code HOST:PORT}), which is also the event hub's;
-     *                Java workers get it as {@code --control}/{@code --hub}, commands as {@code {control}}/{@code {hub}}
+     * @param control     the control API's address ({@code HOST:PORT}), which is also the event hub's;
+     *                    Java workers get it as {@code --control}/{@code --hub}, commands as {@code {control}}/{@code {hub}}
+     * @param javaWorkers how the application starts a Java worker (a {@code worker:} entry)
      */
-    public WorkerSupervisor(List<WorkerConfig> configs, String control, OutputSink output) {
-        this(configs, control, Map.of(), output);
+    public WorkerSupervisor(List<WorkerConfig> configs, String control, JvmLaunch javaWorkers, OutputSink output) {
+        this(configs, control, Map.of(), javaWorkers, output);
     }
 
     /**
@@ -59,15 +60,16 @@ public final class WorkerSupervisor implements AutoCloseable {
      * @param clientEnvironment added to every worker's environment before the worker's own {@code env:}:
      *                          the endpoint's token and CA ({@code VIRTA_TOKEN_FILE}/{@code VIRTA_TOKEN},
      *                          {@code VIRTA_CA_FILE}), so that a secret is never on a command line
+     * @param javaWorkers       as above
      */
     public WorkerSupervisor(List<WorkerConfig> configs, String control, Map<String, String> clientEnvironment,
-            OutputSink output) {
+            JvmLaunch javaWorkers, OutputSink output) {
         this.output = output;
         this.clientEnvironment = Map.copyOf(clientEnvironment);
         for (WorkerConfig config : configs) {
             Map<String, String> values = Map.of("camera", config.camera(), "control", control, "hub", control,
                     "name", config.name());
-            workers.add(new Supervised(config, WorkerCommandLine.of(config, values), control));
+            workers.add(new Supervised(config, WorkerCommandLine.of(config, values, javaWorkers), control));
         }
     }
 

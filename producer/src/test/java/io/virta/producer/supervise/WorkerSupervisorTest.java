@@ -18,12 +18,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The supervisor against real processes (/bin/sh scripts): start, crash, back-off, stop. */
 class WorkerSupervisorTest {
+    /** What the application would give: here a stand-in that prints the arguments a Java worker gets. */
+    private static final JvmLaunch JAVA_WORKERS = JvmLaunch.likeThisJvm(PrintArguments.class, "worker");
     private final BlockingQueue<String> output = new LinkedBlockingQueue<>();
 
     @Test
     void aKilledWorkerIsStartedAgainAndItsOutputIsForwarded() throws Exception {
         WorkerConfig sleeper = command("sleeper", "echo started {name} {camera} {control} $VIRTA_CAMERA; exec sleep 60");
-        try (WorkerSupervisor supervisor = new WorkerSupervisor(List.of(sleeper), "127.0.0.1:5", this::collect).start()) {
+        try (WorkerSupervisor supervisor = new WorkerSupervisor(List.of(sleeper), "127.0.0.1:5", JAVA_WORKERS, this::collect).start()) {
             assertEquals("sleeper: started sleeper lobby 127.0.0.1:5 lobby", output.poll(10, TimeUnit.SECONDS));
             WorkerStatus first = only(supervisor);
             assertEquals(WorkerState.RUNNING, first.state());
@@ -43,7 +45,7 @@ class WorkerSupervisorTest {
     @Test
     void aWorkerThatKeepsFailingBacksOffLongerEachTime() throws Exception {
         WorkerConfig failing = command("failing", "echo try; exit 3");
-        try (WorkerSupervisor supervisor = new WorkerSupervisor(List.of(failing), "127.0.0.1:5", this::collect).start()) {
+        try (WorkerSupervisor supervisor = new WorkerSupervisor(List.of(failing), "127.0.0.1:5", JAVA_WORKERS, this::collect).start()) {
             await(() -> only(supervisor).restarts() >= 2 && only(supervisor).state() == WorkerState.BACKOFF);
             WorkerStatus status = only(supervisor);
             assertEquals(3, status.lastExitCode());
@@ -57,7 +59,7 @@ class WorkerSupervisorTest {
     void closeStopsWorkersAndKillsThoseThatIgnoreSigterm() throws Exception {
         WorkerConfig polite = command("polite", "echo up; exec sleep 60");
         WorkerConfig stubborn = command("stubborn", "trap '' TERM; echo up; while true; do sleep 0.05; done");
-        WorkerSupervisor supervisor = new WorkerSupervisor(List.of(polite, stubborn), "127.0.0.1:5", this::collect).start();
+        WorkerSupervisor supervisor = new WorkerSupervisor(List.of(polite, stubborn), "127.0.0.1:5", JAVA_WORKERS, this::collect).start();
         output.poll(10, TimeUnit.SECONDS);
         output.poll(10, TimeUnit.SECONDS);
         List<ProcessHandle> processes = supervisor.statuses().stream()
@@ -78,12 +80,24 @@ class WorkerSupervisorTest {
     void aProgramThatCannotStartIsReportedAndRetried() throws Exception {
         WorkerConfig missing = new WorkerConfig("missing", "lobby", null, List.of("no-such-program-virta"), List.of(),
                 Map.of(), null, Duration.ofMillis(100), Duration.ofMillis(200));
-        try (WorkerSupervisor supervisor = new WorkerSupervisor(List.of(missing), "127.0.0.1:5", this::collect).start()) {
+        try (WorkerSupervisor supervisor = new WorkerSupervisor(List.of(missing), "127.0.0.1:5", JAVA_WORKERS, this::collect).start()) {
             await(() -> only(supervisor).restarts() >= 1);
             WorkerStatus status = only(supervisor);
             assertEquals(WorkerState.BACKOFF, status.state());
             // Under setpriv the failure is its exit status 127 and its message; without it, the exec error.
             assertTrue(status.lastError().contains("no-such-program-virta"), status.lastError());
+        }
+    }
+
+    @Test
+    void aJavaWorkerRunsAsTheApplicationsLaunchSays() throws Exception {
+        WorkerConfig detector = new WorkerConfig("detector", "lobby", "motion", List.of(), List.of("--fps", "{name}"),
+                Map.of(), null, Duration.ofMillis(100), Duration.ofSeconds(2));
+        try (WorkerSupervisor supervisor = new WorkerSupervisor(List.of(detector), "127.0.0.1:5", JAVA_WORKERS,
+                this::collect).start()) {
+            assertEquals("detector: worker motion --camera lobby --control 127.0.0.1:5 --hub 127.0.0.1:5 --name detector"
+                    + " --fps detector", output.poll(30, TimeUnit.SECONDS));
+            assertEquals(WorkerState.RUNNING, only(supervisor).state());
         }
     }
 

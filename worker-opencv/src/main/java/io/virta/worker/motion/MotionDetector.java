@@ -1,4 +1,4 @@
-package io.virta.worker.examples;
+package io.virta.worker.motion;
 
 import io.virta.bus.ChannelType;
 import io.virta.worker.Worker;

@@ -1,4 +1,4 @@
-package io.virta.worker.examples;
+package io.virta.worker.motion;
 
 import io.virta.worker.Region;
 import io.virta.worker.WorkerArguments;

@@ -2,8 +2,8 @@ package io.virta.worker.docs;
 
 import io.virta.worker.Region;
 import io.virta.worker.WorkerFrame;
-import io.virta.worker.examples.MotionAnalyzer;
-import io.virta.worker.examples.MotionOptions;
+import io.virta.worker.motion.MotionAnalyzer;
+import io.virta.worker.motion.MotionOptions;
 
 import java.util.List;
 

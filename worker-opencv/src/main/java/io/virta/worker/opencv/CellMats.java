@@ -2,6 +2,7 @@ package io.virta.worker.opencv;
 
 import io.virta.bus.Frame;
 import io.virta.bus.PixelFormat;
+import io.virta.worker.CellViews;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
@@ -14,9 +15,10 @@ import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
  *
  * <p>The Mats point into shared memory that the reader maps: {@link #invalidate()} must run whenever
  * the reader moves to another mapping (a new writer) and before it closes. They are views for reading;
- * writing into one would change the picture every other reader of the channel sees.
+ * writing into one would change the picture every other reader of the channel sees. A stream's
+ * {@link FrameMats} keep theirs as the frame's {@link CellViews}, which the stream invalidates.
  */
-public final class CellMats implements AutoCloseable {
+public final class CellMats implements CellViews, AutoCloseable {
     /** One cell's header and what it was made for. */
     private static final class Cell {
         Mat mat;
@@ -159,6 +161,7 @@ public final class CellMats implements AutoCloseable {
     }
 
     /** Forgets every header: the reader moved to another mapping, or is about to close. */
+    @Override
     public void invalidate() {
         for (Cell c : cells) {
             c.release();

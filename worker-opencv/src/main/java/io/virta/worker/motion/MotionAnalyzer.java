@@ -1,4 +1,4 @@
-package io.virta.worker.examples;
+package io.virta.worker.motion;
 
 import io.virta.bus.PixelFormat;
 import io.virta.worker.Region;
@@ -13,6 +13,8 @@ import org.bytedeco.opencv.opencv_core.Size;
 import java.nio.ByteOrder;
 import java.nio.IntBuffer;
 
+import static io.virta.worker.opencv.FrameMats.lumaMat;
+import static io.virta.worker.opencv.FrameMats.mat;
 import static org.bytedeco.opencv.global.opencv_core.BORDER_CONSTANT;
 import static org.bytedeco.opencv.global.opencv_core.CV_32S;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
@@ -107,10 +109,10 @@ public final class MotionAnalyzer implements AutoCloseable {
         }
         Mat source;
         if (format == PixelFormat.RGB24 || format == PixelFormat.BGR24) {
-            cvtColor(frame.mat(), grey, format == PixelFormat.RGB24 ? COLOR_RGB2GRAY : COLOR_BGR2GRAY);
+            cvtColor(mat(frame), grey, format == PixelFormat.RGB24 ? COLOR_RGB2GRAY : COLOR_BGR2GRAY);
             source = grey;
         } else {
-            source = frame.lumaMat();    // I420, NV12, GRAY8: the luma plane is already grey
+            source = lumaMat(frame);    // I420, NV12, GRAY8: the luma plane is already grey
         }
         if (small != null) {
             resize(source, small, workSize, 0, 0, INTER_AREA);

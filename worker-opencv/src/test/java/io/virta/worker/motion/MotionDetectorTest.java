@@ -1,4 +1,4 @@
-package io.virta.worker.examples;
+package io.virta.worker.motion;
 
 import io.virta.protos.events.v1.BoundingBox;
 import io.virta.protos.events.v1.Event;

@@ -10,6 +10,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 
 import java.time.Duration;
 
+import static io.virta.worker.opencv.FrameMats.mat;
 import static org.bytedeco.opencv.global.opencv_core.countNonZero;
 import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_RGB2GRAY;
 import static org.bytedeco.opencv.global.opencv_imgproc.THRESH_BINARY;
@@ -29,7 +30,7 @@ public final class DarkFrameCounter {
                     System.err.println("nothing for a second; so far " + frames.counters());
                     continue;
                 }
-                cvtColor(frame.mat(), grey, COLOR_RGB2GRAY);
+                cvtColor(mat(frame), grey, COLOR_RGB2GRAY);
                 threshold(grey, lit, 60, 255, THRESH_BINARY);
                 double litFraction = countNonZero(lit) / (double) (grey.rows() * grey.cols());
                 if (litFraction < 0.05 && frame.isIntact()) {

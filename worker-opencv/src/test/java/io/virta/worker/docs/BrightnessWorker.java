@@ -13,6 +13,8 @@ import org.bytedeco.opencv.opencv_core.Scalar;
 
 import java.util.Locale;
 
+import static io.virta.worker.opencv.FrameMats.mat;
+
 /** Reports a "bright" event for each analyzed frame brighter than a threshold. */
 public final class BrightnessWorker implements Worker {
     private double threshold;
@@ -26,7 +28,7 @@ public final class BrightnessWorker implements Worker {
     @Override
     public void onFrame(WorkerFrame frame, WorkerContext context) {
         double brightness;
-        try (Scalar mean = opencv_core.mean(frame.mat())) {   // the Mat is the shared memory: no copy
+        try (Scalar mean = opencv_core.mean(mat(frame))) {   // the Mat is the shared memory: no copy
             brightness = (mean.get(0) + mean.get(1) + mean.get(2)) / 3;
         }
         if (!frame.isIntact()) {
