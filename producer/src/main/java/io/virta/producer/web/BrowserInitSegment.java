@@ -7,5 +7,5 @@ import io.netty.buffer.ByteBuf;
  * later, with what the page shows about it. {@code generation} grows with each new one, so a
  * client can tell whether it has sent the current one.
  */
-record InitSegment(ByteBuf message, long generation, String codecs, int width, int height) {
+record BrowserInitSegment(ByteBuf message, long generation, String codecs, int width, int height) {
 }
