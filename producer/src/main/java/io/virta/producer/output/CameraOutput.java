@@ -13,8 +13,10 @@ import io.virta.rtsp.media.AccessUnit;
  * <p><b>Threads.</b> {@link #onAccessUnit} runs on the camera's ingest thread (its Netty event loop,
  * or FFmpeg's reading thread) and {@link #onPicture} on its decoder thread, one call at a time. The
  * unit or picture is a view valid only during the call: publish or copy what you keep.
- * {@link #report}, {@link #cameraRestarted} and {@link #close} come from the thread that runs the
- * producer's control (any thread, never concurrently with each other).
+ * {@link #cameraRestarted} and {@link #close} come from the thread that starts and stops the camera,
+ * one at a time. {@link #report} comes from any thread that reads the status (the control API, the
+ * web view), at any moment, even while the output closes: read counters that are safe to read
+ * without a lock, and take none.
  *
  * <p><b>Hot path.</b> {@link #onAccessUnit} and {@link #onPicture} allocate nothing and never block:
  * every output shares the thread with the camera's other outputs. An output whose consumer can be
