@@ -11,23 +11,22 @@ import io.virta.producer.config.CameraConfig;
 import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.config.RtspServerConfig;
 import io.virta.rtsp.auth.ServerAuthenticator;
-import io.virta.producer.rtp.out.RtpSender;
-import io.virta.rtsp.server.CameraMount;
-import io.virta.rtsp.server.MediaMount;
 import io.virta.rtsp.server.RtspServer;
 import io.virta.producer.ingest.CameraPipeline;
 import io.virta.producer.ingest.DecodeWorker;
 import io.virta.producer.source.CameraSource;
 import io.virta.producer.source.StreamEvents;
 import io.virta.producer.ingest.VideoTrackReceiver;
+import io.virta.producer.output.CameraOutputs;
+import io.virta.producer.output.OutputFactory;
+import io.virta.producer.output.OutputReport;
+import io.virta.producer.output.StandardOutputs;
 import io.virta.rtsp.media.VideoCodec;
 import io.virta.rtsp.client.RtspTransport;
 import io.virta.producer.supervise.WorkerStatus;
 import io.virta.producer.supervise.JvmLaunch;
 import io.virta.producer.supervise.WorkerSupervisor;
 import io.virta.producer.web.WebView;
-import io.virta.producer.graph.FrameSink;
-import io.virta.rtsp.media.AccessUnit;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -45,6 +44,13 @@ import java.util.logging.Logger;
  *
  * <p>Cameras can be added, removed, stopped and started while it runs. A stopped camera keeps its
  * configuration (and its stream number) but has no pipeline and no channels.
+ *
+ * <p>What each camera feeds (its RTSP mount, RTP sender, browser view and bus channels) comes from
+ * one list of {@link OutputFactory}s: the standard ones ({@link StandardOutputs}), then those the
+ * caller adds, such as a recorder:
+ * <pre>{@code
+ * try (Producer producer = new Producer(config, events, List.of(recorderFactory)).start()) { ... }
+ * }</pre>
  */
 public final class Producer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Producer.class.getName());
@@ -62,10 +68,20 @@ public final class Producer implements AutoCloseable {
     private final RtspServer rtspServer;
     /** Null unless {@code webView:} is on. */
     private final WebView webView;
+    /** What makes each camera's outputs, in the order units reach them. */
+    private final List<OutputFactory> outputFactories;
     private int nextSlot = 1;
     private boolean closed;
 
     public Producer(ProducerConfig config, StreamEvents events) {
+        this(config, events, List.of());
+    }
+
+    /**
+     * @param moreOutputs factories of outputs beyond the standard ones (a recorder); each camera's
+     *                    outputs open in the standard order, then in this list's
+     */
+    public Producer(ProducerConfig config, StreamEvents events, List<OutputFactory> moreOutputs) {
         FfmpegLog.quiet();
         this.config = config;
         this.events = events;
@@ -78,6 +94,25 @@ public final class Producer implements AutoCloseable {
         this.rateSampler = io.scheduleAtFixedRate(this::sampleRates, 1, 1, TimeUnit.SECONDS);
         this.rtspServer = config.rtspServer().enabled() ? startRtspServer(config.rtspServer()) : null;
         this.webView = config.webView().enabled() ? startWebView() : null;
+        this.outputFactories = outputFactories(moreOutputs);
+    }
+
+    /** The one place that lists what a camera feeds. */
+    private List<OutputFactory> outputFactories(List<OutputFactory> moreOutputs) {
+        List<OutputFactory> factories = new ArrayList<>();
+        if (rtspServer != null) {
+            factories.add(StandardOutputs.rtspMount(rtspServer));
+        }
+        factories.add(StandardOutputs.rtpOut());
+        if (webView != null) {
+            factories.add(StandardOutputs.webMount(webView));
+        }
+        factories.add(StandardOutputs.encodedChannel());
+        factories.add(StandardOutputs.fmp4Channel());
+        factories.add(StandardOutputs.yuvChannel());
+        factories.add(StandardOutputs.rgbChannel());
+        factories.addAll(moreOutputs);
+        return List.copyOf(factories);
     }
 
     private RtspServer startRtspServer(RtspServerConfig settings) {
@@ -117,12 +152,12 @@ public final class Producer implements AutoCloseable {
         }
     }
 
-    /** The browser live view; null when {@code webView:} is off. */
     /** The configuration it was made with (cameras added or removed since are not in it). */
     public ProducerConfig config() {
         return config;
     }
 
+    /** The browser live view; null when {@code webView:} is off. */
     public WebView webView() {
         return webView;
     }
@@ -151,8 +186,16 @@ public final class Producer implements AutoCloseable {
             if (cameras.containsKey(camera.name())) {
                 throw new CameraExistsException(camera.name());
             }
-            Camera entry = new Camera(camera, nextSlot++);
-            CameraPipeline pipeline = launch(entry);
+            int slot = nextSlot++;
+            CameraOutputs outputs = CameraOutputs.open(outputFactories, camera, slot);
+            Camera entry = new Camera(camera, slot, outputs);
+            CameraPipeline pipeline;
+            try {
+                pipeline = launch(entry);
+            } catch (RuntimeException e) {
+                outputs.close();
+                throw e;
+            }
             cameras.put(camera.name(), entry);
             return pipeline;
         }
@@ -166,7 +209,7 @@ public final class Producer implements AutoCloseable {
                 return false;
             }
             halt(entry);
-            closeRtpOut(entry);
+            entry.outputs.close();
             return true;
         }
     }
@@ -200,7 +243,7 @@ public final class Producer implements AutoCloseable {
             if (entry == null) {
                 return false;
             }
-            if (entry.run == null) {
+            if (entry.life instanceof Stopped) {
                 launch(entry);
             }
             return true;
@@ -211,9 +254,8 @@ public final class Producer implements AutoCloseable {
     public List<CameraPipeline> cameras() {
         List<CameraPipeline> running = new ArrayList<>();
         for (Camera entry : entries()) {
-            Run run = entry.run;
-            if (run != null) {
-                running.add(run.pipeline);
+            if (entry.life instanceof Running run) {
+                running.add(run.pipeline());
             }
         }
         return running;
@@ -222,8 +264,7 @@ public final class Producer implements AutoCloseable {
     /** The pipeline of a running camera; null if there is none of that name or it is stopped. */
     public CameraPipeline camera(String name) {
         Camera entry = cameras.get(name);
-        Run run = entry == null ? null : entry.run;
-        return run == null ? null : run.pipeline;
+        return entry != null && entry.life instanceof Running run ? run.pipeline() : null;
     }
 
     /** A snapshot of one camera, running or stopped; null if there is none of that name. */
@@ -250,8 +291,7 @@ public final class Producer implements AutoCloseable {
         if (entry == null) {
             return null;
         }
-        Run run = entry.run;
-        return run == null ? List.of() : run.pipeline.publishedChannels();
+        return entry.life instanceof Running run ? run.pipeline().publishedChannels() : List.of();
     }
 
     /**
@@ -317,7 +357,7 @@ public final class Producer implements AutoCloseable {
             rateSampler.cancel(false);
             for (Camera entry : entries()) {
                 halt(entry);
-                closeRtpOut(entry);
+                entry.outputs.close();
             }
             cameras.clear();
             if (rtspServer != null) {
@@ -343,25 +383,13 @@ public final class Producer implements AutoCloseable {
         }
     }
 
-    /** Builds and starts a pipeline for a camera that has none. */
+    /** Builds and starts a pipeline for a camera that has none; the pipeline opens the run's outputs. */
     private CameraPipeline launch(Camera entry) {
-        RtpSender rtpOut = openRtpOut(entry);
         Session session = new Session(events);
-        CameraPipeline pipeline = new CameraPipeline(entry.config, entry.slot, io.next(), session, config.decoderCpus());
+        CameraPipeline pipeline = new CameraPipeline(entry.config, entry.slot, io.next(), session, config.decoderCpus(),
+                entry.outputs);
         session.rates.sample(System.nanoTime(), 0, 0, 0);
-        entry.run = new Run(pipeline, session);
-        if (rtspServer != null) {
-            entry.rtspMount = new CameraMount(rtspServer, entry.config.name());
-            entry.rtspSink = entry.rtspMount::onAccessUnit;
-            pipeline.units().connect(entry.rtspSink);
-        }
-        if (rtpOut != null) {
-            pipeline.units().connect(rtpOut);
-        }
-        if (webView != null) {
-            entry.webMount = webView.mountCamera(entry.config.name());
-            pipeline.units().connect(entry.webMount);
-        }
+        entry.life = new Running(pipeline, session);
         pipeline.start();
         LOG.info(() -> "started " + entry.config);
         return pipeline;
@@ -369,65 +397,20 @@ public final class Producer implements AutoCloseable {
 
     /** Closes a camera's pipeline, if it has one, and remembers what status reports after. */
     private void halt(Camera entry) {
-        Run run = entry.run;
-        if (run == null) {
+        if (!(entry.life instanceof Running run)) {
             return;
         }
-        entry.run = null;
-        if (entry.rtspMount != null) {
-            run.pipeline.units().disconnect(entry.rtspSink);
-            entry.rtspMount.close();
-            entry.rtspMount = null;
-        }
-        if (entry.rtpOut != null) {
-            run.pipeline.units().disconnect(entry.rtpOut);
-        }
-        if (entry.webMount != null) {
-            run.pipeline.units().disconnect(entry.webMount);
-            webView.unmountCamera(entry.config.name(), entry.webMount);
-            entry.webMount = null;
-        }
-        entry.lastError = run.pipeline.source().lastError();
-        entry.lastCodec = run.pipeline.receiver().codec();
-        run.pipeline.close();
+        entry.life = new Stopped(run.pipeline().source().lastError(), run.pipeline().receiver().codec());
+        run.pipeline().close();
         LOG.info(() -> "stopped " + entry.config);
-    }
-
-    /**
-     * The camera's RTP sender, opened at its first start and kept across stops and starts so that
-     * receivers see one continuous stream; null without {@code rtpOut:}.
-     */
-    private static RtpSender openRtpOut(Camera entry) {
-        if (entry.config.rtpOut() == null) {
-            return null;
-        }
-        if (entry.rtpOut == null) {
-            try {
-                entry.rtpOut = RtpSender.open(entry.config.name(), entry.config.rtpOut());
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException("camera " + entry.config.name() + ": rtpOut to "
-                        + entry.config.rtpOut().destination() + ": cannot open a socket: " + e.getMessage(), e);
-            }
-        } else {
-            entry.rtpOut.cameraRestarted();
-        }
-        return entry.rtpOut;
-    }
-
-    private static void closeRtpOut(Camera entry) {
-        if (entry.rtpOut != null) {
-            entry.rtpOut.close();
-            entry.rtpOut = null;
-        }
     }
 
     private void sampleRates() {
         long now = System.nanoTime();
         for (Camera entry : entries()) {
-            Run run = entry.run;
-            if (run != null) {
-                VideoTrackReceiver receiver = run.pipeline.receiver();
-                run.session.rates.sample(now, receiver.units(), receiver.bytes(), framesDecoded(run.pipeline));
+            if (entry.life instanceof Running run) {
+                VideoTrackReceiver receiver = run.pipeline().receiver();
+                run.session().rates.sample(now, receiver.units(), receiver.bytes(), framesDecoded(run.pipeline()));
             }
         }
     }
@@ -438,14 +421,25 @@ public final class Producer implements AutoCloseable {
     }
 
     private static CameraStatus snapshot(Camera entry) {
-        Run run = entry.run;
-        if (run == null) {
-            return new CameraStatus(entry.config.name(), CameraStatus.State.STOPPED, entry.lastError, entry.config, null,
-                    entry.lastCodec, CameraStatus.Stats.NONE, CameraStatus.Restream.NONE, rtpOutStats(entry));
-        }
-        CameraPipeline pipeline = run.pipeline;
+        return switch (entry.life) {
+            case Stopped stopped -> snapshot(entry, stopped);
+            case Running run -> snapshot(entry, run);
+        };
+    }
+
+    private static CameraStatus snapshot(Camera entry, Stopped stopped) {
+        OutputReport outputs = new OutputReport();
+        entry.outputs.report(outputs);
+        return new CameraStatus(entry.config.name(), CameraStatus.State.STOPPED, stopped.lastError(), entry.config,
+                null, stopped.lastCodec(), CameraStatus.Stats.NONE, outputs.restream(), outputs.rtpOut());
+    }
+
+    private static CameraStatus snapshot(Camera entry, Running run) {
+        OutputReport outputs = new OutputReport();
+        CameraPipeline pipeline = run.pipeline();
+        pipeline.report(outputs);
         CameraSource source = pipeline.source();
-        Session session = run.session;
+        Session session = run.session();
         VideoTrackReceiver receiver = pipeline.receiver();
         DecodeWorker decoder = pipeline.decoder();
         CameraStatus.State state = source.isOnline() ? CameraStatus.State.ONLINE
@@ -455,56 +449,55 @@ public final class Producer implements AutoCloseable {
         long units = pipeline.unitsIn().frames();
         long bytes = pipeline.unitsIn().bytes();
         long frames = framesDecoded(pipeline);
-        RateWindow.Rates rates = run.session.rates.rates(now, units, bytes, frames);
+        RateWindow.Rates rates = session.rates.rates(now, units, bytes, frames);
         boolean online = state == CameraStatus.State.ONLINE;
-        long since = run.session.onlineSinceNanos;
+        long since = session.onlineSinceNanos;
         CameraStatus.Stats stats = new CameraStatus.Stats(rates.unitsPerSecond(), rates.framesPerSecond(),
                 rates.bitsPerSecond(), units, bytes, receiver.packetsReceived(), receiver.packetsLost(),
                 receiver.unitsDropped(), frames, decoder == null ? 0 : decoder.meanDecodeMicros(),
                 decoder == null ? 0 : decoder.overruns(), decoder == null ? 0 : decoder.unitsSkipped(),
-                pipeline.yuvPublished(), pipeline.rgbPublished(), source.reconnects(), session.onlineEvents.get(),
+                outputs.yuvPublished(), outputs.rgbPublished(), source.reconnects(), session.onlineEvents.get(),
                 session.offlineEvents.get(), online ? Math.max(0, now - since) / 1e9 : 0,
                 decoder == null ? 0 : decoder.pictureWidth(), decoder == null ? 0 : decoder.pictureHeight(),
                 receiver.packetsRejected(), receiver.unitsDamaged());
-        RtspTransport active = online ? (run.session.overTcp ? RtspTransport.TCP : RtspTransport.UDP) : null;
+        RtspTransport active = online ? (session.overTcp ? RtspTransport.TCP : RtspTransport.UDP) : null;
         return new CameraStatus(entry.config.name(), state, source.lastError(), entry.config, active,
-                receiver.codec(), stats, restream(entry.rtspMount), rtpOutStats(entry));
+                receiver.codec(), stats, outputs.restream(), outputs.rtpOut());
     }
 
-    private static CameraStatus.Restream restream(CameraMount served) {
-        MediaMount mount = served == null ? null : served.mount();
-        return mount == null ? CameraStatus.Restream.NONE
-                : new CameraStatus.Restream(mount.clients(), mount.framesSent(), mount.framesDropped());
-    }
-
-    private static RtpSender.Stats rtpOutStats(Camera entry) {
-        RtpSender sender = entry.rtpOut;
-        return sender == null ? null : sender.stats();
-    }
-
-    /** One camera the producer knows; {@link #run} is null while it is stopped. */
+    /**
+     * One camera the producer knows, from its addition to its removal. Its outputs that outlive a
+     * run (the RTP sender) stay in {@link #outputs} while it is stopped.
+     */
     private static final class Camera {
         final CameraConfig config;
         final int slot;
-        volatile Run run;
-        volatile String lastError;
-        volatile VideoCodec lastCodec;
-        /** Re-serves the camera while it runs, when the RTSP server is on. */
-        volatile CameraMount rtspMount;
-        FrameSink<AccessUnit> rtspSink;
-        /** Sends the camera as RTP, when {@code rtpOut:} is set; lives until the camera is removed. */
-        volatile RtpSender rtpOut;
-        /** Feeds the browser live view while it runs, when the web view is on. */
-        FrameSink<AccessUnit> webMount;
+        final CameraOutputs outputs;
+        /** Swapped whole by the lifecycle lock; read without it by status reporting. */
+        volatile Life life = new Stopped(null, null);
 
-        Camera(CameraConfig config, int slot) {
+        Camera(CameraConfig config, int slot, CameraOutputs outputs) {
             this.config = config;
             this.slot = slot;
+            this.outputs = outputs;
         }
     }
 
+    /** Whether a camera runs. */
+    private sealed interface Life permits Running, Stopped {
+    }
+
     /** A running camera: its pipeline and what the producer tracks about it. */
-    private record Run(CameraPipeline pipeline, Session session) {
+    private record Running(CameraPipeline pipeline, Session session) implements Life {
+    }
+
+    /**
+     * Stopped on request (or not started yet): what status reports of its last run.
+     *
+     * @param lastError why its last session went offline; null if none did
+     * @param lastCodec the codec of its last session; null before the first
+     */
+    private record Stopped(String lastError, VideoCodec lastCodec) implements Life {
     }
 
     /** Watches one pipeline's online/offline events for status reporting, and passes them on. */

@@ -10,19 +10,14 @@ import io.virta.bus.ChannelSpec;
 import io.virta.bus.ChannelType;
 import io.virta.bus.ChannelWriter;
 import io.virta.bus.PixelFormat;
-import io.virta.bus.PixelFormat;
 import io.virta.producer.config.CameraConfig;
-import io.virta.producer.decode.DecodedFrame;
-import io.virta.producer.decode.DecodedFrameListener;
-import io.virta.producer.decode.EncodedPublisher;
-import io.virta.producer.decode.I420Publisher;
-import io.virta.producer.decode.RgbPublisher;
-import io.virta.producer.decode.ScalingAlgorithm;
 import io.virta.producer.graph.CountingTap;
 import io.virta.producer.graph.ForkFilter;
+import io.virta.producer.output.CameraOutputs;
+import io.virta.producer.output.OutputGroup;
+import io.virta.producer.output.OutputReport;
 import io.virta.rtsp.media.AccessUnit;
 import io.virta.rtsp.media.VideoCodec;
-import io.virta.producer.mux.fmp4.Fmp4Publisher;
 import io.virta.rtsp.RtspUrl;
 import io.virta.rtsp.auth.Credentials;
 import io.virta.producer.source.ffmpeg.FfmpegSource;
@@ -32,56 +27,91 @@ import io.virta.producer.source.sdp.SdpFileSource;
 import java.nio.file.Path;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.logging.Logger;
 
 /**
- * One camera, end to end:
+ * One camera, from one start to the matching stop:
  *
  * <pre>
- *   RtspCameraSource -> VideoTrackReceiver -> CountingTap -> Fork -> EncodedPublisher -> &lt;name&gt;.h264|.h265
- *                                                                 -> Fmp4Publisher -> &lt;name&gt;.mp4 (if enabled)
- *                                                                   (other subscribers: recorders, re-streamers)
- *   &lt;name&gt;.h264 -> DecodeWorker (own thread) -> I420Publisher -> &lt;name&gt;.yuv
- *                                            -> RgbPublisher  -> &lt;name&gt;.rgb (scaled, rate-limited)
+ *   source -> VideoTrackReceiver -> CountingTap -> Fork -> the run's outputs: RTSP mount, RTP sender, web view
+ *                                                      -> the codec's outputs: &lt;name&gt;.h264|.h265, &lt;name&gt;.mp4
+ *   &lt;name&gt;.h264 -> DecodeWorker (own thread) -> the codec's picture outputs: &lt;name&gt;.yuv, &lt;name&gt;.rgb (scaled)
  * </pre>
  *
- * The encoded channel is the hand-off between the I/O thread and the decoder: a bus ring drops the
- * oldest unit when the decoder falls behind, so a slow decoder never stalls ingest.
+ * What the outputs are is not named here: the camera's {@link CameraOutputs} makes them from the
+ * producer's factories, a run's group when the pipeline is made and a codec's group when a session
+ * tells the codec (again when a later session tells another one). The decoder runs only while an
+ * output of the codec wants pictures. The encoded channel is the hand-off between the I/O thread
+ * and the decoder: a bus ring drops the oldest unit when the decoder falls behind, so a slow decoder
+ * never stalls ingest.
+ *
+ * <p>Threads: units flow, and a session tells the codec, on the camera's ingest thread; {@link #start()},
+ * {@link #close()} and the accessors are for the control thread. Closing tells the run's outputs
+ * first (viewers are disconnected at once), then sends TEARDOWN, then stops the decoder, then closes
+ * the codec's outputs (readers see END_OF_STREAM).
  */
 public final class CameraPipeline implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CameraPipeline.class.getName());
+    private static final State AWAITING_CODEC = new AwaitingCodec();
+    private static final State CLOSED = new Closed();
 
     private final CameraConfig config;
-    private final int slot;
     private final VideoTrackReceiver receiver;
     private final CountingTap<AccessUnit> unitsIn;
     private final ForkFilter<AccessUnit> fork = new ForkFilter<>();
     private final CameraSource source;
     private final EventLoop loop;
-    private final List<AutoCloseable> outputs = new ArrayList<>();
-    private volatile ChannelWriter encodedWriter;
-    private volatile EncodedPublisher encodedPublisher;
-    private volatile io.virta.producer.graph.FrameSink<AccessUnit> encodedSink;
-    private volatile DecodeWorker decoder;
-    private volatile ChannelWriter fmp4Writer;
-    private volatile Fmp4Publisher fmp4Publisher;
-    private volatile io.virta.producer.graph.FrameSink<AccessUnit> fmp4Sink;
-    private volatile ChannelWriter yuvWriter;
-    private volatile ChannelWriter rgbWriter;
-    private volatile I420Publisher yuvPublisher;
-    private volatile RgbPublisher rgbPublisher;
-    /** The writers once all of a session's channels exist: a client never sees half of them. */
-    private volatile List<ChannelWriter> published = List.of();
+    private final BitSet decoderCpus;
+    private final CameraOutputs outputs;
+    /** This run's outputs, fed from the start to the stop whatever the sessions and codecs. */
+    private final OutputGroup run;
+    /** Swapped whole, so that a reader never sees half of a codec's outputs. */
+    private volatile State state = AWAITING_CODEC;
+    /** Held while {@link #state} changes: a session's codec on the ingest thread, or {@link #close()}. */
+    private final Object codecSwitch = new Object();
 
-    private final java.util.BitSet decoderCpus;
+    /** Where the camera stands with the outputs of its codec. */
+    private sealed interface State permits AwaitingCodec, Publishing, Closed {
+    }
 
-    /** @param decoderCpus CPUs for this camera's decoder thread; null leaves it to the scheduler */
-    public CameraPipeline(CameraConfig config, int slot, EventLoop loop, StreamEvents events, java.util.BitSet decoderCpus) {
+    /** No session has told the codec yet (or the outputs of the last codec are being replaced): no channels. */
+    private record AwaitingCodec() implements State {
+    }
+
+    /** A session told the codec: its outputs are open and fed. */
+    private sealed interface Publishing extends State permits Passing, Decoding {
+        VideoCodec codec();
+
+        OutputGroup outputs();
+    }
+
+    /** No output of the codec wants pictures: no decoder thread, no FFmpeg context, no work. */
+    private record Passing(VideoCodec codec, OutputGroup outputs) implements Publishing {
+    }
+
+    /** The decoder reads the encoded channel and feeds the outputs that want pictures. */
+    private record Decoding(VideoCodec codec, OutputGroup outputs, DecodeWorker decoder) implements Publishing {
+    }
+
+    /** Closed: a late session's codec opens nothing. */
+    private record Closed() implements State {
+    }
+
+    /**
+     * Makes the camera's source and opens its run's outputs; {@link #start()} starts the source.
+     *
+     * @param slot        the camera's stream number, stamped on its units
+     * @param outputs     what makes the camera's outputs; it outlives this run
+     * @param decoderCpus CPUs for this camera's decoder thread; null leaves it to the scheduler
+     */
+    public CameraPipeline(CameraConfig config, int slot, EventLoop loop, StreamEvents events, BitSet decoderCpus,
+            CameraOutputs outputs) {
         this.config = config;
         this.decoderCpus = decoderCpus;
-        this.slot = slot;
         this.loop = loop;
+        this.outputs = outputs;
         this.unitsIn = new CountingTap<>(AccessUnit::size, AccessUnit::captureTimeMicros, fork);
         int maxUnit = (int) Math.min(Integer.MAX_VALUE - 16, config.encoded().capacityBytes());
         this.receiver = new VideoTrackReceiver(config.name(), config.timestamps(), config.onLoss(), maxUnit,
@@ -96,6 +126,8 @@ public final class CameraPipeline implements AutoCloseable {
         } else {
             this.source = rtspSource(config, loop, receiver, events);
         }
+        this.run = outputs.openRun();
+        fork.connect(run);
     }
 
     private static FfmpegSourceOptions ffmpegOptions(CameraConfig config) {
@@ -157,23 +189,19 @@ public final class CameraPipeline implements AutoCloseable {
         return unitsIn;
     }
 
+    /** The decoder while some output wants pictures; null otherwise. */
     public DecodeWorker decoder() {
-        return decoder;
+        return state instanceof Decoding decoding ? decoding.decoder() : null;
     }
 
+    /** The encoded channel's name; null before the first session has told the codec. */
     public String encodedChannel() {
-        ChannelWriter w = encodedWriter;
-        return w == null ? null : w.name();
+        return codecReport().encodedChannel().map(ChannelWriter::name).orElse(null);
     }
 
+    /** The names of the channels published now, in the order their outputs opened. */
     public List<String> channels() {
-        List<String> names = new ArrayList<>();
-        for (ChannelWriter w : new ChannelWriter[] {encodedWriter, fmp4Writer, yuvWriter, rgbWriter}) {
-            if (w != null) {
-                names.add(w.name());
-            }
-        }
-        return names;
+        return codecReport().channels().stream().map(ChannelWriter::name).toList();
     }
 
     /** One channel this camera publishes, as its writer describes it: for status reporting. */
@@ -184,7 +212,7 @@ public final class CameraPipeline implements AutoCloseable {
     /** The channels published now: none before the first session has told the codec, or after close. */
     public List<PublishedChannel> publishedChannels() {
         List<PublishedChannel> channels = new ArrayList<>();
-        for (ChannelWriter w : published) {
+        for (ChannelWriter w : codecReport().channels()) {
             ChannelSpec spec = w.spec();
             channels.add(new PublishedChannel(w.name(), spec.type(), spec.format(), spec.width(), spec.height(),
                     w.cells(), w.capacity(), w.sequence()));
@@ -192,122 +220,89 @@ public final class CameraPipeline implements AutoCloseable {
         return channels;
     }
 
-    public long rgbPublished() {
-        RgbPublisher p = rgbPublisher;
-        return p == null ? 0 : p.published();
+    /** Adds the counters of the run's outputs, then of the codec's, to a status snapshot. */
+    public void report(OutputReport report) {
+        run.report(report);
+        if (state instanceof Publishing publishing) {
+            publishing.outputs().report(report);
+        }
     }
 
-    public long yuvPublished() {
-        I420Publisher p = yuvPublisher;
-        return p == null ? 0 : p.published();
+    private OutputReport codecReport() {
+        OutputReport report = new OutputReport();
+        if (state instanceof Publishing publishing) {
+            publishing.outputs().report(report);
+        }
+        return report;
     }
 
-    /** The first session tells the codec: now the channels can be named and created. */
+    /** A session tells the codec: the first one, or one after a reconnect, maybe with another codec. */
     private void onCodec(VideoCodec codec) {
-        String suffix = codec == VideoCodec.H264 ? ".h264" : ".h265";
-        String name = config.name() + suffix;
-        if (encodedWriter != null && encodedWriter.name().equals(name)) {
-            return;
-        }
-        closeOutputs();
-        encodedWriter = ChannelWriter.create(ChannelSpec.of(name, ChannelType.ENCODED)
-                .format(codec == VideoCodec.H264 ? PixelFormat.H264 : PixelFormat.H265)
-                .capacity(config.encoded().capacityBytes()).cells(config.encoded().cells()));
-        outputs.add(encodedWriter);
-        encodedPublisher = new EncodedPublisher(encodedWriter).streamId(slot);
-        encodedSink = encodedPublisher::onAccessUnit;
-        fork.connect(encodedSink);
-        openFmp4();
-        if (!config.decodes()) {
-            // No channel wants pictures: no decoder thread, no FFmpeg context, no work.
-            published = java.util.stream.Stream.of(encodedWriter, fmp4Writer).filter(w -> w != null).toList();
-            LOG.info(() -> config + ": publishing " + channels() + " (decoding off)");
-            return;
-        }
-        List<DecodedFrameListener> sinks = new ArrayList<>();
-        if (config.yuv().enabled()) {
-            yuvWriter = ChannelWriter.create(ChannelSpec.yuv420p(config.name() + ".yuv", config.yuv().maxWidth(),
-                    config.yuv().maxHeight()).cells(config.yuv().cells()));
-            yuvPublisher = new I420Publisher(yuvWriter).streamId(slot);
-            sinks.add(yuvPublisher);
-        }
-        if (config.rgb().enabled()) {
-            rgbWriter = ChannelWriter.create(ChannelSpec.rgb24(config.name() + ".rgb", config.rgb().width(),
-                    config.rgb().height()).cells(config.rgb().cells()));
-            long interval = config.rgb().fps() > 0 ? (long) (1_000_000 / config.rgb().fps()) : 0;
-            rgbPublisher = new RgbPublisher(rgbWriter, ScalingAlgorithm.BICUBIC, interval).streamId(slot);
-            sinks.add(rgbPublisher);
-        }
-        DecodedFrameListener out = sinks.size() == 1 ? sinks.getFirst() : new DecodedFrameListener() {
-            @Override
-            public void onFrame(DecodedFrame frame) {
-                for (DecodedFrameListener s : sinks) {
-                    s.onFrame(frame);
-                }
+        State next;
+        synchronized (codecSwitch) {
+            State before = state;
+            if (before instanceof Closed || before instanceof Publishing p && p.codec() == codec) {
+                return;
             }
-        };
-        decoder = new DecodeWorker(config.name(), name, codec, config.decoderThreads(),
-                (int) Math.min(Integer.MAX_VALUE - 16, config.encoded().capacityBytes()), out, decoderCpus).start();
-        published = java.util.stream.Stream.of(encodedWriter, fmp4Writer, yuvWriter, rgbWriter).filter(w -> w != null).toList();
-        LOG.info(() -> config + ": publishing " + channels());
+            state = AWAITING_CODEC;
+            closeCodecOutputs(before);
+            OutputGroup group = outputs.openCodec(codec);
+            try {
+                next = group.wantsPictures() ? new Decoding(codec, group, startDecoder(codec, group))
+                        : new Passing(codec, group);
+            } catch (RuntimeException e) {
+                group.close();
+                throw e;
+            }
+            fork.connect(group);
+            state = next;
+        }
+        String decoding = next instanceof Passing ? " (decoding off)" : "";
+        LOG.info(() -> config + ": publishing " + channels() + decoding);
     }
 
-    /** The {@code <name>.mp4} channel, when the camera's config enables it. */
-    private void openFmp4() {
-        if (!config.fmp4().enabled()) {
+    private DecodeWorker startDecoder(VideoCodec codec, OutputGroup group) {
+        OutputReport opened = new OutputReport();
+        group.report(opened);
+        ChannelWriter encoded = opened.encodedChannel().orElseThrow(() -> new IllegalStateException("camera "
+                + config.name() + ": an output wants pictures, but no output publishes the encoded channel the"
+                + " decoder reads; list StandardOutputs.encodedChannel() among the producer's outputs"));
+        return new DecodeWorker(config.name(), encoded.name(), codec, config.decoderThreads(),
+                (int) Math.min(Integer.MAX_VALUE - 16, config.encoded().capacityBytes()), group, decoderCpus).start();
+    }
+
+    private void closeCodecOutputs(State last) {
+        if (!(last instanceof Publishing publishing)) {
             return;
         }
-        fmp4Writer = ChannelWriter.create(ChannelSpec.of(config.name() + ".mp4", ChannelType.FMP4)
-                .format(PixelFormat.FMP4).capacity(config.fmp4().capacityBytes()).cells(config.fmp4().cells()));
-        fmp4Publisher = new Fmp4Publisher(fmp4Writer).streamId(slot).fragmentMillis(config.fmp4().fragmentMillis());
-        fmp4Sink = fmp4Publisher::onAccessUnit;
-        fork.connect(fmp4Sink);
-    }
-
-    private void disconnectSinks() {
-        if (encodedSink != null) {
-            fork.disconnect(encodedSink);
-        }
-        if (fmp4Sink != null) {
-            fork.disconnect(fmp4Sink);
-        }
-    }
-
-    private void closeOutputs() {
-        published = List.of();
-        disconnectSinks();
-        if (decoder != null) {
+        fork.disconnect(publishing.outputs());
+        if (publishing instanceof Decoding decoding) {
             try {
-                decoder.close();
+                decoding.decoder().close();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-        for (AutoCloseable c : new AutoCloseable[] {yuvPublisher, rgbPublisher, yuvWriter, rgbWriter, fmp4Writer, encodedWriter}) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    LOG.warning(config + ": closing " + c + ": " + e);
-                }
-            }
-        }
-        outputs.clear();
-        encodedWriter = null;
-        fmp4Writer = null;
-        fmp4Publisher = null;
-        fmp4Sink = null;
-        yuvWriter = null;
-        rgbWriter = null;
-        decoder = null;
+        publishing.outputs().close();
     }
 
     /** Sends TEARDOWN, stops decoding, and closes the channels (readers see END_OF_STREAM). */
     @Override
     public void close() {
+        fork.disconnect(run);
+        run.close();
         source.close();
         // Stop publishing on the I/O thread before the channels close under it.
-        loop.submit(this::disconnectSinks).syncUninterruptibly();
-        closeOutputs();
+        loop.submit(() -> {
+            if (state instanceof Publishing publishing) {
+                fork.disconnect(publishing.outputs());
+            }
+        }).syncUninterruptibly();
+        State last;
+        synchronized (codecSwitch) {
+            last = state;
+            state = CLOSED;
+        }
+        closeCodecOutputs(last);
     }
 }

@@ -23,7 +23,7 @@ final class CameraListJson {
         Json json = new Json().open().openArray("cameras");
         for (CameraStatus camera : cameras) {
             FragmentMount mount = mounts.apply(camera.name());
-            InitSegment init = mount == null ? null : mount.init();
+            BrowserInitSegment init = mount == null ? null : mount.init();
             json.open().field("name", camera.name())
                     .field("state", camera.state().name().toLowerCase(Locale.ROOT))
                     .field("fps", camera.stats().fpsIn())

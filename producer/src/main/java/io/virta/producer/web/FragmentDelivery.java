@@ -10,10 +10,10 @@ import io.virta.rtsp.fanout.Delivery;
 final class FragmentDelivery extends Delivery<FragmentDelivery> {
     private ByteBuf fragment;
     private boolean keyframe;
-    private InitSegment init;
+    private BrowserInitSegment init;
 
     /** Publisher: the unit to hand out; this delivery now owns the reference to {@code fragment}. */
-    void set(ByteBuf fragment, boolean keyframe, InitSegment init) {
+    void set(ByteBuf fragment, boolean keyframe, BrowserInitSegment init) {
         this.fragment = fragment;
         this.keyframe = keyframe;
         this.init = init;
@@ -29,7 +29,7 @@ final class FragmentDelivery extends Delivery<FragmentDelivery> {
         return keyframe;
     }
 
-    InitSegment init() {
+    BrowserInitSegment init() {
         return init;
     }
 

@@ -33,7 +33,7 @@ final class FragmentMount implements FrameSink<AccessUnit> {
     private final String camera;
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     private final Fmp4Muxer muxer = new Fmp4Muxer();
-    private volatile InitSegment init;
+    private volatile BrowserInitSegment init;
     /** Browsers, grouped by the event loop that writes to them. */
     private final LoopFanout<VideoClient, FragmentDelivery> clients;
     /** The fragment being published: the ingest thread's reference, released once handed to every loop. */
@@ -55,7 +55,7 @@ final class FragmentMount implements FrameSink<AccessUnit> {
     }
 
     /** The init segment browsers get first; null until the camera sent its parameter sets. */
-    InitSegment init() {
+    BrowserInitSegment init() {
         return init;
     }
 
@@ -101,7 +101,7 @@ final class FragmentMount implements FrameSink<AccessUnit> {
         if (muxer.takeParameterSetsChanged()) {
             renewInit();
         }
-        InitSegment current = init;
+        BrowserInitSegment current = init;
         if (current == null || clients.clients() == 0) {
             return;
         }
@@ -132,9 +132,10 @@ final class FragmentMount implements FrameSink<AccessUnit> {
         ByteBuf message = Unpooled.buffer(FragmentHeader.LENGTH + codecs.length() + bytes.length);
         FragmentHeader.writeInit(message, codecs);
         message.writeBytes(bytes);
-        InitSegment before = init;
+        BrowserInitSegment before = init;
         long generation = before == null ? 1 : before.generation() + 1;
-        init = new InitSegment(Unpooled.unreleasableBuffer(message), generation, codecs, muxer.width(), muxer.height());
+        init = new BrowserInitSegment(Unpooled.unreleasableBuffer(message), generation, codecs, muxer.width(),
+                muxer.height());
         LOG.fine(() -> camera + ": web view init segment " + codecs + " " + muxer.width() + "x" + muxer.height());
         if (before != null && !Objects.equals(before.codecs(), codecs)) {
             // A browser's SourceBuffer was made for one codec: let the page reconnect and start afresh.

@@ -30,7 +30,7 @@ final class VideoClient {
             waitingForKeyframe = true;
             return;
         }
-        InitSegment init = delivery.init();
+        BrowserInitSegment init = delivery.init();
         if (init.generation() != initGeneration) {
             if (!keyframe) {
                 // New parameter sets: the decoder needs them and then a keyframe.

@@ -96,7 +96,7 @@ public final class Fmp4FragmentBuilder {
         boxes.start(FourCc.MOOF);
         boxes.startFull(FourCc.MFHD, 0, 0).u32(muxer.nextFragmentSequence()).end();
         boxes.start(FourCc.TRAF);
-        boxes.startFull(FourCc.TFHD, 0, 0x02_0000).u32(InitSegment.TRACK_ID).end(); // default-base-is-moof
+        boxes.startFull(FourCc.TFHD, 0, 0x02_0000).u32(InitSegmentWriter.TRACK_ID).end(); // default-base-is-moof
         boxes.startFull(FourCc.TFDT, 1, 0).u64(decodeTimes[0]).end();
         // data offset, then duration, size and flags per sample
         boxes.startFull(FourCc.TRUN, 0, 0x00_0701).u32(count).u32(moofSize + MDAT_HEADER);

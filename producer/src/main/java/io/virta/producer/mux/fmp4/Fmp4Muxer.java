@@ -181,13 +181,13 @@ public final class Fmp4Muxer {
     }
 
     public int initSize() {
-        return InitSegment.size(entry);
+        return InitSegmentWriter.size(entry);
     }
 
     /** Writes ftyp+moov for the current parameter sets at {@code offset}; returns its size. */
     public int writeInit(MemorySegment out, long offset) {
         boxes.wrap(out, offset);
-        InitSegment.write(boxes, entry);
+        InitSegmentWriter.write(boxes, entry);
         return (int) (boxes.position() - offset);
     }
 
@@ -202,7 +202,7 @@ public final class Fmp4Muxer {
         boxes.start(FourCc.MOOF);
         boxes.startFull(FourCc.MFHD, 0, 0).u32(nextFragmentSequence()).end();
         boxes.start(FourCc.TRAF);
-        boxes.startFull(FourCc.TFHD, 0, 0x02_0000).u32(InitSegment.TRACK_ID).end(); // default-base-is-moof
+        boxes.startFull(FourCc.TFHD, 0, 0x02_0000).u32(InitSegmentWriter.TRACK_ID).end(); // default-base-is-moof
         boxes.startFull(FourCc.TFDT, 1, 0).u64(decodeTime).end();
         // data offset, then duration, size and flags for the one sample
         boxes.startFull(FourCc.TRUN, 0, 0x00_0701).u32(1).u32(MOOF_SIZE + 8)

@@ -1,17 +1,19 @@
 package io.virta.producer.mux.fmp4;
 
 /**
- * Writes an init segment: ftyp, then moov with one video track (the codec's sample entry: avc1 or
- * hvc1 with the parameter sets), empty sample tables, and mvex/trex announcing that the samples come in movie fragments.
+ * Writes the boxes of an init segment: ftyp, then moov with one video track (the codec's sample
+ * entry: avc1 or hvc1 with the parameter sets), empty sample tables, and mvex/trex announcing that
+ * the samples come in movie fragments. The {@code .mp4} channel's FIRST cells carry them, and the web
+ * view frames them for browsers as its {@code BrowserInitSegment}.
  */
-final class InitSegment {
+final class InitSegmentWriter {
     static final int TRACK_ID = 1;
     private static final int[] IDENTITY_MATRIX = {0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000};
     /** ISO 639-2 "und", packed as three 5-bit letters. */
     private static final int LANGUAGE_UNDETERMINED = 0x55C4;
     private static final byte[] HANDLER_NAME = "VideoHandler\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-    private InitSegment() {
+    private InitSegmentWriter() {
     }
 
     /** The bytes {@link #write} writes for this sample entry. */
