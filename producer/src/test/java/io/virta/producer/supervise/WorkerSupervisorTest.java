@@ -46,8 +46,17 @@ class WorkerSupervisorTest {
     void aWorkerThatKeepsFailingBacksOffLongerEachTime() throws Exception {
         WorkerConfig failing = command("failing", "echo try; exit 3");
         try (WorkerSupervisor supervisor = new WorkerSupervisor(List.of(failing), "127.0.0.1:5", JAVA_WORKERS, this::collect).start()) {
-            await(() -> only(supervisor).restarts() >= 2 && only(supervisor).state() == WorkerState.BACKOFF);
-            WorkerStatus status = only(supervisor);
+            // Sampled while waiting: on a loaded machine this thread may look only after a 0.4 s wait has
+            // run out, but a worker that backs off longer each time soon waits 0.8 s, 1.6 s, ...
+            WorkerStatus[] seen = new WorkerStatus[1];
+            await(() -> {
+                WorkerStatus now = only(supervisor);
+                if (now.restarts() >= 2 && now.state() == WorkerState.BACKOFF && now.nextStartSeconds() > 0.1) {
+                    seen[0] = now;
+                }
+                return seen[0] != null;
+            });
+            WorkerStatus status = seen[0];
             assertEquals(3, status.lastExitCode());
             assertEquals("exited with status 3: try", status.lastError());
             // 0.1 s, 0.2 s, 0.4 s, ...: after two restarts the wait is at least 0.4 s minus what has passed.
