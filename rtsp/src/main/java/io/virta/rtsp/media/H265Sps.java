@@ -1,9 +1,11 @@
-package io.virta.producer.mux.fmp4;
+package io.virta.rtsp.media;
 
 /**
  * The fields of an H265 sequence parameter set (ITU-T H.265 7.3.2.2) that hvcC and the track
  * header need: the general profile_tier_level, sub-layers, chroma format, bit depths and the
- * picture size inside the conformance window. A flyweight: {@link #parse} refills it.
+ * picture size inside the conformance window. A flyweight: {@link #parse} refills it, allocating
+ * nothing unless it fails. Like {@link H264Sps}, it refuses a cut-short or out-of-range parameter
+ * set with an IllegalArgumentException naming the field, and is used from one thread.
  */
 public final class H265Sps extends SequenceParameterSet {
     private final RbspReader in = new RbspReader();
@@ -25,9 +27,9 @@ public final class H265Sps extends SequenceParameterSet {
      */
     @Override
     public H265Sps parse(byte[] sps, int length) {
-        if (length < 4 || (sps[0] >> 1 & 0x3F) != 33) {
+        if (length < 4 || H265NalType.ofHeader(sps[0]) != H265NalType.SPS) {
             throw new IllegalArgumentException("not an H265 SPS (" + length + " bytes, NAL type "
-                    + (length > 0 ? sps[0] >> 1 & 0x3F : -1) + ")");
+                    + (length > 0 ? H265NalType.ofHeader(sps[0]).value() : -1) + ")");
         }
         in.wrap("H265 SPS", sps, 2, length);
         in.bits(4); // sps_video_parameter_set_id

@@ -1,9 +1,19 @@
-package io.virta.producer.mux.fmp4;
+package io.virta.rtsp.media;
 
 /**
- * The fields of an H264 sequence parameter set (ITU-T H.264 7.3.2.1.1) that the init segment needs:
- * profile, level, chroma format, bit depths and the cropped picture size. A flyweight: {@link #parse}
- * refills it. Emulation-prevention bytes are skipped while reading, so nothing is copied.
+ * The fields of an H264 sequence parameter set (ITU-T H.264 7.3.2.1.1) that a container's sample
+ * entry (the fMP4 init segment's avcC) needs: profile, level, chroma format, bit depths and the
+ * cropped picture size. A flyweight: {@link #parse} refills it. Emulation-prevention bytes are
+ * skipped while reading, so nothing is copied; a parse allocates nothing unless it fails.
+ *
+ * <p>Hostile input: a parameter set that is cut short or out of the standard's ranges is refused
+ * with an IllegalArgumentException naming the field; nothing is read outside {@code [0, length)}.
+ * Use an instance from one thread.
+ *
+ * <pre>
+ *   H264Sps sps = new H264Sps().parse(nal, nal.length);   // nal starts with the NAL header byte
+ *   int width = sps.width();
+ * </pre>
  */
 public final class H264Sps extends SequenceParameterSet {
     private final RbspReader in = new RbspReader();
@@ -19,9 +29,9 @@ public final class H264Sps extends SequenceParameterSet {
      */
     @Override
     public H264Sps parse(byte[] sps, int length) {
-        if (length < 4 || (sps[0] & 0x1F) != 7) {
+        if (length < 4 || H264NalType.ofHeader(sps[0]) != H264NalType.SPS) {
             throw new IllegalArgumentException("not an H264 SPS (" + length + " bytes, NAL type "
-                    + (length > 0 ? sps[0] & 0x1F : -1) + ")");
+                    + (length > 0 ? H264NalType.ofHeader(sps[0]).value() : -1) + ")");
         }
         in.wrap("H264 SPS", sps, 1, length);
         profileIdc = (int) in.bits(8);
@@ -93,8 +103,8 @@ public final class H264Sps extends SequenceParameterSet {
         return this;
     }
 
-    /** Profiles whose SPS carries chroma_format_idc and bit depths (7.3.2.1.1). */
-    static boolean hasChromaFormat(int profileIdc) {
+    /** Profiles whose SPS carries chroma_format_idc and bit depths (7.3.2.1.1); avcC then carries them too. */
+    public static boolean hasChromaFormat(int profileIdc) {
         return switch (profileIdc) {
             case 100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135 -> true;
             default -> false;

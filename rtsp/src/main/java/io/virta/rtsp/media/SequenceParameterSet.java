@@ -1,4 +1,4 @@
-package io.virta.producer.mux.fmp4;
+package io.virta.rtsp.media;
 
 /** What H264 and H265 sequence parameter sets both tell a sample entry: picture size, chroma format, bit depths. */
 public abstract sealed class SequenceParameterSet permits H264Sps, H265Sps {

@@ -1,4 +1,4 @@
-package io.virta.producer.mux.fmp4;
+package io.virta.rtsp.media;
 
 /**
  * Reads the bits of a NAL unit's payload (RBSP): fixed-width fields and Exp-Golomb codes, skipping
