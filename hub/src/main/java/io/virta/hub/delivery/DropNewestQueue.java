@@ -8,8 +8,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * order. The consumer learns how many were dropped exactly where they were dropped: before the next
  * message that got in ({@link #missedBefore()}), or once it has taken everything that came before the
  * drops ({@link #missedAtTail()}). No allocation per message.
+ *
+ * <p>It queues references that the producer hands over and forgets, and decides itself what a full
+ * queue does (drop the newest, count it); the RTSP fan-out's {@code SlotRing}, by contrast, lends
+ * pre-allocated slots that are filled in place and leaves a full ring to its caller.
  */
-final class DeliveryRing<T> {
+final class DropNewestQueue<T> {
     private final Object[] items;
     /** The drop count when each slot's message got in: drops between two messages show as a difference. */
     private final long[] droppedAtOffer;
@@ -22,7 +26,7 @@ final class DeliveryRing<T> {
     private long reported;
     private long lastMissedBefore;
 
-    DeliveryRing(int capacity) {
+    DropNewestQueue(int capacity) {
         if (capacity < 1 || Integer.bitCount(capacity) != 1) {
             throw new IllegalArgumentException("capacity must be a power of two, not " + capacity);
         }

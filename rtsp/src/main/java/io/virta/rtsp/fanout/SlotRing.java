@@ -10,8 +10,12 @@ import java.util.function.Supplier;
  * <p>Indices only grow: {@code tail - head} is the number of filled slots. Both are volatile so that
  * the slot's contents written before {@code commit} are visible after the consumer reads the tail,
  * and the slot's release before {@code advance} is complete before the producer reuses it.
+ *
+ * <p>The slots are lent, not handed over: the same objects go round and round, filled in place. When
+ * every slot is taken, {@link #claim} says so and the caller decides what to drop ({@link LoopFanout}
+ * drops the unit for that loop); unlike the event hub's drop-newest queue, this ring drops nothing itself.
  */
-final class DeliveryRing<D extends Delivery<D>> {
+final class SlotRing<D extends Delivery<D>> {
     private final Delivery<?>[] slots;
     private final int mask;
     /** Next slot the consumer reads; written by the consumer only. */
@@ -20,7 +24,7 @@ final class DeliveryRing<D extends Delivery<D>> {
     private volatile long tail;
 
     /** {@code capacity}: rounded up to a power of two. */
-    DeliveryRing(int capacity, Supplier<D> newSlot) {
+    SlotRing(int capacity, Supplier<D> newSlot) {
         if (capacity < 1 || capacity > 1 << 16) {
             throw new IllegalArgumentException("ring capacity " + capacity + ": give 1 to 65536 slots");
         }

@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class DeliveryRingTest {
+class DropNewestQueueTest {
     @Test
     void whenFullTheNewestAreDroppedAndTheGapIsMarkedOnTheNextOneIn() {
-        DeliveryRing<Integer> ring = new DeliveryRing<>(4);
+        DropNewestQueue<Integer> ring = new DropNewestQueue<>(4);
         for (int i = 0; i < 4; i++) {
             assertTrue(ring.offer(i));
         }
@@ -38,7 +38,7 @@ class DeliveryRingTest {
 
     @Test
     void dropsAtTheEndAreReportedOnceEverythingBeforeThemIsTaken() {
-        DeliveryRing<Integer> ring = new DeliveryRing<>(2);
+        DropNewestQueue<Integer> ring = new DropNewestQueue<>(2);
         ring.offer(0);
         ring.offer(1);
         ring.offer(2);
@@ -56,7 +56,7 @@ class DeliveryRingTest {
 
     @Test
     void wrapsAroundManyTimes() {
-        DeliveryRing<Integer> ring = new DeliveryRing<>(8);
+        DropNewestQueue<Integer> ring = new DropNewestQueue<>(8);
         for (int i = 0; i < 10_000; i++) {
             assertTrue(ring.offer(i));
             if (i % 3 == 2) {
@@ -66,6 +66,6 @@ class DeliveryRingTest {
             }
         }
         assertEquals(0, ring.droppedTotal());
-        assertThrows(IllegalArgumentException.class, () -> new DeliveryRing<Integer>(6));
+        assertThrows(IllegalArgumentException.class, () -> new DropNewestQueue<Integer>(6));
     }
 }
