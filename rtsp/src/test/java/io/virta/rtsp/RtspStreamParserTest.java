@@ -2,6 +2,7 @@ package io.virta.rtsp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.virta.testkit.FuzzCorpus;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -152,11 +153,20 @@ class RtspStreamParserTest {
         in.release();
     }
 
-    /** Mutated streams either parse or fail with RtspProtocolException; nothing else, and never a hang. */
+    /**
+     * Mutated streams either parse or fail with RtspProtocolException; nothing else, and never a hang.
+     * The persisted corpus (src/test/resources/fuzz/RtspStreamParserTest) goes first, split at many places.
+     */
     @Test
     void fuzzedStreams() {
         byte[] seed = ("$\u0000\u0000\u0004abcd" + DESCRIBE_RESPONSE + "RTSP/1.0 200 OK\r\nCSeq: 3\r\nSession: 1;timeout=30\r\n"
                 + "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        for (FuzzCorpus.Case input : FuzzCorpus.of(RtspStreamParserTest.class)) {
+            byte[] bytes = input.bytes();
+            for (int cut = 0; cut <= bytes.length; cut += Math.max(1, bytes.length / 64)) {
+                parseInTwo(bytes, cut);
+            }
+        }
         Random random = new Random(2326);
         for (int round = 0; round < 5000; round++) {
             byte[] input = seed.clone();
@@ -164,27 +174,34 @@ class RtspStreamParserTest {
             for (int m = 0; m < mutations; m++) {
                 input[random.nextInt(input.length)] = (byte) (random.nextBoolean() ? random.nextInt(256) : "$\r\n: 0".charAt(random.nextInt(6)));
             }
-            ByteBuf in = Unpooled.buffer();
-            RtspStreamParser parser = new RtspStreamParser(4096, 4096);
-            int cut = random.nextInt(input.length);
-            try {
-                in.writeBytes(input, 0, cut);
-                parser.parse(in, recorder);
-                in.writeBytes(input, cut, input.length - cut);
-                parser.parse(in, recorder);
-                for (Object o : seen) {
-                    if (o instanceof RtspResponse r) {
-                        TransportHeader.parse(r.headers().get("Transport") == null ? "RTP/AVP" : r.headers().get("Transport"));
-                        if (r.headers().get("Session") != null) {
-                            SessionHeader.parse(r.headers().get("Session"));
-                        }
+            parseInTwo(input, random.nextInt(input.length));
+        }
+    }
+
+    /**
+     * Parses {@code input} as it would arrive in two reads split at {@code cut}, then the transport and
+     * session headers of what it yields; an RtspProtocolException is a clean end, anything else fails.
+     */
+    private void parseInTwo(byte[] input, int cut) {
+        ByteBuf in = Unpooled.buffer();
+        RtspStreamParser parser = new RtspStreamParser(4096, 4096);
+        try {
+            in.writeBytes(input, 0, cut);
+            parser.parse(in, recorder);
+            in.writeBytes(input, cut, input.length - cut);
+            parser.parse(in, recorder);
+            for (Object o : seen) {
+                if (o instanceof RtspResponse r) {
+                    TransportHeader.parse(r.headers().get("Transport") == null ? "RTP/AVP" : r.headers().get("Transport"));
+                    if (r.headers().get("Session") != null) {
+                        SessionHeader.parse(r.headers().get("Session"));
                     }
                 }
-            } catch (RtspProtocolException expected) {
-                // a clean error is the right answer to garbage
             }
-            seen.clear();
+        } catch (RtspProtocolException expected) {
+            // a clean error is the right answer to garbage
         }
+        seen.clear();
     }
 
     @Test

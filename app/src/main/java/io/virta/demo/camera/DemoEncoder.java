@@ -3,6 +3,7 @@ package io.virta.demo.camera;
 import io.virta.rtsp.media.NativeMemory;
 import io.virta.rtsp.media.AccessUnit;
 import io.virta.rtsp.media.AccessUnitListener;
+import io.virta.rtsp.media.H264NalType;
 import io.virta.rtsp.media.VideoCodec;
 
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
@@ -75,8 +76,6 @@ public final class DemoEncoder implements AutoCloseable {
     /** Bitrate for 1280x720: about what an IP camera sends for 720p at 25 fps. */
     public static final int BITRATE_720P = 2_000_000;
 
-    private static final int NAL_SPS = 7;
-    private static final int NAL_PPS = 8;
     /** FFmpeg's AVERROR(EAGAIN) on Linux: "no packet yet, send more". */
     private static final int AVERROR_EAGAIN = -11;
     /** All of the address space, so a native address can be read without making a segment per read. */
@@ -340,12 +339,12 @@ public final class DemoEncoder implements AutoCloseable {
     }
 
     private void remember(int offset, int length) {
-        int type = unitMemory.get(ValueLayout.JAVA_BYTE, offset) & 0x1F;
-        copiedSps |= type == NAL_SPS;
-        copiedPps |= type == NAL_PPS;
-        if (type == NAL_SPS && !sameBytes(sequenceParameterSet, offset, length)) {
+        H264NalType type = H264NalType.ofHeader(unitMemory.get(ValueLayout.JAVA_BYTE, offset));
+        copiedSps |= type == H264NalType.SPS;
+        copiedPps |= type == H264NalType.PPS;
+        if (type == H264NalType.SPS && !sameBytes(sequenceParameterSet, offset, length)) {
             sequenceParameterSet = copyOut(offset, length);
-        } else if (type == NAL_PPS && !sameBytes(pictureParameterSet, offset, length)) {
+        } else if (type == H264NalType.PPS && !sameBytes(pictureParameterSet, offset, length)) {
             pictureParameterSet = copyOut(offset, length);
         }
     }

@@ -10,8 +10,8 @@ import java.util.concurrent.Executor;
 import java.util.logging.Logger;
 
 /**
- * One subscriber. Live events arrive through a bounded {@link DeliveryRing} (the hub's intake never
- * waits for it) and leave as fast as the subscriber's transport accepts them; when the ring is full the
+ * One subscriber. Live events arrive through a bounded {@link DropNewestQueue} (the hub's intake never
+ * waits for it) and leave as fast as the subscriber's transport accepts them; when the queue is full the
  * newest events are dropped and the subscriber gets {@code Missed{count}} where they were dropped:
  * before the next event it does receive, or as soon as it has received everything before the gap.
  *
@@ -28,7 +28,7 @@ public final class Subscription extends SerialDrain {
     private final FanOut fanOut;
     private final EventJournal journal;
     private final long sinceMicros;
-    private final DeliveryRing<SubscribeResponse> ring;
+    private final DropNewestQueue<SubscribeResponse> queue;
     private JournalReader replay;
     /** The last id read from the journal before live delivery; Long.MAX_VALUE until the subscription joins. */
     private long replayUpTo = Long.MAX_VALUE;
@@ -49,7 +49,7 @@ public final class Subscription extends SerialDrain {
         this.out = out;
         this.fanOut = fanOut;
         this.journal = journal;
-        this.ring = new DeliveryRing<>(queueCapacity);
+        this.queue = new DropNewestQueue<>(queueCapacity);
     }
 
     /**
@@ -77,7 +77,7 @@ public final class Subscription extends SerialDrain {
 
     /** Intake (under its lock): queue a live event; dropped and counted if the subscriber is too far behind. */
     void offer(SubscribeResponse response) {
-        ring.offer(response);
+        queue.offer(response);
         awaitsWake = true;
     }
 
@@ -153,12 +153,12 @@ public final class Subscription extends SerialDrain {
 
     private void deliverLive() {
         while (out.isReady()) {
-            SubscribeResponse response = ring.poll();
+            SubscribeResponse response = queue.poll();
             if (response == null) {
-                sendMissed(ring.missedAtTail());
+                sendMissed(queue.missedAtTail());
                 return;
             }
-            sendMissed(ring.missedBefore());
+            sendMissed(queue.missedBefore());
             long id = response.getEvent().getId();
             if (id > lastSentId) {
                 lastSentId = id;
@@ -206,7 +206,7 @@ public final class Subscription extends SerialDrain {
 
     /** Events dropped because this subscriber fell behind. */
     public long dropped() {
-        return ring.droppedTotal();
+        return queue.droppedTotal();
     }
 
     /** Events sent so far. */

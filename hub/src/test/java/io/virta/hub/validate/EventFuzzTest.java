@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.virta.protos.events.v1.BoundingBox;
 import io.virta.protos.events.v1.Event;
 import io.virta.protos.events.v1.ReportRequest;
+import io.virta.testkit.FuzzCorpus;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -14,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * What a network peer can send: random bytes and mutations of real reports go through protobuf parsing
  * and validation. Either parsing refuses them (InvalidProtocolBufferException) or validation returns
- * null or a reason; nothing else may come out.
+ * null or a reason; nothing else may come out. The persisted corpus (src/test/resources/fuzz/EventFuzzTest)
+ * goes first.
  */
 class EventFuzzTest {
     private static final long NOW = 1_795_860_000_000_000L;
@@ -24,32 +26,51 @@ class EventFuzzTest {
     void randomAndMutatedReportsParseAndValidateCleanly() {
         EventValidator validators[] = {new EventValidator(CameraDirectory.anyValidName(), () -> NOW),
                 new EventValidator(CameraDirectory.of(List.of("lobby")), () -> NOW)};
+        for (FuzzCorpus.Case input : FuzzCorpus.of(EventFuzzTest.class)) {
+            parseAndValidate(input.bytes(), validators);
+        }
         byte[][] seeds = seeds();
         SplittableRandom random = new SplittableRandom(20261124);
         int parsed = 0;
         int valid = 0;
         for (int round = 0; round < ROUNDS; round++) {
             byte[] bytes = round % 10 == 0 ? randomBytes(random) : mutate(seeds[random.nextInt(seeds.length)], random);
-            ReportRequest request;
-            try {
-                request = ReportRequest.parseFrom(bytes);
-            } catch (InvalidProtocolBufferException refused) {
+            int validEvents = parseAndValidate(bytes, validators);
+            if (validEvents == REFUSED_BY_PARSING) {
                 continue;
             }
             parsed++;
-            for (int i = 0; i < request.getEventsCount(); i++) {
-                for (EventValidator validator : validators) {
-                    String reason = validator.check(request.getEvents(i), i);
-                    if (reason == null) {
-                        valid++;
-                    } else {
-                        assertTrue(reason.startsWith("events[" + i + "]."), reason);
-                    }
-                }
-            }
+            valid += validEvents;
         }
         assertTrue(parsed > ROUNDS / 10, "mutations also reach validation: " + parsed);
         assertTrue(valid > 0, "some mutations stay valid: " + valid);
+    }
+
+    private static final int REFUSED_BY_PARSING = -1;
+
+    /**
+     * Parses {@code bytes} as a report and checks its events with each validator, as the hub's intake
+     * does: returns how many checks passed, or {@link #REFUSED_BY_PARSING}. A reason must name its event.
+     */
+    private static int parseAndValidate(byte[] bytes, EventValidator[] validators) {
+        ReportRequest request;
+        try {
+            request = ReportRequest.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException refused) {
+            return REFUSED_BY_PARSING;
+        }
+        int valid = 0;
+        for (int i = 0; i < request.getEventsCount(); i++) {
+            for (EventValidator validator : validators) {
+                String reason = validator.check(request.getEvents(i), i);
+                if (reason == null) {
+                    valid++;
+                } else {
+                    assertTrue(reason.startsWith("events[" + i + "]."), reason);
+                }
+            }
+        }
+        return valid;
     }
 
     private static byte[][] seeds() {

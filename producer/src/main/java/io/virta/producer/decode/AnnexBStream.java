@@ -1,6 +1,8 @@
 package io.virta.producer.decode;
 
 import io.virta.rtsp.media.AccessUnit;
+import io.virta.rtsp.media.NalRole;
+import io.virta.rtsp.media.NalUnitType;
 import io.virta.rtsp.media.VideoCodec;
 
 import java.io.IOException;
@@ -87,7 +89,7 @@ public final class AnnexBStream {
     int[] nalTypes(int unit) {
         int[] types = new int[unitNalCount[unit]];
         for (int i = 0; i < types.length; i++) {
-            types[i] = nalType(unitFirstNal[unit] + i);
+            types[i] = nalType(unitFirstNal[unit] + i).value();
         }
         return types;
     }
@@ -137,8 +139,7 @@ public final class AnnexBStream {
         while (end > from && stream[end - 1] == 0) {
             end--;
         }
-        int headerBytes = codec == VideoCodec.H265 ? 2 : 1;
-        if (end - from < headerBytes) {
+        if (end - from < codec.nalHeaderLength()) {
             malformedNals++;
             return;
         }
@@ -156,15 +157,16 @@ public final class AnnexBStream {
         boolean hasSlice = false;
         boolean keyframe = false;
         for (int n = 0; n < nals; n++) {
-            int type = nalType(n);
+            NalUnitType type = nalType(n);
             if (hasSlice && startsAccessUnit(n, type)) {
                 addUnit(first, n - first, keyframe);
                 first = n;
                 hasSlice = false;
                 keyframe = false;
             }
-            hasSlice |= isSlice(type);
-            keyframe |= isKeyframeSlice(type);
+            hasSlice |= type.role().isSlice();
+            // The IRAP types H.265 reserves (22, 23) make no keyframe here.
+            keyframe |= type.role() == NalRole.KEYFRAME_SLICE && !type.isReserved();
         }
         if (nals > first) {
             addUnit(first, nals - first, keyframe);
@@ -183,33 +185,16 @@ public final class AnnexBStream {
         units++;
     }
 
-    private int nalType(int n) {
-        int header = stream[nalOffsets[n]] & 0xFF;
-        return codec == VideoCodec.H265 ? (header >> 1) & 0x3F : header & 0x1F;
+    private NalUnitType nalType(int n) {
+        return codec.nalType(stream[nalOffsets[n]]);
     }
 
-    private boolean isSlice(int type) {
-        return codec == VideoCodec.H265 ? type <= 31 : type >= 1 && type <= 5;
-    }
-
-    private boolean isKeyframeSlice(int type) {
-        return codec == VideoCodec.H265 ? type >= 16 && type <= 21 : type == 5;
-    }
-
-    private boolean startsAccessUnit(int n, int type) {
-        int offset = nalOffsets[n];
-        int length = nalLengths[n];
-        if (codec == VideoCodec.H265) {
-            if (type <= 31) {
-                // first_slice_segment_in_pic_flag: the first bit after the 2-byte header.
-                return length > 2 && (stream[offset + 2] & 0x80) != 0;
-            }
-            return (type >= 32 && type <= 35) || type == 39 || (type >= 41 && type <= 44) || (type >= 48 && type <= 55);
+    private boolean startsAccessUnit(int n, NalUnitType type) {
+        if (type.hasSliceHeader()) {
+            // first_mb_in_slice 0 / first_slice_segment_in_pic_flag: the first bit after the header.
+            int headerLength = codec.nalHeaderLength();
+            return nalLengths[n] > headerLength && (stream[nalOffsets[n] + headerLength] & 0x80) != 0;
         }
-        if (type == 1 || type == 2 || type == 5) {
-            // first_mb_in_slice is ue(v); it is 0 exactly when its first bit is 1.
-            return length > 1 && (stream[offset + 1] & 0x80) != 0;
-        }
-        return type == 6 || type == 7 || type == 8 || type == 9 || (type >= 14 && type <= 18);
+        return type.beginsAccessUnit();
     }
 }

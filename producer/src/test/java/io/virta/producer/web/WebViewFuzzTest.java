@@ -2,6 +2,7 @@ package io.virta.producer.web;
 
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.virta.producer.config.WebViewConfig;
+import io.virta.testkit.FuzzCorpus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,9 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * Mutated and random requests against the web view's real server on a real socket, from a fixed
  * seed: every request the HTTP decoder can frame gets a status line of an expected kind (never a
- * 5xx, never a hang), and the server answers a good request afterwards.
+ * 5xx, never a hang), and the server answers a good request afterwards. The persisted corpus
+ * (src/test/resources/fuzz/WebViewFuzzTest) goes first: among it, the %-escape and WebSocket upgrade
+ * that once dropped the connection instead of answering 400.
  */
 class WebViewFuzzTest {
     private static final long SEED = 0x5eedL;
@@ -63,29 +66,42 @@ class WebViewFuzzTest {
 
     @Test
     void mutatedRequestsGetA4xxOrAnAnswerAndTheServerGoesOn() throws Exception {
+        for (FuzzCorpus.Case input : FuzzCorpus.of(WebViewFuzzTest.class)) {
+            answeredAsExpected(input.bytes(), "corpus case " + input.name());
+        }
         Random random = new Random(SEED);
         int answered = 0;
         for (int round = 0; round < ROUNDS; round++) {
             byte[] request = round % 10 == 9 ? randomBytes(random) : mutate(SEEDS.get(random.nextInt(SEEDS.size())), random);
-            String response = exchange(request);
-            Matcher status = STATUS.matcher(response);
-            if (status.find()) {
+            if (answeredAsExpected(request, "round " + round)) {
                 answered++;
-                int code = Integer.parseInt(status.group(1));
-                assertTrue(EXPECTED.contains(code), "round " + round + ": status " + code + " for "
-                        + printable(request) + "\n" + response);
-            } else {
-                // No status line: the decoder is still waiting for the rest of a request it cannot frame
-                // yet (a mutated length or line end), which a real client ends by closing. A request that
-                // is framed whole must be answered.
-                assertTrue(response.isEmpty(), "round " + round + ": not HTTP: " + response);
-                assertFalse(WELL_FRAMED.matcher(new String(request, StandardCharsets.ISO_8859_1)).matches(),
-                        "round " + round + ": no answer to " + printable(request));
             }
         }
         assertTrue(answered > ROUNDS / 2, "most mutated requests are answered: " + answered + " of " + ROUNDS);
         String good = exchange(SEEDS.getFirst().getBytes(StandardCharsets.US_ASCII));
         assertTrue(good.startsWith("HTTP/1.1 200"), good);
+    }
+
+    /**
+     * Sends {@code request}: true if it got a status line of an expected kind; false if it got nothing
+     * because it cannot be framed. Anything else fails the test.
+     */
+    private boolean answeredAsExpected(byte[] request, String label) throws IOException {
+        String response = exchange(request);
+        Matcher status = STATUS.matcher(response);
+        if (status.find()) {
+            int code = Integer.parseInt(status.group(1));
+            assertTrue(EXPECTED.contains(code), label + ": status " + code + " for "
+                    + printable(request) + "\n" + response);
+            return true;
+        }
+        // No status line: the decoder is still waiting for the rest of a request it cannot frame
+        // yet (a mutated length or line end), which a real client ends by closing. A request that
+        // is framed whole must be answered.
+        assertTrue(response.isEmpty(), label + ": not HTTP: " + response);
+        assertFalse(WELL_FRAMED.matcher(new String(request, StandardCharsets.ISO_8859_1)).matches(),
+                label + ": no answer to " + printable(request));
+        return false;
     }
 
     @Test

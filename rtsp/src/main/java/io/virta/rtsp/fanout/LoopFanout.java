@@ -16,7 +16,7 @@ import java.util.logging.Logger;
  * unit from the publishing (ingest) thread to those loops: once per loop, whatever the number of
  * clients on it, and without allocating.
  *
- * <p>Per loop there is a bounded {@link DeliveryRing} of pre-allocated {@link Delivery} slots (the
+ * <p>Per loop there is a bounded {@link SlotRing} of pre-allocated {@link Delivery} slots (the
  * publishing thread is its only producer, the loop its only consumer) and one reusable task that
  * drains it, scheduled on the loop only when it is not already pending. A slot holds
  * {@code retain()}ed references to the publisher's buffers, not duplicates: the clients never move
@@ -79,7 +79,7 @@ public final class LoopFanout<C, D extends Delivery<D>> {
             }
         }
         // A loop's slots stay once made: there are only as many as the server has event loops.
-        ClientLoop<C, D> added = new ClientLoop<>(this, loop, new DeliveryRing<>(capacity, newSlot));
+        ClientLoop<C, D> added = new ClientLoop<>(this, loop, new SlotRing<>(capacity, newSlot));
         added.add(client);
         ClientLoop<C, D>[] more = Arrays.copyOf(loops, loops.length + 1);
         more[loops.length] = added;
@@ -140,7 +140,7 @@ public final class LoopFanout<C, D extends Delivery<D>> {
 
         final LoopFanout<C, D> fanout;
         final EventLoop loop;
-        final DeliveryRing<D> ring;
+        final SlotRing<D> ring;
         /** Set while a {@link #run} is pending on the loop, so that one task serves many units. */
         final AtomicBoolean scheduled = new AtomicBoolean();
         /** Replaced whole on change (under the fan-out's lock), so both sides read it without one. */
@@ -148,7 +148,7 @@ public final class LoopFanout<C, D extends Delivery<D>> {
         /** Publisher only: this loop lost a unit, so it skips to the next keyframe. */
         boolean waitingForKeyframe;
 
-        ClientLoop(LoopFanout<C, D> fanout, EventLoop loop, DeliveryRing<D> ring) {
+        ClientLoop(LoopFanout<C, D> fanout, EventLoop loop, SlotRing<D> ring) {
             this.fanout = fanout;
             this.loop = loop;
             this.ring = ring;

@@ -2,6 +2,7 @@ package io.virta.rtsp.rtp;
 
 import io.virta.rtsp.media.AccessUnit;
 import io.virta.rtsp.media.AccessUnitListener;
+import io.virta.rtsp.media.NalRole;
 import io.virta.rtsp.media.VideoCodec;
 
 import java.nio.ByteBuffer;
@@ -42,34 +43,6 @@ import java.nio.ByteBuffer;
  * larger one arrives. Use it from one thread.
  */
 public final class AccessUnitAssembler {
-    /** What a NAL unit is, as far as assembly cares. */
-    public enum NalRole {
-        ACCESS_UNIT_DELIMITER(-1),
-        VIDEO_PARAMETER_SET(0),
-        SEQUENCE_PARAMETER_SET(1),
-        PICTURE_PARAMETER_SET(2),
-        /** A slice of a picture that refers to earlier ones. */
-        SLICE(-1),
-        /** A slice of a picture that starts decoding: H264 IDR, H265 IRAP. */
-        KEYFRAME_SLICE(-1),
-        OTHER(-1);
-
-        /** Position in decoding order among the parameter sets; -1 for the rest. */
-        final int parameterSetRank;
-
-        NalRole(int parameterSetRank) {
-            this.parameterSetRank = parameterSetRank;
-        }
-
-        boolean isParameterSet() {
-            return parameterSetRank >= 0;
-        }
-
-        boolean isSlice() {
-            return this == SLICE || this == KEYFRAME_SLICE;
-        }
-    }
-
     private static final int START_CODE_LENGTH = 4;
     private static final int PARAMETER_SET_KINDS = 3;
     private static final int MAX_RECORDED_PARAMETER_SETS = 16;
@@ -202,7 +175,7 @@ public final class AccessUnitAssembler {
         if (!role.isParameterSet()) {
             throw new IllegalArgumentException(role + " is not a parameter set");
         }
-        int kind = role.parameterSetRank;
+        int kind = role.parameterSetRank();
         if (remembered[kind].length < length) {
             remembered[kind] = new byte[length];
         }
@@ -424,7 +397,7 @@ public final class AccessUnitAssembler {
     }
 
     private void endParameterSet() {
-        int rank = nalRole.parameterSetRank;
+        int rank = nalRole.parameterSetRank();
         int bodyStart = nalStart + START_CODE_LENGTH;
         int bodyLength = writePosition - bodyStart;
         if (nalIntact) {

@@ -2,6 +2,8 @@ package io.virta.rtsp.rtp;
 
 import io.virta.rtsp.media.AccessUnit;
 import io.virta.rtsp.media.AnnexB;
+import io.virta.rtsp.media.H264NalType;
+import io.virta.rtsp.media.H265NalType;
 import io.virta.rtsp.media.VideoCodec;
 
 import java.nio.ByteBuffer;
@@ -90,12 +92,7 @@ public final class SdpFormat {
     }
 
     private boolean isParameterSet(byte header) {
-        if (codec == VideoCodec.H264) {
-            int type = header & 0x1f;
-            return type == 7 || type == 8;
-        }
-        int type = (header >> 1) & 0x3f;
-        return type >= 32 && type <= 34;
+        return codec.nalType(header).isParameterSet();
     }
 
     /** {@code a=rtpmap} and, once parameter sets are known, {@code a=fmtp}, each ending in CRLF. */
@@ -110,7 +107,7 @@ public final class SdpFormat {
             String profile = null;
             List<String> encoded = new ArrayList<>();
             for (byte[] nal : sets) {
-                if ((nal[0] & 0x1f) == 7 && nal.length >= 4) {
+                if (H264NalType.ofHeader(nal[0]) == H264NalType.SPS && nal.length >= 4) {
                     profile = String.format("%02X%02X%02X", nal[1], nal[2], nal[3]);
                 }
                 encoded.add(Base64.getEncoder().encodeToString(nal));
@@ -124,8 +121,8 @@ public final class SdpFormat {
         } else {
             String[] names = {"sprop-vps", "sprop-sps", "sprop-pps"};
             for (byte[] nal : sets) {
-                int type = (nal[0] >> 1) & 0x3f;
-                fmtp.add(names[type - 32] + "=" + Base64.getEncoder().encodeToString(nal));
+                int rank = H265NalType.ofHeader(nal[0]).role().parameterSetRank();
+                fmtp.add(names[rank] + "=" + Base64.getEncoder().encodeToString(nal));
             }
         }
         if (!fmtp.isEmpty()) {

@@ -1,5 +1,6 @@
 package io.virta.rtsp.sdp;
 
+import io.virta.rtsp.media.H264NalType;
 import io.virta.rtsp.media.VideoCodec;
 
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ final class VideoFormatParser {
         switch (codec) {
             case H264 -> {
                 parameterSets.addAll(nalUnits(parameters, "sprop-parameter-sets", line, parser));
-                // RFC 6184 does not fix the order; a decoder wants SPS (type 7) before PPS (type 8).
+                // RFC 6184 does not fix the order; a decoder wants SPS before PPS.
                 parameterSets.sort(Comparator.comparingInt(VideoFormatParser::h264Rank));
                 profileLevelId = profileLevelId(parameters.get("profile-level-id"));
                 packetizationMode = packetizationMode(parameters.get("packetization-mode"), line, parser);
@@ -70,9 +71,9 @@ final class VideoFormatParser {
     }
 
     private static int h264Rank(byte[] nal) {
-        return switch (nal[0] & 0x1f) {
-            case 7 -> 0;
-            case 8 -> 1;
+        return switch (H264NalType.ofHeader(nal[0])) {
+            case SPS -> 0;
+            case PPS -> 1;
             default -> 2;
         };
     }

@@ -1,5 +1,6 @@
 package io.virta.rtsp.auth;
 
+import io.virta.testkit.FuzzCorpus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -11,7 +12,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Seeded random mutations of real challenges: parsing, choosing and answering either work or
- * fail with an {@link AuthenticationException}; nothing else escapes.
+ * fail with an {@link AuthenticationException}; nothing else escapes. The persisted corpus
+ * (src/test/resources/fuzz/ChallengeFuzzTest) goes first.
  */
 class ChallengeFuzzTest {
     private static final List<String> SEEDS = List.of(
@@ -29,28 +31,43 @@ class ChallengeFuzzTest {
     @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void mutatedChallengesParseOrFailCleanly() {
         SplittableRandom random = new SplittableRandom(0xA07_2617L);
+        for (FuzzCorpus.Case input : FuzzCorpus.of(ChallengeFuzzTest.class)) {
+            answerOrRefuse(input.text(), "corpus case " + input.name());
+        }
         int answered = 0;
         int refused = 0;
         for (int iteration = 0; iteration < 5000; iteration++) {
             String mutated = mutate(SEEDS.get(iteration % SEEDS.size()), random);
-            try {
-                List<AuthChallenge> challenges = AuthChallenge.parseAll(mutated);
-                for (AuthChallenge challenge : challenges) {
-                    challenge.qopOptions();
-                    challenge.toString();
-                }
-                Authenticator auth = new Authenticator(new Credentials("admin", "pw"), () -> "c");
-                auth.onUnauthorized(List.of(mutated));
-                String header = auth.authorization("DESCRIBE", "rtsp://h/").orElseThrow();
-                AuthChallenge.parse(header); // whatever the server sent, what we send back parses
+            if (answerOrRefuse(mutated, "iteration " + iteration)) {
                 answered++;
-            } catch (AuthenticationException expected) {
+            } else {
                 refused++; // clean failure
-            } catch (RuntimeException | Error unexpected) {
-                fail("iteration " + iteration + " threw " + unexpected + " for: " + mutated, unexpected);
             }
         }
         assertTrue(answered > 500 && refused > 500, "both paths exercised: " + answered + " answered, " + refused + " refused");
+    }
+
+    /**
+     * Parses {@code challenge}, answers it and parses the answer: true when answered, false when refused
+     * with an {@link AuthenticationException}; anything else fails the test.
+     */
+    private static boolean answerOrRefuse(String challenge, String label) {
+        try {
+            List<AuthChallenge> challenges = AuthChallenge.parseAll(challenge);
+            for (AuthChallenge parsed : challenges) {
+                parsed.qopOptions();
+                parsed.toString();
+            }
+            Authenticator auth = new Authenticator(new Credentials("admin", "pw"), () -> "c");
+            auth.onUnauthorized(List.of(challenge));
+            String header = auth.authorization("DESCRIBE", "rtsp://h/").orElseThrow();
+            AuthChallenge.parse(header); // whatever the server sent, what we send back parses
+            return true;
+        } catch (AuthenticationException expected) {
+            return false;
+        } catch (RuntimeException | Error unexpected) {
+            return fail(label + " threw " + unexpected + " for: " + challenge, unexpected);
+        }
     }
 
     private static String mutate(String text, SplittableRandom random) {

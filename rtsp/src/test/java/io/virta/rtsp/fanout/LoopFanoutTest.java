@@ -211,11 +211,11 @@ class LoopFanoutTest {
 
     @Test
     void ringCapacityIsRoundedUpToAPowerOfTwoAndChecked() {
-        assertEquals(8, new DeliveryRing<>(5, Numbered::new).capacity());
-        assertEquals(32, new DeliveryRing<>(32, Numbered::new).capacity());
-        assertEquals(1, new DeliveryRing<>(1, Numbered::new).capacity());
+        assertEquals(8, new SlotRing<>(5, Numbered::new).capacity());
+        assertEquals(32, new SlotRing<>(32, Numbered::new).capacity());
+        assertEquals(1, new SlotRing<>(1, Numbered::new).capacity());
         var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> new DeliveryRing<>(0, Numbered::new));
+                () -> new SlotRing<>(0, Numbered::new));
         assertTrue(e.getMessage().contains("ring capacity 0"), e.getMessage());
     }
 }

@@ -1,5 +1,6 @@
 package io.virta.rtsp.rtcp;
 
+import io.virta.testkit.FuzzCorpus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -13,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * Seeded random mutations of valid compound packets: the reader delivers packets and then stops,
  * cleanly or with an error kind, within a bounded number of steps, and never reads outside the
  * window it was given (the bytes around it are poisoned and the window sits inside a larger array).
+ * The persisted corpus (src/test/resources/fuzz/RtcpFuzzTest) goes first.
  */
 class RtcpFuzzTest {
     private static final long NTP = 0xE93C_7F00_8000_0000L;
@@ -36,44 +38,57 @@ class RtcpFuzzTest {
     void mutatedPacketsAreReadOrRejectedCleanly() {
         SplittableRandom random = new SplittableRandom(0x3550);
         CompoundPacketReader reader = new CompoundPacketReader();
+        for (FuzzCorpus.Case input : FuzzCorpus.of(RtcpFuzzTest.class)) {
+            readAll(reader, input.bytes(), "corpus case " + input.name());
+        }
         int delivered = 0;
         int rejected = 0;
         for (int iteration = 0; iteration < 20_000; iteration++) {
             byte[] packet = mutate(SEEDS.get(iteration % SEEDS.size()), random);
-            byte[] surrounded = new byte[packet.length + 64];
-            java.util.Arrays.fill(surrounded, (byte) 0xA5);
-            System.arraycopy(packet, 0, surrounded, 32, packet.length);
-            ByteBuffer window = ByteBuffer.wrap(surrounded, 32, packet.length);
-            reader.wrap(window);
-            int steps = 0;
-            try {
-                while (reader.next()) {
-                    steps++;
-                    assertTrue(steps <= packet.length / 4, "iteration " + iteration + ": more packets than words");
-                    assertTrue(reader.packetOffset() >= 32);
-                    assertTrue(reader.packetOffset() + reader.packetLength() <= 32 + packet.length);
-                    if (reader.isSenderReport()) {
-                        reader.ntpTimestamp();
-                        reader.rtpTimestamp();
-                        reader.senderPacketCount();
-                        reader.senderOctetCount();
-                        reader.reporterSsrc();
-                    } else if (reader.isGoodbye()) {
-                        for (int i = 0; i < reader.goodbyeSourceCount(); i++) {
-                            reader.goodbyeSsrc(i);
-                        }
-                    }
-                    delivered++;
-                }
-            } catch (RuntimeException unexpected) {
-                fail("iteration " + iteration + " threw " + unexpected, unexpected);
-            }
+            delivered += readAll(reader, packet, "iteration " + iteration);
             if (reader.error() != RtcpError.NONE) {
                 rejected++;
             }
-            assertEquals(32, window.position(), "the window's position is untouched");
         }
         assertTrue(delivered > 1000 && rejected > 1000, "both paths exercised: " + delivered + " / " + rejected);
+    }
+
+    /**
+     * Reads {@code packet}, placed inside poisoned bytes, to its end or its first error (left in
+     * {@code reader.error()}), checking every step; returns the packets delivered.
+     */
+    private static int readAll(CompoundPacketReader reader, byte[] packet, String label) {
+        byte[] surrounded = new byte[packet.length + 64];
+        java.util.Arrays.fill(surrounded, (byte) 0xA5);
+        System.arraycopy(packet, 0, surrounded, 32, packet.length);
+        ByteBuffer window = ByteBuffer.wrap(surrounded, 32, packet.length);
+        reader.wrap(window);
+        int steps = 0;
+        int delivered = 0;
+        try {
+            while (reader.next()) {
+                steps++;
+                assertTrue(steps <= packet.length / 4, label + ": more packets than words");
+                assertTrue(reader.packetOffset() >= 32);
+                assertTrue(reader.packetOffset() + reader.packetLength() <= 32 + packet.length);
+                if (reader.isSenderReport()) {
+                    reader.ntpTimestamp();
+                    reader.rtpTimestamp();
+                    reader.senderPacketCount();
+                    reader.senderOctetCount();
+                    reader.reporterSsrc();
+                } else if (reader.isGoodbye()) {
+                    for (int i = 0; i < reader.goodbyeSourceCount(); i++) {
+                        reader.goodbyeSsrc(i);
+                    }
+                }
+                delivered++;
+            }
+        } catch (RuntimeException unexpected) {
+            fail(label + " threw " + unexpected, unexpected);
+        }
+        assertEquals(32, window.position(), "the window's position is untouched");
+        return delivered;
     }
 
     @Test

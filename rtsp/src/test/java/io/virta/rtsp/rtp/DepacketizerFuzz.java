@@ -1,5 +1,7 @@
 package io.virta.rtsp.rtp;
 
+import io.virta.testkit.FuzzCorpus;
+
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * Feeds mutated copies of a valid packet sequence to a depacketizer: bit flips (mostly in the first
  * payload bytes, where the NAL, FU and aggregation headers live), truncation, garbage, drops, duplicates,
  * swaps, marker and timestamp changes. The test asserts only that nothing is thrown and that every
- * emitted unit is well formed.
+ * emitted unit is well formed. {@link #replay} puts a persisted corpus through the same checks first.
  */
 public final class DepacketizerFuzz {
     private DepacketizerFuzz() {
@@ -41,15 +43,39 @@ public final class DepacketizerFuzz {
                 }
             }
             target.flush();
-            for (int i = 0; i < collector.count(); i++) {
-                UnitCollector.Unit unit = collector.units.get(i);
-                assertEquals(i + 1, unit.sequence(), "emitted units are numbered without gaps");
-                assertTrue(unit.data().length >= 5 && unit.data().length <= maxUnitSize, "iteration " + iteration + ": " + unit.hex());
-                assertArrayEquals(new byte[] {0, 0, 0, 1}, java.util.Arrays.copyOf(unit.data(), 4));
-            }
+            checkUnits(collector, maxUnitSize, "iteration " + iteration);
             emitted += collector.count();
         }
         assertTrue(emitted > 0, "some sequences should survive their mutations");
+    }
+
+    /**
+     * Feeds each case of a persisted corpus ({@link FuzzCorpus}: one RTP packet per record) to a new
+     * depacketizer, with the checks of {@link #run}: nothing thrown, every emitted unit well formed.
+     */
+    public static void replay(List<FuzzCorpus.Case> corpus, int maxUnitSize,
+                              java.util.function.Function<UnitCollector, Target> make) {
+        RtpPacket packet = new RtpPacket();
+        for (FuzzCorpus.Case input : corpus) {
+            UnitCollector collector = new UnitCollector();
+            Target target = make.apply(collector);
+            for (byte[] record : input.records()) {
+                if (packet.wrap(ByteBuffer.wrap(record))) {
+                    target.handler().onPacket(packet);
+                }
+            }
+            target.flush();
+            checkUnits(collector, maxUnitSize, "corpus case " + input.name());
+        }
+    }
+
+    private static void checkUnits(UnitCollector collector, int maxUnitSize, String label) {
+        for (int i = 0; i < collector.count(); i++) {
+            UnitCollector.Unit unit = collector.units.get(i);
+            assertEquals(i + 1, unit.sequence(), "emitted units are numbered without gaps");
+            assertTrue(unit.data().length >= 5 && unit.data().length <= maxUnitSize, label + ": " + unit.hex());
+            assertArrayEquals(new byte[] {0, 0, 0, 1}, java.util.Arrays.copyOf(unit.data(), 4));
+        }
     }
 
     private static List<ByteBuffer> mutate(List<ByteBuffer> valid, Random random) {

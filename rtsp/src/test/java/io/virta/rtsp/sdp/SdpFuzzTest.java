@@ -1,5 +1,6 @@
 package io.virta.rtsp.sdp;
 
+import io.virta.testkit.FuzzCorpus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -12,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Seeded random mutations of real descriptions: each must parse or fail with an
- * {@link SdpException}, and so must resolving its controls; nothing else may escape.
+ * {@link SdpException}, and so must resolving its controls; nothing else may escape. The persisted
+ * corpus (src/test/resources/fuzz/SdpFuzzTest) goes first.
  */
 class SdpFuzzTest {
     private static final List<String> SEEDS = List.of(
@@ -26,33 +28,53 @@ class SdpFuzzTest {
     void mutatedDescriptionsParseOrFailCleanly() {
         SplittableRandom random = new SplittableRandom(0x5D9_2026L);
         URI request = URI.create("rtsp://cam.example:554/live?ch=1");
-        int parsed = 0;
-        int refused = 0;
+        Tally corpus = new Tally();
+        for (FuzzCorpus.Case input : FuzzCorpus.of(SdpFuzzTest.class)) {
+            parseOrRefuse(input.text(), request, "corpus case " + input.name(), false, corpus);
+            parseOrRefuse(input.text(), request, "corpus case " + input.name(), true, corpus);
+        }
+        Tally tally = new Tally();
         for (int iteration = 0; iteration < 4000; iteration++) {
             String original = SEEDS.get(iteration % SEEDS.size());
             String mutated = mutate(original, random);
-            try {
-                SessionDescription sdp = SessionDescription.parse(mutated, "fuzz");
-                parsed++;
-                sdp.toString();
-                sdp.resolveAggregateControl(request, null);
-                for (MediaDescription media : sdp.media()) {
-                    media.toString();
-                    media.parameterSets();
-                    media.payloadTypes();
-                    try {
-                        sdp.resolveControl(media, request, iteration % 2 == 0 ? null : "rtsp://cam.example/x/");
-                    } catch (SdpException expected) {
-                        // a control that makes no URL is a clean failure
-                    }
-                }
-            } catch (SdpException expected) {
-                refused++; // clean failure
-            } catch (RuntimeException | Error unexpected) {
-                fail("iteration " + iteration + " threw " + unexpected + " for:\n" + mutated, unexpected);
-            }
+            parseOrRefuse(mutated, request, "iteration " + iteration, iteration % 2 != 0, tally);
         }
+        int parsed = tally.parsed;
+        int refused = tally.refused;
         assertTrue(parsed > 500 && refused > 500, "both paths exercised: " + parsed + " parsed, " + refused + " refused");
+    }
+
+    /** Descriptions that parsed, and clean refusals (one description can count as both). */
+    private static final class Tally {
+        int parsed;
+        int refused;
+    }
+
+    /**
+     * Parses {@code text} and resolves its controls, counting into {@code tally}; anything but an
+     * {@link SdpException} fails the test.
+     */
+    private static void parseOrRefuse(String text, URI request, String label, boolean withContentBase, Tally tally) {
+        try {
+            SessionDescription sdp = SessionDescription.parse(text, "fuzz");
+            tally.parsed++;
+            sdp.toString();
+            sdp.resolveAggregateControl(request, null);
+            for (MediaDescription media : sdp.media()) {
+                media.toString();
+                media.parameterSets();
+                media.payloadTypes();
+                try {
+                    sdp.resolveControl(media, request, withContentBase ? "rtsp://cam.example/x/" : null);
+                } catch (SdpException expected) {
+                    // a control that makes no URL is a clean failure
+                }
+            }
+        } catch (SdpException expected) {
+            tally.refused++; // clean failure
+        } catch (RuntimeException | Error unexpected) {
+            fail(label + " threw " + unexpected + " for:\n" + text, unexpected);
+        }
     }
 
     static String mutate(String text, SplittableRandom random) {

@@ -1,5 +1,7 @@
 package io.virta.producer.mux.fmp4;
 
+import io.virta.rtsp.media.H264Sps;
+
 /** avc1 with an avcC (ISO/IEC 14496-15 5.3.3) built from the stream's SPS and PPS. */
 final class AvcSampleEntry extends SampleEntry {
     final H264Sps sps = new H264Sps();

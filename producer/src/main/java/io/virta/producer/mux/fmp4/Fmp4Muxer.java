@@ -2,6 +2,7 @@ package io.virta.producer.mux.fmp4;
 
 import io.virta.rtsp.media.AccessUnit;
 import io.virta.rtsp.media.AnnexB;
+import io.virta.rtsp.media.NalRole;
 import io.virta.rtsp.media.VideoCodec;
 
 import java.lang.foreign.MemorySegment;
@@ -33,13 +34,6 @@ public final class Fmp4Muxer {
     /** A jump in timestamps larger than this (either way) restarts the timeline from the last time. */
     private static final long MAX_GAP = 5L * TIMESCALE;
     private static final int DEFAULT_DURATION = TIMESCALE / 25;
-    private static final int H264_SPS = 7;
-    private static final int H264_PPS = 8;
-    private static final int H264_AUD = 9;
-    private static final int H265_VPS = 32;
-    private static final int H265_SPS = 33;
-    private static final int H265_PPS = 34;
-    private static final int H265_AUD = 35;
 
     private final ParameterSets sets = new ParameterSets();
     private final AvcSampleEntry avc = new AvcSampleEntry(sets);
@@ -86,7 +80,7 @@ public final class Fmp4Muxer {
         while (start >= 0) {
             int nalEnd = AnnexB.nalEnd(data, start, end);
             int length = nalEnd - start;
-            if (length > 0 && !takeParameterSet(h264, data, start, length)) {
+            if (length > 0 && !takeParameterSet(data, start, length)) {
                 if (nalCount == MAX_NALS) {
                     return refuse("an access unit with more than " + MAX_NALS + " NAL units");
                 }
@@ -121,19 +115,17 @@ public final class Fmp4Muxer {
     }
 
     /** Stores a VPS, SPS or PPS, and passes over AUDs; false for a NAL unit that belongs in the sample. */
-    private boolean takeParameterSet(boolean h264, ByteBuffer data, int start, int length) {
-        int type = h264 ? data.get(start) & 0x1F : data.get(start) >> 1 & 0x3F;
-        if (type == (h264 ? H264_SPS : H265_SPS)) {
-            sets.sps(data, start, length);
-        } else if (type == (h264 ? H264_PPS : H265_PPS)) {
-            sets.pps(data, start, length);
-        } else if (!h264 && type == H265_VPS) {
-            sets.vps(data, start, length);
-        } else {
-            // An access unit delimiter is framing that MP4 does not need; anything else is the sample.
-            return type == (h264 ? H264_AUD : H265_AUD);
+    private boolean takeParameterSet(ByteBuffer data, int start, int length) {
+        NalRole role = codec.nalType(data.get(start)).role();
+        switch (role) {
+            case SEQUENCE_PARAMETER_SET -> sets.sps(data, start, length);
+            case PICTURE_PARAMETER_SET -> sets.pps(data, start, length);
+            case VIDEO_PARAMETER_SET -> sets.vps(data, start, length);
+            default -> {
+            }
         }
-        return true;
+        // An access unit delimiter is framing that MP4 does not need; anything else is the sample.
+        return role.isParameterSet() || role == NalRole.ACCESS_UNIT_DELIMITER;
     }
 
     private boolean refuse(String reason) {

@@ -1,10 +1,10 @@
 package io.virta.producer.mux.fmp4;
 
+import io.virta.rtsp.media.H265NalType;
+import io.virta.rtsp.media.H265Sps;
+
 /** hvc1 with an hvcC (ISO/IEC 14496-15 8.3.3) built from the stream's VPS, SPS and PPS. */
 final class HevcSampleEntry extends SampleEntry {
-    private static final int VPS = 32;
-    private static final int SPS = 33;
-    private static final int PPS = 34;
     private static final int HVCC_FIELDS = 23;
 
     final H265Sps sps = new H265Sps();
@@ -47,14 +47,14 @@ final class HevcSampleEntry extends SampleEntry {
                 // constantFrameRate 0, numTemporalLayers, temporalIdNested, 4-byte NAL lengths
                 .u8(sps.maxSubLayers() << 3 | sps.temporalIdNesting() << 2 | 3)
                 .u8(3);
-        array(out, VPS, sets.vps, sets.vpsLength);
-        array(out, SPS, sets.sps, sets.spsLength);
-        array(out, PPS, sets.pps, sets.ppsLength);
+        array(out, H265NalType.VPS, sets.vps, sets.vpsLength);
+        array(out, H265NalType.SPS, sets.sps, sets.spsLength);
+        array(out, H265NalType.PPS, sets.pps, sets.ppsLength);
         out.end().end();
     }
 
     /** One NAL unit array: complete (no other sets of this type in the stream), one unit. */
-    private static void array(BoxWriter out, int type, byte[] nal, int length) {
-        out.u8(0x80 | type).u16(1).u16(length).bytes(nal, 0, length);
+    private static void array(BoxWriter out, H265NalType type, byte[] nal, int length) {
+        out.u8(0x80 | type.value()).u16(1).u16(length).bytes(nal, 0, length);
     }
 }

@@ -1,5 +1,7 @@
 package io.virta.producer.mux.fmp4;
 
+import io.virta.rtsp.media.SequenceParameterSet;
+
 /** The codec's sample entry in stsd (avc1+avcC, hvc1+hvcC): the decoder configuration, from the stored parameter sets. */
 abstract class SampleEntry {
     /** The common VisualSampleEntry fields after the box header (ISO/IEC 14496-12 12.1.3): 78 bytes. */

@@ -1,6 +1,7 @@
 package io.virta.producer.source.ffmpeg;
 
 import io.virta.rtsp.media.AccessUnit;
+import io.virta.rtsp.media.NalRole;
 import io.virta.rtsp.media.VideoCodec;
 
 import java.io.ByteArrayOutputStream;
@@ -79,20 +80,12 @@ final class AnnexBUnitWriter {
         int nals = nal.count;
         for (int n = 0; n < nals; n++) {
             total += 4 + nal.end[n] - nal.start[n];
-            int type = nalType(memory, offset + nal.start[n], codec);
-            if (codec == VideoCodec.H265) {
-                hasVps |= type == 32;
-                hasSps |= type == 33;
-                hasPps |= type == 34;
-                if (type == 35 && leadingDelimiters == n) {
-                    leadingDelimiters++;
-                }
-            } else {
-                hasSps |= type == 7;
-                hasPps |= type == 8;
-                if (type == 9 && leadingDelimiters == n) {
-                    leadingDelimiters++;
-                }
+            NalRole role = nalRole(memory, offset + nal.start[n], codec);
+            hasVps |= role == NalRole.VIDEO_PARAMETER_SET;
+            hasSps |= role == NalRole.SEQUENCE_PARAMETER_SET;
+            hasPps |= role == NalRole.PICTURE_PARAMETER_SET;
+            if (role == NalRole.ACCESS_UNIT_DELIMITER && leadingDelimiters == n) {
+                leadingDelimiters++;
             }
         }
         boolean insert = false;
@@ -132,9 +125,8 @@ final class AnnexBUnitWriter {
         return true;
     }
 
-    private static int nalType(MemorySegment memory, long at, VideoCodec codec) {
-        int header = memory.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
-        return codec == VideoCodec.H265 ? (header >> 1) & 0x3F : header & 0x1F;
+    private static NalRole nalRole(MemorySegment memory, long at, VideoCodec codec) {
+        return codec.nalType(memory.get(ValueLayout.JAVA_BYTE, at)).role();
     }
 
     private void grow(int capacity) {
@@ -152,9 +144,7 @@ final class AnnexBUnitWriter {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         table.scan(memory, 0, annexB.length, codec);
         for (int n = 0; n < table.count; n++) {
-            int type = nalType(memory, table.start[n], codec);
-            boolean parameterSet = codec == VideoCodec.H265 ? type >= 32 && type <= 34 : type == 7 || type == 8;
-            if (parameterSet) {
+            if (nalRole(memory, table.start[n], codec).isParameterSet()) {
                 out.write(0);
                 out.write(0);
                 out.write(0);

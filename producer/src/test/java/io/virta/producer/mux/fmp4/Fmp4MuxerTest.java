@@ -1,6 +1,8 @@
 package io.virta.producer.mux.fmp4;
 
 import io.virta.rtsp.media.AccessUnit;
+import io.virta.rtsp.media.H264Sps;
+import io.virta.rtsp.media.H265Sps;
 import io.virta.rtsp.media.VideoCodec;
 import io.virta.testkit.ExternalCommand;
 import io.virta.testkit.TestClips;

@@ -2,9 +2,10 @@ package io.virta.rtsp.rtp.h265;
 
 import io.virta.rtsp.media.AccessUnit;
 import io.virta.rtsp.media.AccessUnitListener;
+import io.virta.rtsp.media.H265NalType;
+import io.virta.rtsp.media.NalUnitType;
 import io.virta.rtsp.media.VideoCodec;
 import io.virta.rtsp.rtp.AccessUnitAssembler;
-import io.virta.rtsp.rtp.AccessUnitAssembler.NalRole;
 import io.virta.rtsp.rtp.LossPolicy;
 import io.virta.rtsp.rtp.NalDepacketizer;
 import io.virta.rtsp.rtp.DepacketizerError;
@@ -25,17 +26,8 @@ import java.util.List;
  * <p>Nothing is allocated per packet. Use it from one thread.
  */
 public final class H265Depacketizer extends NalDepacketizer {
+    private static final int TEMPORAL_ID_PLUS1_MASK = 0x07;
 
-    private static final int FIRST_IRAP = 16;
-    private static final int LAST_IRAP = 23;
-    private static final int FIRST_NON_VCL = 32;
-    private static final int VPS = 32;
-    private static final int SPS = 33;
-    private static final int PPS = 34;
-    private static final int AUD = 35;
-    private static final int AGGREGATION = 48;
-    private static final int FRAGMENTATION = 49;
-    private static final int PACI = 50;
 
     public H265Depacketizer(AccessUnitListener listener) {
         this(listener, DEFAULT_MAX_ACCESS_UNIT_SIZE, List.of(), false);
@@ -73,169 +65,43 @@ public final class H265Depacketizer extends NalDepacketizer {
             throw new UnsupportedOperationException("H265 RTP with DONL fields (sprop-max-don-diff > 0) is not"
                     + " supported: the sender would have to send in decoding order (sprop-max-don-diff=0)");
         }
-        super(VideoCodec.H265, unit, lossPolicy, listener);
+        super(VideoCodec.H265, H265NalType.AGGREGATION_PACKET, H265NalType.FRAGMENTATION_UNIT, unit, lossPolicy,
+                listener);
         setParameterSets(parameterSets);
     }
 
     @Override
-    protected NalRole parameterSetRole(byte header) {
-        int type = (header >> 1) & 0x3f;
-        return (header & 0x80) != 0 || type < VPS || type > PPS ? null : roleOf(type);
-    }
-
-    @Override
     protected String parameterSetKinds() {
-        return "a VPS (type 32), SPS (type 33) or PPS (type 34)";
+        return "a VPS (type " + H265NalType.VPS.value() + "), SPS (type " + H265NalType.SPS.value()
+                + ") or PPS (type " + H265NalType.PPS.value() + ")";
     }
 
+    /**
+     * The 2-byte NAL unit header: forbidden_zero_bit, type (6), nuh_layer_id (6), nuh_temporal_id_plus1 (3),
+     * which must not be 0.
+     */
     @Override
-    protected int nalHeaderLength() {
-        return 2;
+    protected boolean headerValid(ByteBuffer buffer, int at) {
+        if (!super.headerValid(buffer, at)) {
+            return false;
+        }
+        if ((buffer.get(at + 1) & TEMPORAL_ID_PLUS1_MASK) == 0) {
+            assembler.error(DepacketizerError.BAD_TEMPORAL_ID);
+            return false;
+        }
+        return true;
     }
 
+    /** The FU header: S, E, then the type in the low 6 bits. */
     @Override
-    protected void parsePayload(ByteBuffer buffer, int offset, int length) {
-        if (length == 0) {
-            assembler.error(DepacketizerError.EMPTY_PAYLOAD);
-            return;
-        }
-        if (length < 2) {
-            assembler.error(DepacketizerError.TRUNCATED_HEADER);
-            return;
-        }
-        DepacketizerError headerError = checkHeader(buffer, offset);
-        if (headerError != null) {
-            assembler.error(headerError);
-            return;
-        }
-        int type = typeAt(buffer, offset);
-        if (type == AGGREGATION) {
-            parseAggregation(buffer, offset + 2, offset + length);
-        } else if (type == FRAGMENTATION) {
-            parseFragment(buffer, offset, length);
-        } else if (type == PACI) {
-            assembler.error(DepacketizerError.UNSUPPORTED_PACKET_TYPE);
-        } else if (type > PACI) {
-            assembler.error(DepacketizerError.IGNORED_NAL_TYPE);
-        } else {
-            assembler.completeNal(buffer, offset, length, roleOf(type),
-                    startsPicture(type, buffer, offset + 2, offset + length));
-        }
+    protected H265NalType fragmentedType(int fuHeader) {
+        return H265NalType.of(fuHeader & H265NalType.TYPE_MASK);
     }
 
-    /** Aggregation packet: payload header, then [16-bit size][NAL unit] repeated. Checked whole first. */
-    private void parseAggregation(ByteBuffer buffer, int position, int end) {
-        if (position == end) {
-            assembler.error(DepacketizerError.MALFORMED_AGGREGATION);
-            return;
-        }
-        for (int at = position; at < end; ) {
-            if (end - at < 2) {
-                assembler.error(DepacketizerError.MALFORMED_AGGREGATION);
-                return;
-            }
-            int size = u16(buffer, at);
-            at += 2;
-            if (size < 2 || size > end - at) {
-                assembler.error(DepacketizerError.MALFORMED_AGGREGATION);
-                return;
-            }
-            DepacketizerError headerError = checkHeader(buffer, at);
-            if (headerError != null) {
-                assembler.error(headerError);
-                return;
-            }
-            int type = typeAt(buffer, at);
-            if (type >= AGGREGATION && type <= PACI) {
-                assembler.error(DepacketizerError.MALFORMED_AGGREGATION);
-                return;
-            }
-            at += size;
-        }
-        for (int at = position; at < end; ) {
-            int size = u16(buffer, at);
-            at += 2;
-            int type = typeAt(buffer, at);
-            if (type > PACI) {
-                assembler.error(DepacketizerError.IGNORED_NAL_TYPE);
-            } else {
-                assembler.completeNal(buffer, at, size, roleOf(type), startsPicture(type, buffer, at + 2, at + size));
-            }
-            at += size;
-        }
-    }
-
-    /** Fragmentation unit: payload header (type 49), FU header (S, E, type), then a piece of the body. */
-    private void parseFragment(ByteBuffer buffer, int offset, int length) {
-        if (length < 3) {
-            assembler.error(DepacketizerError.MALFORMED_FRAGMENT);
-            return;
-        }
-        int fuHeader = buffer.get(offset + 2) & 0xff;
-        boolean start = (fuHeader & 0x80) != 0;
-        boolean end = (fuHeader & 0x40) != 0;
-        int type = fuHeader & 0x3f;
-        if (type >= AGGREGATION) {
-            assembler.error(DepacketizerError.MALFORMED_FRAGMENT);
-            return;
-        }
-        int data = offset + 3;
-        int dataEnd = offset + length;
-        if (start) {
-            // The NAL header is the payload header with the FU's type in place of 49.
-            int first = (buffer.get(offset) & 0x81) | (type << 1);
-            int header = (first << 8) | (buffer.get(offset + 1) & 0xff);
-            assembler.beginFragmentedNal(header, 2, roleOf(type), startsPicture(type, buffer, data, dataEnd));
-        } else if (!assembler.fragmentOpen()) {
-            assembler.error(DepacketizerError.FRAGMENT_WITHOUT_START);
-            return;
-        } else if (((assembler.openFragmentHeader() >> 9) & 0x3f) != type) {
-            assembler.error(DepacketizerError.FRAGMENT_TYPE_MISMATCH);
-            return;
-        }
-        assembler.appendFragment(buffer, data, dataEnd - data);
-        if (end) {
-            assembler.endFragmentedNal();
-        }
-    }
-
-    /** The 2-byte NAL unit header: forbidden_zero_bit, type (6), nuh_layer_id (6), nuh_temporal_id_plus1 (3). */
-    private static DepacketizerError checkHeader(ByteBuffer buffer, int at) {
-        if ((buffer.get(at) & 0x80) != 0) {
-            return DepacketizerError.FORBIDDEN_BIT_SET;
-        }
-        if ((buffer.get(at + 1) & 0x07) == 0) {
-            return DepacketizerError.BAD_TEMPORAL_ID;
-        }
-        return null;
-    }
-
-    private static int typeAt(ByteBuffer buffer, int at) {
-        return (buffer.get(at) >> 1) & 0x3f;
-    }
-
-    private static NalRole roleOf(int type) {
-        if (type >= FIRST_IRAP && type <= LAST_IRAP) {
-            return NalRole.KEYFRAME_SLICE;
-        }
-        if (type < FIRST_NON_VCL) {
-            return NalRole.SLICE;
-        }
-        return switch (type) {
-            case VPS -> NalRole.VIDEO_PARAMETER_SET;
-            case SPS -> NalRole.SEQUENCE_PARAMETER_SET;
-            case PPS -> NalRole.PICTURE_PARAMETER_SET;
-            case AUD -> NalRole.ACCESS_UNIT_DELIMITER;
-            default -> NalRole.OTHER;
-        };
-    }
-
-    /** A slice segment header opens with first_slice_segment_in_pic_flag. */
-    private static boolean startsPicture(int type, ByteBuffer buffer, int bodyStart, int end) {
-        return type < FIRST_NON_VCL && bodyStart < end && (buffer.get(bodyStart) & 0x80) != 0;
-    }
-
-    private static int u16(ByteBuffer buffer, int index) {
-        return ((buffer.get(index) & 0xff) << 8) | (buffer.get(index + 1) & 0xff);
+    /** The payload header with the fragmented NAL unit's type in place of the FU's. */
+    @Override
+    protected int fragmentedNalHeader(ByteBuffer buffer, int offset, NalUnitType type) {
+        int first = (buffer.get(offset) & H265NalType.F_AND_LAYER_MASK) | (type.value() << 1);
+        return (first << 8) | (buffer.get(offset + 1) & 0xff);
     }
 }

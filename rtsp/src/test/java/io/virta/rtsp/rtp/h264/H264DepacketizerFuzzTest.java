@@ -3,12 +3,15 @@ package io.virta.rtsp.rtp.h264;
 import io.virta.rtsp.rtp.DepacketizerFuzz;
 import io.virta.rtsp.rtp.RtpPacketHandler;
 import io.virta.rtsp.rtp.TestPacketizer;
+import io.virta.rtsp.rtp.UnitCollector;
+import io.virta.testkit.FuzzCorpus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 import static io.virta.rtsp.rtp.h264.H264DepacketizerTest.*;
 
@@ -34,7 +37,7 @@ class H264DepacketizerFuzzTest {
     @Test
     @Timeout(60)
     void mutatedStreamsNeverThrowAndEmitOnlyWellFormedUnits() {
-        DepacketizerFuzz.run(validStream(), 6184, 5_000, MAX_UNIT, collector -> {
+        Function<UnitCollector, DepacketizerFuzz.Target> make = collector -> {
             H264Depacketizer depacketizer = new H264Depacketizer(collector, MAX_UNIT, List.of());
             return new DepacketizerFuzz.Target() {
                 @Override
@@ -47,6 +50,8 @@ class H264DepacketizerFuzzTest {
                     depacketizer.flush();
                 }
             };
-        });
+        };
+        DepacketizerFuzz.replay(FuzzCorpus.of(H264DepacketizerFuzzTest.class), MAX_UNIT, make);
+        DepacketizerFuzz.run(validStream(), 6184, 5_000, MAX_UNIT, make);
     }
 }

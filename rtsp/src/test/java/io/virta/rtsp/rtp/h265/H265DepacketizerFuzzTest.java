@@ -3,12 +3,15 @@ package io.virta.rtsp.rtp.h265;
 import io.virta.rtsp.rtp.DepacketizerFuzz;
 import io.virta.rtsp.rtp.RtpPacketHandler;
 import io.virta.rtsp.rtp.TestPacketizer;
+import io.virta.rtsp.rtp.UnitCollector;
+import io.virta.testkit.FuzzCorpus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 import static io.virta.rtsp.rtp.h265.H265DepacketizerTest.*;
 
@@ -35,7 +38,7 @@ class H265DepacketizerFuzzTest {
     @Test
     @Timeout(60)
     void mutatedStreamsNeverThrowAndEmitOnlyWellFormedUnits() {
-        DepacketizerFuzz.run(validStream(), 7798, 5_000, MAX_UNIT, collector -> {
+        Function<UnitCollector, DepacketizerFuzz.Target> make = collector -> {
             H265Depacketizer depacketizer = new H265Depacketizer(collector, MAX_UNIT, List.of(), false);
             return new DepacketizerFuzz.Target() {
                 @Override
@@ -48,6 +51,8 @@ class H265DepacketizerFuzzTest {
                     depacketizer.flush();
                 }
             };
-        });
+        };
+        DepacketizerFuzz.replay(FuzzCorpus.of(H265DepacketizerFuzzTest.class), MAX_UNIT, make);
+        DepacketizerFuzz.run(validStream(), 7798, 5_000, MAX_UNIT, make);
     }
 }
