@@ -1,5 +1,7 @@
 package io.virta.bench.bus;
 
+import io.virta.bench.BenchReport;
+
 import io.virta.bus.ChannelReader;
 import io.virta.bus.ChannelSpec;
 import io.virta.bus.ChannelType;
@@ -22,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +61,7 @@ public final class BusBenchmark {
     private final boolean quick;
     private final Set<String> placementNames;
     private final Set<String> latencyReaders;
-    private final StringBuilder report = new StringBuilder();
+    private final BenchReport report = new BenchReport();
     private Path floorBinary;
     private Path readerBinary;
 
@@ -100,16 +103,8 @@ public final class BusBenchmark {
         if (parts.contains("cost")) {
             bench.readerCostBySize();
         }
-        String out = args.string("out", null);
-        if (out != null) {
-            Files.writeString(Path.of(out), bench.report);
-        }
+        bench.report.writeTo(Optional.ofNullable(args.string("out", null)).map(Path::of));
         return 0;
-    }
-
-    private void line(String text) {
-        System.out.println(text);
-        report.append(text).append('\n');
     }
 
     private void buildFloor() throws Exception {
@@ -118,9 +113,7 @@ public final class BusBenchmark {
         readerBinary = dir.resolve("bus_reader");
         compile("bus_floor.c", floorBinary);
         compile("bus_reader.c", readerBinary);
-        line("## Bus benchmark (" + java.time.LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors()
-                + " cores" + (quick ? ", --quick" : "") + ")");
-        line("");
+        report.heading("Bus benchmark", quick);
     }
 
     private void compile(String source, Path binary) throws Exception {
@@ -135,10 +128,10 @@ public final class BusBenchmark {
 
     private void latency() throws Exception {
         int count = quick ? 300 : 3000;
-        line("### Hand-off latency, commit to reader wake-up (µs, one way, between processes)");
-        line("");
-        line("| placement | pair | mode | frames | p50 | p99 | p99.9 | max | p50 vs C floor |");
-        line("|---|---|---|---|---|---|---|---|---|");
+        report.line("### Hand-off latency, commit to reader wake-up (µs, one way, between processes)");
+        report.line("");
+        report.line("| placement | pair | mode | frames | p50 | p99 | p99.9 | max | p50 vs C floor |");
+        report.line("|---|---|---|---|---|---|---|---|---|");
         List<CpuPinning> placements = (CpuPinning.available()
                 ? List.of(CpuPinning.CROSS_CPU, CpuPinning.SAME_CPU, CpuPinning.SCHEDULER)
                 : List.of(CpuPinning.SCHEDULER)).stream().filter(p -> placementNames.contains(p.option)).toList();
@@ -149,7 +142,7 @@ public final class BusBenchmark {
         if (!placements.isEmpty() && placements.getFirst() != CpuPinning.SAME_CPU) {
             latencyRows(placements.getFirst(), true, count);
         }
-        line("");
+        report.line("");
     }
 
     private void latencyRows(CpuPinning placement, boolean spin, int count) throws Exception {
@@ -182,7 +175,7 @@ public final class BusBenchmark {
 
     private void latencyRow(CpuPinning placement, String pair, String mode, Map<String, Double> r,
             Map<String, Double> floor) {
-        line(String.format(Locale.ROOT, "| %s | %s | %s | %.0f | %.1f | %.1f | %.1f | %.1f | %.2f× |",
+        report.line(String.format(Locale.ROOT, "| %s | %s | %s | %.0f | %.1f | %.1f | %.1f | %.1f | %.2f× |",
                 placement.description, pair, mode, r.get("n"),
                 r.get("p50_us"), r.get("p99_us"), r.get("p999_us"), r.get("max_us"), r.get("p50_us") / floor.get("p50_us")));
     }
@@ -221,10 +214,10 @@ public final class BusBenchmark {
 
     private void throughput() throws Exception {
         int frames = quick ? 60 : 600;
-        line("### Throughput of 1080p RGB24 frames (6,220,800 bytes), writer copying each frame into its cell");
-        line("");
-        line("| what | frames | frames/s | GB/s | vs memcpy | readers received / lost |");
-        line("|---|---|---|---|---|---|");
+        report.line("### Throughput of 1080p RGB24 frames (6,220,800 bytes), writer copying each frame into its cell");
+        report.line("");
+        report.line("| what | frames | frames/s | GB/s | vs memcpy | readers received / lost |");
+        report.line("|---|---|---|---|---|---|");
         MemorySegment[] sources = frames(4, FRAME_1080P);
         double memcpy = memcpyRate(sources, frames);
         row("Java memcpy, same frames (peer)", frames, memcpy, memcpy, "-");
@@ -236,11 +229,11 @@ public final class BusBenchmark {
         }
         double memcpyAfter = memcpyRate(sources, frames);
         row("Java memcpy, again", frames, memcpyAfter, memcpy, "-");
-        line("");
+        report.line("");
     }
 
     private void row(String what, int frames, double fps, double memcpy, String readers) {
-        line(String.format(Locale.ROOT, "| %s | %d | %.0f | %.2f | %.2f× | %s |", what, frames, fps,
+        report.line(String.format(Locale.ROOT, "| %s | %d | %.0f | %.2f | %.2f× | %s |", what, frames, fps,
                 fps * FRAME_1080P / 1e9, fps / memcpy, readers));
     }
 
@@ -322,18 +315,18 @@ public final class BusBenchmark {
 
     private void readerCostBySize() throws Exception {
         int frames = quick ? 100 : 1000;
-        line("### Reader cost per frame by frame size (1 reader process, writer at 500 frames/s)");
-        line("");
-        line("| frame size | frames received | reader thread CPU per frame (µs) |");
-        line("|---|---|---|");
+        report.line("### Reader cost per frame by frame size (1 reader process, writer at 500 frames/s)");
+        report.line("");
+        report.line("| frame size | frames received | reader thread CPU per frame (µs) |");
+        report.line("|---|---|---|");
         for (int size : new int[] {64 * 1024, 1024 * 1024, FRAME_1080P}) {
             MemorySegment[] sources = frames(2, size);
             ThroughputResult r = busRate(sources, size, frames, 1, 500);
             Map<String, Double> reader = r.reports.getFirst();
-            line(String.format(Locale.ROOT, "| %,d bytes | %.0f | %.2f |", size, reader.get("frames"),
+            report.line(String.format(Locale.ROOT, "| %,d bytes | %.0f | %.2f |", size, reader.get("frames"),
                     reader.get("cpu_ns") / 1000.0 / Math.max(1, reader.get("frames"))));
         }
-        line("");
+        report.line("");
     }
 
     // ---------------------------------------------------------------- processes

@@ -1,5 +1,7 @@
 package io.virta.bench.producer;
 
+import io.virta.bench.BenchReport;
+
 import io.virta.producer.decode.ScalingAlgorithm;
 
 import io.virta.producer.decode.AnnexBStream;
@@ -23,6 +25,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -63,7 +66,7 @@ public final class DecodeBenchmark {
 
     private final Path home;
     private final boolean quick;
-    private final StringBuilder report = new StringBuilder();
+    private final BenchReport report = new BenchReport();
 
     private DecodeBenchmark(Path home, boolean quick) {
         this.home = home;
@@ -80,10 +83,7 @@ public final class DecodeBenchmark {
             DecodeBenchmark bench = new DecodeBenchmark(
                     Path.of(System.getProperty("virta.home", ".")).toAbsolutePath(), args.flag("quick"));
             bench.measure();
-            String out = args.string("out", null);
-            if (out != null) {
-                Files.writeString(Path.of(out), bench.report);
-            }
+            bench.report.writeTo(Optional.ofNullable(args.string("out", null)).map(Path::of));
             return 0;
         } catch (Args.UsageException e) {
             System.err.println(e.getMessage());
@@ -164,18 +164,16 @@ public final class DecodeBenchmark {
             }
         }
 
-        line("## Decode benchmark (" + java.time.LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors()
-                + " cores" + (quick ? ", --quick" : "") + ")");
-        line("");
-        line("1080p25 H264 (testsrc2, x264 baseline, 2 Mb/s, a keyframe every 25 frames, " + frames
+        report.heading("Decode benchmark", quick);
+        report.line("1080p25 H264 (testsrc2, x264 baseline, 2 Mb/s, a keyframe every 25 frames, " + frames
                 + " frames), decoded on one thread; CPU time (user + system) per frame after a warm-up pass, "
                 + passes + " measured pass" + (passes > 1 ? "es" : "") + ", best of " + repetitions
                 + " interleaved repetition" + (repetitions > 1 ? "s" : "") + ". Debian's ffmpeg is " + debianVersion
                 + "; JavaCV's FFmpeg (Virta's, and its ffmpeg program) is " + javacvVersion + ".");
-        line("");
-        line("| work per frame | pipeline | FFmpeg | frames | CPU per frame (ms) | vs Debian ffmpeg | vs ffmpeg "
+        report.line("");
+        report.line("| work per frame | pipeline | FFmpeg | frames | CPU per frame (ms) | vs Debian ffmpeg | vs ffmpeg "
                 + javacvVersion + " CLI |");
-        line("|---|---|---|---|---|---|---|");
+        report.line("|---|---|---|---|---|---|---|");
         for (Workload workload : Workload.values()) {
             Best b = best[workload.ordinal()];
             String command = "`ffmpeg -threads 1 -i clip " + (workload.ffmpegFilter == null ? ""
@@ -187,17 +185,17 @@ public final class DecodeBenchmark {
             row(workload, "**Virta: " + virta + "** (decoding thread)", javacvVersion, b.thread, b);
             row(workload, "Virta, the same runs, whole JVM (GC, JIT, ticker threads too)", javacvVersion, b.process, b);
         }
-        line("");
+        report.line("");
         Best rgb = best[Workload.RGB.ordinal()];
         Best decode = best[Workload.DECODE.ordinal()];
-        line(String.format(Locale.ROOT, "RGB conversion alone (the difference of the two workloads): Virta %.3f ms,"
+        report.line(String.format(Locale.ROOT, "RGB conversion alone (the difference of the two workloads): Virta %.3f ms,"
                 + " ffmpeg %s CLI %.3f ms, ffmpeg %s CLI %.3f ms per frame. The ffmpeg CLI also reads and parses the"
                 + " file; Virta's units come from memory, as from a depacketizer. Goal: Virta ≤ 1.05× the ffmpeg CLI.",
                 rgb.thread.millisPerFrame() - decode.thread.millisPerFrame(), debianVersion,
                 rgb.debian.millisPerFrame() - decode.debian.millisPerFrame(), javacvVersion,
                 rgb.javacvCli.millisPerFrame() - decode.javacvCli.millisPerFrame()));
-        line("");
-        line(String.format(Locale.ROOT, "RGB conversion alone, measured directly (CPU per 1080p picture, best of %d):"
+        report.line("");
+        report.line(String.format(Locale.ROOT, "RGB conversion alone, measured directly (CPU per 1080p picture, best of %d):"
                 + " **Virta %.3f ms** (the decoding thread's CPU time inside RgbPublisher.onFrame: claim, swscale into the"
                 + " cell, commit), ffmpeg %s CLI %.3f ms of user CPU (reading the file is system time) (`ffmpeg -f rawvideo -pix_fmt yuv420p -i pictures -vf"
                 + " scale=1920:1080:flags=bicubic -pix_fmt rgb24 -f null -` minus the same with `-pix_fmt yuv420p`,"
@@ -207,18 +205,13 @@ public final class DecodeBenchmark {
                 + " picture is 6.2 MB written, so memory bandwidth bounds it.", repetitions,
                 rgb.conversion.millisPerFrame(), javacvVersion, rgb.javacvConversion.millisPerFrame(), RAW_PICTURES,
                 passes * 2, rgb.conversion.millisPerFrame() / rgb.javacvConversion.millisPerFrame()));
-        line("");
+        report.line("");
     }
 
     private void row(Workload workload, String what, String ffmpeg, Cpu cpu, Best best) {
-        line(String.format(Locale.ROOT, "| %s | %s | %s | %d | %.3f | %.2f× | %.2f× |", workload.description, what,
+        report.line(String.format(Locale.ROOT, "| %s | %s | %s | %d | %.3f | %.2f× | %.2f× |", workload.description, what,
                 ffmpeg, cpu.frames(), cpu.millisPerFrame(), cpu.millisPerFrame() / best.debian.millisPerFrame(),
                 cpu.millisPerFrame() / best.javacvCli.millisPerFrame()));
-    }
-
-    private void line(String text) {
-        System.out.println(text);
-        report.append(text).append('\n');
     }
 
     // ---------------------------------------------------------------- our side

@@ -1,5 +1,7 @@
 package io.virta.bench.producer;
 
+import io.virta.bench.BenchReport;
+
 import io.virta.testkit.GstCamera;
 
 import io.virta.bus.ChannelReader;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -47,7 +50,7 @@ public final class IngestBenchmark {
             """;
 
     private final Path home;
-    private final StringBuilder report = new StringBuilder();
+    private final BenchReport report = new BenchReport();
 
     private IngestBenchmark(Path home) {
         this.home = home;
@@ -67,43 +70,33 @@ public final class IngestBenchmark {
         io.virta.producer.daemon.FfmpegLog.quiet();
         try (GstCamera camera = GstCamera.start(bench.home)) {
             String url = camera.url();
-            bench.line("## Ingest benchmark (" + java.time.LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors()
-                    + " cores" + (quick ? ", --quick" : "") + ")");
-            bench.line("");
+            bench.report.heading("Ingest benchmark", quick);
             bench.cpu(url, streams, seconds, warmup);
             bench.latency(url, quick ? 100 : 500);
         }
-        String out = args.string("out", null);
-        if (out != null) {
-            Files.writeString(Path.of(out), bench.report);
-        }
+        bench.report.writeTo(Optional.ofNullable(args.string("out", null)).map(Path::of));
         return 0;
-    }
-
-    private void line(String text) {
-        System.out.println(text);
-        report.append(text).append('\n');
     }
 
     // ---------------------------------------------------------------- CPU per stream
 
     private void cpu(String url, int streams, double seconds, double warmup) throws Exception {
-        line("### CPU of " + streams + " concurrent 1080p25 RTSP streams over TCP, no decoding (" + seconds
+        report.line("### CPU of " + streams + " concurrent 1080p25 RTSP streams over TCP, no decoding (" + seconds
                 + " s each; the producer warmed up for " + warmup + " s first)");
-        line("");
-        line("| receiver | CPU seconds per second | per stream (ms/s) | units received | vs ffmpeg |");
-        line("|---|---|---|---|---|");
+        report.line("");
+        report.line("| receiver | CPU seconds per second | per stream (ms/s) | units received | vs ffmpeg |");
+        report.line("|---|---|---|---|---|");
         double[] producer = producerCpu(url, streams, seconds, warmup);
         double[] ffmpeg = ffmpegCpu(url, streams, seconds);
         double[] again = producerCpu(url, streams, seconds, warmup);
         row("Virta producer (" + streams + " cameras, decode off)", producer, streams, ffmpeg[0]);
         row(streams + " × ffmpeg -c copy -f null (peer)", ffmpeg, streams, ffmpeg[0]);
         row("Virta producer, again", again, streams, ffmpeg[0]);
-        line("");
+        report.line("");
     }
 
     private void row(String what, double[] result, int streams, double peer) {
-        line(String.format(Locale.ROOT, "| %s | %.3f | %.2f | %s | %.2f× |", what, result[0], result[0] * 1000 / streams,
+        report.line(String.format(Locale.ROOT, "| %s | %.3f | %.2f | %s | %.2f× |", what, result[0], result[0] * 1000 / streams,
                 result[1] < 0 ? "-" : String.format(Locale.ROOT, "%.0f", result[1]), result[0] / peer));
     }
 
@@ -187,10 +180,10 @@ public final class IngestBenchmark {
     // ---------------------------------------------------------------- latency
 
     private void latency(String url, int frames) throws Exception {
-        line("### Latency, last RTP packet of a frame to the decoded frame readable on the bus (1 stream, TCP, 1080p25)");
-        line("");
-        line("| channel | frames | p50 (ms) | p99 (ms) | max (ms) |");
-        line("|---|---|---|---|---|");
+        report.line("### Latency, last RTP packet of a frame to the decoded frame readable on the bus (1 stream, TCP, 1080p25)");
+        report.line("");
+        report.line("| channel | frames | p50 (ms) | p99 (ms) | max (ms) |");
+        report.line("|---|---|---|---|---|");
         String camera = "benchlat" + ProcessHandle.current().pid();
         String yaml = "cameras:\n  - { name: " + camera + ", url: \"" + url + "\", transport: tcp, rgb: { width: 640, height: 360 } }\n";
         try (Producer producer = new Producer(ProducerConfig.parse(yaml, "bench"), StreamEvents.NONE).start()) {
@@ -198,17 +191,17 @@ public final class IngestBenchmark {
             for (String channel : new String[] {camera + ".yuv", camera + ".rgb"}) {
                 long[] micros = latencies(channel, frames);
                 Arrays.sort(micros);
-                line(String.format(Locale.ROOT, "| %s (%s) | %d | %.2f | %.2f | %.2f |", channel.substring(camera.length()),
+                report.line(String.format(Locale.ROOT, "| %s (%s) | %d | %.2f | %.2f | %.2f |", channel.substring(camera.length()),
                         channel.endsWith(".yuv") ? "I420, 1920x1080" : "RGB24 scaled to 640x360", micros.length,
                         micros[micros.length / 2] / 1000.0, micros[(int) (micros.length * 0.99)] / 1000.0,
                         micros[micros.length - 1] / 1000.0));
             }
             var decoder = producer.camera(camera).decoder();
-            line("");
-            line(String.format(Locale.ROOT, "Decoder thread, wall time per 1080p frame for decoding, the I420 copy and RGB scaling: %.2f ms (mean of %d, warm-up included).",
+            report.line("");
+            report.line(String.format(Locale.ROOT, "Decoder thread, wall time per 1080p frame for decoding, the I420 copy and RGB scaling: %.2f ms (mean of %d, warm-up included).",
                     decoder.meanDecodeMicros() / 1000, decoder.unitsDecoded()));
         }
-        line("");
+        report.line("");
     }
 
     private static long[] latencies(String channel, int frames) {

@@ -1,5 +1,7 @@
 package io.virta.bench.producer;
 
+import io.virta.bench.BenchReport;
+
 import io.virta.testkit.GstCamera;
 import io.virta.testkit.NetworkLab;
 
@@ -10,11 +12,11 @@ import io.virta.producer.daemon.Producer;
 import io.virta.producer.source.StreamEvents;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -48,7 +50,7 @@ public final class LossBenchmark {
     private static final double FPS = 25;
     private static final Pattern FFMPEG_FRAMES = Pattern.compile("frame=\\s*(\\d+)");
 
-    private final StringBuilder report = new StringBuilder();
+    private final BenchReport report = new BenchReport();
 
     private LossBenchmark() {
     }
@@ -75,13 +77,10 @@ public final class LossBenchmark {
             try (GstCamera camera = GstCamera.startIn(home, cameraHost)) {
                 bench.measure(camera.url(), lossPercent, seconds, quick);
             }
-            bench.line("");
-            bench.line("UDP packets the link dropped during the run: " + NetworkLab.droppedUdpPackets(cameraHost));
+            bench.report.line("");
+            bench.report.line("UDP packets the link dropped during the run: " + NetworkLab.droppedUdpPackets(cameraHost));
         }
-        String out = args.string("out", null);
-        if (out != null) {
-            Files.writeString(Path.of(out), bench.report);
-        }
+        bench.report.writeTo(Optional.ofNullable(args.string("out", null)).map(Path::of));
         return 0;
     }
 
@@ -92,13 +91,11 @@ public final class LossBenchmark {
         String yaml = "cameras:\n"
                 + "  - { name: " + conceal + ", url: \"" + url + "\", transport: udp, onLoss: conceal, rgb: { enabled: false } }\n"
                 + "  - { name: " + drop + ", url: \"" + url + "\", transport: udp, onLoss: drop, rgb: { enabled: false } }\n";
-        line(String.format(Locale.ROOT, "## Video under packet loss (%s, %d cores%s)", java.time.LocalDate.now(),
-                Runtime.getRuntime().availableProcessors(), quick ? ", --quick" : ""));
-        line("");
-        line(String.format(Locale.ROOT, "1080p25 H264 (a keyframe a second, 4 Mbit/s) over UDP, %.1f %% of the packets"
+        report.heading("Video under packet loss", quick);
+        report.line(String.format(Locale.ROOT, "1080p25 H264 (a keyframe a second, 4 Mbit/s) over UDP, %.1f %% of the packets"
                 + " dropped at random; %.0f s measured; shares of the %.0f frames the camera sent meanwhile.", lossPercent,
                 seconds, seconds * FPS));
-        line("");
+        report.line("");
         try (Producer producer = new Producer(ProducerConfig.parse(yaml, "bench"), StreamEvents.NONE).start()) {
             awaitPictures(producer, conceal, drop);
             Thread.sleep(2000); // past the first keyframe wait of every receiver
@@ -114,13 +111,13 @@ public final class LossBenchmark {
             double ffmpegShare = ffmpegFrames / sentFfmpeg;
             long concealFrames = c1.yuvPublished() - c0.yuvPublished();
             long dropFrames = d1.yuvPublished() - d0.yuvPublished();
-            line("| receiver | frames decoded | share of frames sent | vs ffmpeg | flagged DAMAGED | packets lost |");
-            line("|---|---|---|---|---|---|");
-            line(row("Virta, onLoss: conceal (default)", concealFrames, concealFrames / sentVirta, ffmpegShare,
+            report.line("| receiver | frames decoded | share of frames sent | vs ffmpeg | flagged DAMAGED | packets lost |");
+            report.line("|---|---|---|---|---|---|");
+            report.line(row("Virta, onLoss: conceal (default)", concealFrames, concealFrames / sentVirta, ffmpegShare,
                     String.valueOf(c1.unitsDamaged() - c0.unitsDamaged()), c1.packetsLost() - c0.packetsLost()));
-            line(row("Virta, onLoss: drop", dropFrames, dropFrames / sentVirta, ffmpegShare, "-",
+            report.line(row("Virta, onLoss: drop", dropFrames, dropFrames / sentVirta, ffmpegShare, "-",
                     d1.packetsLost() - d0.packetsLost()));
-            line(row("ffmpeg -rtsp_transport udp -f null (peer)", ffmpegFrames, ffmpegShare, ffmpegShare, "-", -1));
+            report.line(row("ffmpeg -rtsp_transport udp -f null (peer)", ffmpegFrames, ffmpegShare, ffmpegShare, "-", -1));
         }
     }
 
@@ -164,8 +161,4 @@ public final class LossBenchmark {
         return frames;
     }
 
-    private void line(String text) {
-        System.out.println(text);
-        report.append(text).append('\n');
-    }
 }

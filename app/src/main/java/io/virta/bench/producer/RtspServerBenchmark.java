@@ -1,5 +1,7 @@
 package io.virta.bench.producer;
 
+import io.virta.bench.BenchReport;
+
 import io.virta.testkit.GstCamera;
 
 import io.virta.bus.tools.Args;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +55,7 @@ public final class RtspServerBenchmark {
     private final Path home;
     private final double seconds;
     private final double settle;
-    private final StringBuilder report = new StringBuilder();
+    private final BenchReport report = new BenchReport();
 
     private RtspServerBenchmark(Path home, double seconds, double settle) {
         this.home = home;
@@ -79,15 +82,10 @@ public final class RtspServerBenchmark {
                 Server gst = bench.startRelay(camera.url(), false)) {
             bench.awaitPlayable(virta.url);
             bench.warmUp(virta, warmup);
-            bench.line("## RTSP server benchmark (" + java.time.LocalDate.now() + ", "
-                    + Runtime.getRuntime().availableProcessors() + " cores" + (quick ? ", --quick" : "") + ")");
-            bench.line("");
+            bench.report.heading("RTSP server benchmark", quick);
             bench.measure(camera.url(), virta, gst, counts);
         }
-        String out = args.string("out", null);
-        if (out != null) {
-            Files.writeString(Path.of(out), bench.report);
-        }
+        bench.report.writeTo(Optional.ofNullable(args.string("out", null)).map(Path::of));
         return 0;
     }
 
@@ -119,11 +117,6 @@ public final class RtspServerBenchmark {
         }
     }
 
-    private void line(String text) {
-        System.out.println(text);
-        report.append(text).append('\n');
-    }
-
     private void measure(String cameraUrl, Server virta, Server gst, int[] counts) throws Exception {
         Window virtaIdle = window(virta, 0);
         Window gstIdle;
@@ -131,15 +124,15 @@ public final class RtspServerBenchmark {
             Thread.sleep((long) (settle * 1000));
             gstIdle = window(ingestOnly, 0);
         }
-        line("### CPU per client of re-serving one 1080p25 H264 camera over RTSP/TCP (" + seconds + " s windows)");
-        line("");
-        line("Baseline, reading the camera with no client: Virta producer (decode off) " + cpu(virtaIdle.cpu)
+        report.line("### CPU per client of re-serving one 1080p25 H264 camera over RTSP/TCP (" + seconds + " s windows)");
+        report.line("");
+        report.line("Baseline, reading the camera with no client: Virta producer (decode off) " + cpu(virtaIdle.cpu)
                 + " s/s; gst-rtsp-server's chain (rtspsrc ! rtph264depay ! h264parse ! rtph264pay) into a fakesink "
                 + cpu(gstIdle.cpu) + " s/s.");
-        line("");
-        line("| clients | server | CPU (s/s) | above baseline (s/s) | per client (ms/s) | frames per client, min / mean (of "
+        report.line("");
+        report.line("| clients | server | CPU (s/s) | above baseline (s/s) | per client (ms/s) | frames per client, min / mean (of "
                 + Math.round(SOURCE_FPS * seconds) + ") | per client vs gst |");
-        line("|---|---|---|---|---|---|---|");
+        report.line("|---|---|---|---|---|---|---|");
         for (int n : counts) {
             Window v = window(virta, n);
             Window g = window(gst, n);
@@ -148,12 +141,12 @@ public final class RtspServerBenchmark {
             row(n, "**Virta producer**", v, virtaIdle, vPer / gPer);
             row(n, "gst-rtsp-server, shared media (peer)", g, gstIdle, 1.0);
         }
-        line("");
+        report.line("");
     }
 
     private void row(int n, String server, Window w, Window idle, double ratio) {
         double above = w.cpu - idle.cpu;
-        line(String.format(Locale.ROOT, "| %d | %s | %s | %s | %.2f | %d / %.0f | %.2f× |", n, server, cpu(w.cpu), cpu(above),
+        report.line(String.format(Locale.ROOT, "| %d | %s | %s | %s | %.2f | %d / %.0f | %.2f× |", n, server, cpu(w.cpu), cpu(above),
                 above * 1000 / n, w.minFrames(), w.meanFrames(), ratio));
     }
 

@@ -1,5 +1,7 @@
 package io.virta.bench.producer;
 
+import io.virta.bench.BenchReport;
+
 import io.virta.testkit.GstCamera;
 
 import io.virta.bus.ChannelReader;
@@ -21,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -64,7 +67,7 @@ public final class SoakBenchmark {
     private static final Duration PULL_TIMEOUT = Duration.ofMillis(200);
 
     private final Path home;
-    private final StringBuilder report = new StringBuilder();
+    private final BenchReport report = new BenchReport();
     private String topAllocators = "";
 
     private SoakBenchmark(Path home) {
@@ -115,20 +118,15 @@ public final class SoakBenchmark {
         io.virta.producer.daemon.FfmpegLog.quiet();
         Path clip = GstCamera.clip(bench.home, Integer.parseInt(size[0]), Integer.parseInt(size[1]), "1M");
         List<Sample> samples = bench.soak(clip, cameras, cycles, up, down, transport, reconnectSeconds);
-        bench.line("## Soak benchmark (" + java.time.LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors()
-                + " cores" + (quick ? ", --quick" : "") + ")");
-        bench.line("");
-        bench.line(String.format(Locale.ROOT, "%d cameras (%sx%s H264 at 25 frames/s, RTSP over %s, reconnectSeconds %s,"
+        bench.report.heading("Soak benchmark", quick);
+        bench.report.line(String.format(Locale.ROOT, "%d cameras (%sx%s H264 at 25 frames/s, RTSP over %s, reconnectSeconds %s,"
                 + " decoding to .yuv and .rgb), %d cycles of SIGKILL to gst-rtsp-server, %.1f s dead, restart on the same"
                 + " port, then %.1f s of streaming once every camera is back. Cycle 0 is the first connection.",
                 cameras, size[0], size[1], transport.toUpperCase(Locale.ROOT), fmt(reconnectSeconds), cycles, down, up));
-        bench.line("");
+        bench.report.line("");
         bench.table(samples);
         bench.summary(samples, cameras);
-        String out = args.string("out", null);
-        if (out != null) {
-            Files.writeString(Path.of(out), bench.report);
-        }
+        bench.report.writeTo(Optional.ofNullable(args.string("out", null)).map(Path::of));
         return 0;
     }
 
@@ -267,21 +265,21 @@ public final class SoakBenchmark {
     }
 
     private void table(List<Sample> samples) {
-        line("| cycle | RSS (MB) | anonymous RSS (MB) | direct buffers (MB) | fds | threads | GCs so far | first frame"
+        report.line("| cycle | RSS (MB) | anonymous RSS (MB) | direct buffers (MB) | fds | threads | GCs so far | first frame"
                 + " after restart, p50 / max (ms) | frames delivered | frames lost |");
-        line("|---|---|---|---|---|---|---|---|---|---|");
+        report.line("|---|---|---|---|---|---|---|---|---|---|");
         for (Sample s : samples) {
             if (!SHOWN.contains(s.cycle()) && s != samples.getLast()) {
                 continue;
             }
             long[] r = s.reconnectMillis().clone();
             Arrays.sort(r);
-            line(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.1f | %d | %d | %d | %s | %d | %d |", s.cycle(),
+            report.line(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.1f | %d | %d | %d | %s | %d | %d |", s.cycle(),
                     s.rssKb() / 1024.0, s.anonKb() / 1024.0, s.directBytes() / 1048576.0, s.fds(), s.threads(), s.gcs(),
                     s.cycle() == 0 ? "(first connection) " + r[(r.length - 1) / 2] + " / " + r[r.length - 1]
                             : r[(r.length - 1) / 2] + " / " + r[r.length - 1], s.delivered(), s.lost()));
         }
-        line("");
+        report.line("");
     }
 
     private void summary(List<Sample> samples, int cameras) {
@@ -307,7 +305,7 @@ public final class SoakBenchmark {
             }
         }
         reconnect.sort(null);
-        line(String.format(Locale.ROOT, "RSS from cycle %d to %d: %+.1f MB (%+.1f %%), %+.0f kB per camera reconnect;"
+        report.line(String.format(Locale.ROOT, "RSS from cycle %d to %d: %+.1f MB (%+.1f %%), %+.0f kB per camera reconnect;"
                 + " from cycle %d to %d: %+.1f %%. fds %d–%d, threads %d–%d.", first.cycle(), last.cycle(), growthMb,
                 100.0 * (last.rssKb() - first.rssKb()) / first.rssKb(),
                 reconnects == 0 ? 0 : (last.rssKb() - first.rssKb()) / (double) reconnects, tenth.cycle(), last.cycle(),
@@ -316,30 +314,25 @@ public final class SoakBenchmark {
         // Until a GC recycles eden, each new heap allocation touches fresh pages: RSS then grows by what the
         // JVM allocates, leak or not. Once a GC has run, RSS growth is what is really kept.
         Sample collected = samples.stream().filter(s -> s.gcs() > first.gcs()).findFirst().orElse(null);
-        line(String.format(Locale.ROOT, "Java heap allocated per cycle (all threads, this benchmark's readers included):"
+        report.line(String.format(Locale.ROOT, "Java heap allocated per cycle (all threads, this benchmark's readers included):"
                 + " %.2f MB.", (last.heapAllocated() - first.heapAllocated()) / 1048576.0 / Math.max(1,
                 last.cycle() - first.cycle())) + (collected == null || collected == last ? " No GC ran after cycle "
                 + first.cycle() + ", so RSS above includes the heap pages touched for the first time."
                 : String.format(Locale.ROOT, " From cycle %d, the first after a GC, to %d: RSS %+.1f MB (%+.2f %%).",
                 collected.cycle(), last.cycle(), (last.rssKb() - collected.rssKb()) / 1024.0,
                 100.0 * (last.rssKb() - collected.rssKb()) / collected.rssKb())));
-        line("Heap allocated over the whole run, by live thread: " + topAllocators + ".");
+        report.line("Heap allocated over the whole run, by live thread: " + topAllocators + ".");
         if (!reconnect.isEmpty()) {
-            line(String.format(Locale.ROOT, "Server ready to a camera's first decoded frame on the bus, over %d reconnects:"
+            report.line(String.format(Locale.ROOT, "Server ready to a camera's first decoded frame on the bus, over %d reconnects:"
                     + " p50 %d ms, p99 %d ms, max %d ms. Frames lost after that first frame: %d of %d.", reconnect.size(),
                     reconnect.get(reconnect.size() / 2), reconnect.get((int) (reconnect.size() * 0.99)),
                     reconnect.getLast(), lost, delivered + lost));
         }
-        line("");
+        report.line("");
     }
 
     private static String fmt(double value) {
         return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
-    }
-
-    private void line(String text) {
-        System.out.println(text);
-        report.append(text).append('\n');
     }
 
     /** Reads one camera's {@code .yuv} channel and keeps, per cycle, its first and last frame. */

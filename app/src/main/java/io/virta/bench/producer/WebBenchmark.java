@@ -1,5 +1,7 @@
 package io.virta.bench.producer;
 
+import io.virta.bench.BenchReport;
+
 import io.virta.testkit.HeadlessChromium;
 
 import com.google.gson.JsonArray;
@@ -17,11 +19,11 @@ import io.virta.rtsp.media.VideoCodec;
 import io.virta.rtsp.server.MediaMount;
 import io.virta.rtsp.server.RtspServer;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -57,7 +59,7 @@ public final class WebBenchmark {
             return {frames: q.totalVideoFrames, dropped: q.droppedVideoFrames};
             """;
 
-    private final StringBuilder report = new StringBuilder();
+    private final BenchReport report = new BenchReport();
 
     public static int run(String[] argv) throws Exception {
         if (Arrays.asList(argv).contains("--help")) {
@@ -72,10 +74,7 @@ public final class WebBenchmark {
         int fps = (int) args.number("fps", 25);
         WebBenchmark bench = new WebBenchmark();
         bench.measure(width, height, fps, seconds);
-        String out = args.string("out", null);
-        if (out != null) {
-            Files.writeString(Path.of(out), bench.report);
-        }
+        bench.report.writeTo(Optional.ofNullable(args.string("out", null)).map(Path::of));
         return 0;
     }
 
@@ -115,15 +114,15 @@ public final class WebBenchmark {
                 for (int i = 0; i < floorMs.length; i++) {
                     floorMs[i] = floor[i] / 1000.0;
                 }
-                line("## Web view benchmark (" + java.time.LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors()
-                        + " cores, demo camera " + width + "x" + height + " at " + fps + " fps, " + seconds + " s)");
-                line("");
-                line("| path | frames | median (ms) | p95 (ms) | max (ms) |");
-                line("|---|---|---|---|---|");
+                report.line("## Web view benchmark (" + BenchReport.machine() + ", demo camera " + width + "x" + height
+                        + " at " + fps + " fps, " + seconds + " s)");
+                report.line("");
+                report.line("| path | frames | median (ms) | p95 (ms) | max (ms) |");
+                report.line("|---|---|---|---|---|");
                 row("capture → YUV on the bus (producer decode, the floor)", floorMs);
                 row("capture → displayed in headless Chromium (web view, MSE)", browserMs);
-                line("");
-                line(String.format(Locale.ROOT, "Chromium: %d frames presented, %d dropped during the run; the web view"
+                report.line("");
+                report.line(String.format(Locale.ROOT, "Chromium: %d frames presented, %d dropped during the run; the web view"
                                 + " dropped %d fragments for slow clients.",
                         after.get("frames").getAsLong() - before.get("frames").getAsLong(),
                         after.get("dropped").getAsLong() - before.get("dropped").getAsLong(),
@@ -165,16 +164,12 @@ public final class WebBenchmark {
 
     private void row(String what, double[] ms) {
         if (ms.length == 0) {
-            line("| " + what + " | 0 | - | - | - |");
+            report.line("| " + what + " | 0 | - | - | - |");
             return;
         }
         Arrays.sort(ms);
-        line(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f |", what, ms.length, ms[ms.length / 2],
+        report.line(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f |", what, ms.length, ms[ms.length / 2],
                 ms[(int) (ms.length * 0.95)], ms[ms.length - 1]));
     }
 
-    private void line(String text) {
-        System.out.println(text);
-        report.append(text).append('\n');
-    }
 }

@@ -1,15 +1,17 @@
 package io.virta.bench.viewer;
 
+import io.virta.bench.BenchReport;
+
 import io.virta.testkit.Xvfb;
 
 import io.virta.bus.tools.Args;
 
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.DoubleSupplier;
 import java.util.regex.Matcher;
@@ -72,8 +74,8 @@ public final class ViewerBenchmark {
         // The AWT inside the viewer's classes must never look for a display of its own.
         System.setProperty("java.awt.headless", "true");
 
-        Report report = new Report();
-        report.line("## Viewer benchmark (%s, %d cores%s)", LocalDate.now(), Runtime.getRuntime().availableProcessors(),
+        BenchReport report = new BenchReport();
+        report.line("## Viewer benchmark (%s%s)", BenchReport.machine(),
                 quick ? ", --quick: not figures to quote" : "");
         report.line("");
         Xvfb xvfb = display == null ? Xvfb.start(1920, 1080) : null;
@@ -100,9 +102,7 @@ public final class ViewerBenchmark {
                 xvfb.close();
             }
         }
-        if (out != null) {
-            report.writeTo(Path.of(out));
-        }
+        report.writeTo(Optional.ofNullable(out).map(Path::of));
         return 0;
     }
 

@@ -1,5 +1,7 @@
 package io.virta.bench.worker;
 
+import io.virta.bench.BenchReport;
+
 import io.virta.bus.ChannelSpec;
 import io.virta.bus.ChannelWriter;
 import io.virta.bus.WritableFrame;
@@ -22,12 +24,12 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -58,7 +60,7 @@ public final class WorkerBenchmark {
     private static final int CACHE_LINE = 64;
 
     private final double seconds;
-    private final StringBuilder report = new StringBuilder();
+    private final BenchReport report = new BenchReport();
     private final MemorySegment privateFrame = Arena.ofAuto().allocate(FRAME_BYTES, 4096);
     private long sink;
 
@@ -75,16 +77,8 @@ public final class WorkerBenchmark {
         double seconds = args.flag("quick") ? 0.3 : args.decimal("seconds", 1);
         WorkerBenchmark bench = new WorkerBenchmark(seconds);
         bench.measure();
-        String out = args.string("out", null);
-        if (out != null) {
-            Files.writeString(Path.of(out), bench.report);
-        }
+        bench.report.writeTo(Optional.ofNullable(args.string("out", null)).map(Path::of));
         return 0;
-    }
-
-    private void line(String text) {
-        System.out.println(text);
-        report.append(text).append('\n');
     }
 
     /** One row of the table: what is measured, and how (frames per second). */
@@ -97,13 +91,12 @@ public final class WorkerBenchmark {
     }
 
     private void measure() throws Exception {
-        line("### Java worker on one 1080p RGB24 channel (" + java.time.LocalDate.now() + ", "
-                + Runtime.getRuntime().availableProcessors() + " cores, best of " + ROUNDS + " rounds of " + fmt(seconds)
-                + " s per row; the writer publishes " + Writer.RATE + " frames/s, so a row at that figure is capped"
-                + " by it)");
-        line("");
-        line("| what | frames/s | GB/s read | vs memcpy |");
-        line("|---|---|---|---|");
+        report.line("### Java worker on one 1080p RGB24 channel (" + BenchReport.machine() + ", best of " + ROUNDS
+                + " rounds of " + fmt(seconds) + " s per row; the writer publishes " + Writer.RATE + " frames/s, so a row"
+                + " at that figure is capped by it)");
+        report.line("");
+        report.line("| what | frames/s | GB/s read | vs memcpy |");
+        report.line("|---|---|---|---|");
         // As many source frames as the channel has cells: the same memory footprint as the ring, so that
         // neither side runs from the CPU's cache alone.
         MemorySegment[] sources = new MemorySegment[CELLS];
@@ -151,14 +144,14 @@ public final class WorkerBenchmark {
         for (int i = 0; i < rows.size(); i++) {
             row(rows.get(i).what(), best[i], best[0]);
         }
-        line("");
+        report.line("");
         if (sink == 42) {
-            line("");   // keeps the touched bytes alive for the JIT
+            report.line("");   // keeps the touched bytes alive for the JIT
         }
     }
 
     private void row(String what, double fps, double memcpy) {
-        line(String.format(Locale.ROOT, "| %s | %.0f | %.2f | %.2f× |", what, fps, fps * FRAME_BYTES / 1e9, fps / memcpy));
+        report.line(String.format(Locale.ROOT, "| %s | %.0f | %.2f | %.2f× |", what, fps, fps * FRAME_BYTES / 1e9, fps / memcpy));
     }
 
     private double memcpyRate(MemorySegment[] sources) {
