@@ -1,5 +1,7 @@
 package io.virta.bench;
 
+import picocli.CommandLine.Option;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +22,7 @@ import java.util.Optional;
  * report.heading("Decode benchmark", quick);      // ## Decode benchmark (2026-05-04, 2 cores, --quick)
  * report.header("what", "frames/s", "vs memcpy");
  * report.row("memcpy (peer)", 812, "1.00×");
- * report.writeTo(out);                             // --out FILE, when given
+ * report.writeTo(out.file());                      // --out FILE, when given
  * }</pre>
  */
 public final class BenchReport {
@@ -60,6 +62,17 @@ public final class BenchReport {
             b.append(' ').append(cell).append(" |");
         }
         line(b.toString());
+    }
+
+    /** Every benchmark's {@code --out FILE}: a picocli mixin ({@code @Mixin BenchReport.OutFile out}). */
+    public static final class OutFile {
+        @Option(names = "--out", paramLabel = "FILE", description = "also write the markdown report to FILE")
+        Optional<Path> file = Optional.empty();
+
+        /** The file to write the report to, when {@code --out} gave one. */
+        public Optional<Path> file() {
+            return file;
+        }
     }
 
     /** Writes everything so far to {@code file}, when one is given ({@code --out FILE}). */

@@ -8,7 +8,12 @@ import io.virta.bus.ChannelType;
 import io.virta.bus.ChannelWriter;
 import io.virta.bus.PullStatus;
 import io.virta.bus.WritableFrame;
-import io.virta.bus.tools.Args;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -24,9 +29,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,16 +49,6 @@ import java.util.regex.Pattern;
  * </ul>
  */
 public final class BusBenchmark {
-    static final String USAGE = """
-            usage: virta bench bus [--quick] [--part latency,throughput,cost] [--placement P,...] [--out FILE]
-              --quick        fewer samples (a smoke run, not figures to quote)
-              --part LIST    only these parts (default all three)
-              --placement P  latency pairs only so placed: cross-cpu, same-cpu, scheduler (default all)
-              --readers L    latency readers: java, python, c (default all; the C floor always runs)
-              --out FILE     also write the markdown report to FILE
-            Needs gcc (for the C floor) and /usr/bin/python3 with numpy (for the Python reader).
-            """;
-
     private static final int FRAME_1080P = 1920 * 1080 * 3;
     private static final Pattern JSON_NUMBER = Pattern.compile("\"(\\w+)\":([-0-9.]+)");
 
@@ -72,39 +67,49 @@ public final class BusBenchmark {
         this.latencyReaders = latencyReaders;
     }
 
-    /** Runs the benchmark outside the launcher: {@code java -cp ... -Dvirta.home=REPO io.virta.bench.bus.BusBenchmark}. */
-    public static void main(String[] argv) throws Exception {
-        System.exit(run(argv));
-    }
+    /** {@code virta bench bus}: the options, and the run. */
+    @Command(name = "bus", description = "Bus hand-off latency and throughput, against a C floor and memcpy.",
+            footer = "Needs gcc (for the C floor) and /usr/bin/python3 with numpy (for the Python reader).")
+    public static final class Cli implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--quick", description = "fewer samples (a smoke run, not figures to quote)")
+        boolean quick;
+        @Option(names = "--part", paramLabel = "PART", split = ",",
+                description = "only these parts: latency, throughput, cost (default all three)")
+        Set<String> parts = Set.of("latency", "throughput", "cost");
+        @Option(names = "--placement", paramLabel = "P", split = ",",
+                description = "latency pairs only so placed: cross-cpu, same-cpu, scheduler (default all)")
+        Set<String> placements = Set.of("cross-cpu", "same-cpu", "scheduler");
+        @Option(names = "--readers", paramLabel = "READER", split = ",",
+                description = "latency readers: java, python, c (default all; the C floor always runs)")
+        Set<String> readers = Set.of("java", "python", "c");
+        @Mixin
+        BenchReport.OutFile out;
 
-    public static int run(String[] argv) throws Exception {
-        if (java.util.Arrays.asList(argv).contains("--help")) {
-            System.out.print(USAGE);
+        @Override
+        public Integer call() throws Exception {
+            for (String part : parts) {
+                if (!Set.of("latency", "throughput", "cost").contains(part)) {
+                    throw new ParameterException(spec.commandLine(), "unknown --part '" + part
+                            + "': use latency, throughput or cost");
+                }
+            }
+            BusBenchmark bench = new BusBenchmark(Path.of(System.getProperty("virta.home", ".")).toAbsolutePath(),
+                    quick, placements, readers);
+            bench.buildFloor();
+            if (parts.contains("latency")) {
+                bench.latency();
+            }
+            if (parts.contains("throughput")) {
+                bench.throughput();
+            }
+            if (parts.contains("cost")) {
+                bench.readerCostBySize();
+            }
+            bench.report.writeTo(out.file());
             return 0;
         }
-        Args args = new Args("virta bench bus", argv, Set.of("out", "part", "placement", "readers"), Set.of("quick"));
-        Set<String> parts = Set.of(args.string("part", "latency,throughput,cost").split(","));
-        Set<String> placements = Set.of(args.string("placement", "cross-cpu,same-cpu,scheduler").split(","));
-        for (String part : parts) {
-            if (!Set.of("latency", "throughput", "cost").contains(part)) {
-                throw new Args.UsageException("virta bench bus: unknown --part '" + part
-                        + "': use latency, throughput or cost");
-            }
-        }
-        BusBenchmark bench = new BusBenchmark(Path.of(System.getProperty("virta.home", ".")).toAbsolutePath(),
-                args.flag("quick"), placements, Set.of(args.string("readers", "java,python,c").split(",")));
-        bench.buildFloor();
-        if (parts.contains("latency")) {
-            bench.latency();
-        }
-        if (parts.contains("throughput")) {
-            bench.throughput();
-        }
-        if (parts.contains("cost")) {
-            bench.readerCostBySize();
-        }
-        bench.report.writeTo(Optional.ofNullable(args.string("out", null)).map(Path::of));
-        return 0;
     }
 
     private void buildFloor() throws Exception {
@@ -155,7 +160,7 @@ public final class BusBenchmark {
         latencyRow(placement, "C → C (floor)", mode, floor, floor);
         if (latencyReaders.contains("java")) {
             Map<String, Double> java = latencyViaBus(placement,
-                    javaCommand("io.virta.bus.tools.BusTool", "latency", "--jit-warmup", quick ? "2000" : "20000"),
+                    javaCommand("io.virta.cli.Virta", "bus", "latency", "--jit-warmup", quick ? "2000" : "20000"),
                     count, interval, spinMicros);
             latencyRow(placement, "Java → Java", mode, java, floor);
         }

@@ -10,7 +10,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import io.virta.bus.tools.Args;
 import io.virta.hub.EventHub;
 import io.virta.hub.EventHubService;
 import io.virta.hub.HubServer;
@@ -28,6 +27,13 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +41,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -56,45 +62,49 @@ import java.util.stream.Stream;
  * </ul>
  */
 public final class EventBenchmark {
-    static final String USAGE = """
-            usage: virta bench events [--events N] [--batch B] [--in-flight K] [--quick] [--out FILE]
-              --events N     events per reporting run (default 200000)
-              --batch B      events per Report call (default 256)
-              --in-flight K  Report calls in flight at once (default 4)
-              --quick        20000 events: a smoke run, not figures to quote
-              --out FILE     also write the markdown report to FILE
-            """;
     private static final String NOOP_SERVICE = "virta.bench.NoOp";
     private static final String RELAY_SERVICE = "virta.bench.Relay";
 
     private final BenchReport report = new BenchReport();
 
-    public static int run(String[] argv) throws Exception {
-        if (Arrays.asList(argv).contains("--help")) {
-            System.out.print(USAGE);
+    /** {@code virta bench events}: the options, and the run. */
+    @Command(name = "events", description = {"Event hub: journal append latency against a bare Chronicle append, and"
+            + " events/s from a reporting client through the hub to a subscriber against a no-op gRPC call."})
+    public static final class Cli implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--events", paramLabel = "N", description = "events per reporting run (default 200000)")
+        Optional<Integer> events = Optional.empty();
+        @Option(names = "--batch", paramLabel = "B", description = "events per Report call (default ${DEFAULT-VALUE})")
+        int batch = 256;
+        @Option(names = "--in-flight", paramLabel = "K",
+                description = "Report calls in flight at once (default ${DEFAULT-VALUE})")
+        int inFlight = 4;
+        @Option(names = "--quick", description = "20000 events: a smoke run, not figures to quote")
+        boolean quick;
+        @Mixin
+        BenchReport.OutFile out;
+
+        @Override
+        public Integer call() throws Exception {
+            int count = events.orElse(quick ? 20_000 : 200_000);
+            if (count < batch || batch < 1 || batch > EventHubService.MAX_EVENTS_PER_REPORT || inFlight < 1) {
+                throw new ParameterException(spec.commandLine(), "need 1 <= --batch <= 1000, --events >= --batch,"
+                        + " --in-flight >= 1");
+            }
+            EventJournal.quietChronicleLogging();
+            EventBenchmark bench = new EventBenchmark();
+            Path dir = Files.createTempDirectory("virta-bench-events");
+            try {
+                bench.report.heading("Events benchmark", quick);
+                bench.appendLatency(dir, count);
+                bench.reporting(dir, count, batch, inFlight);
+            } finally {
+                deleteTree(dir);
+            }
+            bench.report.writeTo(out.file());
             return 0;
         }
-        Args args = new Args("virta bench events", argv, Set.of("events", "batch", "in-flight", "out"), Set.of("quick"));
-        boolean quick = args.flag("quick");
-        int events = (int) args.number("events", quick ? 20_000 : 200_000);
-        int batch = (int) args.number("batch", 256);
-        int inFlight = (int) args.number("in-flight", 4);
-        if (events < batch || batch < 1 || batch > EventHubService.MAX_EVENTS_PER_REPORT || inFlight < 1) {
-            throw new Args.UsageException("virta bench events: need 1 <= --batch <= 1000, --events >= --batch,"
-                    + " --in-flight >= 1");
-        }
-        EventJournal.quietChronicleLogging();
-        EventBenchmark bench = new EventBenchmark();
-        Path dir = Files.createTempDirectory("virta-bench-events");
-        try {
-            bench.report.heading("Events benchmark", quick);
-            bench.appendLatency(dir, events);
-            bench.reporting(dir, events, batch, inFlight);
-        } finally {
-            deleteTree(dir);
-        }
-        bench.report.writeTo(Optional.ofNullable(args.string("out", null)).map(Path::of));
-        return 0;
     }
 
     /** What a motion worker reports: two boxes, its one attribute, its name. */

@@ -11,10 +11,13 @@ import io.virta.producer.decode.VideoDecoder;
 
 import io.virta.bus.ChannelSpec;
 import io.virta.bus.ChannelWriter;
-import io.virta.bus.tools.Args;
 import io.virta.rtsp.media.AccessUnit;
 import io.virta.rtsp.media.VideoCodec;
 import org.bytedeco.javacpp.Loader;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -25,8 +28,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,12 +51,6 @@ import java.util.regex.Pattern;
  * time of an RGB24 run minus a YUV run of the same pipeline).
  */
 public final class DecodeBenchmark {
-    static final String USAGE = """
-            usage: virta bench decode [--quick] [--out FILE]
-              --quick     one measured pass over the clip (a smoke run, not figures to quote)
-              --out FILE  also write the markdown report to FILE
-            Needs Debian's ffmpeg (/usr/bin/ffmpeg with libx264): it makes the 1080p clip and is the peer.
-            """;
 
     private static final String DEBIAN_FFMPEG = "/usr/bin/ffmpeg";
     private static final int WIDTH = 1920;
@@ -73,28 +69,31 @@ public final class DecodeBenchmark {
         this.quick = quick;
     }
 
-    public static int run(String[] argv) {
-        if (java.util.Arrays.asList(argv).contains("--help")) {
-            System.out.print(USAGE);
-            return 0;
-        }
-        try {
-            Args args = new Args("virta bench decode", argv, Set.of("out"), Set.of("quick"));
-            DecodeBenchmark bench = new DecodeBenchmark(
-                    Path.of(System.getProperty("virta.home", ".")).toAbsolutePath(), args.flag("quick"));
-            bench.measure();
-            bench.report.writeTo(Optional.ofNullable(args.string("out", null)).map(Path::of));
-            return 0;
-        } catch (Args.UsageException e) {
-            System.err.println(e.getMessage());
-            return 2;
-        } catch (IOException | IllegalStateException e) {
-            System.err.println("virta bench decode: " + e.getMessage());
-            return 1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            System.err.println("virta bench decode: interrupted");
-            return 1;
+    /** {@code virta bench decode}: the options, and the run. */
+    @Command(name = "decode", description = "CPU per 1080p frame, decode + scale to RGB24, against ffmpeg -threads 1.",
+            footer = "Needs Debian's ffmpeg (/usr/bin/ffmpeg with libx264): it makes the 1080p clip and is the peer.")
+    public static final class Cli implements Callable<Integer> {
+        @Option(names = "--quick", description = "one measured pass over the clip (a smoke run, not figures to quote)")
+        boolean quick;
+        @Mixin
+        BenchReport.OutFile out;
+
+        @Override
+        public Integer call() {
+            try {
+                DecodeBenchmark bench = new DecodeBenchmark(
+                        Path.of(System.getProperty("virta.home", ".")).toAbsolutePath(), quick);
+                bench.measure();
+                bench.report.writeTo(out.file());
+                return 0;
+            } catch (IOException | IllegalStateException e) {
+                System.err.println("virta bench decode: " + e.getMessage());
+                return 1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                System.err.println("virta bench decode: interrupted");
+                return 1;
+            }
         }
     }
 

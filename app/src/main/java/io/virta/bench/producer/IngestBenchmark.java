@@ -6,12 +6,15 @@ import io.virta.testkit.GstCamera;
 
 import io.virta.bus.ChannelReader;
 import io.virta.bus.PullStatus;
-import io.virta.bus.tools.Args;
 import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.daemon.Producer;
 import io.virta.producer.ingest.CameraPipeline;
 import io.virta.producer.source.StreamEvents;
 import io.virta.bus.Clock;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -23,7 +26,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,16 +41,6 @@ import java.util.concurrent.TimeUnit;
  * The camera is a {@link GstCamera}; everything runs over TCP on loopback.
  */
 public final class IngestBenchmark {
-    static final String USAGE = """
-            usage: virta bench ingest [--streams N] [--seconds S] [--warmup S] [--quick] [--out FILE]
-              --streams N   concurrent streams (default 32)
-              --seconds S   measuring time per phase (default 20)
-              --warmup S    time the producer runs before it is measured, so the JIT has compiled
-                            the packet path as in a long-running daemon (default 40)
-              --quick       4 streams, 3 s: a smoke run, not figures to quote
-              --out FILE    also write the markdown report to FILE
-            Needs ffmpeg and gst-rtsp-server (scripts/install-deps.sh installs them).
-            """;
 
     private final Path home;
     private final BenchReport report = new BenchReport();
@@ -56,26 +49,39 @@ public final class IngestBenchmark {
         this.home = home;
     }
 
-    public static int run(String[] argv) throws Exception {
-        if (java.util.Arrays.asList(argv).contains("--help")) {
-            System.out.print(USAGE);
+    /** {@code virta bench ingest}: the options, and the run. */
+    @Command(name = "ingest", description = {"CPU of 32 RTSP streams without decoding against 32 ffmpeg -c copy"
+            + " clients, and latency from a frame's last packet to the decoded frame on the bus."},
+            footer = "Needs ffmpeg and gst-rtsp-server (scripts/install-deps.sh installs them).")
+    public static final class Cli implements Callable<Integer> {
+        @Option(names = "--streams", paramLabel = "N", description = "concurrent streams (default 32)")
+        Optional<Integer> streams = Optional.empty();
+        @Option(names = "--seconds", paramLabel = "S", description = "measuring time per phase (default 20)")
+        Optional<Double> seconds = Optional.empty();
+        @Option(names = "--warmup", paramLabel = "S", description = "time the producer runs before it is measured, so"
+                + " the JIT has compiled the packet path as in a long-running daemon (default 40)")
+        Optional<Double> warmup = Optional.empty();
+        @Option(names = "--quick", description = "4 streams, 3 s: a smoke run, not figures to quote")
+        boolean quick;
+        @Mixin
+        BenchReport.OutFile out;
+
+        @Override
+        public Integer call() throws Exception {
+            int streamCount = streams.orElse(quick ? 4 : 32);
+            double measured = seconds.orElse(quick ? 3.0 : 20.0);
+            double warm = warmup.orElse(quick ? 2.0 : 40.0);
+            IngestBenchmark bench = new IngestBenchmark(Path.of(System.getProperty("virta.home", ".")).toAbsolutePath());
+            io.virta.producer.daemon.FfmpegLog.quiet();
+            try (GstCamera camera = GstCamera.start(bench.home)) {
+                String url = camera.url();
+                bench.report.heading("Ingest benchmark", quick);
+                bench.cpu(url, streamCount, measured, warm);
+                bench.latency(url, quick ? 100 : 500);
+            }
+            bench.report.writeTo(out.file());
             return 0;
         }
-        Args args = new Args("virta bench ingest", argv, Set.of("streams", "seconds", "warmup", "out"), Set.of("quick"));
-        boolean quick = args.flag("quick");
-        int streams = (int) args.number("streams", quick ? 4 : 32);
-        double seconds = args.decimal("seconds", quick ? 3 : 20);
-        double warmup = args.decimal("warmup", quick ? 2 : 40);
-        IngestBenchmark bench = new IngestBenchmark(Path.of(System.getProperty("virta.home", ".")).toAbsolutePath());
-        io.virta.producer.daemon.FfmpegLog.quiet();
-        try (GstCamera camera = GstCamera.start(bench.home)) {
-            String url = camera.url();
-            bench.report.heading("Ingest benchmark", quick);
-            bench.cpu(url, streams, seconds, warmup);
-            bench.latency(url, quick ? 100 : 500);
-        }
-        bench.report.writeTo(Optional.ofNullable(args.string("out", null)).map(Path::of));
-        return 0;
     }
 
     // ---------------------------------------------------------------- CPU per stream

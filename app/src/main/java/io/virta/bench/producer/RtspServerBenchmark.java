@@ -4,8 +4,14 @@ import io.virta.bench.BenchReport;
 
 import io.virta.testkit.GstCamera;
 
-import io.virta.bus.tools.Args;
 import io.virta.producer.supervise.WorkerCommandLine;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,7 +24,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,17 +43,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * server that drops frames to look cheap shows it.
  */
 public final class RtspServerBenchmark {
-    static final String USAGE = """
-            usage: virta bench rtsp-server [--clients 1,10,50] [--seconds S] [--settle S] [--warmup S] [--quick] [--out FILE]
-              --clients LIST  numbers of concurrent clients to measure (default 1,10,50)
-              --seconds S     measuring window per server and client count (default 10)
-              --settle S      time clients play before the window opens (default 5)
-              --warmup S      time the producer serves 4 unmeasured clients before anything is measured,
-                              so the JIT has compiled its packet path as in a long-running daemon (default 20)
-              --quick         1 client, 2 s windows: a smoke run, not figures to quote
-              --out FILE      also write the markdown report to FILE
-            Needs ffmpeg and gst-rtsp-server (scripts/install-deps.sh installs them).
-            """;
     private static final double SOURCE_FPS = 25;
     private static final int TICKS_PER_SECOND = 100; // USER_HZ
     private static final int WARMUP_CLIENTS = 4;
@@ -63,30 +58,53 @@ public final class RtspServerBenchmark {
         this.settle = settle;
     }
 
-    public static int run(String[] argv) throws Exception {
-        if (Arrays.asList(argv).contains("--help")) {
-            System.out.print(USAGE);
+    /** {@code virta bench rtsp-server}: the options, and the run. */
+    @Command(name = "rtsp-server", description = {"CPU per client of re-serving a camera over RTSP to 1, 10 and 50"
+            + " clients, against gst-rtsp-server serving the same camera to the same clients."},
+            footer = "Needs ffmpeg and gst-rtsp-server (scripts/install-deps.sh installs them).")
+    public static final class Cli implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--clients", paramLabel = "LIST",
+                description = "numbers of concurrent clients to measure (default 1,10,50)")
+        Optional<String> clients = Optional.empty();
+        @Option(names = "--seconds", paramLabel = "S", description = "measuring window per server and client count"
+                + " (default 10)")
+        Optional<Double> seconds = Optional.empty();
+        @Option(names = "--settle", paramLabel = "S", description = "time clients play before the window opens"
+                + " (default 5)")
+        Optional<Double> settle = Optional.empty();
+        @Option(names = "--warmup", paramLabel = "S", description = "time the producer serves 4 unmeasured clients"
+                + " before anything is measured, so the JIT has compiled its packet path as in a long-running daemon"
+                + " (default 20)")
+        Optional<Double> warmup = Optional.empty();
+        @Option(names = "--quick", description = "1 client, 2 s windows: a smoke run, not figures to quote")
+        boolean quick;
+        @Mixin
+        BenchReport.OutFile out;
+
+        @Override
+        public Integer call() throws Exception {
+            int[] counts;
+            try {
+                counts = clientCounts(clients.orElse(quick ? "1" : "1,10,50"));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+            Path home = Path.of(System.getProperty("virta.home", ".")).toAbsolutePath();
+            RtspServerBenchmark bench = new RtspServerBenchmark(home, seconds.orElse(quick ? 2.0 : 10.0),
+                    settle.orElse(quick ? 2.0 : 5.0));
+            try (GstCamera camera = GstCamera.start(home);
+                    Server virta = bench.startProducer(camera.url());
+                    Server gst = bench.startRelay(camera.url(), false)) {
+                bench.awaitPlayable(virta.url);
+                bench.warmUp(virta, warmup.orElse(quick ? 1.0 : 20.0));
+                bench.report.heading("RTSP server benchmark", quick);
+                bench.measure(camera.url(), virta, gst, counts);
+            }
+            bench.report.writeTo(out.file());
             return 0;
         }
-        Args args = new Args("virta bench rtsp-server", argv, Set.of("clients", "seconds", "settle", "warmup", "out"),
-                Set.of("quick"));
-        boolean quick = args.flag("quick");
-        int[] counts = clientCounts(args.string("clients", quick ? "1" : "1,10,50"));
-        double seconds = args.decimal("seconds", quick ? 2 : 10);
-        double settle = args.decimal("settle", quick ? 2 : 5);
-        double warmup = args.decimal("warmup", quick ? 1 : 20);
-        Path home = Path.of(System.getProperty("virta.home", ".")).toAbsolutePath();
-        RtspServerBenchmark bench = new RtspServerBenchmark(home, seconds, settle);
-        try (GstCamera camera = GstCamera.start(home);
-                Server virta = bench.startProducer(camera.url());
-                Server gst = bench.startRelay(camera.url(), false)) {
-            bench.awaitPlayable(virta.url);
-            bench.warmUp(virta, warmup);
-            bench.report.heading("RTSP server benchmark", quick);
-            bench.measure(camera.url(), virta, gst, counts);
-        }
-        bench.report.writeTo(Optional.ofNullable(args.string("out", null)).map(Path::of));
-        return 0;
     }
 
     /**
@@ -105,7 +123,7 @@ public final class RtspServerBenchmark {
         }
     }
 
-    private static int[] clientCounts(String list) {
+    static int[] clientCounts(String list) {
         try {
             int[] counts = Arrays.stream(list.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
             if (counts.length == 0 || Arrays.stream(counts).anyMatch(n -> n < 1 || n > 500)) {

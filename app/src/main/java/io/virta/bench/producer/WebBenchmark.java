@@ -10,7 +10,6 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.virta.bus.ChannelReader;
 import io.virta.bus.Clock;
 import io.virta.bus.PullStatus;
-import io.virta.bus.tools.Args;
 import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.daemon.Producer;
 import io.virta.demo.camera.DemoCamera;
@@ -19,12 +18,15 @@ import io.virta.rtsp.media.VideoCodec;
 import io.virta.rtsp.server.MediaMount;
 import io.virta.rtsp.server.RtspServer;
 
-import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,14 +37,6 @@ import java.util.concurrent.TimeUnit;
  * expected display time, which the page's media-time to capture-time map turns into a latency.
  */
 public final class WebBenchmark {
-    static final String USAGE = """
-            usage: virta bench web [options]
-              --seconds S   how long to measure (default 20)
-              --size WxH    the demo camera's picture (default 1280x720)
-              --fps F       its frame rate (default 25)
-              --quick       5 s
-              --out FILE    also write the report (markdown) there
-            """;
     /** Collects (display time - capture time) for every frame the page's video presents. */
     private static final String COLLECT = """
             const t = window.virta.tiles.get('%s');
@@ -61,21 +55,31 @@ public final class WebBenchmark {
 
     private final BenchReport report = new BenchReport();
 
-    public static int run(String[] argv) throws Exception {
-        if (Arrays.asList(argv).contains("--help")) {
-            System.out.print(USAGE);
+    /** {@code virta bench web}: the options, and the run. */
+    @Command(name = "web", description = "Browser live view: capture to display in headless Chromium, against capture"
+            + " to YUV on the bus.")
+    public static final class Cli implements Callable<Integer> {
+        @Option(names = "--seconds", paramLabel = "S", description = "how long to measure (default 20)")
+        Optional<Double> seconds = Optional.empty();
+        @Option(names = "--size", paramLabel = "WxH", description = "the demo camera's picture (default ${DEFAULT-VALUE})")
+        String size = "1280x720";
+        @Option(names = "--fps", paramLabel = "F", description = "its frame rate (default ${DEFAULT-VALUE})")
+        int fps = 25;
+        @Option(names = "--quick", description = "5 s")
+        boolean quick;
+        @Mixin
+        BenchReport.OutFile out;
+
+        @Override
+        public Integer call() throws Exception {
+            String[] picture = size.split("x");
+            int width = Integer.parseInt(picture[0]);
+            int height = Integer.parseInt(picture[1]);
+            WebBenchmark bench = new WebBenchmark();
+            bench.measure(width, height, fps, seconds.orElse(quick ? 5.0 : 20.0));
+            bench.report.writeTo(out.file());
             return 0;
         }
-        Args args = new Args("virta bench web", argv, Set.of("seconds", "size", "fps", "out"), Set.of("quick"));
-        double seconds = args.decimal("seconds", args.flag("quick") ? 5 : 20);
-        String[] size = args.string("size", "1280x720").split("x");
-        int width = Integer.parseInt(size[0]);
-        int height = Integer.parseInt(size[1]);
-        int fps = (int) args.number("fps", 25);
-        WebBenchmark bench = new WebBenchmark();
-        bench.measure(width, height, fps, seconds);
-        bench.report.writeTo(Optional.ofNullable(args.string("out", null)).map(Path::of));
-        return 0;
     }
 
     private void measure(int width, int height, int fps, double seconds) throws Exception {
