@@ -1,5 +1,5 @@
 """The DAMAGED cell flag (docs/bus-format.md 2.3, bit 3): written and read back, other flags untouched.
-The Java side and the crossing between languages are bus/.../interop/DamagedFlagTest."""
+The Java side and the crossing between languages are app/.../bus/interop/DamagedFlagTest."""
 
 from virta.bus import ChannelType, PullStatus, Reader, Writer
 from virta.bus import layout as L

@@ -9,7 +9,6 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.virta.bus.ChannelReader;
 import io.virta.bus.ChannelType;
 import io.virta.bus.PullStatus;
-import io.virta.bus.tools.Args;
 import io.virta.hub.EventHub;
 import io.virta.hub.EventHubService;
 import io.virta.hub.validate.CameraDirectory;
@@ -31,6 +30,10 @@ import io.virta.protos.events.v1.SubscribeResponse;
 import io.virta.grpc.ClientSecurity;
 import io.virta.grpc.GrpcChannels;
 import io.virta.grpc.GrpcTarget;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,7 +45,8 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -54,66 +58,66 @@ import java.util.concurrent.TimeUnit;
  * on the camera as a supervised worker; it reports the moving square and circle to the producer's
  * event hub, and this JVM subscribes to the hub and prints the events.
  */
-final class Demo {
-    static final String USAGE = """
-            usage: virta demo [options]
-              --camera NAME      camera name, so channels are NAME.h264/.yuv/.rgb (default demo)
-              --size WxH         the camera's picture size (default 1280x720)
-              --fps F            the camera's frame rate (default 25)
-              --rgb WxH          size of the RGB channel (default 640x360)
-              --transport T      auto, udp or tcp (default auto)
-              --seconds S        stop after S seconds (default: run until Ctrl-C)
-              --no-python        do not start the Python reader
-              --no-motion        do not run the motion detector (and print no events)
-              --viewer           also show the camera in an OpenGL window (virta viewer; needs an X display),
-                                 with the motion detector's boxes over it
-              --web HOST:PORT    also serve the browser live view there (e.g. 127.0.0.1:8080; docs/web.md)
-              --token-file FILE  require the token in FILE on the control API and hub, as control.tokenFile does;
-                                 the demo's workers, viewer and event printer send it (docs/security.md)
-            """;
+@Command(name = "demo",
+        description = "Run the producer on a built-in demo camera and read its frames from Java and Python.")
+final class Demo implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Option(names = "--camera", paramLabel = "NAME",
+            description = "camera name, so channels are NAME.h264/.yuv/.rgb (default ${DEFAULT-VALUE})")
+    String camera = "demo";
+    @Option(names = "--size", paramLabel = "WxH", description = "the camera's picture size (default ${DEFAULT-VALUE})")
+    String size = "1280x720";
+    @Option(names = "--fps", paramLabel = "F", description = "the camera's frame rate (default ${DEFAULT-VALUE})")
+    int fps = 25;
+    @Option(names = "--rgb", paramLabel = "WxH", description = "size of the RGB channel (default ${DEFAULT-VALUE})")
+    String rgb = "640x360";
+    @Option(names = "--transport", paramLabel = "T", description = "auto, udp or tcp (default ${DEFAULT-VALUE})")
+    String transport = "auto";
+    @Option(names = "--seconds", paramLabel = "S", description = "stop after S seconds (default: run until Ctrl-C)")
+    double seconds;
+    @Option(names = "--no-python", description = "do not start the Python reader")
+    boolean noPython;
+    @Option(names = "--no-motion", description = "do not run the motion detector (and print no events)")
+    boolean noMotion;
+    @Option(names = "--viewer", description = {"also show the camera in an OpenGL window (virta viewer; needs an X"
+            + " display), with the motion detector's boxes over it"})
+    boolean showViewer;
+    @Option(names = "--web", paramLabel = "HOST:PORT",
+            description = "also serve the browser live view there (e.g. 127.0.0.1:8080; docs/web.md)")
+    Optional<String> web = Optional.empty();
+    @Option(names = "--token-file", paramLabel = "FILE", description = "require the token in FILE on the control API"
+            + " and hub, as control.tokenFile does; the demo's workers, viewer and event printer send it"
+            + " (docs/security.md)")
+    Optional<String> tokenFile = Optional.empty();
 
-    private Demo() {
-    }
-
-    static int run(String[] argv) {
-        if (java.util.Arrays.asList(argv).contains("--help")) {
-            System.out.print(USAGE);
-            return 0;
-        }
-        Args args;
-        int[] size;
-        int[] rgb;
+    @Override
+    public Integer call() {
+        int[] picture;
+        int[] rgbSize;
         try {
-            args = new Args("virta demo", argv, Set.of("camera", "size", "fps", "rgb", "transport", "seconds", "web",
-                    "token-file"),
-                    Set.of("no-python", "no-motion", "viewer"));
-            size = dimensions(args.string("size", "1280x720"), "--size");
-            rgb = dimensions(args.string("rgb", "640x360"), "--rgb");
-        } catch (Args.UsageException | IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            return 2;
+            picture = dimensions(size, "--size");
+            rgbSize = dimensions(rgb, "--rgb");
+        } catch (IllegalArgumentException e) {
+            throw UsageErrors.error(spec, e.getMessage());
         }
-        String camera = args.string("camera", "demo");
-        int fps = (int) args.number("fps", 25);
-        double seconds = args.decimal("seconds", 0);
-        if (size[0] < DemoPattern.MIN_WIDTH || size[1] < 128) {
-            System.err.println("error: --size " + size[0] + "x" + size[1] + " is too small; the demo camera needs at least "
-                    + DemoPattern.MIN_WIDTH + "x128");
-            return 2;
+        if (picture[0] < DemoPattern.MIN_WIDTH || picture[1] < 128) {
+            throw UsageErrors.error(spec, "--size " + picture[0] + "x" + picture[1] + " is too small; the demo"
+                    + " camera needs at least " + DemoPattern.MIN_WIDTH + "x128");
         }
         io.virta.producer.daemon.FfmpegLog.quiet();
         NioEventLoopGroup serverLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("virta-demo-rtsp", true));
         Path journal = null;
-        try (DemoCamera source = new DemoCamera(size[0], size[1], fps)) {
+        try (DemoCamera source = new DemoCamera(picture[0], picture[1], fps)) {
             MediaMount mount = new MediaMount(camera, VideoCodec.H264);
             source.addListener(mount::publish);
             RtspServer server = new RtspServer(serverLoop).mount(mount).bind("127.0.0.1", 0);
             source.start();
             String url = server.url(camera);
-            boolean motion = !args.flag("no-motion");
+            boolean motion = !noMotion;
             // With --token-file the demo's control API and hub require the token, as a deployment's would, and
             // every client of the demo (event printer, workers, viewer) presents it.
-            String tokenFile = args.string("token-file", null);
+            String tokenFile = this.tokenFile.orElse(null);
             ClientSecurity security = tokenFile == null ? ClientSecurity.NONE
                     : ClientSecurity.token(ClientSecurity.readTokenFile(Path.of(tokenFile), "--token-file"));
             ProducerConfig config = ProducerConfig.parse("""
@@ -124,12 +128,12 @@ final class Demo {
                         rgb: { width: %d, height: %d }
                     control:
                       listen: 127.0.0.1:0
-                    """.formatted(camera, url, args.string("transport", "auto"), rgb[0], rgb[1])
+                    """.formatted(camera, url, transport, rgbSize[0], rgbSize[1])
                     + (tokenFile == null ? "" : "  tokenFile: '" + tokenFile.replace("'", "''") + "'\n")
                     + (motion ? motionWorker(camera, source.pattern()) : "")
-                    + (args.string("web", null) == null ? "" : "webView: {listen: '" + args.string("web", null) + "'}\n"),
+                    + web.map(listen -> "webView: {listen: '" + listen + "'}\n").orElse(""),
                     "virta demo");
-            System.out.println("demo: camera " + size[0] + "x" + size[1] + " at " + fps + " fps, H264, served at " + url);
+            System.out.println("demo: camera " + picture[0] + "x" + picture[1] + " at " + fps + " fps, H264, served at " + url);
             journal = Files.createTempDirectory("virta-demo-events");
             Producer producer = new Producer(config, new PrintingEvents());
             EventHub hub = EventHub.open(EventHub.Options.of(journal, CameraDirectory.of(List.of(camera))));
@@ -155,8 +159,8 @@ final class Demo {
                 Thread.ofPlatform().daemon().name("demo-events").start(() -> printEvents(subscribed, camera));
             }
             Thread reader = Thread.ofPlatform().daemon().name("demo-java-reader").start(() -> javaReader(camera + ".rgb"));
-            Process python = args.flag("no-python") ? null : startPythonReader(camera + ".rgb");
-            Process viewer = args.flag("viewer") ? startViewer(camera, control.target(), control.clientEnvironment())
+            Process python = noPython ? null : startPythonReader(camera + ".rgb");
+            Process viewer = showViewer ? startViewer(camera, control.target(), control.clientEnvironment())
                     : null;
             ManagedChannel eventChannel = events;
             Path journalDir = journal;

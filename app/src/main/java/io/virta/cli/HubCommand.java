@@ -1,6 +1,5 @@
 package io.virta.cli;
 
-import io.virta.bus.tools.Args;
 import io.virta.hub.EventHub;
 import io.virta.hub.HubServer;
 import io.virta.hub.journal.JournalException;
@@ -8,6 +7,10 @@ import io.virta.hub.validate.CameraDirectory;
 import io.virta.grpc.server.ConnectionLimits;
 import io.virta.grpc.server.EndpointAccess;
 import io.virta.grpc.server.ServerToken;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,7 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -23,67 +26,71 @@ import java.util.concurrent.CountDownLatch;
  * producer's. Prints {@code hub listening on HOST:PORT} once it serves; SIGTERM or Ctrl-C closes the
  * journal and stops it.
  */
-final class HubCommand {
-    static final String USAGE = """
-            usage: virta hub --journal DIR [options]
-              --journal DIR          the event journal's directory (created if missing; see docs/events.md)
-              --listen HOST:PORT     where to serve virta.events.v1.EventHub (default %s; port 0 picks one)
-              --retention-hours H    keep events this many hours (default %d); older hour files are deleted
-              --cameras a,b          accept events only for these cameras (default: any valid camera name)
-              --journal-group G      share the journal with group G (0770/0660); default: owner only (0700/0600)
-              --token-file FILE      require the token in FILE (mode 0600) on every call; clients set
-                                     VIRTA_TOKEN_FILE or VIRTA_TOKEN (docs/security.md)
-              --tls-cert FILE --tls-key FILE
-                                     TLS on the TCP listener: certificate chain and PKCS#8 key (PEM);
-                                     clients set VIRTA_CA_FILE
-              --unix-socket PATH     also listen on this Unix-domain socket (mode 0600; clients: unix:PATH)
-              --socket-group G       the socket's group, mode 0660
-              --allow-unauthenticated  allow a --listen address beyond loopback without --token-file
-              --max-connections N    TCP connections held at most (default %d)
-              --idle-seconds S       close a connection without calls after S seconds (default %d)
-            """.formatted(HubServer.DEFAULT_LISTEN, EventHub.DEFAULT_RETENTION.toHours(),
-            ConnectionLimits.DEFAULT_MAX_CONNECTIONS, ConnectionLimits.DEFAULT_MAX_CONNECTION_IDLE.toSeconds());
+@Command(name = "hub", description = "Run the event hub on its own, for workers on other machines (docs/events.md).",
+        customSynopsis = "virta hub --journal DIR [OPTIONS]")
+final class HubCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Option(names = "--journal", paramLabel = "DIR",
+            description = "the event journal's directory (created if missing; see docs/events.md); required")
+    Optional<Path> journal = Optional.empty();
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = HubServer.DEFAULT_LISTEN,
+            description = "where to serve virta.events.v1.EventHub (default ${DEFAULT-VALUE}; port 0 picks one)")
+    String listen;
+    @Option(names = "--retention-hours", paramLabel = "H",
+            description = "keep events this many hours (default ${DEFAULT-VALUE}); older hour files are deleted")
+    long retentionHours = EventHub.DEFAULT_RETENTION.toHours();
+    @Option(names = "--cameras", paramLabel = "a,b",
+            description = "accept events only for these cameras (default: any valid camera name)")
+    Optional<String> cameras = Optional.empty();
+    @Option(names = "--journal-group", paramLabel = "G",
+            description = "share the journal with group G (0770/0660); default: owner only (0700/0600)")
+    Optional<String> journalGroup = Optional.empty();
+    @Option(names = "--token-file", paramLabel = "FILE", description = "require the token in FILE (mode 0600) on"
+            + " every call; clients set VIRTA_TOKEN_FILE or VIRTA_TOKEN (docs/security.md)")
+    Optional<Path> tokenFile = Optional.empty();
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "TLS on the TCP listener, with --tls-key: the certificate chain (PEM); clients set VIRTA_CA_FILE")
+    Optional<Path> tlsCert = Optional.empty();
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "the TLS listener's PKCS#8 key (PEM)")
+    Optional<Path> tlsKey = Optional.empty();
+    @Option(names = "--unix-socket", paramLabel = "PATH",
+            description = "also listen on this Unix-domain socket (mode 0600; clients: unix:PATH)")
+    Optional<Path> unixSocket = Optional.empty();
+    @Option(names = "--socket-group", paramLabel = "G", description = "the socket's group, mode 0660")
+    Optional<String> socketGroup = Optional.empty();
+    @Option(names = "--allow-unauthenticated",
+            description = "allow a --listen address beyond loopback without --token-file")
+    boolean allowUnauthenticated;
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "TCP connections held at most (default ${DEFAULT-VALUE})")
+    long maxConnections = ConnectionLimits.DEFAULT_MAX_CONNECTIONS;
+    @Option(names = "--idle-seconds", paramLabel = "S",
+            description = "close a connection without calls after S seconds (default ${DEFAULT-VALUE})")
+    double idleSeconds = ConnectionLimits.DEFAULT_MAX_CONNECTION_IDLE.toSeconds();
 
-    private HubCommand() {
-    }
-
-    static int run(String[] argv) throws InterruptedException {
-        if (java.util.Arrays.asList(argv).contains("--help")) {
-            System.out.print(USAGE);
-            return 0;
+    @Override
+    public Integer call() throws InterruptedException {
+        Path journalDir = journal.orElseThrow(() -> UsageErrors.error(spec, "--journal DIR is required (where events"
+                + " are kept)"));
+        if (retentionHours < 1) {
+            throw UsageErrors.error(spec, "--retention-hours must be at least 1, not " + retentionHours);
         }
-        String listen;
+        if (maxConnections < 1 || maxConnections > 100_000 || !(idleSeconds >= 1 && idleSeconds <= 86_400)) {
+            throw UsageErrors.error(spec, "--max-connections must be 1..100000 and --idle-seconds 1..86400");
+        }
         EventHub.Options options;
         EndpointAccess access;
         ConnectionLimits limits;
         try {
-            Args args = new Args("virta hub", argv, Set.of("listen", "journal", "retention-hours", "cameras",
-                    "token-file", "tls-cert", "tls-key", "unix-socket", "socket-group", "max-connections",
-                    "idle-seconds", "journal-group"), Set.of("allow-unauthenticated"));
-            listen = args.string("listen", HubServer.DEFAULT_LISTEN);
-            String journal = args.string("journal", null);
-            if (journal == null) {
-                throw new Args.UsageException("virta hub: --journal DIR is required (where events are kept)");
-            }
-            long hours = args.number("retention-hours", EventHub.DEFAULT_RETENTION.toHours());
-            if (hours < 1) {
-                throw new Args.UsageException("virta hub: --retention-hours must be at least 1, not " + hours);
-            }
-            String cameraList = args.string("cameras", null);
-            CameraDirectory cameras = cameraList == null ? CameraDirectory.anyValidName()
-                    : CameraDirectory.of(cameraNames(cameraList));
-            options = EventHub.Options.of(Path.of(journal), cameras).retention(Duration.ofHours(hours))
-                    .journalGroup(args.string("journal-group", null));
-            access = access(args);
-            long max = args.number("max-connections", ConnectionLimits.DEFAULT_MAX_CONNECTIONS);
-            double idle = args.decimal("idle-seconds", ConnectionLimits.DEFAULT_MAX_CONNECTION_IDLE.toSeconds());
-            if (max < 1 || max > 100_000 || !(idle >= 1 && idle <= 86_400)) {
-                throw new Args.UsageException("virta hub: --max-connections must be 1..100000 and --idle-seconds"
-                        + " 1..86400");
-            }
-            limits = ConnectionLimits.DEFAULTS.withMaxConnections((int) max)
-                    .withMaxConnectionIdle(Duration.ofMillis((long) (idle * 1000)));
-        } catch (Args.UsageException | IllegalArgumentException e) {
+            CameraDirectory directory = cameras.isEmpty() ? CameraDirectory.anyValidName()
+                    : CameraDirectory.of(cameraNames(cameras.get()));
+            options = EventHub.Options.of(journalDir, directory).retention(Duration.ofHours(retentionHours))
+                    .journalGroup(journalGroup.orElse(null));
+            access = access();
+            limits = ConnectionLimits.DEFAULTS.withMaxConnections((int) maxConnections)
+                    .withMaxConnectionIdle(Duration.ofMillis((long) (idleSeconds * 1000)));
+        } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             return 2;
         }
@@ -119,37 +126,32 @@ final class HubCommand {
     }
 
     /** --token-file, --tls-cert/--tls-key, --unix-socket/--socket-group, --allow-unauthenticated. */
-    private static EndpointAccess access(Args args) {
-        EndpointAccess access = EndpointAccess.LOOPBACK_ONLY.allowingUnauthenticated(args.flag("allow-unauthenticated"));
-        String tokenFile = args.string("token-file", null);
-        if (tokenFile != null) {
-            access = access.withToken(ServerToken.fromFile(Path.of(tokenFile), "virta hub: --token-file"));
+    private EndpointAccess access() {
+        EndpointAccess access = EndpointAccess.LOOPBACK_ONLY.allowingUnauthenticated(allowUnauthenticated);
+        if (tokenFile.isPresent()) {
+            access = access.withToken(ServerToken.fromFile(tokenFile.get(), "virta hub: --token-file"));
         }
-        String cert = args.string("tls-cert", null);
-        String key = args.string("tls-key", null);
-        if ((cert == null) != (key == null)) {
-            throw new Args.UsageException("virta hub: TLS needs both --tls-cert FILE and --tls-key FILE");
+        if (tlsCert.isPresent() != tlsKey.isPresent()) {
+            throw UsageErrors.error(spec, "TLS needs both --tls-cert FILE and --tls-key FILE");
         }
-        if (cert != null) {
-            access = access.withTls(new EndpointAccess.TlsFiles(Path.of(cert), Path.of(key)));
+        if (tlsCert.isPresent()) {
+            access = access.withTls(new EndpointAccess.TlsFiles(tlsCert.get(), tlsKey.get()));
         }
-        String socket = args.string("unix-socket", null);
-        String group = args.string("socket-group", null);
-        if (socket != null) {
-            access = access.withUnixSocket(new EndpointAccess.UnixSocket(Path.of(socket), Optional.ofNullable(group)));
-        } else if (group != null) {
-            throw new Args.UsageException("virta hub: --socket-group applies only with --unix-socket PATH");
+        if (unixSocket.isPresent()) {
+            access = access.withUnixSocket(new EndpointAccess.UnixSocket(unixSocket.get(), socketGroup));
+        } else if (socketGroup.isPresent()) {
+            throw UsageErrors.error(spec, "--socket-group applies only with --unix-socket PATH");
         }
         return access;
     }
 
-    private static List<String> cameraNames(String list) {
+    private List<String> cameraNames(String list) {
         List<String> names = new ArrayList<>();
         for (String name : list.split(",")) {
             String trimmed = name.trim();
             if (!CameraDirectory.isValidName(trimmed)) {
-                throw new Args.UsageException("virta hub: --cameras: '" + trimmed + "' is not a camera name (letters,"
-                        + " digits, '_', then also '.' and '-'; at most " + CameraDirectory.MAX_NAME_LENGTH + ")");
+                throw UsageErrors.error(spec, "--cameras: '" + trimmed + "' is not a camera name (letters, digits, '_',"
+                        + " then also '.' and '-'; at most " + CameraDirectory.MAX_NAME_LENGTH + ")");
             }
             names.add(trimmed);
         }

@@ -2,7 +2,6 @@ package io.virta.cli;
 
 import io.grpc.BindableService;
 import io.virta.bus.BusShutdown;
-import io.virta.bus.tools.Args;
 import io.virta.hub.EventHub;
 import io.virta.hub.EventHubService;
 import io.virta.hub.journal.JournalException;
@@ -16,46 +15,49 @@ import io.virta.producer.daemon.Producer;
 import io.virta.producer.supervise.WorkerStatus;
 import io.virta.producer.supervise.WorkerSupervisor;
 import io.virta.producer.ingest.CameraPipeline;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** {@code virta producer --config FILE}: the daemon. SIGTERM or Ctrl-C shuts it down cleanly. */
-final class ProducerCommand {
-    static final String USAGE = """
-            usage: virta producer --config FILE [options]
-              --config FILE       cameras and channels (YAML; see docs/producer.md)
-              --check             validate the configuration and exit
-              --status-every S    print each camera's status every S seconds (default 10; 0 = never)
-              --seconds S         stop after S seconds (default: run until SIGTERM or Ctrl-C)
-            """;
+@Command(name = "producer", description = "Run the producer daemon on the cameras of a configuration file.",
+        customSynopsis = "virta producer --config FILE [OPTIONS]")
+final class ProducerCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "cameras and channels (YAML; see docs/producer.md); required")
+    Optional<Path> configFile = Optional.empty();
+    @Option(names = "--check", description = "validate the configuration and exit")
+    boolean check;
+    @Option(names = "--status-every", paramLabel = "S", defaultValue = "10",
+            description = "print each camera's status every S seconds (default ${DEFAULT-VALUE}; 0 = never)")
+    double statusEvery;
+    @Option(names = "--seconds", paramLabel = "S",
+            description = "stop after S seconds (default: run until SIGTERM or Ctrl-C)")
+    double seconds;
 
-    private ProducerCommand() {
-    }
-
-    static int run(String[] argv) throws InterruptedException {
-        if (java.util.Arrays.asList(argv).contains("--help")) {
-            System.out.print(USAGE);
-            return 0;
-        }
-        Args args;
+    @Override
+    public Integer call() throws InterruptedException {
+        Path file = configFile.orElseThrow(() -> UsageErrors.error(spec, "--config FILE is required (the cameras"
+                + " and channels to run; docs/producer.md)"));
         ProducerConfig config;
         try {
-            args = new Args("virta producer", argv, Set.of("config", "status-every", "seconds"), Set.of("check"));
-            String file = args.string("config", null);
-            if (file == null) {
-                throw new Args.UsageException("--config FILE is required");
-            }
-            config = ProducerConfig.load(Path.of(file));
-        } catch (Args.UsageException | ConfigException e) {
+            config = ProducerConfig.load(file);
+        } catch (ConfigException e) {
             System.err.println("error: " + e.getMessage());
             return 2;
         }
-        if (args.flag("check")) {
+        if (check) {
             System.out.println("configuration ok: " + config.cameras().size() + " camera(s)");
             return 0;
         }
@@ -125,8 +127,6 @@ final class ProducerCommand {
             stop(control, events, producer);
             stopped.countDown();
         });
-        double statusEvery = args.decimal("status-every", 10);
-        double seconds = args.decimal("seconds", 0);
         long stopAt = seconds > 0 ? System.nanoTime() + (long) (seconds * 1e9) : Long.MAX_VALUE;
         while (System.nanoTime() - stopAt < 0) {
             long wait = statusEvery > 0 ? (long) (statusEvery * 1000) : 60_000;

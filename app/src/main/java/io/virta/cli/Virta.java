@@ -1,52 +1,125 @@
 package io.virta.cli;
 
-import io.virta.bus.tools.BusTool;
-import io.virta.viewer.ViewerMain;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
-import java.util.Arrays;
+import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
+import java.util.function.Consumer;
 
-/** The {@code virta} command: one entry point, a subcommand each. The {@code ./virta} launcher calls it. */
-public final class Virta {
-    static final String USAGE = """
-            usage: virta <command> [options]
+/**
+ * The {@code virta} command: one entry point, a subcommand each; the {@code ./virta} launcher calls
+ * {@link #main}. Every command's options, help text and shell completion come from one model, the
+ * picocli annotations on the command classes; {@link #commandLine} adds what all of them share (the
+ * help option, how usage errors and values are reported) in one place.
+ *
+ * <p>Exit status: 0 done, 1 failed (the message says why), 2 a usage mistake (the message names it).
+ * Each run builds its own command tree; the commands hold the parsed options of that one run.
+ *
+ * <pre>{@code
+ * int status = Virta.run("bus", "ls");                      // as ./virta bus ls, in this JVM
+ * int help = Virta.run(console, "producer", "--help");      // output into a test's buffers
+ * }</pre>
+ */
+@Command(name = "virta",
+        description = "Cameras connected once, decoded once, and shared through the bus (README.md).",
+        subcommands = {Demo.class, ProducerCommand.class, HubCommand.class, BusCommand.class, WorkerCommand.class,
+                ViewerCommand.class, Bench.class, TestCommand.class, CompletionCommand.class, HelpCommand.class},
+        footer = "'virta COMMAND --help' shows a command's options; 'virta completion' prints a bash completion script.")
+public final class Virta extends CommandGroup {
+    /** The status of a usage mistake, and of a command group run without a command. */
+    static final int USAGE_ERROR = 2;
+    /** The status of a command that failed. */
+    static final int FAILED = 1;
+    /** Usage lines wrap here: wide enough for the options' descriptions, narrow enough for a terminal. */
+    private static final int HELP_WIDTH = 110;
 
-            commands:
-              demo     run the producer on a built-in demo camera and read its frames from Java and Python
-              producer run the producer daemon: --config cameras.yaml
-              hub      run the event hub on its own: --journal DIR [--listen HOST:PORT]
-              bus      work with bus channels: write, read, ls, clean, latency
-              worker   run a Java worker on a camera's frames: worker motion --camera NAME
-              viewer   show cameras in OpenGL windows: viewer lobby door [--layout grid|FILE]
-              bench    run a benchmark: bench bus, decode, ingest, events, worker, viewer
-              test     (launcher only) install what the tests need and run them all
-
-            'virta <command> --help' shows a command's options.
-            """;
-
-    private Virta() {
-    }
-
-    public static void main(String[] argv) throws Exception {
+    public static void main(String[] argv) {
         // One line per log record: time, level, logger, message.
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
-        if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h") || argv[0].equals("help")) {
-            System.out.print(USAGE);
-            System.exit(argv.length == 0 ? 2 : 0);
-        }
-        String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
-        int status = switch (argv[0]) {
-            case "demo" -> Demo.run(rest);
-            case "producer" -> ProducerCommand.run(rest);
-            case "hub" -> HubCommand.run(rest);
-            case "bus" -> BusTool.run(rest, System.out, System.err);
-            case "worker" -> WorkerCommand.run(rest);
-            case "viewer" -> ViewerMain.run(rest, System.out, System.err);
-            case "bench" -> Bench.run(rest);
-            default -> {
-                System.err.println("virta: unknown command '" + argv[0] + "'\n" + USAGE);
-                yield 2;
+        System.exit(run(argv));
+    }
+
+    /** Runs {@code virta argv...} in this JVM with the process's streams; the exit status. */
+    public static int run(String... argv) {
+        return run(Console.system(), argv);
+    }
+
+    /** Runs {@code virta argv...} in this JVM, printing to {@code console}; the exit status. */
+    public static int run(Console console, String... argv) {
+        return commandLine(console).execute(argv);
+    }
+
+    /** {@code command} followed by {@code argv}: the command line of {@code virta command argv...}. */
+    public static String[] command(String command, String... argv) {
+        String[] line = new String[argv.length + 1];
+        line[0] = command;
+        System.arraycopy(argv, 0, line, 1, argv.length);
+        return line;
+    }
+
+    /** The whole command tree, printing to {@code console}, ready to parse one command line. */
+    static CommandLine commandLine(Console console) {
+        CommandLine virta = new CommandLine(new Virta(), new ConsoleFactory(console));
+        virta.setOut(new PrintWriter(console.out(), true))
+                .setErr(new PrintWriter(console.err(), true))
+                .setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF))
+                .setUsageHelpWidth(HELP_WIDTH)
+                // As before picocli: a repeated option keeps its last value, and a flag's name is all it takes.
+                .setOverwrittenOptionsAllowed(true)
+                .setParameterExceptionHandler(new UsageErrors())
+                .setExecutionExceptionHandler(Virta::failed);
+        Converters.registerOn(virta);
+        eachCommand(virta.getCommandSpec(), spec -> {
+            if (spec.findOption("--help") == null) {
+                spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+                        .description("show this help and exit").build());
             }
-        };
-        System.exit(status);
+            spec.usageMessage().synopsisHeading("usage: ").synopsisSubcommandLabel("COMMAND")
+                    .parameterListHeading("%narguments:%n").optionListHeading("%noptions:%n")
+                    .commandListHeading("%ncommands:%n").footerHeading("%n").abbreviateSynopsis(true).sortOptions(false);
+        });
+        return virta;
+    }
+
+    private static void eachCommand(CommandSpec spec, Consumer<CommandSpec> action) {
+        action.accept(spec);
+        for (CommandLine sub : spec.subcommands().values()) {
+            eachCommand(sub.getCommandSpec(), action);
+        }
+    }
+
+    /**
+     * A benchmark that fails says so in one line (a missing peer program, a camera that never came
+     * online), as before; any other command's failure is a bug, and its stack trace is what to report.
+     */
+    private static int failed(Exception e, CommandLine command, CommandLine.ParseResult parsed) throws Exception {
+        CommandSpec parent = command.getCommandSpec().parent();
+        if (parent != null && parent.userObject() instanceof Bench) {
+            command.getErr().println("virta bench: " + e.getMessage());
+            command.getErr().flush();
+            return FAILED;
+        }
+        throw e;
+    }
+
+    /**
+     * Makes the commands: one that takes a {@link Console} in its constructor gets this run's, the rest
+     * are made as picocli makes them.
+     */
+    private record ConsoleFactory(Console console) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            try {
+                Constructor<K> withConsole = type.getDeclaredConstructor(Console.class);
+                withConsole.setAccessible(true);
+                return withConsole.newInstance(console);
+            } catch (NoSuchMethodException noConsole) {
+                return CommandLine.defaultFactory().create(type);
+            }
+        }
     }
 }

@@ -1,7 +1,6 @@
 package io.virta.cli;
 
 import io.virta.bus.ChannelType;
-import io.virta.bus.tools.Args;
 import io.virta.worker.FrameSource;
 import io.virta.worker.StreamCounters;
 import io.virta.worker.Worker;
@@ -13,14 +12,18 @@ import io.virta.grpc.GrpcTarget;
 import io.virta.worker.events.EventPrinter;
 import io.virta.worker.events.EventReporter;
 import io.virta.worker.motion.MotionDetector;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -28,50 +31,92 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * its events to the hub. SIGTERM or Ctrl-C stops it cleanly (events flushed, reader closed) and prints
  * a one-line summary.
  */
-final class WorkerCommand {
-    static final String USAGE = """
-            usage: virta worker <motion|CLASS> --camera NAME [options]
-              motion               the motion detector (io.virta.worker.motion.MotionDetector)
-              CLASS                the class name of any io.virta.worker.Worker on the classpath
-                                   (a public class with a public constructor without parameters)
-              --camera NAME        the camera to analyze (required)
-              --channel NAME       read this bus channel directly instead of asking the producer for the camera's
-              --type T             which of the camera's channels: rgb24 (default), yuv420p or encoded
-              --control HOST:PORT  the producer's control API (default 127.0.0.1:50051; unix:PATH for its socket)
-              --hub HOST:PORT|none the event hub (default: the --control address); none reports nowhere
-              --fps F              analyze at most F frames a second, always the newest (default 4; 0 = every frame)
-              --print              also write each event to stdout, one line of JSON each
-              --name N             the worker's name, its events' source (default: motion, or the class's simple name)
-              --seconds S          stop after S seconds (default: run until SIGTERM or Ctrl-C)
-            worker options (the motion detector's; any worker reads them from its WorkerContext.arguments()):
-              --ignore x,y,w,h     mask out this rectangle, in fractions of the picture (repeatable)
-              --min-area FRACTION  smallest moving region reported, a fraction of the picture (default 0.002)
-              --threshold LEVEL    grey-level change that counts as moving, 1..254 (default 25)
-              --arg KEY=VALUE      any other option for the worker (repeatable)
-            environment: VIRTA_TOKEN or VIRTA_TOKEN_FILE (the endpoints' token), VIRTA_CA_FILE (TLS: the server's CA)
-            """;
+@Command(name = "worker", description = "Run a Java worker on a camera's frames, reporting its events to the hub.",
+        customSynopsis = "virta worker <motion|CLASS> --camera NAME [OPTIONS]",
+        footer = {"environment: VIRTA_TOKEN or VIRTA_TOKEN_FILE (the endpoints' token), VIRTA_CA_FILE (TLS: the"
+                + " server's CA)"})
+final class WorkerCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    private final Console console;
+    /** Wait for SIGTERM when no --seconds is given; false in tests, which stop the worker themselves. */
+    boolean untilSignal = true;
+    /** The worker's own options, in the order given: any worker reads them from WorkerContext.arguments(). */
+    private final WorkerArguments.Builder arguments = WorkerArguments.builder();
 
-    private static final Set<String> VALUES = Set.of("camera", "channel", "type", "control", "hub", "fps", "name",
-            "seconds", "min-area", "threshold");
-    private static final Set<String> REPEATABLE = Set.of("ignore", "arg");
+    @Parameters(arity = "0..1", paramLabel = "<motion|CLASS>", hideParamSyntax = true, description = {
+            "motion: the motion detector (io.virta.worker.motion.MotionDetector);",
+            "CLASS: the class name of any io.virta.worker.Worker on the classpath (a public class with a public"
+                    + " constructor without parameters)"})
+    Optional<String> worker = Optional.empty();
+    @Option(names = "--camera", paramLabel = "NAME", description = "the camera to analyze (required)")
+    Optional<String> camera = Optional.empty();
+    @Option(names = "--channel", paramLabel = "NAME",
+            description = "read this bus channel directly instead of asking the producer for the camera's")
+    Optional<String> channel = Optional.empty();
+    @Option(names = "--type", paramLabel = "T", completionCandidates = Converters.ChannelTypes.class,
+            description = "which of the camera's channels: rgb24 (default), yuv420p or encoded")
+    Optional<ChannelType> type = Optional.empty();
+    @Option(names = "--control", paramLabel = "HOST:PORT", defaultValue = FrameSource.DEFAULT_CONTROL,
+            description = "the producer's control API (default ${DEFAULT-VALUE}; unix:PATH for its socket)")
+    String control;
+    @Option(names = "--hub", paramLabel = "HOST:PORT|none",
+            description = "the event hub (default: the --control address); none reports nowhere")
+    Optional<String> hub = Optional.empty();
+    @Option(names = "--fps", paramLabel = "F", defaultValue = "4",
+            description = "analyze at most F frames a second, always the newest (default ${DEFAULT-VALUE}; 0 = every"
+                    + " frame)")
+    double fps;
+    @Option(names = "--print", description = "also write each event to stdout, one line of JSON each")
+    boolean print;
+    @Option(names = "--name", paramLabel = "N",
+            description = "the worker's name, its events' source (default: motion, or the class's simple name)")
+    Optional<String> name = Optional.empty();
+    @Option(names = "--seconds", paramLabel = "S", description = "stop after S seconds (default: run until SIGTERM"
+            + " or Ctrl-C)")
+    double seconds;
+    @Option(names = "--min-area", paramLabel = "FRACTION", description = "worker option (the motion detector's):"
+            + " smallest moving region reported, a fraction of the picture (default 0.002)")
+    Optional<String> minArea = Optional.empty();
+    @Option(names = "--threshold", paramLabel = "LEVEL", description = "worker option: grey-level change that counts"
+            + " as moving, 1..254 (default 25)")
+    Optional<String> threshold = Optional.empty();
 
-    private WorkerCommand() {
+    WorkerCommand(Console console) {
+        this.console = console;
     }
 
-    static int run(String[] argv) {
-        return run(argv, System.out, System.err, true);
+    @Option(names = "--ignore", paramLabel = "x,y,w,h", description = "worker option: mask out this rectangle, in"
+            + " fractions of the picture (repeatable)")
+    void ignore(String rectangle) {
+        arguments.add("ignore", rectangle);
     }
 
-    /** {@code untilSignal}: wait for SIGTERM when no --seconds is given (false in tests). */
-    static int run(String[] argv, PrintStream out, PrintStream err, boolean untilSignal) {
-        if (Arrays.asList(argv).contains("--help")) {
-            out.print(USAGE);
-            return 0;
+    @Option(names = "--arg", paramLabel = "KEY=VALUE", description = "any other option for the worker (repeatable)")
+    void argument(String keyValue) {
+        int eq = keyValue.indexOf('=');
+        if (eq <= 0) {
+            throw UsageErrors.error(spec, "--arg '" + keyValue + "' is not KEY=VALUE");
         }
+        arguments.add(keyValue.substring(0, eq), keyValue.substring(eq + 1));
+    }
+
+    /** Runs {@code virta worker argv...}, printing to {@code out} and {@code err}; for tests. */
+    static int run(String[] argv, PrintStream out, PrintStream err, boolean untilSignal) {
+        CommandLine virta = Virta.commandLine(new Console(out, err));
+        CommandLine worker = virta.getSubcommands().get("worker");
+        worker.<WorkerCommand>getCommand().untilSignal = untilSignal;
+        return virta.execute(Virta.command("worker", argv));
+    }
+
+    @Override
+    public Integer call() {
+        PrintStream out = console.out();
+        PrintStream err = console.err();
         Options options;
         try {
-            options = Options.parse(argv);
-        } catch (Args.UsageException | IllegalArgumentException e) {
+            options = options();
+        } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return 2;
         }
@@ -189,73 +234,39 @@ final class WorkerCommand {
         return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 
+    /**
+     * The worker's options, checked: the worker's own ones (the motion detector's before it attaches),
+     * the addresses, and the token and CA files the environment names.
+     */
+    private Options options() {
+        String worker = this.worker.orElseThrow(() -> UsageErrors.error(spec, "missing worker (motion or a class name)"));
+        String camera = this.camera.orElseThrow(() -> UsageErrors.error(spec, "--camera NAME is required (the camera"
+                + " whose frames to analyze)"));
+        minArea.ifPresent(v -> arguments.add("min-area", v));
+        threshold.ifPresent(v -> arguments.add("threshold", v));
+        WorkerArguments built = arguments.build();
+        if (worker.equals("motion")) {
+            io.virta.worker.motion.MotionOptions.from(built);   // check the options before attaching
+        }
+        FrameSource source = channel.map(c -> FrameSource.channel(c, camera)).orElseGet(() -> FrameSource.camera(camera));
+        source.control(control);
+        GrpcTarget.parse(control, "--control");
+        // A bad VIRTA_TOKEN_FILE or VIRTA_CA_FILE fails here, naming the variable, not at the first call.
+        io.virta.grpc.ClientSecurity.fromEnvironment();
+        type.ifPresent(source::type);
+        if (fps < 0) {
+            throw UsageErrors.error(spec, "--fps " + fps + " is negative; use 0 for every frame");
+        }
+        source.fps(fps);
+        String hubText = hub.orElse(control);
+        GrpcTarget hubTarget = hubText.equals("none") ? null : GrpcTarget.parse(hubText, "--hub");
+        String workerName = name.orElse(worker.equals("motion") ? "motion" : Options.simpleName(worker));
+        return new Options(worker, source, hubTarget, print, workerName, seconds, built);
+    }
+
     /** The parsed command line. */
     private record Options(String worker, FrameSource source, GrpcTarget hub, boolean print, String name,
             double seconds, WorkerArguments arguments) {
-
-        static Options parse(String[] argv) {
-            // Args keeps one value per option: pull the repeatable ones out first.
-            WorkerArguments.Builder arguments = WorkerArguments.builder();
-            List<String> rest = new ArrayList<>();
-            for (int i = 0; i < argv.length; i++) {
-                String key = argv[i].startsWith("--") ? argv[i].substring(2) : null;
-                if (key != null && REPEATABLE.contains(key)) {
-                    if (i + 1 >= argv.length) {
-                        throw new Args.UsageException("virta worker: option --" + key + " needs a value");
-                    }
-                    String value = argv[++i];
-                    if (key.equals("arg")) {
-                        int eq = value.indexOf('=');
-                        if (eq <= 0) {
-                            throw new Args.UsageException("virta worker: --arg '" + value + "' is not KEY=VALUE");
-                        }
-                        arguments.add(value.substring(0, eq), value.substring(eq + 1));
-                    } else {
-                        arguments.add(key, value);
-                    }
-                } else {
-                    rest.add(argv[i]);
-                }
-            }
-            Args args = new Args("virta worker", rest.toArray(String[]::new), VALUES, Set.of("print"));
-            String worker = args.positional(0, "worker (motion or a class name)");
-            String camera = args.string("camera", null);
-            if (camera == null) {
-                throw new Args.UsageException("virta worker: --camera NAME is required (the camera whose frames to"
-                        + " analyze)");
-            }
-            for (String key : List.of("min-area", "threshold")) {
-                String v = args.string(key, null);
-                if (v != null) {
-                    arguments.add(key, v);
-                }
-            }
-            WorkerArguments built = arguments.build();
-            if (worker.equals("motion")) {
-                io.virta.worker.motion.MotionOptions.from(built);   // check the options before attaching
-            }
-            String channel = args.string("channel", null);
-            FrameSource source = channel != null ? FrameSource.channel(channel, camera) : FrameSource.camera(camera);
-            String control = args.string("control", FrameSource.DEFAULT_CONTROL);
-            source.control(control);
-            GrpcTarget.parse(control, "--control");
-            // A bad VIRTA_TOKEN_FILE or VIRTA_CA_FILE fails here, naming the variable, not at the first call.
-            io.virta.grpc.ClientSecurity.fromEnvironment();
-            String type = args.string("type", null);
-            if (type != null) {
-                source.type(ChannelType.parse(type));
-            }
-            double fps = args.decimal("fps", 4);
-            if (fps < 0) {
-                throw new Args.UsageException("virta worker: --fps " + fps + " is negative; use 0 for every frame");
-            }
-            source.fps(fps);
-            String hubText = args.string("hub", control);
-            GrpcTarget hub = hubText.equals("none") ? null : GrpcTarget.parse(hubText, "--hub");
-            String name = args.string("name", worker.equals("motion") ? "motion" : simpleName(worker));
-            double seconds = args.decimal("seconds", 0);
-            return new Options(worker, source, hub, args.flag("print"), name, seconds, built);
-        }
 
         private static String simpleName(String className) {
             return className.substring(className.lastIndexOf('.') + 1);

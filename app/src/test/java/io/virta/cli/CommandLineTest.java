@@ -1,11 +1,10 @@
 package io.virta.cli;
 
+import io.virta.bus.ChannelName;
 import io.virta.bus.ChannelReader;
 import io.virta.bus.ChannelType;
 import io.virta.bus.PullStatus;
-import io.virta.bench.bus.BusBenchmark;
 import io.virta.demo.camera.DemoPattern;
-import io.virta.bus.tools.BusTool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,8 +23,16 @@ class CommandLineTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int bus(String... args) {
-        return BusTool.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return Virta.run(new Console(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)), Virta.command("bus", args));
+    }
+
+    private static int demo(String... args) {
+        return Virta.run(Virta.command("demo", args));
+    }
+
+    private static int bench(String... args) {
+        return Virta.run(Virta.command("bench", args));
     }
 
     @Test
@@ -58,20 +65,30 @@ class CommandLineTest {
         assertTrue(err.toString().contains("unknown command 'frobnicate'"), err.toString());
     }
 
+    /** Moved here from the bus module's ColorMetadataTest with the command line it checks. */
+    @Test
+    void theBusToolNamesAWrongColourOption() {
+        String name = "t.color.tool." + ProcessHandle.current().pid();
+        int status = bus("write", name, "--type", "yuv420p", "--color-range", "tv");
+        assertEquals(2, status);
+        assertTrue(err.toString().contains("--color-range") && err.toString().contains("'tv'"), err.toString());
+        assertFalse(Files.exists(ChannelName.objectPath(name)), "nothing was created");
+    }
+
     @Test
     void demoAndBenchHaveHelp() throws Exception {
-        assertEquals(0, Demo.run(new String[] {"--help"}));
-        assertEquals(0, Bench.run(new String[] {"--help"}));
-        assertEquals(0, BusBenchmark.run(new String[] {"--help"}));
-        assertEquals(2, Bench.run(new String[] {"nothing"}));
+        assertEquals(0, demo("--help"));
+        assertEquals(0, bench("--help"));
+        assertEquals(0, bench("bus", "--help"));
+        assertEquals(2, bench("nothing"));
     }
 
     @Test
     void theDemoRunsTheWholePathAndEndsInOrder() throws Exception {
         String camera = "demotest" + ProcessHandle.current().pid();
         int[] status = {-1};
-        Thread demo = Thread.ofPlatform().start(() -> status[0] = Demo.run(new String[] {"--camera", camera, "--size",
-                "320x240", "--rgb", "256x192", "--seconds", "6", "--no-python"}));
+        Thread demo = Thread.ofPlatform().start(() -> status[0] = demo("--camera", camera, "--size",
+                "320x240", "--rgb", "256x192", "--seconds", "6", "--no-python"));
         long lastCameraFrame = -1;
         int frames = 0;
         try (ChannelReader rgb = ChannelReader.builder(camera + ".rgb").expect(ChannelType.RGB24)
@@ -98,8 +115,8 @@ class CommandLineTest {
     void theIngestBenchmarkRunsQuickly(@TempDir Path dir) throws Exception {
         System.setProperty("virta.home", Path.of("..").toAbsolutePath().normalize().toString());
         Path report = dir.resolve("ingest.md");
-        assertEquals(0, Bench.run(new String[] {"ingest", "--streams", "2", "--seconds", "1", "--warmup", "1", "--out",
-                report.toString()}));
+        assertEquals(0, bench("ingest", "--streams", "2", "--seconds", "1", "--warmup", "1", "--out",
+                report.toString()));
         String text = Files.readString(report);
         for (String row : new String[] {"Virta producer (2 cameras", "ffmpeg -c copy", ".yuv (I420", ".rgb (RGB24"}) {
             assertTrue(text.contains(row), "report has '" + row + "':\n" + text);
@@ -108,12 +125,12 @@ class CommandLineTest {
 
     @Test
     void demoAndProducerOptionsAreChecked() throws Exception {
-        assertEquals(2, Demo.run(new String[] {"--size", "big"}));
-        assertEquals(2, Demo.run(new String[] {"--size", "64x64"}));
-        assertEquals(2, Demo.run(new String[] {"--camera", "bad/name", "--seconds", "1"}));
-        assertEquals(0, ProducerCommand.run(new String[] {"--help"}));
-        assertEquals(2, ProducerCommand.run(new String[] {}));
-        assertEquals(2, ProducerCommand.run(new String[] {"--config", "/nonexistent.yaml"}));
+        assertEquals(2, demo("--size", "big"));
+        assertEquals(2, demo("--size", "64x64"));
+        assertEquals(2, demo("--camera", "bad/name", "--seconds", "1"));
+        assertEquals(0, Virta.run("producer", "--help"));
+        assertEquals(2, Virta.run("producer"));
+        assertEquals(2, Virta.run("producer", "--config", "/nonexistent.yaml"));
     }
 
     /** The benchmark stays runnable: a quick run produces every table row (figures are not judged here). */
@@ -121,7 +138,7 @@ class CommandLineTest {
     void theBusBenchmarkRunsQuickly(@TempDir Path dir) throws Exception {
         System.setProperty("virta.home", Path.of("..").toAbsolutePath().normalize().toString());
         Path report = dir.resolve("bench.md");
-        assertEquals(0, BusBenchmark.run(new String[] {"--quick", "--out", report.toString()}));
+        assertEquals(0, bench("bus", "--quick", "--out", report.toString()));
         String text = Files.readString(report);
         for (String row : new String[] {"C → C (floor)", "Java → Java", "Java → Python", "bus, 1 reader process",
                 "bus, 4 reader processes", "Java memcpy", "6,220,800 bytes"}) {

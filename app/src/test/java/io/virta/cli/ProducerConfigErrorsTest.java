@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code virta producer --config FILE [--check]} on configurations that cannot work: each is refused
  * before any camera starts, with one line that names the setting and says what to do (no stack trace).
- * In-process: {@link ProducerCommand#run} with standard output and error captured.
+ * In-process: {@link Virta#run} with standard output and error captured.
  */
 class ProducerConfigErrorsTest {
     @TempDir
@@ -51,7 +51,7 @@ class ProducerConfigErrorsTest {
         args[0] = "--config";
         args[1] = file.toString();
         System.arraycopy(more, 0, args, 2, more.length);
-        return ProducerCommand.run(args);
+        return Virta.run(Virta.command("producer", args));
     }
 
     private String err() {

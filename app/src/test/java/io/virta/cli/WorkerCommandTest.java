@@ -65,9 +65,9 @@ class WorkerCommandTest {
     /** The benchmark stays runnable: a quick run produces every row (figures are not judged here). */
     @Test
     void theWorkerBenchmarkRunsQuickly(@TempDir Path dir) throws Exception {
-        assertEquals(0, Bench.run(new String[] {"worker", "--help"}));
+        assertEquals(0, Virta.run("bench", "worker", "--help"));
         Path report = dir.resolve("worker.md");
-        assertEquals(0, Bench.run(new String[] {"worker", "--seconds", "0.2", "--out", report.toString()}));
+        assertEquals(0, Virta.run("bench", "worker", "--seconds", "0.2", "--out", report.toString()));
         String text = Files.readString(report);
         for (String row : new String[] {"memcpy of a frame", "worker loop (FrameStream.next)", "worker callback",
                 "OpenCV sumElems", "OpenCV cvtColor", "copy out first"}) {

@@ -1,5 +1,6 @@
 package io.virta.hub;
 
+import io.virta.cli.Virta;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.virta.protos.events.v1.Event;
@@ -68,10 +69,10 @@ class HubProcessTest {
 
     @Test
     void badArgumentsAreRefusedWithTheReason(@TempDir Path dir) throws Exception {
-        assertEquals(2, io.virta.cli.TestAccess.hub(new String[] {"--listen", "127.0.0.1:0"}));
-        assertEquals(2, io.virta.cli.TestAccess.hub(new String[] {"--journal", dir.toString(), "--cameras", "a,b/c"}));
-        assertEquals(2, io.virta.cli.TestAccess.hub(new String[] {"--journal", dir.toString(), "--retention-hours", "0"}));
-        assertEquals(1, io.virta.cli.TestAccess.hub(new String[] {"--journal", dir.toString(), "--listen", "nonsense"}));
+        assertEquals(2, Virta.run("hub", "--listen", "127.0.0.1:0"));
+        assertEquals(2, Virta.run("hub", "--journal", dir.toString(), "--cameras", "a,b/c"));
+        assertEquals(2, Virta.run("hub", "--journal", dir.toString(), "--retention-hours", "0"));
+        assertEquals(1, Virta.run("hub", "--journal", dir.toString(), "--listen", "nonsense"));
     }
 
     private static ReportRequest reports(long t, int from, int count) {

@@ -54,18 +54,6 @@ class ColorMetadataTest extends ChannelTestBase {
     }
 
     @Test
-    void theBusToolNamesAWrongColourOption() {
-        var out = new java.io.ByteArrayOutputStream();
-        var err = new java.io.ByteArrayOutputStream();
-        String name = name("color.tool");
-        int status = io.virta.bus.tools.BusTool.run(new String[] {"write", name, "--type", "yuv420p", "--color-range", "tv"},
-                new java.io.PrintStream(out), new java.io.PrintStream(err));
-        assertEquals(2, status);
-        assertTrue(err.toString().contains("--color-range") && err.toString().contains("'tv'"), err.toString());
-        assertFalse(java.nio.file.Files.exists(TestChannels.shm(name)), "nothing was created");
-    }
-
-    @Test
     void theFieldsTakeTheOnceReservedWordBetweenPlaneOffsetsAndCaptureTime() {
         assertEquals(CellDescriptor.PLANE_OFFSETS_OFFSET + 4 * (CellDescriptor.MAX_PLANES - 1),
                 CellDescriptor.COLOR_MATRIX_OFFSET);

@@ -1,12 +1,19 @@
 package io.virta.bench.bus;
 
+import io.virta.bench.BenchReport;
+
 import io.virta.bus.ChannelReader;
 import io.virta.bus.ChannelSpec;
 import io.virta.bus.ChannelType;
 import io.virta.bus.ChannelWriter;
 import io.virta.bus.PullStatus;
 import io.virta.bus.WritableFrame;
-import io.virta.bus.tools.Args;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -24,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,16 +49,6 @@ import java.util.regex.Pattern;
  * </ul>
  */
 public final class BusBenchmark {
-    static final String USAGE = """
-            usage: virta bench bus [--quick] [--part latency,throughput,cost] [--placement P,...] [--out FILE]
-              --quick        fewer samples (a smoke run, not figures to quote)
-              --part LIST    only these parts (default all three)
-              --placement P  latency pairs only so placed: cross-cpu, same-cpu, scheduler (default all)
-              --readers L    latency readers: java, python, c (default all; the C floor always runs)
-              --out FILE     also write the markdown report to FILE
-            Needs gcc (for the C floor) and /usr/bin/python3 with numpy (for the Python reader).
-            """;
-
     private static final int FRAME_1080P = 1920 * 1080 * 3;
     private static final Pattern JSON_NUMBER = Pattern.compile("\"(\\w+)\":([-0-9.]+)");
 
@@ -58,7 +56,7 @@ public final class BusBenchmark {
     private final boolean quick;
     private final Set<String> placementNames;
     private final Set<String> latencyReaders;
-    private final StringBuilder report = new StringBuilder();
+    private final BenchReport report = new BenchReport();
     private Path floorBinary;
     private Path readerBinary;
 
@@ -69,47 +67,49 @@ public final class BusBenchmark {
         this.latencyReaders = latencyReaders;
     }
 
-    /** Runs the benchmark outside the launcher: {@code java -cp ... -Dvirta.home=REPO io.virta.bench.bus.BusBenchmark}. */
-    public static void main(String[] argv) throws Exception {
-        System.exit(run(argv));
-    }
+    /** {@code virta bench bus}: the options, and the run. */
+    @Command(name = "bus", description = "Bus hand-off latency and throughput, against a C floor and memcpy.",
+            footer = "Needs gcc (for the C floor) and /usr/bin/python3 with numpy (for the Python reader).")
+    public static final class Cli implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--quick", description = "fewer samples (a smoke run, not figures to quote)")
+        boolean quick;
+        @Option(names = "--part", paramLabel = "PART", split = ",",
+                description = "only these parts: latency, throughput, cost (default all three)")
+        Set<String> parts = Set.of("latency", "throughput", "cost");
+        @Option(names = "--placement", paramLabel = "P", split = ",",
+                description = "latency pairs only so placed: cross-cpu, same-cpu, scheduler (default all)")
+        Set<String> placements = Set.of("cross-cpu", "same-cpu", "scheduler");
+        @Option(names = "--readers", paramLabel = "READER", split = ",",
+                description = "latency readers: java, python, c (default all; the C floor always runs)")
+        Set<String> readers = Set.of("java", "python", "c");
+        @Mixin
+        BenchReport.OutFile out;
 
-    public static int run(String[] argv) throws Exception {
-        if (java.util.Arrays.asList(argv).contains("--help")) {
-            System.out.print(USAGE);
+        @Override
+        public Integer call() throws Exception {
+            for (String part : parts) {
+                if (!Set.of("latency", "throughput", "cost").contains(part)) {
+                    throw new ParameterException(spec.commandLine(), "unknown --part '" + part
+                            + "': use latency, throughput or cost");
+                }
+            }
+            BusBenchmark bench = new BusBenchmark(Path.of(System.getProperty("virta.home", ".")).toAbsolutePath(),
+                    quick, placements, readers);
+            bench.buildFloor();
+            if (parts.contains("latency")) {
+                bench.latency();
+            }
+            if (parts.contains("throughput")) {
+                bench.throughput();
+            }
+            if (parts.contains("cost")) {
+                bench.readerCostBySize();
+            }
+            bench.report.writeTo(out.file());
             return 0;
         }
-        Args args = new Args("virta bench bus", argv, Set.of("out", "part", "placement", "readers"), Set.of("quick"));
-        Set<String> parts = Set.of(args.string("part", "latency,throughput,cost").split(","));
-        Set<String> placements = Set.of(args.string("placement", "cross-cpu,same-cpu,scheduler").split(","));
-        for (String part : parts) {
-            if (!Set.of("latency", "throughput", "cost").contains(part)) {
-                throw new Args.UsageException("virta bench bus: unknown --part '" + part
-                        + "': use latency, throughput or cost");
-            }
-        }
-        BusBenchmark bench = new BusBenchmark(Path.of(System.getProperty("virta.home", ".")).toAbsolutePath(),
-                args.flag("quick"), placements, Set.of(args.string("readers", "java,python,c").split(",")));
-        bench.buildFloor();
-        if (parts.contains("latency")) {
-            bench.latency();
-        }
-        if (parts.contains("throughput")) {
-            bench.throughput();
-        }
-        if (parts.contains("cost")) {
-            bench.readerCostBySize();
-        }
-        String out = args.string("out", null);
-        if (out != null) {
-            Files.writeString(Path.of(out), bench.report);
-        }
-        return 0;
-    }
-
-    private void line(String text) {
-        System.out.println(text);
-        report.append(text).append('\n');
     }
 
     private void buildFloor() throws Exception {
@@ -118,9 +118,7 @@ public final class BusBenchmark {
         readerBinary = dir.resolve("bus_reader");
         compile("bus_floor.c", floorBinary);
         compile("bus_reader.c", readerBinary);
-        line("## Bus benchmark (" + java.time.LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors()
-                + " cores" + (quick ? ", --quick" : "") + ")");
-        line("");
+        report.heading("Bus benchmark", quick);
     }
 
     private void compile(String source, Path binary) throws Exception {
@@ -135,10 +133,10 @@ public final class BusBenchmark {
 
     private void latency() throws Exception {
         int count = quick ? 300 : 3000;
-        line("### Hand-off latency, commit to reader wake-up (µs, one way, between processes)");
-        line("");
-        line("| placement | pair | mode | frames | p50 | p99 | p99.9 | max | p50 vs C floor |");
-        line("|---|---|---|---|---|---|---|---|---|");
+        report.line("### Hand-off latency, commit to reader wake-up (µs, one way, between processes)");
+        report.line("");
+        report.line("| placement | pair | mode | frames | p50 | p99 | p99.9 | max | p50 vs C floor |");
+        report.line("|---|---|---|---|---|---|---|---|---|");
         List<CpuPinning> placements = (CpuPinning.available()
                 ? List.of(CpuPinning.CROSS_CPU, CpuPinning.SAME_CPU, CpuPinning.SCHEDULER)
                 : List.of(CpuPinning.SCHEDULER)).stream().filter(p -> placementNames.contains(p.option)).toList();
@@ -149,7 +147,7 @@ public final class BusBenchmark {
         if (!placements.isEmpty() && placements.getFirst() != CpuPinning.SAME_CPU) {
             latencyRows(placements.getFirst(), true, count);
         }
-        line("");
+        report.line("");
     }
 
     private void latencyRows(CpuPinning placement, boolean spin, int count) throws Exception {
@@ -162,7 +160,7 @@ public final class BusBenchmark {
         latencyRow(placement, "C → C (floor)", mode, floor, floor);
         if (latencyReaders.contains("java")) {
             Map<String, Double> java = latencyViaBus(placement,
-                    javaCommand("io.virta.bus.tools.BusTool", "latency", "--jit-warmup", quick ? "2000" : "20000"),
+                    javaCommand("io.virta.cli.Virta", "bus", "latency", "--jit-warmup", quick ? "2000" : "20000"),
                     count, interval, spinMicros);
             latencyRow(placement, "Java → Java", mode, java, floor);
         }
@@ -182,7 +180,7 @@ public final class BusBenchmark {
 
     private void latencyRow(CpuPinning placement, String pair, String mode, Map<String, Double> r,
             Map<String, Double> floor) {
-        line(String.format(Locale.ROOT, "| %s | %s | %s | %.0f | %.1f | %.1f | %.1f | %.1f | %.2f× |",
+        report.line(String.format(Locale.ROOT, "| %s | %s | %s | %.0f | %.1f | %.1f | %.1f | %.1f | %.2f× |",
                 placement.description, pair, mode, r.get("n"),
                 r.get("p50_us"), r.get("p99_us"), r.get("p999_us"), r.get("max_us"), r.get("p50_us") / floor.get("p50_us")));
     }
@@ -221,10 +219,10 @@ public final class BusBenchmark {
 
     private void throughput() throws Exception {
         int frames = quick ? 60 : 600;
-        line("### Throughput of 1080p RGB24 frames (6,220,800 bytes), writer copying each frame into its cell");
-        line("");
-        line("| what | frames | frames/s | GB/s | vs memcpy | readers received / lost |");
-        line("|---|---|---|---|---|---|");
+        report.line("### Throughput of 1080p RGB24 frames (6,220,800 bytes), writer copying each frame into its cell");
+        report.line("");
+        report.line("| what | frames | frames/s | GB/s | vs memcpy | readers received / lost |");
+        report.line("|---|---|---|---|---|---|");
         MemorySegment[] sources = frames(4, FRAME_1080P);
         double memcpy = memcpyRate(sources, frames);
         row("Java memcpy, same frames (peer)", frames, memcpy, memcpy, "-");
@@ -236,11 +234,11 @@ public final class BusBenchmark {
         }
         double memcpyAfter = memcpyRate(sources, frames);
         row("Java memcpy, again", frames, memcpyAfter, memcpy, "-");
-        line("");
+        report.line("");
     }
 
     private void row(String what, int frames, double fps, double memcpy, String readers) {
-        line(String.format(Locale.ROOT, "| %s | %d | %.0f | %.2f | %.2f× | %s |", what, frames, fps,
+        report.line(String.format(Locale.ROOT, "| %s | %d | %.0f | %.2f | %.2f× | %s |", what, frames, fps,
                 fps * FRAME_1080P / 1e9, fps / memcpy, readers));
     }
 
@@ -322,18 +320,18 @@ public final class BusBenchmark {
 
     private void readerCostBySize() throws Exception {
         int frames = quick ? 100 : 1000;
-        line("### Reader cost per frame by frame size (1 reader process, writer at 500 frames/s)");
-        line("");
-        line("| frame size | frames received | reader thread CPU per frame (µs) |");
-        line("|---|---|---|");
+        report.line("### Reader cost per frame by frame size (1 reader process, writer at 500 frames/s)");
+        report.line("");
+        report.line("| frame size | frames received | reader thread CPU per frame (µs) |");
+        report.line("|---|---|---|");
         for (int size : new int[] {64 * 1024, 1024 * 1024, FRAME_1080P}) {
             MemorySegment[] sources = frames(2, size);
             ThroughputResult r = busRate(sources, size, frames, 1, 500);
             Map<String, Double> reader = r.reports.getFirst();
-            line(String.format(Locale.ROOT, "| %,d bytes | %.0f | %.2f |", size, reader.get("frames"),
+            report.line(String.format(Locale.ROOT, "| %,d bytes | %.0f | %.2f |", size, reader.get("frames"),
                     reader.get("cpu_ns") / 1000.0 / Math.max(1, reader.get("frames"))));
         }
-        line("");
+        report.line("");
     }
 
     // ---------------------------------------------------------------- processes

@@ -1,9 +1,9 @@
 package io.virta.bench.bus;
 
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
+import io.virta.bus.posix.CpuAffinity;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -32,12 +32,6 @@ enum CpuPinning {
         this.readerCpu = readerCpu;
     }
 
-    static {
-        Native.register(NativeLibrary.getInstance("c"));
-    }
-
-    private static native int sched_setaffinity(int tid, long maskBytes, long[] mask);
-
     static boolean available() {
         return Runtime.getRuntime().availableProcessors() >= 2 && new java.io.File("/usr/bin/taskset").canExecute();
     }
@@ -45,18 +39,14 @@ enum CpuPinning {
     /** Pins the calling thread; {@link #release()} undoes it. */
     void pinCurrentThread() {
         if (writerCpu >= 0) {
-            setMask(1L << writerCpu);
+            BitSet cpu = new BitSet();
+            cpu.set(writerCpu);
+            CpuAffinity.pinCurrentThreadOrFail(cpu);
         }
     }
 
     static void release() {
-        setMask(-1L);
-    }
-
-    private static void setMask(long mask) {
-        if (sched_setaffinity(0, Long.BYTES, new long[] {mask}) != 0) {
-            throw new IllegalStateException("sched_setaffinity failed: errno " + Native.getLastError());
-        }
+        CpuAffinity.unpinCurrentThread();
     }
 
     /** The reader's command, run under taskset when this placement pins it. */

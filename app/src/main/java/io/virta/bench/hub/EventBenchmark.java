@@ -1,5 +1,7 @@
 package io.virta.bench.hub;
 
+import io.virta.bench.BenchReport;
+
 import io.grpc.BindableService;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -8,7 +10,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import io.virta.bus.tools.Args;
 import io.virta.hub.EventHub;
 import io.virta.hub.EventHubService;
 import io.virta.hub.HubServer;
@@ -26,13 +27,21 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -53,55 +62,49 @@ import java.util.stream.Stream;
  * </ul>
  */
 public final class EventBenchmark {
-    static final String USAGE = """
-            usage: virta bench events [--events N] [--batch B] [--in-flight K] [--quick] [--out FILE]
-              --events N     events per reporting run (default 200000)
-              --batch B      events per Report call (default 256)
-              --in-flight K  Report calls in flight at once (default 4)
-              --quick        20000 events: a smoke run, not figures to quote
-              --out FILE     also write the markdown report to FILE
-            """;
     private static final String NOOP_SERVICE = "virta.bench.NoOp";
     private static final String RELAY_SERVICE = "virta.bench.Relay";
 
-    private final StringBuilder report = new StringBuilder();
+    private final BenchReport report = new BenchReport();
 
-    public static int run(String[] argv) throws Exception {
-        if (Arrays.asList(argv).contains("--help")) {
-            System.out.print(USAGE);
+    /** {@code virta bench events}: the options, and the run. */
+    @Command(name = "events", description = {"Event hub: journal append latency against a bare Chronicle append, and"
+            + " events/s from a reporting client through the hub to a subscriber against a no-op gRPC call."})
+    public static final class Cli implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--events", paramLabel = "N", description = "events per reporting run (default 200000)")
+        Optional<Integer> events = Optional.empty();
+        @Option(names = "--batch", paramLabel = "B", description = "events per Report call (default ${DEFAULT-VALUE})")
+        int batch = 256;
+        @Option(names = "--in-flight", paramLabel = "K",
+                description = "Report calls in flight at once (default ${DEFAULT-VALUE})")
+        int inFlight = 4;
+        @Option(names = "--quick", description = "20000 events: a smoke run, not figures to quote")
+        boolean quick;
+        @Mixin
+        BenchReport.OutFile out;
+
+        @Override
+        public Integer call() throws Exception {
+            int count = events.orElse(quick ? 20_000 : 200_000);
+            if (count < batch || batch < 1 || batch > EventHubService.MAX_EVENTS_PER_REPORT || inFlight < 1) {
+                throw new ParameterException(spec.commandLine(), "need 1 <= --batch <= 1000, --events >= --batch,"
+                        + " --in-flight >= 1");
+            }
+            EventJournal.quietChronicleLogging();
+            EventBenchmark bench = new EventBenchmark();
+            Path dir = Files.createTempDirectory("virta-bench-events");
+            try {
+                bench.report.heading("Events benchmark", quick);
+                bench.appendLatency(dir, count);
+                bench.reporting(dir, count, batch, inFlight);
+            } finally {
+                deleteTree(dir);
+            }
+            bench.report.writeTo(out.file());
             return 0;
         }
-        Args args = new Args("virta bench events", argv, Set.of("events", "batch", "in-flight", "out"), Set.of("quick"));
-        boolean quick = args.flag("quick");
-        int events = (int) args.number("events", quick ? 20_000 : 200_000);
-        int batch = (int) args.number("batch", 256);
-        int inFlight = (int) args.number("in-flight", 4);
-        if (events < batch || batch < 1 || batch > EventHubService.MAX_EVENTS_PER_REPORT || inFlight < 1) {
-            throw new Args.UsageException("virta bench events: need 1 <= --batch <= 1000, --events >= --batch,"
-                    + " --in-flight >= 1");
-        }
-        EventJournal.quietChronicleLogging();
-        EventBenchmark bench = new EventBenchmark();
-        Path dir = Files.createTempDirectory("virta-bench-events");
-        try {
-            bench.line("## Events benchmark (" + java.time.LocalDate.now() + ", " + Runtime.getRuntime()
-                    .availableProcessors() + " cores" + (quick ? ", --quick" : "") + ")");
-            bench.line("");
-            bench.appendLatency(dir, events);
-            bench.reporting(dir, events, batch, inFlight);
-        } finally {
-            deleteTree(dir);
-        }
-        String out = args.string("out", null);
-        if (out != null) {
-            Files.writeString(Path.of(out), bench.report);
-        }
-        return 0;
-    }
-
-    private void line(String text) {
-        System.out.println(text);
-        report.append(text).append('\n');
     }
 
     /** What a motion worker reports: two boxes, its one attribute, its name. */
@@ -120,11 +123,11 @@ public final class EventBenchmark {
         Event sample = sampleEvent(System.currentTimeMillis() * 1000);
         int entryBytes = sample.toBuilder().setId(Long.MAX_VALUE / 3).setJournalTimeMicros(sample.getCaptureTimeMicros())
                 .build().getSerializedSize();
-        line("### Journal append latency (" + count + " appends after " + warmup + " unmeasured; an event of "
+        report.line("### Journal append latency (" + count + " appends after " + warmup + " unmeasured; an event of "
                 + entryBytes + " bytes)");
-        line("");
-        line("| append | p50 (µs) | p99 (µs) | p99.9 (µs) | max (µs) | p50 vs floor | p99 vs floor |");
-        line("|---|---|---|---|---|---|---|");
+        report.line("");
+        report.line("| append | p50 (µs) | p99 (µs) | p99.9 (µs) | max (µs) | p50 vs floor | p99 vs floor |");
+        report.line("|---|---|---|---|---|---|---|");
         // One unmeasured round of each first, so the JIT has compiled both paths before either is timed.
         bareChronicle(dir.resolve("bare0"), sample, warmup, count);
         journalAppend(dir.resolve("journal0"), sample, warmup, count);
@@ -137,7 +140,7 @@ public final class EventBenchmark {
         latencyRow("EventJournal.append: stamp id and time, serialize, append", journal, floor);
         latencyRow("bare Chronicle append, again", floor2, floor);
         latencyRow("EventJournal.append, again", journal2, floor);
-        line("");
+        report.line("");
     }
 
     private static long[] bareChronicle(Path dir, Event sample, int warmup, int count) {
@@ -181,7 +184,7 @@ public final class EventBenchmark {
     private void latencyRow(String what, long[] samples, long[] floor) {
         long[] s = sorted(samples);
         long[] f = sorted(floor);
-        line(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.1f | %.2f× | %.2f× |", what, pct(s, 0.50),
+        report.line(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.1f | %.2f× | %.2f× |", what, pct(s, 0.50),
                 pct(s, 0.99), pct(s, 0.999), s[s.length - 1] / 1000.0, pct(s, 0.50) / pct(f, 0.50),
                 pct(s, 0.99) / pct(f, 0.99)));
     }
@@ -208,11 +211,11 @@ public final class EventBenchmark {
     }
 
     private void reporting(Path dir, int events, int batch, int inFlight) throws Exception {
-        line("### Reporting through the hub to a subscriber (" + events + " events in Reports of " + batch + ", "
+        report.line("### Reporting through the hub to a subscriber (" + events + " events in Reports of " + batch + ", "
                 + inFlight + " batches in flight; loopback gRPC, one JVM)");
-        line("");
-        line("| path | events/s | vs relay | one Report call p50 (µs) | p99 (µs) | subscriber received | missed |");
-        line("|---|---|---|---|---|---|---|");
+        report.line("");
+        report.line("| path | events/s | vs relay | one Report call p50 (µs) | p99 (µs) | subscriber received | missed |");
+        report.line("|---|---|---|---|---|---|---|");
         Relay relay = new Relay();
         try (EventHub hub = EventHub.open(EventHub.Options.of(dir.resolve("hub"), CameraDirectory.anyValidName()))) {
             HubServer server = HubServer.start("127.0.0.1:0", new EventHubService(hub), noOpService(), relay);
@@ -242,7 +245,7 @@ public final class EventBenchmark {
                 server.close();
             }
         }
-        line("");
+        report.line("");
     }
 
     /**
@@ -307,14 +310,14 @@ public final class EventBenchmark {
         }
         if (print) {
             double rate = events / seconds;
-            line(String.format(Locale.ROOT, "| worker SDK: EventReporter.report() per event → hub → subscriber (%d events) |"
+            report.line(String.format(Locale.ROOT, "| worker SDK: EventReporter.report() per event → hub → subscriber (%d events) |"
                     + " %.0f | %.2f× | - | - | %d | %d dropped by the reporter |", events, rate, rate / floorRate,
                     received.get(), dropped));
         }
     }
 
     private void reportingRow(String what, double[] r, double floorRate) {
-        line(String.format(Locale.ROOT, "| %s | %.0f | %.2f× | %.0f | %.0f | %s | %s |", what, r[0], r[0] / floorRate,
+        report.line(String.format(Locale.ROOT, "| %s | %.0f | %.2f× | %.0f | %.0f | %s | %s |", what, r[0], r[0] / floorRate,
                 r[1], r[2], r[3] < 0 ? "-" : String.format(Locale.ROOT, "%.0f", r[3]),
                 r[4] < 0 ? "-" : String.format(Locale.ROOT, "%.0f", r[4])));
     }

@@ -1,5 +1,7 @@
 package io.virta.bench.producer;
 
+import io.virta.bench.BenchReport;
+
 import io.virta.producer.decode.ScalingAlgorithm;
 
 import io.virta.producer.decode.AnnexBStream;
@@ -9,10 +11,13 @@ import io.virta.producer.decode.VideoDecoder;
 
 import io.virta.bus.ChannelSpec;
 import io.virta.bus.ChannelWriter;
-import io.virta.bus.tools.Args;
 import io.virta.rtsp.media.AccessUnit;
 import io.virta.rtsp.media.VideoCodec;
 import org.bytedeco.javacpp.Loader;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -23,7 +28,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,12 +51,6 @@ import java.util.regex.Pattern;
  * time of an RGB24 run minus a YUV run of the same pipeline).
  */
 public final class DecodeBenchmark {
-    static final String USAGE = """
-            usage: virta bench decode [--quick] [--out FILE]
-              --quick     one measured pass over the clip (a smoke run, not figures to quote)
-              --out FILE  also write the markdown report to FILE
-            Needs Debian's ffmpeg (/usr/bin/ffmpeg with libx264): it makes the 1080p clip and is the peer.
-            """;
 
     private static final String DEBIAN_FFMPEG = "/usr/bin/ffmpeg";
     private static final int WIDTH = 1920;
@@ -63,38 +62,38 @@ public final class DecodeBenchmark {
 
     private final Path home;
     private final boolean quick;
-    private final StringBuilder report = new StringBuilder();
+    private final BenchReport report = new BenchReport();
 
     private DecodeBenchmark(Path home, boolean quick) {
         this.home = home;
         this.quick = quick;
     }
 
-    public static int run(String[] argv) {
-        if (java.util.Arrays.asList(argv).contains("--help")) {
-            System.out.print(USAGE);
-            return 0;
-        }
-        try {
-            Args args = new Args("virta bench decode", argv, Set.of("out"), Set.of("quick"));
-            DecodeBenchmark bench = new DecodeBenchmark(
-                    Path.of(System.getProperty("virta.home", ".")).toAbsolutePath(), args.flag("quick"));
-            bench.measure();
-            String out = args.string("out", null);
-            if (out != null) {
-                Files.writeString(Path.of(out), bench.report);
+    /** {@code virta bench decode}: the options, and the run. */
+    @Command(name = "decode", description = "CPU per 1080p frame, decode + scale to RGB24, against ffmpeg -threads 1.",
+            footer = "Needs Debian's ffmpeg (/usr/bin/ffmpeg with libx264): it makes the 1080p clip and is the peer.")
+    public static final class Cli implements Callable<Integer> {
+        @Option(names = "--quick", description = "one measured pass over the clip (a smoke run, not figures to quote)")
+        boolean quick;
+        @Mixin
+        BenchReport.OutFile out;
+
+        @Override
+        public Integer call() {
+            try {
+                DecodeBenchmark bench = new DecodeBenchmark(
+                        Path.of(System.getProperty("virta.home", ".")).toAbsolutePath(), quick);
+                bench.measure();
+                bench.report.writeTo(out.file());
+                return 0;
+            } catch (IOException | IllegalStateException e) {
+                System.err.println("virta bench decode: " + e.getMessage());
+                return 1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                System.err.println("virta bench decode: interrupted");
+                return 1;
             }
-            return 0;
-        } catch (Args.UsageException e) {
-            System.err.println(e.getMessage());
-            return 2;
-        } catch (IOException | IllegalStateException e) {
-            System.err.println("virta bench decode: " + e.getMessage());
-            return 1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            System.err.println("virta bench decode: interrupted");
-            return 1;
         }
     }
 
@@ -164,18 +163,16 @@ public final class DecodeBenchmark {
             }
         }
 
-        line("## Decode benchmark (" + java.time.LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors()
-                + " cores" + (quick ? ", --quick" : "") + ")");
-        line("");
-        line("1080p25 H264 (testsrc2, x264 baseline, 2 Mb/s, a keyframe every 25 frames, " + frames
+        report.heading("Decode benchmark", quick);
+        report.line("1080p25 H264 (testsrc2, x264 baseline, 2 Mb/s, a keyframe every 25 frames, " + frames
                 + " frames), decoded on one thread; CPU time (user + system) per frame after a warm-up pass, "
                 + passes + " measured pass" + (passes > 1 ? "es" : "") + ", best of " + repetitions
                 + " interleaved repetition" + (repetitions > 1 ? "s" : "") + ". Debian's ffmpeg is " + debianVersion
                 + "; JavaCV's FFmpeg (Virta's, and its ffmpeg program) is " + javacvVersion + ".");
-        line("");
-        line("| work per frame | pipeline | FFmpeg | frames | CPU per frame (ms) | vs Debian ffmpeg | vs ffmpeg "
+        report.line("");
+        report.line("| work per frame | pipeline | FFmpeg | frames | CPU per frame (ms) | vs Debian ffmpeg | vs ffmpeg "
                 + javacvVersion + " CLI |");
-        line("|---|---|---|---|---|---|---|");
+        report.line("|---|---|---|---|---|---|---|");
         for (Workload workload : Workload.values()) {
             Best b = best[workload.ordinal()];
             String command = "`ffmpeg -threads 1 -i clip " + (workload.ffmpegFilter == null ? ""
@@ -187,17 +184,17 @@ public final class DecodeBenchmark {
             row(workload, "**Virta: " + virta + "** (decoding thread)", javacvVersion, b.thread, b);
             row(workload, "Virta, the same runs, whole JVM (GC, JIT, ticker threads too)", javacvVersion, b.process, b);
         }
-        line("");
+        report.line("");
         Best rgb = best[Workload.RGB.ordinal()];
         Best decode = best[Workload.DECODE.ordinal()];
-        line(String.format(Locale.ROOT, "RGB conversion alone (the difference of the two workloads): Virta %.3f ms,"
+        report.line(String.format(Locale.ROOT, "RGB conversion alone (the difference of the two workloads): Virta %.3f ms,"
                 + " ffmpeg %s CLI %.3f ms, ffmpeg %s CLI %.3f ms per frame. The ffmpeg CLI also reads and parses the"
                 + " file; Virta's units come from memory, as from a depacketizer. Goal: Virta ≤ 1.05× the ffmpeg CLI.",
                 rgb.thread.millisPerFrame() - decode.thread.millisPerFrame(), debianVersion,
                 rgb.debian.millisPerFrame() - decode.debian.millisPerFrame(), javacvVersion,
                 rgb.javacvCli.millisPerFrame() - decode.javacvCli.millisPerFrame()));
-        line("");
-        line(String.format(Locale.ROOT, "RGB conversion alone, measured directly (CPU per 1080p picture, best of %d):"
+        report.line("");
+        report.line(String.format(Locale.ROOT, "RGB conversion alone, measured directly (CPU per 1080p picture, best of %d):"
                 + " **Virta %.3f ms** (the decoding thread's CPU time inside RgbPublisher.onFrame: claim, swscale into the"
                 + " cell, commit), ffmpeg %s CLI %.3f ms of user CPU (reading the file is system time) (`ffmpeg -f rawvideo -pix_fmt yuv420p -i pictures -vf"
                 + " scale=1920:1080:flags=bicubic -pix_fmt rgb24 -f null -` minus the same with `-pix_fmt yuv420p`,"
@@ -207,18 +204,13 @@ public final class DecodeBenchmark {
                 + " picture is 6.2 MB written, so memory bandwidth bounds it.", repetitions,
                 rgb.conversion.millisPerFrame(), javacvVersion, rgb.javacvConversion.millisPerFrame(), RAW_PICTURES,
                 passes * 2, rgb.conversion.millisPerFrame() / rgb.javacvConversion.millisPerFrame()));
-        line("");
+        report.line("");
     }
 
     private void row(Workload workload, String what, String ffmpeg, Cpu cpu, Best best) {
-        line(String.format(Locale.ROOT, "| %s | %s | %s | %d | %.3f | %.2f× | %.2f× |", workload.description, what,
+        report.line(String.format(Locale.ROOT, "| %s | %s | %s | %d | %.3f | %.2f× | %.2f× |", workload.description, what,
                 ffmpeg, cpu.frames(), cpu.millisPerFrame(), cpu.millisPerFrame() / best.debian.millisPerFrame(),
                 cpu.millisPerFrame() / best.javacvCli.millisPerFrame()));
-    }
-
-    private void line(String text) {
-        System.out.println(text);
-        report.append(text).append('\n');
     }
 
     // ---------------------------------------------------------------- our side

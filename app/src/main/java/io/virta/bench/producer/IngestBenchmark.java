@@ -1,15 +1,20 @@
 package io.virta.bench.producer;
 
+import io.virta.bench.BenchReport;
+
 import io.virta.testkit.GstCamera;
 
 import io.virta.bus.ChannelReader;
 import io.virta.bus.PullStatus;
-import io.virta.bus.tools.Args;
 import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.daemon.Producer;
 import io.virta.producer.ingest.CameraPipeline;
 import io.virta.producer.source.StreamEvents;
 import io.virta.bus.Clock;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -20,7 +25,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,75 +41,68 @@ import java.util.concurrent.TimeUnit;
  * The camera is a {@link GstCamera}; everything runs over TCP on loopback.
  */
 public final class IngestBenchmark {
-    static final String USAGE = """
-            usage: virta bench ingest [--streams N] [--seconds S] [--warmup S] [--quick] [--out FILE]
-              --streams N   concurrent streams (default 32)
-              --seconds S   measuring time per phase (default 20)
-              --warmup S    time the producer runs before it is measured, so the JIT has compiled
-                            the packet path as in a long-running daemon (default 40)
-              --quick       4 streams, 3 s: a smoke run, not figures to quote
-              --out FILE    also write the markdown report to FILE
-            Needs ffmpeg and gst-rtsp-server (scripts/install-deps.sh installs them).
-            """;
 
     private final Path home;
-    private final StringBuilder report = new StringBuilder();
+    private final BenchReport report = new BenchReport();
 
     private IngestBenchmark(Path home) {
         this.home = home;
     }
 
-    public static int run(String[] argv) throws Exception {
-        if (java.util.Arrays.asList(argv).contains("--help")) {
-            System.out.print(USAGE);
+    /** {@code virta bench ingest}: the options, and the run. */
+    @Command(name = "ingest", description = {"CPU of 32 RTSP streams without decoding against 32 ffmpeg -c copy"
+            + " clients, and latency from a frame's last packet to the decoded frame on the bus."},
+            footer = "Needs ffmpeg and gst-rtsp-server (scripts/install-deps.sh installs them).")
+    public static final class Cli implements Callable<Integer> {
+        @Option(names = "--streams", paramLabel = "N", description = "concurrent streams (default 32)")
+        Optional<Integer> streams = Optional.empty();
+        @Option(names = "--seconds", paramLabel = "S", description = "measuring time per phase (default 20)")
+        Optional<Double> seconds = Optional.empty();
+        @Option(names = "--warmup", paramLabel = "S", description = "time the producer runs before it is measured, so"
+                + " the JIT has compiled the packet path as in a long-running daemon (default 40)")
+        Optional<Double> warmup = Optional.empty();
+        @Option(names = "--quick", description = "4 streams, 3 s: a smoke run, not figures to quote")
+        boolean quick;
+        @Mixin
+        BenchReport.OutFile out;
+
+        @Override
+        public Integer call() throws Exception {
+            int streamCount = streams.orElse(quick ? 4 : 32);
+            double measured = seconds.orElse(quick ? 3.0 : 20.0);
+            double warm = warmup.orElse(quick ? 2.0 : 40.0);
+            IngestBenchmark bench = new IngestBenchmark(Path.of(System.getProperty("virta.home", ".")).toAbsolutePath());
+            io.virta.producer.daemon.FfmpegLog.quiet();
+            try (GstCamera camera = GstCamera.start(bench.home)) {
+                String url = camera.url();
+                bench.report.heading("Ingest benchmark", quick);
+                bench.cpu(url, streamCount, measured, warm);
+                bench.latency(url, quick ? 100 : 500);
+            }
+            bench.report.writeTo(out.file());
             return 0;
         }
-        Args args = new Args("virta bench ingest", argv, Set.of("streams", "seconds", "warmup", "out"), Set.of("quick"));
-        boolean quick = args.flag("quick");
-        int streams = (int) args.number("streams", quick ? 4 : 32);
-        double seconds = args.decimal("seconds", quick ? 3 : 20);
-        double warmup = args.decimal("warmup", quick ? 2 : 40);
-        IngestBenchmark bench = new IngestBenchmark(Path.of(System.getProperty("virta.home", ".")).toAbsolutePath());
-        io.virta.producer.daemon.FfmpegLog.quiet();
-        try (GstCamera camera = GstCamera.start(bench.home)) {
-            String url = camera.url();
-            bench.line("## Ingest benchmark (" + java.time.LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors()
-                    + " cores" + (quick ? ", --quick" : "") + ")");
-            bench.line("");
-            bench.cpu(url, streams, seconds, warmup);
-            bench.latency(url, quick ? 100 : 500);
-        }
-        String out = args.string("out", null);
-        if (out != null) {
-            Files.writeString(Path.of(out), bench.report);
-        }
-        return 0;
-    }
-
-    private void line(String text) {
-        System.out.println(text);
-        report.append(text).append('\n');
     }
 
     // ---------------------------------------------------------------- CPU per stream
 
     private void cpu(String url, int streams, double seconds, double warmup) throws Exception {
-        line("### CPU of " + streams + " concurrent 1080p25 RTSP streams over TCP, no decoding (" + seconds
+        report.line("### CPU of " + streams + " concurrent 1080p25 RTSP streams over TCP, no decoding (" + seconds
                 + " s each; the producer warmed up for " + warmup + " s first)");
-        line("");
-        line("| receiver | CPU seconds per second | per stream (ms/s) | units received | vs ffmpeg |");
-        line("|---|---|---|---|---|");
+        report.line("");
+        report.line("| receiver | CPU seconds per second | per stream (ms/s) | units received | vs ffmpeg |");
+        report.line("|---|---|---|---|---|");
         double[] producer = producerCpu(url, streams, seconds, warmup);
         double[] ffmpeg = ffmpegCpu(url, streams, seconds);
         double[] again = producerCpu(url, streams, seconds, warmup);
         row("Virta producer (" + streams + " cameras, decode off)", producer, streams, ffmpeg[0]);
         row(streams + " × ffmpeg -c copy -f null (peer)", ffmpeg, streams, ffmpeg[0]);
         row("Virta producer, again", again, streams, ffmpeg[0]);
-        line("");
+        report.line("");
     }
 
     private void row(String what, double[] result, int streams, double peer) {
-        line(String.format(Locale.ROOT, "| %s | %.3f | %.2f | %s | %.2f× |", what, result[0], result[0] * 1000 / streams,
+        report.line(String.format(Locale.ROOT, "| %s | %.3f | %.2f | %s | %.2f× |", what, result[0], result[0] * 1000 / streams,
                 result[1] < 0 ? "-" : String.format(Locale.ROOT, "%.0f", result[1]), result[0] / peer));
     }
 
@@ -187,10 +186,10 @@ public final class IngestBenchmark {
     // ---------------------------------------------------------------- latency
 
     private void latency(String url, int frames) throws Exception {
-        line("### Latency, last RTP packet of a frame to the decoded frame readable on the bus (1 stream, TCP, 1080p25)");
-        line("");
-        line("| channel | frames | p50 (ms) | p99 (ms) | max (ms) |");
-        line("|---|---|---|---|---|");
+        report.line("### Latency, last RTP packet of a frame to the decoded frame readable on the bus (1 stream, TCP, 1080p25)");
+        report.line("");
+        report.line("| channel | frames | p50 (ms) | p99 (ms) | max (ms) |");
+        report.line("|---|---|---|---|---|");
         String camera = "benchlat" + ProcessHandle.current().pid();
         String yaml = "cameras:\n  - { name: " + camera + ", url: \"" + url + "\", transport: tcp, rgb: { width: 640, height: 360 } }\n";
         try (Producer producer = new Producer(ProducerConfig.parse(yaml, "bench"), StreamEvents.NONE).start()) {
@@ -198,17 +197,17 @@ public final class IngestBenchmark {
             for (String channel : new String[] {camera + ".yuv", camera + ".rgb"}) {
                 long[] micros = latencies(channel, frames);
                 Arrays.sort(micros);
-                line(String.format(Locale.ROOT, "| %s (%s) | %d | %.2f | %.2f | %.2f |", channel.substring(camera.length()),
+                report.line(String.format(Locale.ROOT, "| %s (%s) | %d | %.2f | %.2f | %.2f |", channel.substring(camera.length()),
                         channel.endsWith(".yuv") ? "I420, 1920x1080" : "RGB24 scaled to 640x360", micros.length,
                         micros[micros.length / 2] / 1000.0, micros[(int) (micros.length * 0.99)] / 1000.0,
                         micros[micros.length - 1] / 1000.0));
             }
             var decoder = producer.camera(camera).decoder();
-            line("");
-            line(String.format(Locale.ROOT, "Decoder thread, wall time per 1080p frame for decoding, the I420 copy and RGB scaling: %.2f ms (mean of %d, warm-up included).",
+            report.line("");
+            report.line(String.format(Locale.ROOT, "Decoder thread, wall time per 1080p frame for decoding, the I420 copy and RGB scaling: %.2f ms (mean of %d, warm-up included).",
                     decoder.meanDecodeMicros() / 1000, decoder.unitsDecoded()));
         }
-        line("");
+        report.line("");
     }
 
     private static long[] latencies(String channel, int frames) {

@@ -1,21 +1,26 @@
 package io.virta.bench.producer;
 
+import io.virta.bench.BenchReport;
+
 import io.virta.testkit.GstCamera;
 import io.virta.testkit.NetworkLab;
 
-import io.virta.bus.tools.Args;
 import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.status.CameraStatus;
 import io.virta.producer.daemon.Producer;
 import io.virta.producer.source.StreamEvents;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,51 +43,51 @@ import java.util.regex.Pattern;
  * llvm, ffmpeg and gst-rtsp-server (scripts/install-deps.sh).
  */
 public final class LossBenchmark {
-    static final String USAGE = """
-            usage: virta bench loss [--loss-percent P] [--seconds S] [--quick] [--out FILE]
-              --loss-percent  share of the camera's UDP packets dropped at random (default 3, steps of 0.1)
-              --seconds       measured seconds (default 30; --quick: 10)
-              --out           also write the Markdown report to FILE
-            Runs as root: it makes a network namespace (removed at the end).
-            """;
     private static final double FPS = 25;
     private static final Pattern FFMPEG_FRAMES = Pattern.compile("frame=\\s*(\\d+)");
 
-    private final StringBuilder report = new StringBuilder();
+    private final BenchReport report = new BenchReport();
 
     private LossBenchmark() {
     }
 
-    public static int run(String[] argv) throws Exception {
-        if (java.util.Arrays.asList(argv).contains("--help")) {
-            System.out.print(USAGE);
+    /** {@code virta bench loss}: the options, and the run. */
+    @Command(name = "loss", description = {"Frames that reach the bus at 3 %% UDP packet loss (conceal and drop),"
+            + " against ffmpeg's frame count from the same camera over the same lossy link."},
+            footer = "Runs as root: it makes a network namespace (removed at the end).")
+    public static final class Cli implements Callable<Integer> {
+        @Option(names = "--loss-percent", paramLabel = "P", defaultValue = "3", description = "share of the camera's"
+                + " UDP packets dropped at random (default ${DEFAULT-VALUE}, steps of 0.1)")
+        double lossPercent;
+        @Option(names = "--seconds", paramLabel = "S", description = "measured seconds (default 30; --quick: 10)")
+        Optional<Double> seconds = Optional.empty();
+        @Option(names = "--quick", description = "10 s: a smoke run, not figures to quote")
+        boolean quick;
+        @Mixin
+        BenchReport.OutFile out;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!NetworkLab.available() || !NetworkLab.lossAvailable()) {
+                System.err.println("virta bench loss: needs root, iproute2 and llc (Debian's llvm): run"
+                        + " scripts/install-deps.sh as root");
+                return 2;
+            }
+            Path home = Path.of(System.getProperty("virta.home", ".")).toAbsolutePath();
+            io.virta.producer.daemon.FfmpegLog.quiet();
+            LossBenchmark bench = new LossBenchmark();
+            try (NetworkLab lab = NetworkLab.create("bench")) {
+                NetworkLab.Namespace cameraHost = lab.addNamespace();
+                lab.randomUdpLoss(cameraHost, (int) Math.round(lossPercent * 10));
+                try (GstCamera camera = GstCamera.startIn(home, cameraHost)) {
+                    bench.measure(camera.url(), lossPercent, seconds.orElse(quick ? 10.0 : 30.0), quick);
+                }
+                bench.report.line("");
+                bench.report.line("UDP packets the link dropped during the run: " + NetworkLab.droppedUdpPackets(cameraHost));
+            }
+            bench.report.writeTo(out.file());
             return 0;
         }
-        Args args = new Args("virta bench loss", argv, Set.of("loss-percent", "seconds", "out"), Set.of("quick"));
-        boolean quick = args.flag("quick");
-        double lossPercent = args.decimal("loss-percent", 3);
-        double seconds = args.decimal("seconds", quick ? 10 : 30);
-        if (!NetworkLab.available() || !NetworkLab.lossAvailable()) {
-            System.err.println("virta bench loss: needs root, iproute2 and llc (Debian's llvm): run scripts/install-deps.sh as root");
-            return 2;
-        }
-        Path home = Path.of(System.getProperty("virta.home", ".")).toAbsolutePath();
-        io.virta.producer.daemon.FfmpegLog.quiet();
-        LossBenchmark bench = new LossBenchmark();
-        try (NetworkLab lab = NetworkLab.create("bench")) {
-            NetworkLab.Namespace cameraHost = lab.addNamespace();
-            lab.randomUdpLoss(cameraHost, (int) Math.round(lossPercent * 10));
-            try (GstCamera camera = GstCamera.startIn(home, cameraHost)) {
-                bench.measure(camera.url(), lossPercent, seconds, quick);
-            }
-            bench.line("");
-            bench.line("UDP packets the link dropped during the run: " + NetworkLab.droppedUdpPackets(cameraHost));
-        }
-        String out = args.string("out", null);
-        if (out != null) {
-            Files.writeString(Path.of(out), bench.report);
-        }
-        return 0;
     }
 
     private void measure(String url, double lossPercent, double seconds, boolean quick) throws Exception {
@@ -92,13 +97,11 @@ public final class LossBenchmark {
         String yaml = "cameras:\n"
                 + "  - { name: " + conceal + ", url: \"" + url + "\", transport: udp, onLoss: conceal, rgb: { enabled: false } }\n"
                 + "  - { name: " + drop + ", url: \"" + url + "\", transport: udp, onLoss: drop, rgb: { enabled: false } }\n";
-        line(String.format(Locale.ROOT, "## Video under packet loss (%s, %d cores%s)", java.time.LocalDate.now(),
-                Runtime.getRuntime().availableProcessors(), quick ? ", --quick" : ""));
-        line("");
-        line(String.format(Locale.ROOT, "1080p25 H264 (a keyframe a second, 4 Mbit/s) over UDP, %.1f %% of the packets"
+        report.heading("Video under packet loss", quick);
+        report.line(String.format(Locale.ROOT, "1080p25 H264 (a keyframe a second, 4 Mbit/s) over UDP, %.1f %% of the packets"
                 + " dropped at random; %.0f s measured; shares of the %.0f frames the camera sent meanwhile.", lossPercent,
                 seconds, seconds * FPS));
-        line("");
+        report.line("");
         try (Producer producer = new Producer(ProducerConfig.parse(yaml, "bench"), StreamEvents.NONE).start()) {
             awaitPictures(producer, conceal, drop);
             Thread.sleep(2000); // past the first keyframe wait of every receiver
@@ -114,13 +117,13 @@ public final class LossBenchmark {
             double ffmpegShare = ffmpegFrames / sentFfmpeg;
             long concealFrames = c1.yuvPublished() - c0.yuvPublished();
             long dropFrames = d1.yuvPublished() - d0.yuvPublished();
-            line("| receiver | frames decoded | share of frames sent | vs ffmpeg | flagged DAMAGED | packets lost |");
-            line("|---|---|---|---|---|---|");
-            line(row("Virta, onLoss: conceal (default)", concealFrames, concealFrames / sentVirta, ffmpegShare,
+            report.line("| receiver | frames decoded | share of frames sent | vs ffmpeg | flagged DAMAGED | packets lost |");
+            report.line("|---|---|---|---|---|---|");
+            report.line(row("Virta, onLoss: conceal (default)", concealFrames, concealFrames / sentVirta, ffmpegShare,
                     String.valueOf(c1.unitsDamaged() - c0.unitsDamaged()), c1.packetsLost() - c0.packetsLost()));
-            line(row("Virta, onLoss: drop", dropFrames, dropFrames / sentVirta, ffmpegShare, "-",
+            report.line(row("Virta, onLoss: drop", dropFrames, dropFrames / sentVirta, ffmpegShare, "-",
                     d1.packetsLost() - d0.packetsLost()));
-            line(row("ffmpeg -rtsp_transport udp -f null (peer)", ffmpegFrames, ffmpegShare, ffmpegShare, "-", -1));
+            report.line(row("ffmpeg -rtsp_transport udp -f null (peer)", ffmpegFrames, ffmpegShare, ffmpegShare, "-", -1));
         }
     }
 
@@ -164,8 +167,4 @@ public final class LossBenchmark {
         return frames;
     }
 
-    private void line(String text) {
-        System.out.println(text);
-        report.append(text).append('\n');
-    }
 }

@@ -1,10 +1,18 @@
 package io.virta.bench.producer;
 
+import io.virta.bench.BenchReport;
+
 import io.virta.testkit.GstCamera;
 
-import io.virta.bus.tools.Args;
 import io.virta.producer.supervise.JvmLaunch;
 import io.virta.producer.supervise.WorkerCommandLine;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -16,7 +24,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,19 +44,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * server that drops frames to look cheap shows it.
  */
 public final class RtspServerBenchmark {
-    static final String USAGE = """
-            usage: virta bench rtsp-server [--clients 1,10,50] [--seconds S] [--settle S] [--warmup S] [--quick] [--out FILE]
-              --clients LIST  numbers of concurrent clients to measure (default 1,10,50)
-              --seconds S     measuring window per server and client count (default 10)
-              --settle S      time clients play before the window opens (default 5)
-              --warmup S      time the producer serves 4 unmeasured clients before anything is measured,
-                              so the JIT has compiled its packet path as in a long-running daemon (default 20)
-              --quick         1 client, 2 s windows: a smoke run, not figures to quote
-              --out FILE      also write the markdown report to FILE
-            Needs ffmpeg and gst-rtsp-server (scripts/install-deps.sh installs them).
-            """;
     /** Named, not referred to: the command line depends on the benchmarks, not the other way round. */
     private static final String VIRTA_MAIN = "io.virta.cli.Virta";
+
     private static final double SOURCE_FPS = 25;
     private static final int TICKS_PER_SECOND = 100; // USER_HZ
     private static final int WARMUP_CLIENTS = 4;
@@ -55,7 +54,7 @@ public final class RtspServerBenchmark {
     private final Path home;
     private final double seconds;
     private final double settle;
-    private final StringBuilder report = new StringBuilder();
+    private final BenchReport report = new BenchReport();
 
     private RtspServerBenchmark(Path home, double seconds, double settle) {
         this.home = home;
@@ -63,35 +62,53 @@ public final class RtspServerBenchmark {
         this.settle = settle;
     }
 
-    public static int run(String[] argv) throws Exception {
-        if (Arrays.asList(argv).contains("--help")) {
-            System.out.print(USAGE);
+    /** {@code virta bench rtsp-server}: the options, and the run. */
+    @Command(name = "rtsp-server", description = {"CPU per client of re-serving a camera over RTSP to 1, 10 and 50"
+            + " clients, against gst-rtsp-server serving the same camera to the same clients."},
+            footer = "Needs ffmpeg and gst-rtsp-server (scripts/install-deps.sh installs them).")
+    public static final class Cli implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--clients", paramLabel = "LIST",
+                description = "numbers of concurrent clients to measure (default 1,10,50)")
+        Optional<String> clients = Optional.empty();
+        @Option(names = "--seconds", paramLabel = "S", description = "measuring window per server and client count"
+                + " (default 10)")
+        Optional<Double> seconds = Optional.empty();
+        @Option(names = "--settle", paramLabel = "S", description = "time clients play before the window opens"
+                + " (default 5)")
+        Optional<Double> settle = Optional.empty();
+        @Option(names = "--warmup", paramLabel = "S", description = "time the producer serves 4 unmeasured clients"
+                + " before anything is measured, so the JIT has compiled its packet path as in a long-running daemon"
+                + " (default 20)")
+        Optional<Double> warmup = Optional.empty();
+        @Option(names = "--quick", description = "1 client, 2 s windows: a smoke run, not figures to quote")
+        boolean quick;
+        @Mixin
+        BenchReport.OutFile out;
+
+        @Override
+        public Integer call() throws Exception {
+            int[] counts;
+            try {
+                counts = clientCounts(clients.orElse(quick ? "1" : "1,10,50"));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+            Path home = Path.of(System.getProperty("virta.home", ".")).toAbsolutePath();
+            RtspServerBenchmark bench = new RtspServerBenchmark(home, seconds.orElse(quick ? 2.0 : 10.0),
+                    settle.orElse(quick ? 2.0 : 5.0));
+            try (GstCamera camera = GstCamera.start(home);
+                    Server virta = bench.startProducer(camera.url());
+                    Server gst = bench.startRelay(camera.url(), false)) {
+                bench.awaitPlayable(virta.url);
+                bench.warmUp(virta, warmup.orElse(quick ? 1.0 : 20.0));
+                bench.report.heading("RTSP server benchmark", quick);
+                bench.measure(camera.url(), virta, gst, counts);
+            }
+            bench.report.writeTo(out.file());
             return 0;
         }
-        Args args = new Args("virta bench rtsp-server", argv, Set.of("clients", "seconds", "settle", "warmup", "out"),
-                Set.of("quick"));
-        boolean quick = args.flag("quick");
-        int[] counts = clientCounts(args.string("clients", quick ? "1" : "1,10,50"));
-        double seconds = args.decimal("seconds", quick ? 2 : 10);
-        double settle = args.decimal("settle", quick ? 2 : 5);
-        double warmup = args.decimal("warmup", quick ? 1 : 20);
-        Path home = Path.of(System.getProperty("virta.home", ".")).toAbsolutePath();
-        RtspServerBenchmark bench = new RtspServerBenchmark(home, seconds, settle);
-        try (GstCamera camera = GstCamera.start(home);
-                Server virta = bench.startProducer(camera.url());
-                Server gst = bench.startRelay(camera.url(), false)) {
-            bench.awaitPlayable(virta.url);
-            bench.warmUp(virta, warmup);
-            bench.line("## RTSP server benchmark (" + java.time.LocalDate.now() + ", "
-                    + Runtime.getRuntime().availableProcessors() + " cores" + (quick ? ", --quick" : "") + ")");
-            bench.line("");
-            bench.measure(camera.url(), virta, gst, counts);
-        }
-        String out = args.string("out", null);
-        if (out != null) {
-            Files.writeString(Path.of(out), bench.report);
-        }
-        return 0;
     }
 
     /**
@@ -110,7 +127,7 @@ public final class RtspServerBenchmark {
         }
     }
 
-    private static int[] clientCounts(String list) {
+    static int[] clientCounts(String list) {
         try {
             int[] counts = Arrays.stream(list.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
             if (counts.length == 0 || Arrays.stream(counts).anyMatch(n -> n < 1 || n > 500)) {
@@ -122,11 +139,6 @@ public final class RtspServerBenchmark {
         }
     }
 
-    private void line(String text) {
-        System.out.println(text);
-        report.append(text).append('\n');
-    }
-
     private void measure(String cameraUrl, Server virta, Server gst, int[] counts) throws Exception {
         Window virtaIdle = window(virta, 0);
         Window gstIdle;
@@ -134,15 +146,15 @@ public final class RtspServerBenchmark {
             Thread.sleep((long) (settle * 1000));
             gstIdle = window(ingestOnly, 0);
         }
-        line("### CPU per client of re-serving one 1080p25 H264 camera over RTSP/TCP (" + seconds + " s windows)");
-        line("");
-        line("Baseline, reading the camera with no client: Virta producer (decode off) " + cpu(virtaIdle.cpu)
+        report.line("### CPU per client of re-serving one 1080p25 H264 camera over RTSP/TCP (" + seconds + " s windows)");
+        report.line("");
+        report.line("Baseline, reading the camera with no client: Virta producer (decode off) " + cpu(virtaIdle.cpu)
                 + " s/s; gst-rtsp-server's chain (rtspsrc ! rtph264depay ! h264parse ! rtph264pay) into a fakesink "
                 + cpu(gstIdle.cpu) + " s/s.");
-        line("");
-        line("| clients | server | CPU (s/s) | above baseline (s/s) | per client (ms/s) | frames per client, min / mean (of "
+        report.line("");
+        report.line("| clients | server | CPU (s/s) | above baseline (s/s) | per client (ms/s) | frames per client, min / mean (of "
                 + Math.round(SOURCE_FPS * seconds) + ") | per client vs gst |");
-        line("|---|---|---|---|---|---|---|");
+        report.line("|---|---|---|---|---|---|---|");
         for (int n : counts) {
             Window v = window(virta, n);
             Window g = window(gst, n);
@@ -151,12 +163,12 @@ public final class RtspServerBenchmark {
             row(n, "**Virta producer**", v, virtaIdle, vPer / gPer);
             row(n, "gst-rtsp-server, shared media (peer)", g, gstIdle, 1.0);
         }
-        line("");
+        report.line("");
     }
 
     private void row(int n, String server, Window w, Window idle, double ratio) {
         double above = w.cpu - idle.cpu;
-        line(String.format(Locale.ROOT, "| %d | %s | %s | %s | %.2f | %d / %.0f | %.2f× |", n, server, cpu(w.cpu), cpu(above),
+        report.line(String.format(Locale.ROOT, "| %d | %s | %s | %s | %.2f | %d / %.0f | %.2f× |", n, server, cpu(w.cpu), cpu(above),
                 above * 1000 / n, w.minFrames(), w.meanFrames(), ratio));
     }
 

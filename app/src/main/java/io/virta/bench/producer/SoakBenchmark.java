@@ -1,14 +1,22 @@
 package io.virta.bench.producer;
 
+import io.virta.bench.BenchReport;
+
 import io.virta.testkit.GstCamera;
 
 import io.virta.bus.ChannelReader;
 import io.virta.bus.Frame;
 import io.virta.bus.PullStatus;
-import io.virta.bus.tools.Args;
 import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.daemon.Producer;
 import io.virta.producer.source.StreamEvents;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.lang.management.BufferPoolMXBean;
@@ -21,8 +29,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.stream.Stream;
 
@@ -42,20 +52,6 @@ import java.util.stream.Stream;
  * leaks per reconnect does not depend on the picture size.
  */
 public final class SoakBenchmark {
-    static final String USAGE = """
-            usage: virta bench soak [--cameras N] [--cycles M] [--up S] [--down S] [--size WxH] [--transport tcp|udp]
-                                    [--reconnect-seconds S] [--quick] [--out FILE]
-              --cameras N            cameras, all reading the same gst-rtsp-server mount (default 12)
-              --cycles M             server kill/restart cycles (default 100)
-              --up S                 seconds every camera streams per cycle, after the last one is back (default 3)
-              --down S               seconds the server stays dead per cycle (default 0.5)
-              --size WxH             clip size, 25 frames/s (default 640x360)
-              --transport T          the cameras' RTSP transport (default tcp)
-              --reconnect-seconds S  the cameras' reconnectSeconds, which caps the retry back-off (default 2)
-              --quick                2 cameras, 3 cycles: a smoke run, not figures to quote
-              --out FILE             also write the markdown report to FILE
-            Needs ffmpeg and gst-rtsp-server (scripts/install-deps.sh installs them).
-            """;
     private static final double CLIP_FPS = 25;
     /** The cycles shown in the report's table, besides the last. */
     private static final Set<Integer> SHOWN = Set.of(0, 1, 2, 5, 10, 20, 50, 100, 200, 500);
@@ -64,7 +60,7 @@ public final class SoakBenchmark {
     private static final Duration PULL_TIMEOUT = Duration.ofMillis(200);
 
     private final Path home;
-    private final StringBuilder report = new StringBuilder();
+    private final BenchReport report = new BenchReport();
     private String topAllocators = "";
 
     private SoakBenchmark(Path home) {
@@ -76,60 +72,63 @@ public final class SoakBenchmark {
             long heapAllocated, long[] reconnectMillis, long delivered, long lost) {
     }
 
-    public static int run(String[] argv) throws Exception {
-        if (Arrays.asList(argv).contains("--help")) {
-            System.out.print(USAGE);
+    /** {@code virta bench soak}: the options, and the run. */
+    @Command(name = "soak", description = {"N cameras through M kills and restarts of their RTSP server: RSS, direct"
+            + " buffers, fds and threads per cycle, the reconnect time and the frames lost."},
+            footer = "Needs ffmpeg and gst-rtsp-server (scripts/install-deps.sh installs them).")
+    public static final class Cli implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--cameras", paramLabel = "N",
+                description = "cameras, all reading the same gst-rtsp-server mount (default 12)")
+        Optional<Integer> cameras = Optional.empty();
+        @Option(names = "--cycles", paramLabel = "M", description = "server kill/restart cycles (default 100)")
+        Optional<Integer> cycles = Optional.empty();
+        @Option(names = "--up", paramLabel = "S", defaultValue = "3", description = "seconds every camera streams per"
+                + " cycle, after the last one is back (default ${DEFAULT-VALUE})")
+        double up;
+        @Option(names = "--down", paramLabel = "S", defaultValue = "0.5",
+                description = "seconds the server stays dead per cycle (default ${DEFAULT-VALUE})")
+        double down;
+        @Option(names = "--size", paramLabel = "WxH", description = "clip size, 25 frames/s (default ${DEFAULT-VALUE})")
+        String size = "640x360";
+        @Option(names = "--transport", paramLabel = "T",
+                description = "the cameras' RTSP transport, tcp or udp (default ${DEFAULT-VALUE})")
+        String transport = "tcp";
+        @Option(names = "--reconnect-seconds", paramLabel = "S", defaultValue = "2", description = "the cameras'"
+                + " reconnectSeconds, which caps the retry back-off (default ${DEFAULT-VALUE})")
+        double reconnectSeconds;
+        @Option(names = "--quick", description = "2 cameras, 3 cycles: a smoke run, not figures to quote")
+        boolean quick;
+        @Mixin
+        BenchReport.OutFile out;
+
+        @Override
+        public Integer call() throws Exception {
+            int cameraCount = cameras.orElse(quick ? 2 : 12);
+            int cycleCount = cycles.orElse(quick ? 3 : 100);
+            String[] picture = size.split("x");
+            if (cameraCount < 1 || cycleCount < 1 || picture.length != 2 || !picture[0].matches("[1-9][0-9]{1,4}")
+                    || !picture[1].matches("[1-9][0-9]{1,4}") || !Set.of("tcp", "udp").contains(transport)) {
+                throw new ParameterException(spec.commandLine(), "--cameras and --cycles must be at least 1, --size"
+                        + " WxH (e.g. 640x360), --transport tcp or udp");
+            }
+            SoakBenchmark bench = new SoakBenchmark(Path.of(System.getProperty("virta.home", ".")).toAbsolutePath());
+            io.virta.producer.daemon.FfmpegLog.quiet();
+            Path clip = GstCamera.clip(bench.home, Integer.parseInt(picture[0]), Integer.parseInt(picture[1]), "1M");
+            List<Sample> samples = bench.soak(clip, cameraCount, cycleCount, up, down, transport, reconnectSeconds);
+            bench.report.heading("Soak benchmark", quick);
+            bench.report.line(String.format(Locale.ROOT, "%d cameras (%sx%s H264 at 25 frames/s, RTSP over %s,"
+                    + " reconnectSeconds %s, decoding to .yuv and .rgb), %d cycles of SIGKILL to gst-rtsp-server, %.1f s"
+                    + " dead, restart on the same port, then %.1f s of streaming once every camera is back. Cycle 0 is the"
+                    + " first connection.", cameraCount, picture[0], picture[1], transport.toUpperCase(Locale.ROOT),
+                    fmt(reconnectSeconds), cycleCount, down, up));
+            bench.report.line("");
+            bench.table(samples);
+            bench.summary(samples, cameraCount);
+            bench.report.writeTo(out.file());
             return 0;
         }
-        Args args;
-        int cameras;
-        int cycles;
-        double up;
-        double down;
-        String[] size;
-        String transport;
-        double reconnectSeconds;
-        boolean quick;
-        try {
-            args = new Args("virta bench soak", argv,
-                    Set.of("cameras", "cycles", "up", "down", "size", "transport", "reconnect-seconds", "out"), Set.of("quick"));
-            quick = args.flag("quick");
-            cameras = (int) args.number("cameras", quick ? 2 : 12);
-            cycles = (int) args.number("cycles", quick ? 3 : 100);
-            up = args.decimal("up", 3);
-            down = args.decimal("down", 0.5);
-            size = args.string("size", "640x360").split("x");
-            transport = args.string("transport", "tcp");
-            reconnectSeconds = args.decimal("reconnect-seconds", 2);
-        } catch (Args.UsageException e) {
-            System.err.println(e.getMessage());
-            return 2;
-        }
-        if (cameras < 1 || cycles < 1 || size.length != 2 || !size[0].matches("[1-9][0-9]{1,4}")
-                || !size[1].matches("[1-9][0-9]{1,4}") || !Set.of("tcp", "udp").contains(transport)) {
-            System.err.println("virta bench soak: --cameras and --cycles must be at least 1, --size WxH (e.g. 640x360),"
-                    + " --transport tcp or udp");
-            return 2;
-        }
-        SoakBenchmark bench = new SoakBenchmark(Path.of(System.getProperty("virta.home", ".")).toAbsolutePath());
-        io.virta.producer.daemon.FfmpegLog.quiet();
-        Path clip = GstCamera.clip(bench.home, Integer.parseInt(size[0]), Integer.parseInt(size[1]), "1M");
-        List<Sample> samples = bench.soak(clip, cameras, cycles, up, down, transport, reconnectSeconds);
-        bench.line("## Soak benchmark (" + java.time.LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors()
-                + " cores" + (quick ? ", --quick" : "") + ")");
-        bench.line("");
-        bench.line(String.format(Locale.ROOT, "%d cameras (%sx%s H264 at 25 frames/s, RTSP over %s, reconnectSeconds %s,"
-                + " decoding to .yuv and .rgb), %d cycles of SIGKILL to gst-rtsp-server, %.1f s dead, restart on the same"
-                + " port, then %.1f s of streaming once every camera is back. Cycle 0 is the first connection.",
-                cameras, size[0], size[1], transport.toUpperCase(Locale.ROOT), fmt(reconnectSeconds), cycles, down, up));
-        bench.line("");
-        bench.table(samples);
-        bench.summary(samples, cameras);
-        String out = args.string("out", null);
-        if (out != null) {
-            Files.writeString(Path.of(out), bench.report);
-        }
-        return 0;
     }
 
     private List<Sample> soak(Path clip, int cameras, int cycles, double up, double down, String transport,
@@ -267,21 +266,21 @@ public final class SoakBenchmark {
     }
 
     private void table(List<Sample> samples) {
-        line("| cycle | RSS (MB) | anonymous RSS (MB) | direct buffers (MB) | fds | threads | GCs so far | first frame"
+        report.line("| cycle | RSS (MB) | anonymous RSS (MB) | direct buffers (MB) | fds | threads | GCs so far | first frame"
                 + " after restart, p50 / max (ms) | frames delivered | frames lost |");
-        line("|---|---|---|---|---|---|---|---|---|---|");
+        report.line("|---|---|---|---|---|---|---|---|---|---|");
         for (Sample s : samples) {
             if (!SHOWN.contains(s.cycle()) && s != samples.getLast()) {
                 continue;
             }
             long[] r = s.reconnectMillis().clone();
             Arrays.sort(r);
-            line(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.1f | %d | %d | %d | %s | %d | %d |", s.cycle(),
+            report.line(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.1f | %d | %d | %d | %s | %d | %d |", s.cycle(),
                     s.rssKb() / 1024.0, s.anonKb() / 1024.0, s.directBytes() / 1048576.0, s.fds(), s.threads(), s.gcs(),
                     s.cycle() == 0 ? "(first connection) " + r[(r.length - 1) / 2] + " / " + r[r.length - 1]
                             : r[(r.length - 1) / 2] + " / " + r[r.length - 1], s.delivered(), s.lost()));
         }
-        line("");
+        report.line("");
     }
 
     private void summary(List<Sample> samples, int cameras) {
@@ -307,7 +306,7 @@ public final class SoakBenchmark {
             }
         }
         reconnect.sort(null);
-        line(String.format(Locale.ROOT, "RSS from cycle %d to %d: %+.1f MB (%+.1f %%), %+.0f kB per camera reconnect;"
+        report.line(String.format(Locale.ROOT, "RSS from cycle %d to %d: %+.1f MB (%+.1f %%), %+.0f kB per camera reconnect;"
                 + " from cycle %d to %d: %+.1f %%. fds %d–%d, threads %d–%d.", first.cycle(), last.cycle(), growthMb,
                 100.0 * (last.rssKb() - first.rssKb()) / first.rssKb(),
                 reconnects == 0 ? 0 : (last.rssKb() - first.rssKb()) / (double) reconnects, tenth.cycle(), last.cycle(),
@@ -316,30 +315,25 @@ public final class SoakBenchmark {
         // Until a GC recycles eden, each new heap allocation touches fresh pages: RSS then grows by what the
         // JVM allocates, leak or not. Once a GC has run, RSS growth is what is really kept.
         Sample collected = samples.stream().filter(s -> s.gcs() > first.gcs()).findFirst().orElse(null);
-        line(String.format(Locale.ROOT, "Java heap allocated per cycle (all threads, this benchmark's readers included):"
+        report.line(String.format(Locale.ROOT, "Java heap allocated per cycle (all threads, this benchmark's readers included):"
                 + " %.2f MB.", (last.heapAllocated() - first.heapAllocated()) / 1048576.0 / Math.max(1,
                 last.cycle() - first.cycle())) + (collected == null || collected == last ? " No GC ran after cycle "
                 + first.cycle() + ", so RSS above includes the heap pages touched for the first time."
                 : String.format(Locale.ROOT, " From cycle %d, the first after a GC, to %d: RSS %+.1f MB (%+.2f %%).",
                 collected.cycle(), last.cycle(), (last.rssKb() - collected.rssKb()) / 1024.0,
                 100.0 * (last.rssKb() - collected.rssKb()) / collected.rssKb())));
-        line("Heap allocated over the whole run, by live thread: " + topAllocators + ".");
+        report.line("Heap allocated over the whole run, by live thread: " + topAllocators + ".");
         if (!reconnect.isEmpty()) {
-            line(String.format(Locale.ROOT, "Server ready to a camera's first decoded frame on the bus, over %d reconnects:"
+            report.line(String.format(Locale.ROOT, "Server ready to a camera's first decoded frame on the bus, over %d reconnects:"
                     + " p50 %d ms, p99 %d ms, max %d ms. Frames lost after that first frame: %d of %d.", reconnect.size(),
                     reconnect.get(reconnect.size() / 2), reconnect.get((int) (reconnect.size() * 0.99)),
                     reconnect.getLast(), lost, delivered + lost));
         }
-        line("");
+        report.line("");
     }
 
     private static String fmt(double value) {
         return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
-    }
-
-    private void line(String text) {
-        System.out.println(text);
-        report.append(text).append('\n');
     }
 
     /** Reads one camera's {@code .yuv} channel and keeps, per cycle, its first and last frame. */

@@ -1,5 +1,7 @@
 package io.virta.bench.producer;
 
+import io.virta.bench.BenchReport;
+
 import io.virta.testkit.HeadlessChromium;
 
 import com.google.gson.JsonArray;
@@ -8,7 +10,6 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.virta.bus.ChannelReader;
 import io.virta.bus.Clock;
 import io.virta.bus.PullStatus;
-import io.virta.bus.tools.Args;
 import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.daemon.Producer;
 import io.virta.demo.camera.DemoCamera;
@@ -17,12 +18,15 @@ import io.virta.rtsp.media.VideoCodec;
 import io.virta.rtsp.server.MediaMount;
 import io.virta.rtsp.server.RtspServer;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,14 +37,6 @@ import java.util.concurrent.TimeUnit;
  * expected display time, which the page's media-time to capture-time map turns into a latency.
  */
 public final class WebBenchmark {
-    static final String USAGE = """
-            usage: virta bench web [options]
-              --seconds S   how long to measure (default 20)
-              --size WxH    the demo camera's picture (default 1280x720)
-              --fps F       its frame rate (default 25)
-              --quick       5 s
-              --out FILE    also write the report (markdown) there
-            """;
     /** Collects (display time - capture time) for every frame the page's video presents. */
     private static final String COLLECT = """
             const t = window.virta.tiles.get('%s');
@@ -57,26 +53,33 @@ public final class WebBenchmark {
             return {frames: q.totalVideoFrames, dropped: q.droppedVideoFrames};
             """;
 
-    private final StringBuilder report = new StringBuilder();
+    private final BenchReport report = new BenchReport();
 
-    public static int run(String[] argv) throws Exception {
-        if (Arrays.asList(argv).contains("--help")) {
-            System.out.print(USAGE);
+    /** {@code virta bench web}: the options, and the run. */
+    @Command(name = "web", description = "Browser live view: capture to display in headless Chromium, against capture"
+            + " to YUV on the bus.")
+    public static final class Cli implements Callable<Integer> {
+        @Option(names = "--seconds", paramLabel = "S", description = "how long to measure (default 20)")
+        Optional<Double> seconds = Optional.empty();
+        @Option(names = "--size", paramLabel = "WxH", description = "the demo camera's picture (default ${DEFAULT-VALUE})")
+        String size = "1280x720";
+        @Option(names = "--fps", paramLabel = "F", description = "its frame rate (default ${DEFAULT-VALUE})")
+        int fps = 25;
+        @Option(names = "--quick", description = "5 s")
+        boolean quick;
+        @Mixin
+        BenchReport.OutFile out;
+
+        @Override
+        public Integer call() throws Exception {
+            String[] picture = size.split("x");
+            int width = Integer.parseInt(picture[0]);
+            int height = Integer.parseInt(picture[1]);
+            WebBenchmark bench = new WebBenchmark();
+            bench.measure(width, height, fps, seconds.orElse(quick ? 5.0 : 20.0));
+            bench.report.writeTo(out.file());
             return 0;
         }
-        Args args = new Args("virta bench web", argv, Set.of("seconds", "size", "fps", "out"), Set.of("quick"));
-        double seconds = args.decimal("seconds", args.flag("quick") ? 5 : 20);
-        String[] size = args.string("size", "1280x720").split("x");
-        int width = Integer.parseInt(size[0]);
-        int height = Integer.parseInt(size[1]);
-        int fps = (int) args.number("fps", 25);
-        WebBenchmark bench = new WebBenchmark();
-        bench.measure(width, height, fps, seconds);
-        String out = args.string("out", null);
-        if (out != null) {
-            Files.writeString(Path.of(out), bench.report);
-        }
-        return 0;
     }
 
     private void measure(int width, int height, int fps, double seconds) throws Exception {
@@ -115,15 +118,15 @@ public final class WebBenchmark {
                 for (int i = 0; i < floorMs.length; i++) {
                     floorMs[i] = floor[i] / 1000.0;
                 }
-                line("## Web view benchmark (" + java.time.LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors()
-                        + " cores, demo camera " + width + "x" + height + " at " + fps + " fps, " + seconds + " s)");
-                line("");
-                line("| path | frames | median (ms) | p95 (ms) | max (ms) |");
-                line("|---|---|---|---|---|");
+                report.line("## Web view benchmark (" + BenchReport.machine() + ", demo camera " + width + "x" + height
+                        + " at " + fps + " fps, " + seconds + " s)");
+                report.line("");
+                report.line("| path | frames | median (ms) | p95 (ms) | max (ms) |");
+                report.line("|---|---|---|---|---|");
                 row("capture → YUV on the bus (producer decode, the floor)", floorMs);
                 row("capture → displayed in headless Chromium (web view, MSE)", browserMs);
-                line("");
-                line(String.format(Locale.ROOT, "Chromium: %d frames presented, %d dropped during the run; the web view"
+                report.line("");
+                report.line(String.format(Locale.ROOT, "Chromium: %d frames presented, %d dropped during the run; the web view"
                                 + " dropped %d fragments for slow clients.",
                         after.get("frames").getAsLong() - before.get("frames").getAsLong(),
                         after.get("dropped").getAsLong() - before.get("dropped").getAsLong(),
@@ -165,16 +168,12 @@ public final class WebBenchmark {
 
     private void row(String what, double[] ms) {
         if (ms.length == 0) {
-            line("| " + what + " | 0 | - | - | - |");
+            report.line("| " + what + " | 0 | - | - | - |");
             return;
         }
         Arrays.sort(ms);
-        line(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f |", what, ms.length, ms[ms.length / 2],
+        report.line(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f |", what, ms.length, ms[ms.length / 2],
                 ms[(int) (ms.length * 0.95)], ms[ms.length - 1]));
     }
 
-    private void line(String text) {
-        System.out.println(text);
-        report.append(text).append('\n');
-    }
 }

@@ -1,5 +1,7 @@
 package io.virta.bench.viewer;
 
+import io.virta.bench.BenchReport;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,14 +20,14 @@ import java.util.function.DoubleSupplier;
 final class CpuAgainstFfplay {
     private static final String CLIP_NAME = "viewer-720p25.mkv";
 
-    private final Report report;
+    private final BenchReport report;
     private final String display;
     private final Path clipDirectory;
     private final int warmup;
     private final int seconds;
     private final DoubleSupplier xServerCpu;
 
-    CpuAgainstFfplay(Report report, String display, DoubleSupplier xServerCpu, Path clipDirectory, int warmup,
+    CpuAgainstFfplay(BenchReport report, String display, DoubleSupplier xServerCpu, Path clipDirectory, int warmup,
             int seconds) {
         this.report = report;
         this.display = display;
@@ -100,10 +102,10 @@ final class CpuAgainstFfplay {
         String what = shown.streams() + (shown.streams() == 1 ? " stream" : " streams")
                 + (shown.replicas() > 1 ? " shown " + shown.replicas() + " times" : "")
                 + (shown.tiles() == 1 ? "" : shown.windows() ? ", a window each" : ", one grid window");
-        report.row(what, Report.fixed(viewer, 3), Report.fixed(producer, 3), Report.fixed(viewer + producer, 3),
-                Report.fixed(peerCpu, 3), Report.ratio(viewer, peerCpu), Report.ratio(viewer + producer, peerCpu),
-                Report.fixed(virtaXServer, 2) + " / " + Report.fixed(peerXServer, 2), t.presented() + " / " + t.received(),
-                Report.fixed(virta.redraws() / virta.seconds(), 1), peerDropped);
+        report.row(what, BenchReport.fixed(viewer, 3), BenchReport.fixed(producer, 3), BenchReport.fixed(viewer + producer, 3),
+                BenchReport.fixed(peerCpu, 3), BenchReport.ratio(viewer, peerCpu), BenchReport.ratio(viewer + producer, peerCpu),
+                BenchReport.fixed(virtaXServer, 2) + " / " + BenchReport.fixed(peerXServer, 2), t.presented() + " / " + t.received(),
+                BenchReport.fixed(virta.redraws() / virta.seconds(), 1), peerDropped);
     }
 
     /** testsrc2 at 1280x720, 25 fps, 10 s of H264 as an IP camera sends it (no B-frames, a keyframe a second). */

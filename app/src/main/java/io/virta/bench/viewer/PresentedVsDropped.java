@@ -1,5 +1,7 @@
 package io.virta.bench.viewer;
 
+import io.virta.bench.BenchReport;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.DoubleSupplier;
@@ -15,7 +17,7 @@ final class PresentedVsDropped {
     private static final int[][] SHAPES = {{1, 1}, {4, 1}, {16, 1}, {4, 4}, {1, 16}};
     private static final double FPS = 25;
 
-    private final Report report;
+    private final BenchReport report;
     private final String display;
     private final int width;
     private final int height;
@@ -23,7 +25,7 @@ final class PresentedVsDropped {
     private final int seconds;
     private final DoubleSupplier xServerCpu;
 
-    PresentedVsDropped(Report report, String display, DoubleSupplier xServerCpu, int width, int height, int warmup,
+    PresentedVsDropped(BenchReport report, String display, DoubleSupplier xServerCpu, int width, int height, int warmup,
             int seconds) {
         this.report = report;
         this.display = display;
@@ -64,9 +66,9 @@ final class PresentedVsDropped {
         StreamCounters t = w.total();
         report.row(channels.size() + " × " + replicas + " = " + channels.size() * replicas,
                 t.presented() + " / " + t.received(), t.late(), t.superseded(), t.overflow(), t.torn(), t.reallocating(),
-                t.busLost(), Report.fixed(t.presented() / w.seconds() / channels.size(), 1),
-                Report.fixed(w.redraws() / w.seconds(), 1), Report.fixed(w.viewerCpu() / w.seconds(), 2),
-                Report.fixed(t.presented() > 0 ? w.viewerCpu() * 1000 / t.presented() : 0, 2),
-                Report.fixed(w.companionCpu()[0] / w.seconds(), 2));
+                t.busLost(), BenchReport.fixed(t.presented() / w.seconds() / channels.size(), 1),
+                BenchReport.fixed(w.redraws() / w.seconds(), 1), BenchReport.fixed(w.viewerCpu() / w.seconds(), 2),
+                BenchReport.fixed(t.presented() > 0 ? w.viewerCpu() * 1000 / t.presented() : 0, 2),
+                BenchReport.fixed(w.companionCpu()[0] / w.seconds(), 2));
     }
 }

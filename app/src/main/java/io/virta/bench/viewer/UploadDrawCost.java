@@ -1,5 +1,7 @@
 package io.virta.bench.viewer;
 
+import io.virta.bench.BenchReport;
+
 import io.virta.bus.ColorMatrix;
 import io.virta.bus.ColorRange;
 import io.virta.viewer.gl.ColorConversion;
@@ -52,10 +54,10 @@ final class UploadDrawCost {
     private static final int WALL = 0;
     private static final int CPU = 1;
 
-    private final Report report;
+    private final BenchReport report;
     private final int rounds;
 
-    UploadDrawCost(Report report, int rounds) {
+    UploadDrawCost(BenchReport report, int rounds) {
         this.report = report;
         this.rounds = rounds;
     }
@@ -136,7 +138,7 @@ final class UploadDrawCost {
             GlContext resources = display::makeCurrent;
             GlContext onScreen = window::makeCurrent;
             String size = width + "x" + height;
-            String mb = Report.fixed(frameBytes / 1e6, 2) + " MB";
+            String mb = BenchReport.fixed(frameBytes / 1e6, 2) + " MB";
             List<Row> rows = new ArrayList<>();
             rows.add(new Row("memcpy of one I420 frame (" + mb + ") into a private buffer (yardstick)", 0,
                     i -> MemorySegment.copy(sources[i % SOURCES], 0, privateFrame, 0, frameBytes), () -> { }));
@@ -182,14 +184,14 @@ final class UploadDrawCost {
             double[] wall = new double[rows.size()];
             double[] cpu = new double[rows.size()];
             for (int r = 0; r < rows.size(); r++) {
-                wall[r] = Report.quantile(micros[WALL][r], 0.5);
-                cpu[r] = Report.quantile(micros[CPU][r], 0.5);
+                wall[r] = BenchReport.quantile(micros[WALL][r], 0.5);
+                cpu[r] = BenchReport.quantile(micros[CPU][r], 0.5);
             }
             for (int r = 0; r < rows.size(); r++) {
                 Row row = rows.get(r);
-                report.row(height + "p", row.what(), micros(wall[r]), micros(Report.quantile(micros[WALL][r], 0.9)),
-                        row.peer() == r ? "1.00×" : Report.ratio(wall[r], wall[row.peer()]), micros(cpu[r]),
-                        row.peer() == r ? "1.00×" : Report.ratio(cpu[r], cpu[row.peer()]));
+                report.row(height + "p", row.what(), micros(wall[r]), micros(BenchReport.quantile(micros[WALL][r], 0.9)),
+                        row.peer() == r ? "1.00×" : BenchReport.ratio(wall[r], wall[row.peer()]), micros(cpu[r]),
+                        row.peer() == r ? "1.00×" : BenchReport.ratio(cpu[r], cpu[row.peer()]));
             }
             window.makeCurrent();
             rgb.close();
@@ -235,7 +237,7 @@ final class UploadDrawCost {
 
     /** Whole µs, or tenths below 10 µs. */
     private static String micros(double value) {
-        return Report.fixed(value, value < 10 ? 1 : 0);
+        return BenchReport.fixed(value, value < 10 ? 1 : 0);
     }
 
     private static GlContext viewport(GlContext context, int width, int height) {

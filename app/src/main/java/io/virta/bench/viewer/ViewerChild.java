@@ -48,13 +48,14 @@ final class ViewerChild implements AutoCloseable {
     }
 
     /**
-     * Starts {@code io.virta.viewer.ViewerMain} with {@code args} and {@code --stats 1}; {@code companions}
-     * give other processes' CPU seconds so far.
+     * Starts {@code virta viewer} with {@code args} and {@code --stats 1}; {@code companions} give other
+     * processes' CPU seconds so far.
      */
     static ViewerChild start(List<String> args, List<DoubleSupplier> companions) throws IOException {
-        List<String> all = new ArrayList<>(args);
+        List<String> all = new ArrayList<>(List.of("viewer"));
+        all.addAll(args);
         all.addAll(List.of("--stats", "1"));
-        Process p = new ProcessBuilder(JavaCommand.of("io.virta.viewer.ViewerMain", all)).redirectErrorStream(true)
+        Process p = new ProcessBuilder(JavaCommand.of("io.virta.cli.Virta", all)).redirectErrorStream(true)
                 .start();
         return new ViewerChild(p, List.copyOf(companions));
     }

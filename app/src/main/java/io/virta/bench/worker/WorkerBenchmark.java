@@ -1,9 +1,10 @@
 package io.virta.bench.worker;
 
+import io.virta.bench.BenchReport;
+
 import io.virta.bus.ChannelSpec;
 import io.virta.bus.ChannelWriter;
 import io.virta.bus.WritableFrame;
-import io.virta.bus.tools.Args;
 import io.virta.worker.FrameSource;
 import io.virta.worker.FrameStream;
 import io.virta.worker.Worker;
@@ -16,6 +17,10 @@ import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Scalar;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -23,13 +28,12 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.ToLongFunction;
@@ -44,12 +48,6 @@ import java.util.function.ToLongFunction;
  * its memory, the least any analysis of every pixel costs.
  */
 public final class WorkerBenchmark {
-    static final String USAGE = """
-            usage: virta bench worker [--seconds S] [--quick] [--out FILE]
-              --seconds S  measuring time per row and round (default 1; 3 rounds)
-              --quick      0.3 s per row and round (a smoke run, not figures to quote)
-              --out FILE   also write the markdown report to FILE
-            """;
 
     static final int WIDTH = 1920;
     static final int HEIGHT = 1080;
@@ -59,7 +57,7 @@ public final class WorkerBenchmark {
     private static final int CACHE_LINE = 64;
 
     private final double seconds;
-    private final StringBuilder report = new StringBuilder();
+    private final BenchReport report = new BenchReport();
     private final MemorySegment privateFrame = Arena.ofAuto().allocate(FRAME_BYTES, 4096);
     private long sink;
 
@@ -67,25 +65,25 @@ public final class WorkerBenchmark {
         this.seconds = seconds;
     }
 
-    public static int run(String[] argv) throws Exception {
-        if (java.util.Arrays.asList(argv).contains("--help")) {
-            System.out.print(USAGE);
+    /** {@code virta bench worker}: the options, and the run. */
+    @Command(name = "worker", description = "1080p RGB24 frames/s a Java worker consumes zero-copy, against memcpy of"
+            + " the frame.")
+    public static final class Cli implements Callable<Integer> {
+        @Option(names = "--seconds", paramLabel = "S", defaultValue = "1",
+                description = "measuring time per row and round (default ${DEFAULT-VALUE}; 3 rounds)")
+        double seconds;
+        @Option(names = "--quick", description = "0.3 s per row and round (a smoke run, not figures to quote)")
+        boolean quick;
+        @Mixin
+        BenchReport.OutFile out;
+
+        @Override
+        public Integer call() throws Exception {
+            WorkerBenchmark bench = new WorkerBenchmark(quick ? 0.3 : seconds);
+            bench.measure();
+            bench.report.writeTo(out.file());
             return 0;
         }
-        Args args = new Args("virta bench worker", argv, Set.of("seconds", "out"), Set.of("quick"));
-        double seconds = args.flag("quick") ? 0.3 : args.decimal("seconds", 1);
-        WorkerBenchmark bench = new WorkerBenchmark(seconds);
-        bench.measure();
-        String out = args.string("out", null);
-        if (out != null) {
-            Files.writeString(Path.of(out), bench.report);
-        }
-        return 0;
-    }
-
-    private void line(String text) {
-        System.out.println(text);
-        report.append(text).append('\n');
     }
 
     /** One row of the table: what is measured, and how (frames per second). */
@@ -98,13 +96,12 @@ public final class WorkerBenchmark {
     }
 
     private void measure() throws Exception {
-        line("### Java worker on one 1080p RGB24 channel (" + java.time.LocalDate.now() + ", "
-                + Runtime.getRuntime().availableProcessors() + " cores, best of " + ROUNDS + " rounds of " + fmt(seconds)
-                + " s per row; the writer publishes " + Writer.RATE + " frames/s, so a row at that figure is capped"
-                + " by it)");
-        line("");
-        line("| what | frames/s | GB/s read | vs memcpy |");
-        line("|---|---|---|---|");
+        report.line("### Java worker on one 1080p RGB24 channel (" + BenchReport.machine() + ", best of " + ROUNDS
+                + " rounds of " + fmt(seconds) + " s per row; the writer publishes " + Writer.RATE + " frames/s, so a row"
+                + " at that figure is capped by it)");
+        report.line("");
+        report.line("| what | frames/s | GB/s read | vs memcpy |");
+        report.line("|---|---|---|---|");
         // As many source frames as the channel has cells: the same memory footprint as the ring, so that
         // neither side runs from the CPU's cache alone.
         MemorySegment[] sources = new MemorySegment[CELLS];
@@ -152,14 +149,14 @@ public final class WorkerBenchmark {
         for (int i = 0; i < rows.size(); i++) {
             row(rows.get(i).what(), best[i], best[0]);
         }
-        line("");
+        report.line("");
         if (sink == 42) {
-            line("");   // keeps the touched bytes alive for the JIT
+            report.line("");   // keeps the touched bytes alive for the JIT
         }
     }
 
     private void row(String what, double fps, double memcpy) {
-        line(String.format(Locale.ROOT, "| %s | %.0f | %.2f | %.2f× |", what, fps, fps * FRAME_BYTES / 1e9, fps / memcpy));
+        report.line(String.format(Locale.ROOT, "| %s | %.0f | %.2f | %.2f× |", what, fps, fps * FRAME_BYTES / 1e9, fps / memcpy));
     }
 
     private double memcpyRate(MemorySegment[] sources) {

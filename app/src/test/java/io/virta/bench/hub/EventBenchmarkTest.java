@@ -1,5 +1,6 @@
 package io.virta.bench.hub;
 
+import io.virta.cli.Virta;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,7 +17,7 @@ class EventBenchmarkTest {
     @Test
     void aTinyRunProducesEveryRow(@TempDir Path dir) throws Exception {
         Path report = dir.resolve("events.md");
-        assertEquals(0, EventBenchmark.run(new String[] {"--quick", "--events", "2560", "--out", report.toString()}));
+        assertEquals(0, Virta.run("bench", "events", "--quick", "--events", "2560", "--out", report.toString()));
         String text = Files.readString(report);
         for (String row : new String[] {"bare Chronicle append of the same bytes (floor)", "EventJournal.append",
                 "no-op unary call", "bare gRPC relay", "hub: Report → validate → journal → queue → subscriber"}) {

@@ -1,5 +1,6 @@
 package io.virta.bench.producer;
 
+import io.virta.cli.Virta;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,16 +14,16 @@ class DecodeBenchmarkTest {
 
     @Test
     void helpAndUsageErrors() {
-        assertEquals(0, DecodeBenchmark.run(new String[] {"--help"}));
-        assertEquals(2, DecodeBenchmark.run(new String[] {"--fast"}));
-        assertEquals(2, DecodeBenchmark.run(new String[] {"--out"}));
+        assertEquals(0, Virta.run("bench", "decode", "--help"));
+        assertEquals(2, Virta.run("bench", "decode", "--fast"));
+        assertEquals(2, Virta.run("bench", "decode", "--out"));
     }
 
     @Test
     void aQuickRunReportsEverySide(@TempDir Path dir) throws Exception {
         System.setProperty("virta.home", Path.of("..").toAbsolutePath().normalize().toString());
         Path report = dir.resolve("decode.md");
-        assertEquals(0, DecodeBenchmark.run(new String[] {"--quick", "--out", report.toString()}));
+        assertEquals(0, Virta.run("bench", "decode", "--quick", "--out", report.toString()));
         String text = Files.readString(report);
         assertTrue(text.contains("5.1"), "Debian's ffmpeg version:\n" + text);
         assertTrue(text.contains("8.0"), "JavaCV's FFmpeg version:\n" + text);

@@ -1,5 +1,6 @@
 package io.virta.bench.producer;
 
+import io.virta.cli.Virta;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +22,7 @@ class RtspServerBenchmarkTest {
     void aQuickRunCompletesAndItsClientsGetFrames(@TempDir Path dir) throws Exception {
         System.setProperty("virta.home", Path.of("..").toAbsolutePath().normalize().toString());
         Path report = dir.resolve("rtsp-server.md");
-        assertEquals(0, RtspServerBenchmark.run(new String[] {"--quick", "--out", report.toString()}));
+        assertEquals(0, Virta.run("bench", "rtsp-server", "--quick", "--out", report.toString()));
         String text = Files.readString(report);
         for (String row : new String[] {"| 1 | **Virta producer** |", "| 1 | gst-rtsp-server, shared media (peer) |"}) {
             assertTrue(text.contains(row), "report has '" + row + "':\n" + text);
@@ -31,7 +32,7 @@ class RtspServerBenchmarkTest {
     @Test
     void badClientCountsAreRefusedWithTheFlagNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> RtspServerBenchmark.run(new String[] {"--clients", "1,zero"}));
+                () -> RtspServerBenchmark.clientCounts("1,zero"));
         assertTrue(e.getMessage().contains("--clients '1,zero'"), e.getMessage());
     }
 }

@@ -1,5 +1,6 @@
 package io.virta.bench.producer;
 
+import io.virta.cli.Virta;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,8 +21,8 @@ class SoakBenchmarkTest {
     void oneCycleCompletesAndIsReported(@TempDir Path dir) throws Exception {
         System.setProperty("virta.home", Path.of("..").toAbsolutePath().normalize().toString());
         Path report = dir.resolve("soak.md");
-        assertEquals(0, SoakBenchmark.run(new String[] {"--cameras", "1", "--cycles", "1", "--up", "0.5", "--down", "0.2",
-                "--out", report.toString()}));
+        assertEquals(0, Virta.run("bench", "soak", "--cameras", "1", "--cycles", "1", "--up", "0.5", "--down", "0.2",
+                "--out", report.toString()));
         String text = Files.readString(report);
         for (String expected : new String[] {"| 0 | ", "| 1 | ", "RSS from cycle 1 to 1", "over 1 reconnects",
                 "Frames lost after that first frame"}) {
@@ -31,9 +32,9 @@ class SoakBenchmarkTest {
 
     @Test
     void usageErrorsExitWith2() throws Exception {
-        assertEquals(0, SoakBenchmark.run(new String[] {"--help"}));
-        assertEquals(2, SoakBenchmark.run(new String[] {"--fast"}));
-        assertEquals(2, SoakBenchmark.run(new String[] {"--size", "big"}));
-        assertEquals(2, SoakBenchmark.run(new String[] {"--transport", "carrier-pigeon"}));
+        assertEquals(0, Virta.run("bench", "soak", "--help"));
+        assertEquals(2, Virta.run("bench", "soak", "--fast"));
+        assertEquals(2, Virta.run("bench", "soak", "--size", "big"));
+        assertEquals(2, Virta.run("bench", "soak", "--transport", "carrier-pigeon"));
     }
 }

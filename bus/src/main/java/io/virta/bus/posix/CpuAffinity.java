@@ -10,6 +10,9 @@ import java.util.BitSet;
  * their caches and stay off the cores left to analyzers. A set of CPUs comes from a list such as
  * {@code "0-1,4"}.
  *
+ * <p>Every method acts on the calling thread. The producer's pinning reports a failure and goes on;
+ * a benchmark's ({@link #pinCurrentThreadOrFail}) throws, since its figures need the placement.
+ *
  * <p>Written on JNA's direct mapping rather than with OpenHFT's affinity library: pinning is one
  * system call, and the library would bring its own JNA version into the build.
  */
@@ -61,14 +64,51 @@ public final class CpuAffinity {
         if (cpus == null || cpus.isEmpty()) {
             return false;
         }
-        long[] words = cpus.toLongArray();
-        long[] mask = new long[Math.max(1, words.length)];
-        System.arraycopy(words, 0, mask, 0, words.length);
-        if (sched_setaffinity(0, (long) mask.length * Long.BYTES, mask) != 0) {
+        if (setAffinity(mask(cpus)) != 0) {
             System.err.println("virta: could not pin thread " + Thread.currentThread().getName() + " to CPUs " + cpus
                     + " (errno " + Native.getLastError() + ")");
             return false;
         }
         return true;
+    }
+
+    /**
+     * Pins the calling thread to {@code cpus} or throws: for a measurement whose figures mean nothing
+     * unless the placement it asked for holds.
+     *
+     * @throws IllegalArgumentException for an empty set
+     * @throws IllegalStateException naming the errno when the kernel refuses (a CPU outside the process's
+     *     cpuset, for instance)
+     */
+    public static void pinCurrentThreadOrFail(BitSet cpus) {
+        if (cpus.isEmpty()) {
+            throw new IllegalArgumentException("no CPU to pin the thread to: the CPU set is empty");
+        }
+        if (setAffinity(mask(cpus)) != 0) {
+            throw new IllegalStateException("sched_setaffinity to CPUs " + cpus + " failed: errno " + Native.getLastError());
+        }
+    }
+
+    /**
+     * Lets the calling thread run on any of the first 64 CPUs again, as before it was pinned.
+     *
+     * @throws IllegalStateException naming the errno when the kernel refuses
+     */
+    public static void unpinCurrentThread() {
+        if (setAffinity(new long[] {-1L}) != 0) {
+            throw new IllegalStateException("sched_setaffinity to every CPU failed: errno " + Native.getLastError());
+        }
+    }
+
+    /** The kernel's bit mask of {@code cpus}: at least one word, as sched_setaffinity wants. */
+    private static long[] mask(BitSet cpus) {
+        long[] words = cpus.toLongArray();
+        long[] mask = new long[Math.max(1, words.length)];
+        System.arraycopy(words, 0, mask, 0, words.length);
+        return mask;
+    }
+
+    private static int setAffinity(long[] mask) {
+        return sched_setaffinity(0, (long) mask.length * Long.BYTES, mask);
     }
 }

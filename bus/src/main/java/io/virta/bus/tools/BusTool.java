@@ -15,129 +15,67 @@ import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Set;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * {@code virta bus ...}: write test frames, read and verify them, list and clean channels, and measure
- * hand-off latency. Python's {@code python3 -m virta.bus.tools} takes the same commands and prints the
- * same lines, so tests drive either language alike.
+ * The operations behind {@code virta bus write}, {@code read} and {@code latency}: publish test frames,
+ * read and verify them, and measure hand-off latency ({@code ls} and {@code clean} are
+ * {@link ChannelInspector}'s). Python's {@code python3 -m virta.bus.tools} takes the same commands and
+ * prints the same lines, so tests drive either language alike. The command line that builds the
+ * options is the app's ({@code virta bus}); this module keeps no parser.
+ *
+ * <p>Each operation runs on the calling thread, prints its lines to {@code out} as they happen (flushed
+ * at once, so that a process reading them sees each when it is printed) and returns the exit status.
+ * A bad channel name, type or size throws {@link BusException} or {@link IllegalArgumentException}
+ * before anything is created.
+ *
+ * <pre>{@code
+ * int status = BusTool.read(new BusTool.Read("lobby.rgb", 100, 5, 1, 0, ChannelReader.Start.NEWEST, 0,
+ *         Optional.empty(), 0, 0, 0), System.out);
+ * }</pre>
  */
 public final class BusTool {
-    static final String USAGE = """
-            usage: virta bus <command> [options]
+    /**
+     * What {@code write} publishes: {@code count} frames of {@code type} at {@code fps} (0: as fast as
+     * possible), every byte of frame {@code s} being {@code s % 251}.
+     *
+     * @param width the frame width of rgb24 and yuv420p channels (other types have none)
+     * @param height the frame height of rgb24 and yuv420p channels
+     * @param payloadBytes the payload of each frame; empty: the whole cell of the type's frame size
+     * @param waitReaders readers to wait for (up to 30 s) before the first frame
+     * @param lingerSeconds how long the channel stays open after the last frame
+     * @param exitWithoutClosing halt the JVM after the last frame without closing, as a crash would
+     */
+    public record Write(String channel, ChannelType type, int width, int height, OptionalLong payloadBytes, int cells,
+            long count, double fps, long waitReaders, double lingerSeconds, ColorMatrix colorMatrix,
+            ColorRange colorRange, boolean exitWithoutClosing) {
+    }
 
-            commands:
-              write NAME    publish test frames (every byte of frame s is s % 251)
-              read NAME     attach, verify and print each frame as a JSON line
-              ls            list channels in /dev/shm with their writer and readers
-              clean         remove channels whose writer is dead, and doorbells of dead readers
-              latency NAME  a benchmark reader: hand-off latency percentiles as JSON
+    /**
+     * What {@code read} attaches to and how long it goes on: until {@code count} frames, the end of the
+     * stream, or {@code maxTimeouts} pulls in a row that time out.
+     *
+     * @param delayMillis sleep after each frame: a deliberately slow reader
+     * @param waitWriterSeconds how long to wait for a channel that does not exist yet (0: it must exist)
+     * @param expectType refuse a channel of another type
+     * @param expectWidth refuse a channel of another frame width (0: any; with {@code expectHeight})
+     * @param spinMicros spin this long before blocking in each pull
+     */
+    public record Read(String channel, long count, double timeoutSeconds, long maxTimeouts, long delayMillis,
+            ChannelReader.Start start, double waitWriterSeconds, Optional<ChannelType> expectType, int expectWidth,
+            int expectHeight, long spinMicros) {
+    }
 
-            'virta bus <command> --help' shows a command's options.
-            """;
-
-    static final String WRITE_USAGE = """
-            usage: virta bus write NAME [options]
-              --type rgb24|yuv420p|raw|encoded|fmp4   channel type (default rgb24)
-              --width W --height H                    frame size (rgb24, yuv420p; default 640x360)
-              --size BYTES                            payload size (raw, encoded, fmp4)
-              --cells N                               ring length (default 8)
-              --count C                               frames to write (default 100)
-              --fps F                                 rate; 0 = as fast as possible (default 25)
-              --wait-readers N                        wait (up to 30 s) for N readers before the first frame
-              --linger SECONDS                        keep the channel open after the last frame
-              --color-matrix bt601|bt709|bt2020       colour matrix in every frame (default unspecified)
-              --color-range limited|full              colour range in every frame (default unspecified)
-              --no-close                              exit without closing, as a crash would
-            Prints READY when the channel exists and DONE <count> after the last frame.
-            """;
-
-    static final String READ_USAGE = """
-            usage: virta bus read NAME [options]
-              --count C            stop after C frames (default: until the stream ends)
-              --timeout SECONDS    per pull (default 5)
-              --max-timeouts K     exit after K timeouts in a row (default 1)
-              --delay-ms D         sleep after each frame: a deliberately slow reader
-              --start newest|next  where to begin (default newest)
-              --wait-writer SECONDS  wait for a channel that does not exist yet
-              --expect-type TYPE --width W --height H   refuse another kind of channel
-              --spin-us N          spin this long before blocking
-            Prints one JSON object per line: ready, frame, timeout, end, restarted, died, summary.
-            A frame line carries the colour codes of docs/bus-format.md 3.3/3.4 as colorMatrix and colorRange.
-            """;
-
-    static final String LATENCY_USAGE = """
-            usage: virta bus latency NAME --count N [--spin-us S] [--warmup W] [--jit-warmup J] [--json]
-            First pulls J frames (default 20000) from a private channel of its own, so that the JIT has
-            compiled the pull path; then reads N frames of NAME (after W more, default 1000) and prints
-            p50/p99/p99.9/max of (time the pull returned - frame's commit time), in microseconds, as JSON.
-            """;
+    /**
+     * What {@code latency} measures: {@code count} frames of {@code channel} after {@code warmup} more,
+     * once a private channel of its own has given the JIT {@code jitWarmupFrames} pulls to compile.
+     */
+    public record Latency(String channel, int count, int warmup, long spinMicros, int jitWarmupFrames) {
+    }
 
     private BusTool() {
-    }
-
-    public static void main(String[] argv) {
-        System.exit(run(argv, System.out, System.err));
-    }
-
-    public static int run(String[] argv, PrintStream out, PrintStream err) {
-        if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h") || argv[0].equals("help")) {
-            out.print(USAGE);
-            return argv.length == 0 ? 2 : 0;
-        }
-        String command = argv[0];
-        String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
-        boolean help = Arrays.asList(rest).contains("--help");
-        try {
-            switch (command) {
-                case "write":
-                    if (help) {
-                        out.print(WRITE_USAGE);
-                        return 0;
-                    }
-                    return write(new Args("virta bus write", rest,
-                            Set.of("type", "width", "height", "size", "cells", "count", "fps", "linger",
-                                    "wait-readers", "color-matrix", "color-range"),
-                            Set.of("no-close")), out);
-                case "read":
-                    if (help) {
-                        out.print(READ_USAGE);
-                        return 0;
-                    }
-                    return read(new Args("virta bus read", rest, Set.of("count", "timeout", "max-timeouts",
-                            "delay-ms", "start", "wait-writer", "expect-type", "width", "height", "spin-us"),
-                            Set.of()), out);
-                case "ls":
-                    if (help) {
-                        out.println("usage: virta bus ls\n  Lists /dev/shm/virta.* channels.");
-                        return 0;
-                    }
-                    return ChannelInspector.list(out);
-                case "clean":
-                    if (help) {
-                        out.println("usage: virta bus clean\n  Removes channels whose writer is dead and doorbells of"
-                                + " dead readers; live channels are left alone.");
-                        return 0;
-                    }
-                    return ChannelInspector.clean(out);
-                case "latency":
-                    if (help) {
-                        out.print(LATENCY_USAGE);
-                        return 0;
-                    }
-                    return latency(new Args("virta bus latency", rest, Set.of("count", "spin-us", "warmup", "jit-warmup"),
-                            Set.of("json")),
-                            out);
-                default:
-                    err.println("virta bus: unknown command '" + command + "'\n" + USAGE);
-                    return 2;
-            }
-        } catch (Args.UsageException | IllegalArgumentException | BusException e) {
-            err.println("error: " + e.getMessage());
-            return 2;
-        }
     }
 
     /** Every byte of test frame {@code s} equals {@code s % 251}: a torn or misplaced frame shows. */
@@ -145,82 +83,67 @@ public final class BusTool {
         return (byte) (sequence % 251);
     }
 
-    private static int write(Args args, PrintStream out) {
-        String name = args.positional(0, "channel NAME");
-        ChannelType type = ChannelType.parse(args.string("type", "rgb24"));
-        ChannelSpec spec = ChannelSpec.of(name, type).cells((int) args.number("cells", 8));
-        if (type == ChannelType.RGB24 || type == ChannelType.YUV420P) {
-            spec.size((int) args.number("width", 640), (int) args.number("height", 360));
+    /** Publishes the test frames; prints READY once the channel exists and DONE COUNT after the last frame. */
+    public static int write(Write options, PrintStream out) {
+        ChannelSpec spec = ChannelSpec.of(options.channel(), options.type()).cells(options.cells());
+        if (options.type() == ChannelType.RGB24 || options.type() == ChannelType.YUV420P) {
+            spec.size(options.width(), options.height());
         }
-        long size = args.number("size", 0);
-        if (size > 0) {
-            spec.capacity(size);
-        }
-        long count = args.number("count", 100);
-        double fps = args.decimal("fps", 25);
-        ColorMatrix matrix = parseOption("color-matrix", args.string("color-matrix", "unspecified"), ColorMatrix::parse);
-        ColorRange range = parseOption("color-range", args.string("color-range", "unspecified"), ColorRange::parse);
+        options.payloadBytes().ifPresent(spec::capacity);
         ChannelWriter writer = ChannelWriter.create(spec);
         out.println("READY");
         out.flush();
-        long waitReaders = args.number("wait-readers", 0);
         long giveUp = System.nanoTime() + 30_000_000_000L;
-        while (writer.readerCount() < waitReaders) {
+        while (writer.readerCount() < options.waitReaders()) {
             if (System.nanoTime() - giveUp > 0) {
                 writer.close();
-                throw new BusException("channel '" + name + "': " + waitReaders + " readers did not attach in 30 s");
+                throw new BusException("channel '" + options.channel() + "': " + options.waitReaders()
+                        + " readers did not attach in 30 s");
             }
             sleepUntil(System.nanoTime() + 10_000_000);
         }
-        long payload = size > 0 ? size : writer.capacity();
-        long interval = fps > 0 ? (long) (1e9 / fps) : 0;
+        long payload = options.payloadBytes().orElse(writer.capacity());
+        long interval = options.fps() > 0 ? (long) (1e9 / options.fps()) : 0;
         long next = System.nanoTime();
-        for (long i = 0; i < count; i++) {
+        for (long i = 0; i < options.count(); i++) {
             if (interval > 0) {
                 next += interval;
                 sleepUntil(next);
             }
             WritableFrame frame = writer.claim();
             frame.payload().asSlice(0, payload).fill(patternByte(frame.sequence()));
-            frame.payloadSize(payload).keyframe(frame.sequence() % 25 == 1).color(matrix, range);
+            frame.payloadSize(payload).keyframe(frame.sequence() % 25 == 1).color(options.colorMatrix(),
+                    options.colorRange());
             writer.commit();
         }
-        out.println("DONE " + count);
+        out.println("DONE " + options.count());
         out.flush();
-        if (args.flag("no-close")) {
+        if (options.exitWithoutClosing()) {
             Runtime.getRuntime().halt(0);
         }
-        sleepUntil(System.nanoTime() + (long) (args.decimal("linger", 0) * 1e9));
+        sleepUntil(System.nanoTime() + (long) (options.lingerSeconds() * 1e9));
         writer.close();
         return 0;
     }
 
-    /** Parses an option's value, naming the option when the value is wrong. */
-    private static <T> T parseOption(String option, String value, java.util.function.Function<String, T> parser) {
-        try {
-            return parser.apply(value);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--" + option + ": " + e.getMessage(), e);
+    /**
+     * Attaches, verifies each frame and prints one JSON object per line: ready, frame, timeout, end,
+     * restarted, died and, last, summary. A frame line carries the colour codes of docs/bus-format.md
+     * 3.3/3.4 as colorMatrix and colorRange.
+     */
+    public static int read(Read options, PrintStream out) {
+        ChannelReader.Builder builder = ChannelReader.builder(options.channel())
+                .start(options.start())
+                .awaitWriter(Duration.ofMillis((long) (options.waitWriterSeconds() * 1000)))
+                .spin(Duration.ofNanos(options.spinMicros() * 1000));
+        options.expectType().ifPresent(builder::expect);
+        if (options.expectWidth() > 0) {
+            builder.expectSize(options.expectWidth(), options.expectHeight());
         }
-    }
-
-    private static int read(Args args, PrintStream out) {
-        String name = args.positional(0, "channel NAME");
-        ChannelReader.Builder builder = ChannelReader.builder(name)
-                .start(ChannelReader.Start.valueOf(args.string("start", "newest").toUpperCase()))
-                .awaitWriter(Duration.ofMillis((long) (args.decimal("wait-writer", 0) * 1000)))
-                .spin(Duration.ofNanos(args.number("spin-us", 0) * 1000));
-        String expectType = args.string("expect-type", null);
-        if (expectType != null) {
-            builder.expect(ChannelType.parse(expectType));
-        }
-        if (args.number("width", 0) > 0) {
-            builder.expectSize((int) args.number("width", 0), (int) args.number("height", 0));
-        }
-        long count = args.number("count", Long.MAX_VALUE);
-        long timeout = (long) (args.decimal("timeout", 5) * 1e9);
-        long maxTimeouts = args.number("max-timeouts", 1);
-        long delayMillis = args.number("delay-ms", 0);
+        long count = options.count();
+        long timeout = (long) (options.timeoutSeconds() * 1e9);
+        long maxTimeouts = options.maxTimeouts();
+        long delayMillis = options.delayMillis();
         long frames = 0;
         long bad = 0;
         long timeoutsInARow = 0;
@@ -304,12 +227,16 @@ public final class BusTool {
         return true;
     }
 
-    private static int latency(Args args, PrintStream out) {
-        String name = args.positional(0, "channel NAME");
-        int count = (int) args.number("count", 2000);
-        int warmup = (int) args.number("warmup", 1000);
-        Duration spin = Duration.ofNanos(args.number("spin-us", 0) * 1000);
-        warmUpTheJit(spin, (int) args.number("jit-warmup", JIT_WARMUP_FRAMES));
+    /**
+     * Prints p50/p99/p99.9/max of (time the pull returned - the frame's commit time), in microseconds,
+     * as one JSON line; status 1 when fewer frames than asked for came.
+     */
+    public static int latency(Latency options, PrintStream out) {
+        String name = options.channel();
+        int count = options.count();
+        int warmup = options.warmup();
+        Duration spin = Duration.ofNanos(options.spinMicros() * 1000);
+        warmUpTheJit(spin, options.jitWarmupFrames());
         long[] samples = new long[count];
         int n = 0;
         try (ChannelReader reader = ChannelReader.builder(name).start(ChannelReader.Start.NEXT).spin(spin).open()) {
@@ -324,7 +251,7 @@ public final class BusTool {
     }
 
     /** Frames of the JIT warm-up: enough calls of the pull path for C2 to compile it (Tier4 thresholds). */
-    static final int JIT_WARMUP_FRAMES = 20_000;
+    public static final int JIT_WARMUP_FRAMES = 20_000;
     /** Frames per call of {@link #pullInto} in the warm-up: 1,000 calls, enough for C2 to compile that method too. */
     static final int WARM_UP_BATCH = 20;
 

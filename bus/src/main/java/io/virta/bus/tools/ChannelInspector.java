@@ -4,12 +4,17 @@ import io.virta.bus.Channels;
 
 import java.io.PrintStream;
 
-/** Prints {@link Channels#list()} and {@link Channels#clean()} for people. */
-final class ChannelInspector {
+/**
+ * Prints {@link Channels#list()} and {@link Channels#clean()} for people: {@code virta bus ls} and
+ * {@code virta bus clean}. Each call reads /dev/shm once, on the calling thread, and returns the exit
+ * status.
+ */
+public final class ChannelInspector {
     private ChannelInspector() {
     }
 
-    static int list(PrintStream out) {
+    /** A table of the channels in /dev/shm: type, size, cells, writer and its state, readers, frames. */
+    public static int list(PrintStream out) {
         var channels = Channels.list();
         if (channels.isEmpty()) {
             out.println("no channels in /dev/shm");
@@ -26,7 +31,8 @@ final class ChannelInspector {
         return 0;
     }
 
-    static int clean(PrintStream out) {
+    /** Removes what dead processes left (channels, unfinished objects, doorbells) and says what it removed. */
+    public static int clean(PrintStream out) {
         Channels.CleanReport report = Channels.clean();
         report.channels().forEach(c -> out.println("removed channel " + c));
         report.temporaries().forEach(t -> out.println("removed unfinished object " + t));

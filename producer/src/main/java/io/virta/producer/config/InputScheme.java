@@ -31,9 +31,9 @@ final class InputScheme {
             return null;
         }
         String closest = "rtsp";
-        int best = distance(scheme, closest);
+        int best = EditDistance.between(scheme, closest);
         for (String known : FFMPEG) {
-            int d = distance(scheme, known);
+            int d = EditDistance.between(scheme, known);
             if (d < best) {
                 best = d;
                 closest = known;
@@ -42,26 +42,5 @@ final class InputScheme {
         String hint = best <= 2 ? "did you mean " + closest + "://? " : "";
         return "'" + scheme + "://' is not a scheme the producer can open; " + hint + "cameras are rtsp://..., and FFmpeg"
                 + " opens a file path or " + String.join(", ", FFMPEG) + " URLs";
-    }
-
-    /** Edit distance (insertions, deletions, substitutions, and swaps of neighbours: "rtps" is one from "rtsp"). */
-    private static int distance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            d[i][0] = i;
-        }
-        for (int j = 0; j <= b.length(); j++) {
-            d[0][j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
     }
 }

@@ -38,10 +38,10 @@ public final class ViewerProcess implements AutoCloseable {
         reader.start();
     }
 
-    /** Starts {@code io.virta.viewer.ViewerMain} with {@code args} (stdout and stderr merged). */
+    /** Starts {@code virta viewer args...} (stdout and stderr merged). */
     public static ViewerProcess start(String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.java(), "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), "io.virta.viewer.ViewerMain"));
+                "-cp", System.getProperty("java.class.path"), "io.virta.cli.Virta", "viewer"));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().remove("DISPLAY");

@@ -1,9 +1,10 @@
-package io.virta.viewer;
+package io.virta.cli;
 
-import io.virta.bus.tools.Args;
+import io.virta.viewer.ViewerOptions;
 import io.virta.viewer.layout.StreamRef;
 import io.virta.viewer.layout.WindowLayout;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine.ParameterException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,13 +12,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** {@code virta viewer}'s options into {@link ViewerOptions}: defaults, layouts, and mistakes named. */
 class ViewerOptionsTest {
     @Test
     void oneCameraGetsAWindowSeveralAGrid() {
-        ViewerOptions one = ViewerOptions.parse(new String[] {"lobby"});
+        ViewerOptions one = ViewerCommand.parse(new String[] {"lobby"});
         assertEquals(1, one.layout().windows().size());
         assertEquals(640, one.layout().windows().getFirst().width());
-        ViewerOptions several = ViewerOptions.parse(new String[] {"lobby", "door,yard"});
+        ViewerOptions several = ViewerCommand.parse(new String[] {"lobby", "door,yard"});
         WindowLayout grid = several.layout().windows().getFirst();
         assertEquals(3, grid.tiles().size());
         assertEquals(2, grid.columns());
@@ -29,7 +31,7 @@ class ViewerOptionsTest {
 
     @Test
     void layoutsReplicasAndOptions() {
-        ViewerOptions o = ViewerOptions.parse(new String[] {"a", "channel:b.yuv", "--layout", "windows",
+        ViewerOptions o = ViewerCommand.parse(new String[] {"a", "channel:b.yuv", "--layout", "windows",
                 "--replicate", "3", "--size", "320x180", "--buffer-ms", "0", "--no-vsync", "--hub", "none",
                 "--position", "10,20"});
         assertEquals(6, o.layout().windows().size());
@@ -39,7 +41,7 @@ class ViewerOptionsTest {
         assertEquals(4, o.queueFrames(), "at least 4 frames");
         assertFalse(o.vsync());
         assertNull(o.hub());
-        ViewerOptions g = ViewerOptions.parse(new String[] {"a", "--grid", "4x1", "--replicate", "4"});
+        ViewerOptions g = ViewerCommand.parse(new String[] {"a", "--grid", "4x1", "--replicate", "4"});
         assertEquals(4, g.layout().windows().getFirst().columns());
         assertEquals(1, g.layout().windows().getFirst().rows());
     }
@@ -57,7 +59,7 @@ class ViewerOptionsTest {
     }
 
     private static void assertUsage(String expected, String... argv) {
-        Args.UsageException e = assertThrows(Args.UsageException.class, () -> ViewerOptions.parse(argv));
+        ParameterException e = assertThrows(ParameterException.class, () -> ViewerCommand.parse(argv));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
 }

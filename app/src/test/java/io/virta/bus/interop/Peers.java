@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Real peer processes for the cross-language tests: the Python client's tool
- * ({@code /usr/bin/python3 -m virta.bus.tools}) and this module's Java tool in a JVM of its own.
+ * ({@code /usr/bin/python3 -m virta.bus.tools}) and the Java one, {@code virta bus}, in a JVM of its own.
  * Both take the same commands and print the same lines.
  */
 final class Peers {
@@ -31,12 +31,12 @@ final class Peers {
         return javaWith(List.of(), args);
     }
 
-    /** The Java bus tool in a JVM started with {@code jvmOptions} too. */
+    /** {@code virta bus args...} in a JVM started with {@code jvmOptions} too. */
     static Peer javaWith(List<String> jvmOptions, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
         command.addAll(jvmOptions);
-        command.add("io.virta.bus.tools.BusTool");
+        command.addAll(List.of("io.virta.cli.Virta", "bus"));
         command.addAll(List.of(args));
         return new Peer(command);
     }
