@@ -48,15 +48,8 @@ class WorkerSupervisorTest {
         try (WorkerSupervisor supervisor = new WorkerSupervisor(List.of(failing), "127.0.0.1:5", JAVA_WORKERS, this::collect).start()) {
             // Sampled while waiting: on a loaded machine this thread may look only after a 0.4 s wait has
             // run out, but a worker that backs off longer each time soon waits 0.8 s, 1.6 s, ...
-            WorkerStatus[] seen = new WorkerStatus[1];
-            await(() -> {
-                WorkerStatus now = only(supervisor);
-                if (now.restarts() >= 2 && now.state() == WorkerState.BACKOFF && now.nextStartSeconds() > 0.1) {
-                    seen[0] = now;
-                }
-                return seen[0] != null;
-            });
-            WorkerStatus status = seen[0];
+            WorkerStatus status = awaitStatus(supervisor,
+                    s -> s.restarts() >= 2 && s.state() == WorkerState.BACKOFF && s.nextStartSeconds() > 0.1);
             assertEquals(3, status.lastExitCode());
             assertEquals("exited with status 3: try", status.lastError());
             // 0.1 s, 0.2 s, 0.4 s, ...: after two restarts the wait is at least 0.4 s minus what has passed.
@@ -90,8 +83,9 @@ class WorkerSupervisorTest {
         WorkerConfig missing = new WorkerConfig("missing", "lobby", null, List.of("no-such-program-virta"), List.of(),
                 Map.of(), null, Duration.ofMillis(100), Duration.ofMillis(200));
         try (WorkerSupervisor supervisor = new WorkerSupervisor(List.of(missing), "127.0.0.1:5", JAVA_WORKERS, this::collect).start()) {
-            await(() -> only(supervisor).restarts() >= 1);
-            WorkerStatus status = only(supervisor);
+            // The worker alternates between a start that fails and a 0.1-0.2 s backoff: wait for a status
+            // taken in a backoff, since a loaded machine may look only once the next try has begun.
+            WorkerStatus status = awaitStatus(supervisor, s -> s.restarts() >= 1 && s.state() == WorkerState.BACKOFF);
             assertEquals(WorkerState.BACKOFF, status.state());
             // Under setpriv the failure is its exit status 127 and its message; without it, the exec error.
             assertTrue(status.lastError().contains("no-such-program-virta"), status.lastError());
@@ -121,6 +115,20 @@ class WorkerSupervisorTest {
 
     private static WorkerStatus only(WorkerSupervisor supervisor) {
         return supervisor.statuses().getFirst();
+    }
+
+    /** The first status of the only worker that meets {@code condition}, sampled every 20 ms for up to 15 s. */
+    private static WorkerStatus awaitStatus(WorkerSupervisor supervisor, java.util.function.Predicate<WorkerStatus> condition)
+            throws InterruptedException {
+        WorkerStatus[] seen = new WorkerStatus[1];
+        await(() -> {
+            WorkerStatus now = only(supervisor);
+            if (condition.test(now)) {
+                seen[0] = now;
+            }
+            return seen[0] != null;
+        });
+        return seen[0];
     }
 
     private static void await(BooleanSupplier condition) throws InterruptedException {
