@@ -1,0 +1,140 @@
+package io.virta.recorder.format;
+
+import io.virta.bus.ChannelName;
+import io.virta.bus.PixelFormat;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+import static io.virta.recorder.format.SegmentHeaderDescriptor.*;
+
+/**
+ * What a segment file says about its stream (docs/recording-format.md section 3): which camera, which
+ * codec, the parameter sets and resolution every frame in it shares, and when it starts.
+ *
+ * <p>Immutable and thread-safe. Made once per segment, so it may allocate. {@link #decode} takes any
+ * bytes: a header that is not one ends in a {@link SegmentFormatException} that names the file, never
+ * in another exception.
+ *
+ * <pre>{@code
+ * SegmentHeader header = new SegmentHeader("lobby", PixelFormat.H264, 1920, 1080, spsPps, 7, t0, now, 64 << 20);
+ * header.encode(page);                      // 4096 bytes at the file's offset 0
+ * SegmentHeader back = SegmentHeader.decode(page, path.toString());
+ * }</pre>
+ *
+ * @param camera         the camera's name, a bus channel name without the kind (at most 64 characters)
+ * @param codec          {@link PixelFormat#H264} or {@link PixelFormat#H265}
+ * @param parameterSets  VPS/SPS/PPS as Annex-B with start codes, at most 3840 bytes; a copy is kept
+ */
+public record SegmentHeader(String camera, PixelFormat codec, int width, int height, byte[] parameterSets,
+                            long segmentId, long startTimeMicros, long createdMicros, long allocatedLength) {
+
+    public SegmentHeader {
+        ChannelName.validate(camera);
+        if (codec != PixelFormat.H264 && codec != PixelFormat.H265) {
+            throw new IllegalArgumentException("a segment holds H264 or H265, not " + codec);
+        }
+        if (width < 0 || height < 0) {
+            throw new IllegalArgumentException("negative resolution " + width + "x" + height);
+        }
+        if (parameterSets.length > MAX_PARAMETER_SETS_LENGTH) {
+            throw new IllegalArgumentException("parameter sets of " + parameterSets.length + " bytes; a segment header holds "
+                    + MAX_PARAMETER_SETS_LENGTH);
+        }
+        if (allocatedLength < LENGTH) {
+            throw new IllegalArgumentException("a segment of " + allocatedLength + " bytes cannot hold its header");
+        }
+        parameterSets = parameterSets.clone();
+    }
+
+    @Override
+    public byte[] parameterSets() {
+        return parameterSets.clone();
+    }
+
+    /** True when a frame with these stream parameters may go into this segment (section 5: else a new one starts). */
+    public boolean sameStream(PixelFormat otherCodec, int otherWidth, int otherHeight, byte[] otherParameterSets) {
+        return codec == otherCodec && width == otherWidth && height == otherHeight
+                && Arrays.equals(parameterSets, otherParameterSets);
+    }
+
+    /** Writes the whole {@value SegmentHeaderDescriptor#LENGTH}-byte header at the buffer's offset 0 (absolute puts). */
+    public void encode(ByteBuffer page) {
+        ByteBuffer out = page.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < LENGTH; i++) {
+            out.put(i, (byte) 0);
+        }
+        out.putLong(MAGIC_OFFSET, MAGIC);
+        out.putInt(FORMAT_VERSION_OFFSET, FORMAT_VERSION);
+        out.putInt(RECORDS_OFFSET_OFFSET, LENGTH);
+        out.putInt(CODEC_OFFSET, codec.code());
+        out.putInt(WIDTH_OFFSET, width);
+        out.putInt(HEIGHT_OFFSET, height);
+        out.putInt(PARAMETER_SETS_LENGTH_OFFSET, parameterSets.length);
+        out.putLong(SEGMENT_ID_OFFSET, segmentId);
+        out.putLong(START_TIME_MICROS_OFFSET, startTimeMicros);
+        out.putLong(CREATED_MICROS_OFFSET, createdMicros);
+        out.putLong(ALLOCATED_LENGTH_OFFSET, allocatedLength);
+        out.put(CAMERA_OFFSET, camera.getBytes(StandardCharsets.US_ASCII));
+        out.put(PARAMETER_SETS_OFFSET, parameterSets);
+        out.putInt(CHECKSUM_OFFSET, checksum(out, parameterSets.length));
+    }
+
+    /**
+     * Reads a header from the first {@value SegmentHeaderDescriptor#LENGTH} bytes of {@code page}.
+     *
+     * @param file names the file in the error
+     * @throws SegmentFormatException if the bytes are no header of this version
+     */
+    public static SegmentHeader decode(ByteBuffer page, String file) throws SegmentFormatException {
+        ByteBuffer in = page.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (in.limit() < LENGTH) {
+            throw new SegmentFormatException(file + ": " + in.limit() + " bytes, shorter than a segment header ("
+                    + LENGTH + "); it holds no video. Recovery moves it aside; delete it if nothing needs it.");
+        }
+        if (in.getLong(MAGIC_OFFSET) != MAGIC) {
+            throw new SegmentFormatException(file + ": no VIRTAREC magic, so it is no Virta segment or its header was"
+                    + " never written. Recovery moves it aside; delete it if nothing needs it.");
+        }
+        int version = in.getInt(FORMAT_VERSION_OFFSET);
+        if (version != FORMAT_VERSION) {
+            throw new SegmentFormatException(file + ": segment format version " + version + ", this Virta reads "
+                    + FORMAT_VERSION + ". Read it with the Virta that wrote it.");
+        }
+        int parameterSetsLength = in.getInt(PARAMETER_SETS_LENGTH_OFFSET);
+        if (parameterSetsLength < 0 || parameterSetsLength > MAX_PARAMETER_SETS_LENGTH
+                || in.getInt(RECORDS_OFFSET_OFFSET) != LENGTH
+                || in.getInt(CHECKSUM_OFFSET) != checksum(in, parameterSetsLength)) {
+            throw new SegmentFormatException(file + ": the segment header is damaged (checksum or lengths wrong), so its"
+                    + " frames cannot be decoded. Recovery moves it aside; keep it for inspection or delete it.");
+        }
+        PixelFormat codec = PixelFormat.fromCode(in.getInt(CODEC_OFFSET));
+        byte[] cameraBytes = new byte[CAMERA_LENGTH];
+        in.get(CAMERA_OFFSET, cameraBytes);
+        int cameraLength = 0;
+        while (cameraLength < CAMERA_LENGTH && cameraBytes[cameraLength] != 0) {
+            cameraLength++;
+        }
+        byte[] parameterSets = new byte[parameterSetsLength];
+        in.get(PARAMETER_SETS_OFFSET, parameterSets);
+        try {
+            return new SegmentHeader(new String(cameraBytes, 0, cameraLength, StandardCharsets.US_ASCII), codec,
+                    in.getInt(WIDTH_OFFSET), in.getInt(HEIGHT_OFFSET), parameterSets, in.getLong(SEGMENT_ID_OFFSET),
+                    in.getLong(START_TIME_MICROS_OFFSET), in.getLong(CREATED_MICROS_OFFSET),
+                    in.getLong(ALLOCATED_LENGTH_OFFSET));
+        } catch (RuntimeException invalid) {
+            throw new SegmentFormatException(file + ": the segment header has a valid checksum but says something this"
+                    + " Virta cannot use (" + invalid.getMessage() + "). Read it with the Virta that wrote it.");
+        }
+    }
+
+    private static int checksum(ByteBuffer header, int parameterSetsLength) {
+        CRC32C crc = new CRC32C();
+        crc.update(header.slice(0, CHECKSUMMED_FIXED_LENGTH));
+        crc.update(header.slice(PARAMETER_SETS_OFFSET, parameterSetsLength));
+        return (int) crc.getValue();
+    }
+}
