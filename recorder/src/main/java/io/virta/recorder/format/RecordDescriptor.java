@@ -8,7 +8,7 @@ package io.virta.recorder.format;
  *   0 u32 magic: "VFRM" a frame, "VEND" the seal (section 4.2)
  *   4 u32 payloadLength
  *   8 i64 captureTimeMicros
- *  16 i64 sequence: the bus sequence number (the seal: the segment's frame count)
+ *  16 i64 sequence: the bus sequence number (the seal: that of the segment's last frame)
  *  24 u32 flags: the bus cell's flags (bit 0 KEYFRAME, bit 2 DISCONTINUITY, bit 3 DAMAGED)
  *  28 u32 checksum: CRC32C of bytes [0,28) then the payload
  *  32 payload

@@ -6,7 +6,6 @@ import io.virta.bus.PixelFormat;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 import static io.virta.recorder.format.SegmentHeaderDescriptor.*;
@@ -20,45 +19,29 @@ import static io.virta.recorder.format.SegmentHeaderDescriptor.*;
  * in another exception.
  *
  * <pre>{@code
- * SegmentHeader header = new SegmentHeader("lobby", PixelFormat.H264, 1920, 1080, spsPps, 7, t0, now, 64 << 20);
+ * SegmentHeader header = new SegmentHeader("lobby", stream, 7, firstCaptureMicros, nowMicros, 64L << 20);
  * header.encode(page);                      // 4096 bytes at the file's offset 0
  * SegmentHeader back = SegmentHeader.decode(page, path.toString());
  * }</pre>
  *
- * @param camera         the camera's name, a bus channel name without the kind (at most 64 characters)
- * @param codec          {@link PixelFormat#H264} or {@link PixelFormat#H265}
- * @param parameterSets  VPS/SPS/PPS as Annex-B with start codes, at most 3840 bytes; a copy is kept
+ * @param camera          the camera's name, a bus channel name without the kind (at most 64 characters)
+ * @param stream          codec, resolution and parameter sets (at most 3840 bytes of them)
+ * @param startTimeMicros capture time of the segment's first frame
+ * @param createdMicros   wall-clock time the file was made
+ * @param allocatedLength the preallocated file size
  */
-public record SegmentHeader(String camera, PixelFormat codec, int width, int height, byte[] parameterSets,
-                            long segmentId, long startTimeMicros, long createdMicros, long allocatedLength) {
+public record SegmentHeader(String camera, StreamParameters stream, long segmentId, long startTimeMicros,
+                            long createdMicros, long allocatedLength) {
 
     public SegmentHeader {
         ChannelName.validate(camera);
-        if (codec != PixelFormat.H264 && codec != PixelFormat.H265) {
-            throw new IllegalArgumentException("a segment holds H264 or H265, not " + codec);
-        }
-        if (width < 0 || height < 0) {
-            throw new IllegalArgumentException("negative resolution " + width + "x" + height);
-        }
-        if (parameterSets.length > MAX_PARAMETER_SETS_LENGTH) {
-            throw new IllegalArgumentException("parameter sets of " + parameterSets.length + " bytes; a segment header holds "
-                    + MAX_PARAMETER_SETS_LENGTH);
+        if (stream.parameterSets().length > MAX_PARAMETER_SETS_LENGTH) {
+            throw new IllegalArgumentException("parameter sets of " + stream.parameterSets().length
+                    + " bytes; a segment header holds " + MAX_PARAMETER_SETS_LENGTH);
         }
         if (allocatedLength < LENGTH) {
             throw new IllegalArgumentException("a segment of " + allocatedLength + " bytes cannot hold its header");
         }
-        parameterSets = parameterSets.clone();
-    }
-
-    @Override
-    public byte[] parameterSets() {
-        return parameterSets.clone();
-    }
-
-    /** True when a frame with these stream parameters may go into this segment (section 5: else a new one starts). */
-    public boolean sameStream(PixelFormat otherCodec, int otherWidth, int otherHeight, byte[] otherParameterSets) {
-        return codec == otherCodec && width == otherWidth && height == otherHeight
-                && Arrays.equals(parameterSets, otherParameterSets);
     }
 
     /** Writes the whole {@value SegmentHeaderDescriptor#LENGTH}-byte header at the buffer's offset 0 (absolute puts). */
@@ -70,9 +53,10 @@ public record SegmentHeader(String camera, PixelFormat codec, int width, int hei
         out.putLong(MAGIC_OFFSET, MAGIC);
         out.putInt(FORMAT_VERSION_OFFSET, FORMAT_VERSION);
         out.putInt(RECORDS_OFFSET_OFFSET, LENGTH);
-        out.putInt(CODEC_OFFSET, codec.code());
-        out.putInt(WIDTH_OFFSET, width);
-        out.putInt(HEIGHT_OFFSET, height);
+        byte[] parameterSets = stream.parameterSets();
+        out.putInt(CODEC_OFFSET, stream.codec().code());
+        out.putInt(WIDTH_OFFSET, stream.width());
+        out.putInt(HEIGHT_OFFSET, stream.height());
         out.putInt(PARAMETER_SETS_LENGTH_OFFSET, parameterSets.length);
         out.putLong(SEGMENT_ID_OFFSET, segmentId);
         out.putLong(START_TIME_MICROS_OFFSET, startTimeMicros);
@@ -121,8 +105,10 @@ public record SegmentHeader(String camera, PixelFormat codec, int width, int hei
         byte[] parameterSets = new byte[parameterSetsLength];
         in.get(PARAMETER_SETS_OFFSET, parameterSets);
         try {
-            return new SegmentHeader(new String(cameraBytes, 0, cameraLength, StandardCharsets.US_ASCII), codec,
-                    in.getInt(WIDTH_OFFSET), in.getInt(HEIGHT_OFFSET), parameterSets, in.getLong(SEGMENT_ID_OFFSET),
+            StreamParameters stream = new StreamParameters(codec, in.getInt(WIDTH_OFFSET), in.getInt(HEIGHT_OFFSET),
+                    parameterSets);
+            return new SegmentHeader(new String(cameraBytes, 0, cameraLength, StandardCharsets.US_ASCII), stream,
+                    in.getLong(SEGMENT_ID_OFFSET),
                     in.getLong(START_TIME_MICROS_OFFSET), in.getLong(CREATED_MICROS_OFFSET),
                     in.getLong(ALLOCATED_LENGTH_OFFSET));
         } catch (RuntimeException invalid) {

@@ -68,7 +68,7 @@ public final class SegmentReader implements AutoCloseable {
     private int flags;
     private SegmentEnd end = SegmentEnd.NONE;
     private long endOffset = -1;
-    private long sealedFrames = -1;
+    private long sealedLastSequence = -1;
     private long damagedRecords;
     private long skippedBytes;
 
@@ -209,7 +209,7 @@ public final class SegmentReader implements AutoCloseable {
             return Found.DAMAGED;
         }
         if (magic == MAGIC_SEAL) {
-            sealedFrames = recordHeader.getLong(SEQUENCE_OFFSET);
+            sealedLastSequence = recordHeader.getLong(SEQUENCE_OFFSET);
             return Found.SEAL;
         }
         payloadLength = length;
@@ -317,9 +317,9 @@ public final class SegmentReader implements AutoCloseable {
         return endOffset;
     }
 
-    /** The frame count the seal states, or -1 when no seal was read. */
-    public long sealedFrames() {
-        return sealedFrames;
+    /** The last frame's sequence number as the seal states it, or -1 when no seal was read. */
+    public long sealedLastSequence() {
+        return sealedLastSequence;
     }
 
     public long damagedRecords() {

@@ -1,5 +1,6 @@
 package io.virta.recorder.store;
 
+import io.virta.recorder.format.RecordCodec;
 import io.virta.recorder.format.SegmentHeader;
 import io.virta.recorder.format.SegmentHeaderDescriptor;
 
@@ -120,21 +121,8 @@ public final class SegmentWriter implements AutoCloseable {
                     : "a frame of " + length + " bytes does not fit; check fits() and start a new segment"));
         }
         long offset = recordsEnd;
-        recordHeader.clear();
-        recordHeader.putInt(MAGIC_OFFSET, MAGIC_FRAME)
-                .putInt(PAYLOAD_LENGTH_OFFSET, length)
-                .putLong(CAPTURE_TIME_MICROS_OFFSET, captureTimeMicros)
-                .putLong(SEQUENCE_OFFSET, sequence)
-                .putInt(FLAGS_OFFSET, flags);
         int payloadStart = payload.position();
-        crc.reset();
-        recordHeader.limit(CHECKSUMMED_HEADER_LENGTH);
-        crc.update(recordHeader);
-        crc.update(payload);
-        payload.position(payloadStart);
-        recordHeader.clear();
-        recordHeader.putInt(CHECKSUM_OFFSET, (int) crc.getValue());
-
+        RecordCodec.encodeFrame(recordHeader, crc, payload, captureTimeMicros, sequence, flags);
         long end = nextRecordOffset(offset, length);
         padding.clear().limit((int) (end - offset - HEADER_LENGTH - length));
         gather[0] = recordHeader;
@@ -210,18 +198,8 @@ public final class SegmentWriter implements AutoCloseable {
         if (sealed || closed) {
             return;
         }
-        recordHeader.clear();
-        recordHeader.putInt(MAGIC_OFFSET, MAGIC_SEAL)
-                .putInt(PAYLOAD_LENGTH_OFFSET, 0)
-                .putLong(CAPTURE_TIME_MICROS_OFFSET, lastCaptureMicros == Long.MIN_VALUE
-                        ? header.startTimeMicros() : lastCaptureMicros)
-                .putLong(SEQUENCE_OFFSET, frames)
-                .putInt(FLAGS_OFFSET, 0);
-        crc.reset();
-        recordHeader.limit(CHECKSUMMED_HEADER_LENGTH);
-        crc.update(recordHeader);
-        recordHeader.clear();
-        recordHeader.putInt(CHECKSUM_OFFSET, (int) crc.getValue());
+        RecordCodec.encodeSeal(recordHeader, crc, lastCaptureMicros == Long.MIN_VALUE
+                ? header.startTimeMicros() : lastCaptureMicros, lastSequence);
         while (recordHeader.hasRemaining()) {
             channel.write(recordHeader, recordsEnd + recordHeader.position());
         }
