@@ -216,7 +216,8 @@ public final class RecordingIndex implements AutoCloseable {
     public synchronized List<SegmentRow> segments(String camera, long fromMicros, long toMicros) {
         try {
             overlapping.setString(1, camera);
-            overlapping.setLong(2, fromMicros - StoreLayout.MAX_SEGMENT_MICROS);
+            overlapping.setLong(2, Math.max(fromMicros, Long.MIN_VALUE + StoreLayout.MAX_SEGMENT_MICROS)
+                    - StoreLayout.MAX_SEGMENT_MICROS);
             overlapping.setLong(3, toMicros);
             overlapping.setLong(4, fromMicros);
             try (ResultSet result = overlapping.executeQuery()) {

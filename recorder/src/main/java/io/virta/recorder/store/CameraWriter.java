@@ -192,6 +192,21 @@ public final class CameraWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the open segment's file without sealing it, as a crash would leave it, and frees the
+     * camera: for a store whose directory vanished, and for tests of recovery.
+     */
+    public void abandon() throws IOException {
+        try {
+            if (segment != null) {
+                segment.close();
+                segment = null;
+            }
+        } finally {
+            onClose.run();
+        }
+    }
+
     public String camera() {
         return camera;
     }

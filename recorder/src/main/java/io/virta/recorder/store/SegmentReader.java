@@ -203,6 +203,7 @@ public final class SegmentReader implements AutoCloseable {
         crc.reset();
         recordHeader.clear().limit(CHECKSUMMED_HEADER_LENGTH);
         crc.update(recordHeader);
+        recordHeader.clear();
         crc.update(payload);
         payload.flip();
         if ((int) crc.getValue() != recordHeader.getInt(CHECKSUM_OFFSET)) {
