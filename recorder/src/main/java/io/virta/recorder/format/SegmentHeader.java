@@ -64,7 +64,7 @@ public record SegmentHeader(String camera, StreamParameters stream, long segment
         out.putLong(ALLOCATED_LENGTH_OFFSET, allocatedLength);
         out.put(CAMERA_OFFSET, camera.getBytes(StandardCharsets.US_ASCII));
         out.put(PARAMETER_SETS_OFFSET, parameterSets);
-        out.putInt(CHECKSUM_OFFSET, checksum(out, parameterSets.length));
+        out.putInt(CHECKSUM_OFFSET, checksum(out));
     }
 
     /**
@@ -91,7 +91,7 @@ public record SegmentHeader(String camera, StreamParameters stream, long segment
         int parameterSetsLength = in.getInt(PARAMETER_SETS_LENGTH_OFFSET);
         if (parameterSetsLength < 0 || parameterSetsLength > MAX_PARAMETER_SETS_LENGTH
                 || in.getInt(RECORDS_OFFSET_OFFSET) != LENGTH
-                || in.getInt(CHECKSUM_OFFSET) != checksum(in, parameterSetsLength)) {
+                || in.getInt(CHECKSUM_OFFSET) != checksum(in)) {
             throw new SegmentFormatException(file + ": the segment header is damaged (checksum or lengths wrong), so its"
                     + " frames cannot be decoded. Recovery moves it aside; keep it for inspection or delete it.");
         }
@@ -117,10 +117,11 @@ public record SegmentHeader(String camera, StreamParameters stream, long segment
         }
     }
 
-    private static int checksum(ByteBuffer header, int parameterSetsLength) {
+    /** Section 3: CRC32C of the whole page but the checksum field itself, so reserved bytes are covered too. */
+    private static int checksum(ByteBuffer header) {
         CRC32C crc = new CRC32C();
-        crc.update(header.slice(0, CHECKSUMMED_FIXED_LENGTH));
-        crc.update(header.slice(PARAMETER_SETS_OFFSET, parameterSetsLength));
+        crc.update(header.slice(0, CHECKSUM_OFFSET));
+        crc.update(header.slice(CHECKSUM_OFFSET + Integer.BYTES, LENGTH - CHECKSUM_OFFSET - Integer.BYTES));
         return (int) crc.getValue();
     }
 }

@@ -6,7 +6,7 @@ package io.virta.recorder.format;
  * <pre>
  *   0 u8[8] magic "VIRTAREC"          56 u64 allocatedLength (the preallocated file size)
  *   8 u32 formatVersion                64 u8[64] camera, ASCII, NUL-padded
- *  12 u32 recordsOffset (4096)        128 u32 headerChecksum: CRC32C of [0,128) then the parameter sets
+ *  12 u32 recordsOffset (4096)        128 u32 headerChecksum: CRC32C of [0,128) then [132,4096)
  *  16 u32 codec (bus format code)     132 reserved up to 256
  *  20 u32 width                       256 u8[parameterSetsLength] parameter sets, Annex-B
  *  24 u32 height                          reserved up to 4096
@@ -40,8 +40,6 @@ public final class SegmentHeaderDescriptor {
     public static final int CAMERA_OFFSET = 64;
     public static final int CAMERA_LENGTH = 64;
     public static final int CHECKSUM_OFFSET = 128;
-    /** The checksum covers the fixed fields before it, then the parameter sets. */
-    public static final int CHECKSUMMED_FIXED_LENGTH = CHECKSUM_OFFSET;
     public static final int PARAMETER_SETS_OFFSET = 256;
     public static final int MAX_PARAMETER_SETS_LENGTH = LENGTH - PARAMETER_SETS_OFFSET;
 
