@@ -17,7 +17,7 @@ package io.virta.recorder.format;
  * </pre>
  *
  * The header is written once, before the first record, and never changes: a torn header means the
- * file holds no record either (section 6, step 3).
+ * file holds no record either (section 6, step 4).
  */
 public final class SegmentHeaderDescriptor {
     /** "VIRTAREC" read as a little-endian u64. */

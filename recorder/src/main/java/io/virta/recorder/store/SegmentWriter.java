@@ -73,7 +73,7 @@ public final class SegmentWriter implements AutoCloseable {
 
     /**
      * Preallocates {@code file} to {@code header.allocatedLength()}, writes the header and forces it
-     * (section 6, step 3 relies on a header that is whole before any record). The caller syncs the
+     * (section 6, step 4 relies on a header that is whole before any record). The caller syncs the
      * directory so that the new name survives a power cut.
      *
      * @throws IOException naming the file, when it exists already, the disk is full, or it cannot be written
