@@ -34,6 +34,9 @@ import static io.virta.recorder.format.RecordDescriptor.HEADER_LENGTH;
  * try (CameraWriter camera = store.camera("lobby")) {
  *     StreamParameters stream = new StreamParameters(PixelFormat.H264, 1920, 1080, spsPps);
  *     camera.append(stream, frame.payloadBuffer(), frame.captureTimeMicros(), frame.sequence(), frame.flags());
+ *     if (!frame.isIntact()) {
+ *         camera.retractLast();                 // the cell was reused during the write
+ *     }
  *     camera.syncIfDue(System.nanoTime());      // also on idle ticks, so a stalled camera is synced too
  * }
  * }</pre>
@@ -72,7 +75,8 @@ public final class CameraWriter implements AutoCloseable {
 
     /**
      * Writes one encoded access unit (Annex-B, {@code payload}'s remaining bytes, position unchanged on
-     * return). The frame is with the kernel when this returns; see {@link #syncIfDue} for the disk.
+     * return). The frame is with the kernel when this returns. Then check that the bus cell was not
+     * overwritten meanwhile ({@link #retractLast} if it was), and call {@link #syncIfDue}.
      *
      * @param flags the bus cell's flags, kept as they were (docs/bus-format.md section 2.3)
      */
@@ -97,8 +101,21 @@ public final class CameraWriter implements AutoCloseable {
             index.updateProgress(segment.header().segmentId(), captureTimeMicros, segment.recordsEnd(),
                     segment.syncedOffset());
         }
-        syncIfDue(System.nanoTime());
         return outcome;
+    }
+
+    /**
+     * Takes back the frame the last {@link #append} wrote (section 5.1), for a bus cell that the writer
+     * reused while it was being written. Call it before {@link #syncIfDue}.
+     */
+    public void retractLast() throws IOException {
+        if (segment == null) {
+            return;
+        }
+        if (segment.discardLast()) {
+            index.removeKeyframesFrom(segment.header().segmentId(), segment.recordsEnd());
+            framesWritten--;
+        }
     }
 
     /** Section 5.3: the rules that end a segment, in the order the spec lists them. */
@@ -131,6 +148,7 @@ public final class CameraWriter implements AutoCloseable {
         if (!Files.isDirectory(directory)) {
             Files.createDirectories(directory);
             syncDirectory(directory.getParent());
+            syncDirectory(store);
         }
         SegmentHeader header = new SegmentHeader(camera, parameters, id, captureTimeMicros,
                 System.currentTimeMillis() * 1000, allocated);

@@ -57,6 +57,9 @@ public final class SegmentWriter implements AutoCloseable {
     private long firstCaptureMicros = Long.MIN_VALUE;
     private long lastCaptureMicros = Long.MIN_VALUE;
     private long lastSequence;
+    /** The frame before the last, for {@link #discardLast}. */
+    private long previousCaptureMicros = Long.MIN_VALUE;
+    private long previousSequence;
     private long syncedOffset;
     private long syncedFrames;
     private long lastSyncNanos;
@@ -139,6 +142,8 @@ public final class SegmentWriter implements AutoCloseable {
         }
         recordsEnd = end;
         lastRecordOffset = offset;
+        previousCaptureMicros = lastCaptureMicros;
+        previousSequence = lastSequence;
         frames++;
         if (firstCaptureMicros == Long.MIN_VALUE) {
             firstCaptureMicros = captureTimeMicros;
@@ -150,11 +155,13 @@ public final class SegmentWriter implements AutoCloseable {
 
     /**
      * Takes back the last record, for a frame the caller found overwritten after writing it (a bus cell
-     * reused mid-write: {@code Frame.isIntact()} false). Zeroes its magic, so a reader ends there.
+     * reused mid-write: {@code Frame.isIntact()} false). Zeroes its first 32 bytes, so a reader ends
+     * there, and the next record goes in its place. Returns false when there was no record to take back
+     * (only the last one can be).
      */
-    public void discardLast() throws IOException {
+    public boolean discardLast() throws IOException {
         if (lastRecordOffset < 0) {
-            return;
+            return false;
         }
         padding.clear();
         recordHeader.clear();
@@ -168,7 +175,13 @@ public final class SegmentWriter implements AutoCloseable {
         channel.position(recordsEnd);
         lastRecordOffset = -1;
         frames--;
+        lastCaptureMicros = previousCaptureMicros;
+        lastSequence = previousSequence;
+        if (frames == 0) {
+            firstCaptureMicros = Long.MIN_VALUE;
+        }
         syncedOffset = Math.min(syncedOffset, recordsEnd);
+        return true;
     }
 
     /** Forces the file if the last force is {@code syncInterval} old or more; returns true if it did. */

@@ -33,6 +33,7 @@ public final class ChildRecorder {
             long first = Long.parseLong(args[3]);
             for (long sequence = first; ; sequence++) {
                 SyntheticStream.append(camera, SyntheticStream.H264_720P, sequence);
+                camera.syncIfDue(System.nanoTime());
                 System.out.println(sequence);
                 System.out.flush();
                 Thread.sleep(0, 500_000);

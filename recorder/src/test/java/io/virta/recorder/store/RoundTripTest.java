@@ -130,6 +130,30 @@ class RoundTripTest {
     }
 
     @Test
+    void aRetractedFrameIsGoneAndTheNextTakesItsPlace() throws Exception {
+        try (RecordingStore recording = RecordingStore.open(store, SegmentPolicy.DEFAULT)) {
+            try (CameraWriter camera = recording.camera("shop")) {
+                for (long s = 1; s <= 26; s++) {
+                    append(camera, H264_720P, s);
+                }
+                // Frame 26, a keyframe, was overwritten in its bus cell while it was written.
+                camera.retractLast();
+                assertEquals(captureMicros(1),
+                        recording.index().keyframeAtOrBefore("shop", captureMicros(26)).orElseThrow().captureMicros());
+                for (long s = 27; s <= 60; s++) {
+                    append(camera, H264_720P, s);
+                }
+                assertEquals(59, camera.framesWritten());
+            }
+            List<ReadFrame> frames = readCamera(store, recording.index(), "shop");
+            assertEquals(59, frames.size());
+            assertTrue(frames.stream().allMatch(ReadFrame::intact));
+            assertTrue(frames.stream().noneMatch(f -> f.sequence() == 26));
+            assertEquals(60, frames.getLast().sequence());
+        }
+    }
+
+    @Test
     void fullSegmentsRollAndTheWriterPreallocatesThem() throws Exception {
         SegmentPolicy small = SegmentPolicy.DEFAULT.withSegmentBytes(256 << 10);
         try (RecordingStore recording = RecordingStore.open(store, small)) {
