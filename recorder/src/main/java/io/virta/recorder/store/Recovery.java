@@ -223,6 +223,13 @@ public final class Recovery {
     private void finishOpenSegment(long segmentId, Path file, SegmentReader reader, Scan scan) throws IOException {
         long end = reader.endOffset();
         if (reader.end() == SegmentEnd.SEALED) {
+            if (reader.fileLength() > end + HEADER_LENGTH) {
+                // The writer died between writing the seal and cutting the preallocated space off (section 5.4).
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    channel.truncate(end + HEADER_LENGTH);
+                    channel.force(true);
+                }
+            }
             index.seal(segmentId, scan.frames == 0 ? reader.header().startTimeMicros() : scan.lastCaptureMicros, end);
             return;
         }

@@ -86,9 +86,18 @@ public final class SegmentReader implements AutoCloseable {
      * @throws SegmentFormatException naming the file, if its header is missing, damaged or of another version
      */
     public static SegmentReader open(Path file, Mode mode) throws IOException {
+        return open(file, mode, Long.MAX_VALUE);
+    }
+
+    /**
+     * Opens a segment that is being written, reading no record that ends after {@code recordsEnd}: the
+     * writer's {@link SegmentWriter#recordsEnd()} or the index's {@code records_end}. Without the limit,
+     * a reader could meet a record the writer has only half written and take it for damage.
+     */
+    public static SegmentReader open(Path file, Mode mode, long recordsEnd) throws IOException {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
         try {
-            long length = channel.size();
+            long length = Math.min(channel.size(), Math.max(recordsEnd, SegmentHeaderDescriptor.LENGTH));
             ByteBuffer page = ByteBuffer.allocate((int) Math.min(length, SegmentHeaderDescriptor.LENGTH));
             while (page.hasRemaining() && channel.read(page, page.position()) >= 0) {
                 // read the header whole
@@ -191,7 +200,7 @@ public final class SegmentReader implements AutoCloseable {
             return Found.DAMAGED;
         }
         if (payload.capacity() < length) {
-            payload = ByteBuffer.allocateDirect(Math.max(length, payload.capacity() * 2));
+            payload = ByteBuffer.allocateDirect(Math.min(Math.max(length, payload.capacity() * 2), MAX_PAYLOAD_LENGTH));
         }
         payload.clear().limit(length);
         while (payload.hasRemaining()) {

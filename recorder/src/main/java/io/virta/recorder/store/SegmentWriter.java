@@ -136,6 +136,10 @@ public final class SegmentWriter implements AutoCloseable {
             while (remaining > 0) {
                 remaining -= channel.write(gather);
             }
+        } catch (IOException refused) {
+            // A part of the record may be in the file: the next one goes where this one started, over it.
+            channel.position(offset);
+            throw refused;
         } finally {
             payload.position(payloadStart);
             gather[1] = null;

@@ -77,6 +77,17 @@ class RoundTripTest {
                 // Seek works in the segment still being written: the index has its keyframes already.
                 KeyframePosition live = recording.index().keyframeAtOrBefore("gate", captureMicros(60)).orElseThrow();
                 assertEquals(captureMicros(51), live.captureMicros());
+                try (SegmentReader reader = SegmentReader.open(store.resolve(live.file()), SegmentReader.Mode.RESYNC,
+                        camera.openSegment().recordsEnd())) {
+                    reader.seek(live.offset());
+                    long expected = 51;
+                    while (reader.next()) {
+                        assertEquals(expected++, reader.sequence());
+                    }
+                    assertEquals(131, expected);
+                    assertEquals(SegmentEnd.UNWRITTEN, reader.end());
+                    assertEquals(0, reader.damagedRecords());
+                }
             }
             for (long moment = 1; moment <= 130; moment += 7) {
                 long expectedKeyframe = (moment - 1) / GOP * GOP + 1;
