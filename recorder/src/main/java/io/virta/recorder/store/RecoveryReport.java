@@ -28,7 +28,7 @@ public record RecoveryReport(int segmentsChecked, int tailsCut, long bytesCut, i
     @Override
     public String toString() {
         return "recovery: " + segmentsChecked + " segments checked, " + tailsCut + " torn tails cut (" + bytesCut
-                + " bytes), " + orphansAdopted + " orphans adopted, " + rowsDropped + " index rows without a file dropped, "
+                + " bytes after their last intact records released), " + orphansAdopted + " orphans adopted, " + rowsDropped + " index rows without a file dropped, "
                 + filesMovedAside + " files moved aside, " + damagedRecords + " damaged records";
     }
 }
