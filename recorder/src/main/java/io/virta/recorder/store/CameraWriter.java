@@ -57,6 +57,8 @@ public final class CameraWriter implements AutoCloseable {
     private long segmentStartMicros;
     private long framesWritten;
     private long bytesWritten;
+    /** The payload length of the last frame, for {@link #retractLast}. */
+    private int lastLength;
     private long framesSkipped;
     private long segmentsStarted;
 
@@ -96,6 +98,7 @@ public final class CameraWriter implements AutoCloseable {
         long offset = segment.append(payload, captureTimeMicros, sequence, flags);
         framesWritten++;
         bytesWritten += length;
+        lastLength = length;
         if (keyframe) {
             index.addKeyframe(segment.header().segmentId(), segmentStartMicros, captureTimeMicros, offset);
             index.updateProgress(segment.header().segmentId(), captureTimeMicros, segment.recordsEnd(),
@@ -115,23 +118,24 @@ public final class CameraWriter implements AutoCloseable {
         if (segment.discardLast()) {
             index.removeKeyframesFrom(segment.header().segmentId(), segment.recordsEnd());
             framesWritten--;
+            bytesWritten -= lastLength;
         }
     }
 
     /** Section 5.3: the rules that end a segment, in the order the spec lists them. */
     private boolean needsNewSegment(StreamParameters parameters, long captureTimeMicros, int flags, boolean keyframe,
                                     int length) {
-        if (parameters != stream && !parameters.equals(stream)) {
+        if (parameters != stream && !parameters.equals(stream)) { // rule 1
             return true;
         }
-        if (!segment.fits(length) || captureTimeMicros - segmentStartMicros >= StoreLayout.MAX_SEGMENT_MICROS) {
+        if (!segment.fits(length) || captureTimeMicros - segmentStartMicros >= StoreLayout.MAX_SEGMENT_MICROS) { // rule 2
             return true;
         }
         if (!keyframe) {
             return false;
         }
         long sinceLast = captureTimeMicros - segment.lastCaptureMicros();
-        return captureTimeMicros - segmentStartMicros >= segmentMicros
+        return captureTimeMicros - segmentStartMicros >= segmentMicros // rule 3
                 || segment.recordsEnd() >= segment.header().allocatedLength() / 4 * 3
                 || sinceLast > maxGapMicros || sinceLast < -maxGapMicros
                 || (flags & FLAG_DISCONTINUITY) != 0;

@@ -175,9 +175,9 @@ public final class SegmentReader implements AutoCloseable {
         offset = -1;
     }
 
-    /** Reads and checks the record at {@code at}; on FRAME the payload and fields are loaded. */
+    /** Reads and checks the record at {@code at} by section 4.3's rules; on FRAME the payload and fields are loaded. */
     private Found readRecordAt(long at) throws IOException {
-        if (at + HEADER_LENGTH > fileLength) {
+        if (at + HEADER_LENGTH > fileLength) { // rule 1
             return at >= fileLength || allZero(at, fileLength) ? Found.UNWRITTEN : Found.DAMAGED;
         }
         recordHeader.clear();
@@ -187,11 +187,12 @@ public final class SegmentReader implements AutoCloseable {
             }
         }
         int magic = recordHeader.getInt(MAGIC_OFFSET);
+        // rule 2
         if (magic == 0 && recordHeader.getLong(0) == 0 && recordHeader.getLong(8) == 0
                 && recordHeader.getLong(16) == 0 && recordHeader.getLong(24) == 0) {
             return Found.UNWRITTEN;
         }
-        if (magic != MAGIC_FRAME && magic != MAGIC_SEAL) {
+        if (magic != MAGIC_FRAME && magic != MAGIC_SEAL) { // rule 3, and in order its other checks
             return Found.DAMAGED;
         }
         int length = recordHeader.getInt(PAYLOAD_LENGTH_OFFSET);
@@ -218,7 +219,7 @@ public final class SegmentReader implements AutoCloseable {
         if ((int) crc.getValue() != recordHeader.getInt(CHECKSUM_OFFSET)) {
             return Found.DAMAGED;
         }
-        if (magic == MAGIC_SEAL) {
+        if (magic == MAGIC_SEAL) { // rule 4
             sealedLastSequence = recordHeader.getLong(SEQUENCE_OFFSET);
             return Found.SEAL;
         }

@@ -123,6 +123,7 @@ public final class SegmentWriter implements AutoCloseable {
             throw new IllegalStateException(file + ": " + (sealed || closed ? "segment is sealed"
                     : "a frame of " + length + " bytes does not fit; check fits() and start a new segment"));
         }
+        // Section 5.1, steps 2 and 3: header and checksum, then one gathering write of header, payload, padding.
         long offset = recordsEnd;
         int payloadStart = payload.position();
         RecordCodec.encodeFrame(recordHeader, crc, payload, captureTimeMicros, sequence, flags);
