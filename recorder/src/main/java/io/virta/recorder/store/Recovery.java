@@ -211,7 +211,11 @@ public final class Recovery {
                 index.addKeyframe(segmentId, segmentStart, reader.captureTimeMicros(), reader.offset());
             }
         }
-        damagedRecords += reader.damagedRecords();
+        if (reader.mode() == SegmentReader.Mode.RESYNC) {
+            // Damage where an open segment stops is its torn tail (step 3), expected after any crash;
+            // damage inside a sealed segment is not.
+            damagedRecords += reader.damagedRecords();
+        }
         return scan;
     }
 

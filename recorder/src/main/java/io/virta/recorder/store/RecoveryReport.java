@@ -11,7 +11,7 @@ import java.util.List;
  * @param orphansAdopted    segment files the index did not know, now indexed
  * @param rowsDropped       index rows whose file was gone
  * @param filesMovedAside   files that were no readable segment, moved to {@code damaged/}
- * @param damagedRecords    damaged records found while reading (resynchronized past in sealed files)
+ * @param damagedRecords    damaged records inside sealed segments, passed over (a torn tail is not counted here)
  * @param notes             one line per thing a person may want to know, each naming its file
  */
 public record RecoveryReport(int segmentsChecked, int tailsCut, long bytesCut, int orphansAdopted, int rowsDropped,

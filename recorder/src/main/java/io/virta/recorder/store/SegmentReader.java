@@ -281,6 +281,10 @@ public final class SegmentReader implements AutoCloseable {
         return file;
     }
 
+    public Mode mode() {
+        return mode;
+    }
+
     public SegmentHeader header() {
         return header;
     }

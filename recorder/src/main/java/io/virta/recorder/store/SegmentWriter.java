@@ -140,7 +140,7 @@ public final class SegmentWriter implements AutoCloseable {
         } catch (IOException refused) {
             // A part of the record may be in the file: the next one goes where this one started, over it.
             channel.position(offset);
-            throw refused;
+            throw diskError("write a frame to", refused);
         } finally {
             payload.position(payloadStart);
             gather[1] = null;
@@ -202,7 +202,11 @@ public final class SegmentWriter implements AutoCloseable {
     public void sync(long nowNanos) throws IOException {
         long end = recordsEnd;
         long count = frames;
-        channel.force(false);
+        try {
+            channel.force(false);
+        } catch (IOException refused) {
+            throw diskError("force", refused);
+        }
         syncedOffset = end;
         syncedFrames = count;
         lastSyncNanos = nowNanos;
@@ -227,6 +231,11 @@ public final class SegmentWriter implements AutoCloseable {
         syncedFrames = frames;
         sealed = true;
         close();
+    }
+
+    private IOException diskError(String what, IOException cause) {
+        return new IOException("cannot " + what + " " + file + " (" + cause.getMessage() + "): the disk may be full,"
+                + " gone or failing. Free space or check the disk; what was synced before stays readable.", cause);
     }
 
     /** Closes the file; without {@link #seal()} first it stays open in the format's sense, as after a crash. */

@@ -73,6 +73,7 @@ class PowerCutTest {
         }
         try (RecordingStore recording = RecordingStore.open(store, policy)) {
             assertEquals(1, recording.recovery().tailsCut(), recording.recovery().toString());
+            assertEquals(0, recording.recovery().damagedRecords(), "a torn tail is no damage");
             List<ReadFrame> frames = readCamera(store, recording.index(), "dock");
             for (int i = 0; i < frames.size(); i++) {
                 assertEquals(i + 1, frames.get(i).sequence(), "no frame before the cut is missing");
