@@ -4,11 +4,29 @@ package io.virta.recorder.index;
 public final class IndexException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    public IndexException(String message) {
-        super(message);
+    /** Why the index failed, so that a store can tell what it may rebuild. */
+    public enum Reason {
+        /** The file is no SQLite database, or a damaged one: moving it away and rebuilding loses nothing. */
+        UNREADABLE,
+        /** The index is of another schema version: a newer Virta may own the store; leave it alone. */
+        OTHER_VERSION,
+        /** Reading or writing failed (disk full, permissions). */
+        IO
     }
 
-    public IndexException(String message, Throwable cause) {
+    private final Reason reason;
+
+    public IndexException(Reason reason, String message) {
+        super(message);
+        this.reason = reason;
+    }
+
+    public IndexException(Reason reason, String message, Throwable cause) {
         super(message, cause);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
     }
 }

@@ -40,6 +40,10 @@ public final class RecordingIndex implements AutoCloseable {
     /** Section 7.1's schema version, in {@code PRAGMA user_version}. */
     public static final int SCHEMA_VERSION = 1;
 
+    /** SQLite's result codes for a damaged file and for a file that is no database. */
+    private static final int SQLITE_CORRUPT = 11;
+    private static final int SQLITE_NOTADB = 26;
+
     private final Path file;
     private final Connection connection;
     private final PreparedStatement insertSegment;
@@ -89,7 +93,7 @@ public final class RecordingIndex implements AutoCloseable {
                 }
                 if (version != 0 && version != SCHEMA_VERSION) {
                     connection.close();
-                    throw new IndexException(file + ": index schema version " + version + ", this Virta uses "
+                    throw new IndexException(IndexException.Reason.OTHER_VERSION, file + ": index schema version " + version + ", this Virta uses "
                             + SCHEMA_VERSION + ". Move the file away: recovery rebuilds the index from the segment files.");
                 }
                 // Section 7.1. Keyframe times are relative to the segment's start: 4 bytes instead of 8 per row.
@@ -104,8 +108,10 @@ public final class RecordingIndex implements AutoCloseable {
             }
             return new RecordingIndex(file, connection);
         } catch (SQLException e) {
-            throw new IndexException(file + ": cannot open the recording index (" + e.getMessage() + "). Check the"
-                    + " store's permissions and free space; if the file is damaged, move it away: recovery rebuilds it.", e);
+            boolean damaged = e.getErrorCode() == SQLITE_CORRUPT || e.getErrorCode() == SQLITE_NOTADB;
+            throw new IndexException(damaged ? IndexException.Reason.UNREADABLE : IndexException.Reason.IO,
+                    file + ": cannot open the recording index (" + e.getMessage() + "). Check the store's permissions"
+                    + " and free space; if the file is damaged, move it away: recovery rebuilds it.", e);
         }
     }
 
@@ -365,7 +371,7 @@ public final class RecordingIndex implements AutoCloseable {
     }
 
     private IndexException failure(String what, SQLException e) {
-        return new IndexException(file + ": cannot " + what + " (" + e.getMessage() + "). Check free space and"
+        return new IndexException(IndexException.Reason.IO, file + ": cannot " + what + " (" + e.getMessage() + "). Check free space and"
                 + " permissions of the store; if the index is damaged, move it away: recovery rebuilds it.", e);
     }
 }

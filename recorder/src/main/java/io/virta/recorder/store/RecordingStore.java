@@ -2,12 +2,15 @@ package io.virta.recorder.store;
 
 import io.virta.bus.ChannelName;
 import io.virta.recorder.format.StoreLayout;
+import io.virta.recorder.index.IndexException;
 import io.virta.recorder.index.RecordingIndex;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -58,8 +61,9 @@ public final class RecordingStore implements AutoCloseable {
         StoreLock lock = StoreLock.acquire(directory);
         RecordingIndex index = null;
         try {
-            index = RecordingIndex.open(StoreLayout.indexFile(directory));
-            RecoveryReport report = Recovery.run(directory, index);
+            List<String> notes = new ArrayList<>();
+            index = openOrRebuild(directory, notes);
+            RecoveryReport report = Recovery.run(directory, index, notes);
             return new RecordingStore(directory, policy, lock, index, report);
         } catch (IOException | RuntimeException e) {
             if (index != null) {
@@ -67,6 +71,34 @@ public final class RecordingStore implements AutoCloseable {
             }
             lock.close();
             throw e;
+        }
+    }
+
+    /**
+     * Opens the index; one that is damaged is moved to {@code damaged/} and a new one made, which
+     * recovery fills from the segment files (section 6, step 4). One of another schema version is
+     * left alone: a newer Virta may own the store.
+     */
+    private static RecordingIndex openOrRebuild(Path directory, List<String> notes) throws IOException {
+        Path file = StoreLayout.indexFile(directory);
+        try {
+            return RecordingIndex.open(file);
+        } catch (IndexException failure) {
+            if (failure.reason() != IndexException.Reason.UNREADABLE) {
+                throw failure;
+            }
+            Path damaged = StoreLayout.damagedDirectory(directory);
+            Files.createDirectories(damaged);
+            long now = System.currentTimeMillis();
+            for (String suffix : List.of("", "-wal", "-shm")) {
+                Path part = directory.resolve(StoreLayout.INDEX_FILE + suffix);
+                if (Files.exists(part)) {
+                    Files.move(part, damaged.resolve(StoreLayout.INDEX_FILE + suffix + "." + now));
+                }
+            }
+            notes.add(file + ": damaged (" + failure.getMessage() + "); moved to " + damaged
+                    + " and rebuilt from the segment files");
+            return RecordingIndex.open(file);
         }
     }
 

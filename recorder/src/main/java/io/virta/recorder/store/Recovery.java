@@ -54,16 +54,21 @@ public final class Recovery {
     private int rowsDropped;
     private int filesMovedAside;
     private long damagedRecords;
-    private final List<String> notes = new ArrayList<>();
+    private final List<String> notes;
 
-    private Recovery(Path store, RecordingIndex index) {
+    private Recovery(Path store, RecordingIndex index, List<String> notes) {
         this.store = store;
         this.index = index;
+        this.notes = new ArrayList<>(notes);
     }
 
-    /** Runs recovery over {@code store}; the caller holds its {@link StoreLock}. */
-    public static RecoveryReport run(Path store, RecordingIndex index) throws IOException {
-        return new Recovery(store, index).run();
+    /**
+     * Runs recovery over {@code store}; the caller holds its {@link StoreLock}.
+     *
+     * @param notes what the caller found before (a rebuilt index), to head the report's notes
+     */
+    public static RecoveryReport run(Path store, RecordingIndex index, List<String> notes) throws IOException {
+        return new Recovery(store, index, notes).run();
     }
 
     private RecoveryReport run() throws IOException {

@@ -24,6 +24,15 @@ class RebuildIndexTest {
 
     @Test
     void aLostIndexIsRebuiltFromTheFilesWithTheSameSpansAndKeyframes() throws Exception {
+        rebuild(false);
+    }
+
+    @Test
+    void aDamagedIndexIsMovedAsideAndRebuilt() throws Exception {
+        rebuild(true);
+    }
+
+    private void rebuild(boolean damageInsteadOfDelete) throws Exception {
         SegmentPolicy policy = SegmentPolicy.DEFAULT.withSegmentBytes(512 << 10);
         Coverage before;
         List<KeyframePosition> seeksBefore = new ArrayList<>();
@@ -41,12 +50,20 @@ class RebuildIndexTest {
         }
         try (Stream<Path> files = Files.list(store)) {
             for (Path file : files.filter(f -> f.getFileName().toString().startsWith(StoreLayout.INDEX_FILE)).toList()) {
-                Files.delete(file);
+                if (damageInsteadOfDelete) {
+                    byte[] garbage = new byte[(int) Files.size(file)];
+                    new java.util.SplittableRandom(5).nextBytes(garbage);
+                    Files.write(file, garbage);
+                } else {
+                    Files.delete(file);
+                }
             }
         }
         try (RecordingStore recording = RecordingStore.open(store, policy)) {
             List<SegmentRow> rows = recording.index().segments("stairs", Long.MIN_VALUE, Long.MAX_VALUE);
             assertEquals(rows.size(), recording.recovery().orphansAdopted(), recording.recovery().toString());
+            assertEquals(damageInsteadOfDelete, recording.recovery().notes().getFirst().contains("rebuilt"),
+                    recording.recovery().notes().getFirst());
             assertTrue(rows.size() > 3);
             assertTrue(rows.stream().allMatch(r -> r.state() == SegmentState.SEALED));
             assertEquals(before, recording.index().coverage("stairs", captureMicros(0), captureMicros(400), 2_000_000));
