@@ -92,11 +92,14 @@ class TestPeersTest {
 
     @Test
     void gstLaunchReceivesFiftyFramesOverTcp() {
-        ExternalCommand.Result result = ExternalCommand.run(Duration.ofSeconds(30), ExternalCommand.GST_LAUNCH, "-q",
+        // Not -q: gst-launch then prints "Got EOS from element" once the 50th decoded frame has passed. That
+        // is what this test checks. Its exit status is not: rtspsrc's PAUSE/TEARDOWN while the pipeline shuts
+        // down after EOS once met a connection the shared server had already closed, and gst-launch exited 1.
+        ExternalCommand.Result result = ExternalCommand.run(Duration.ofSeconds(30), ExternalCommand.GST_LAUNCH,
                 "rtspsrc", "location=" + cameras.url("/small"), "protocols=tcp", "!",
                 "rtph264depay", "!", "h264parse", "!", "avdec_h264", "!",
                 "identity", "eos-after=50", "!", "fakesink");
-        assertTrue(result.succeeded(), result.describe());
+        assertTrue(!result.timedOut() && result.stdout().contains("Got EOS from element"), result.describe());
     }
 
     @Test
