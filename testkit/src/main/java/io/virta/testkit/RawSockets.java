@@ -56,6 +56,22 @@ public final class RawSockets implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the server closes {@code socket} within {@code patience}: for a check that expects the close,
+     * since the server may count a connection as closed a moment before its FIN reaches this end.
+     */
+    public static boolean closedByServerWithin(Socket socket, java.time.Duration patience)
+            throws IOException, InterruptedException {
+        long giveUp = System.nanoTime() + patience.toNanos();
+        while (!closedByServer(socket)) {
+            if (System.nanoTime() > giveUp) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
     /** Polls {@code condition} until it holds; fails naming {@code what} after 30 s. */
     public static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
