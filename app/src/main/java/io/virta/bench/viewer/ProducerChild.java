@@ -1,5 +1,7 @@
 package io.virta.bench.viewer;
 
+import io.virta.producer.supervise.JvmLaunch;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -49,7 +51,7 @@ final class ProducerChild implements AutoCloseable {
         }
         Path config = Files.createTempFile("virta-bench-viewer-", ".yaml");
         Files.writeString(config, yaml);
-        Process p = new ProcessBuilder(JavaCommand.of(MAIN, List.of("producer", "--config", config.toString(),
+        Process p = new ProcessBuilder(JvmLaunch.likeThisJvm(MAIN).command(List.of("producer", "--config", config.toString(),
                 "--status-every", "0"))).redirectErrorStream(true).start();
         ProducerChild producer = new ProducerChild(p, config, controlAddress);
         try {

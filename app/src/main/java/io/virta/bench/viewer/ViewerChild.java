@@ -1,5 +1,7 @@
 package io.virta.bench.viewer;
 
+import io.virta.producer.supervise.JvmLaunch;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -55,7 +57,7 @@ final class ViewerChild implements AutoCloseable {
         List<String> all = new ArrayList<>(List.of("viewer"));
         all.addAll(args);
         all.addAll(List.of("--stats", "1"));
-        Process p = new ProcessBuilder(JavaCommand.of("io.virta.cli.Virta", all)).redirectErrorStream(true)
+        Process p = new ProcessBuilder(JvmLaunch.likeThisJvm("io.virta.cli.Virta").command(all)).redirectErrorStream(true)
                 .start();
         return new ViewerChild(p, List.copyOf(companions));
     }
