@@ -55,8 +55,7 @@ final class ParameterSetTracker {
         boolean same = known && length == currentLength && parameters.codec() == codec
                 && parameters.width() == width && parameters.height() == height;
         if (!same) {
-            walk(codec, unit, true);
-            currentLength = Math.max(length, 0);
+            currentLength = Math.max(walk(codec, unit, true), 0);
             parameters = new StreamParameters(codec, width, height, Arrays.copyOf(current, currentLength));
             known = true;
         }
