@@ -130,7 +130,7 @@ public final class ChannelRecorder implements AutoCloseable {
             syncIfDue(); // a camera whose producer went away is synced too
         } catch (BusException e) {
             LOG.warning(() -> "camera " + channel.camera() + ": cannot read " + channel.channelName() + " (" + e.getMessage()
-                    + "); retrying in " + options.retryAfter().toSeconds() + " s");
+                    + "); retrying in " + options.retryAfter().toMillis() + " ms");
             state = RecordingState.WAITING_FOR_WRITER;
             sleep(options.retryAfter());
         }
@@ -166,7 +166,7 @@ public final class ChannelRecorder implements AutoCloseable {
             pause(e);
         } catch (BusException e) {
             LOG.log(Level.WARNING, "camera " + channel.camera() + ": reading " + channel.channelName() + " failed ("
-                    + e.getMessage() + "); attaching again in " + options.retryAfter().toSeconds() + " s", e);
+                    + e.getMessage() + "); attaching again in " + options.retryAfter().toMillis() + " ms", e);
             reader.close();
             reader = null;
             sleep(options.retryAfter());
@@ -224,7 +224,7 @@ public final class ChannelRecorder implements AutoCloseable {
         state = RecordingState.PAUSED;
         LOG.log(Level.SEVERE, "camera " + channel.camera() + ": the store " + store.directory() + " refused a write ("
                 + failure.getMessage() + "): recording of " + channel.camera() + " paused, retrying in "
-                + options.retryAfter().toSeconds() + " s; free space or fix the disk, the rest of the process goes on",
+                + options.retryAfter().toMillis() + " ms; free space or fix the disk, the rest of the process goes on",
                 failure);
         try {
             writer.abandon();

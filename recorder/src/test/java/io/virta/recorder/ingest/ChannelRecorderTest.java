@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -144,6 +145,51 @@ class ChannelRecorderTest {
     }
 
     private long written;
+
+    @Test
+    void aStoreThatRefusesPausesTheCameraAndRecordingResumesByItself() throws Exception {
+        AtomicBoolean refusing = new AtomicBoolean(false);
+        AppendObserver fullDisk = new AppendObserver() {
+            @Override
+            public void beforeAppend(long sequence) throws IOException {
+                if (refusing.get()) {
+                    throw new IOException("No space left on device (a test's disk)");
+                }
+            }
+        };
+        IngestOptions options = IngestOptions.DEFAULT.withObserver(fullDisk).withRetryAfter(Duration.ofMillis(300));
+        try (BusStream stream = BusStream.create("rec-full", 64)) {
+            try (Recorder recorder = Recorder.open(store, POLICY, List.of(CameraChannel.h264(stream.camera)), options)) {
+                ChannelRecorder camera = recorder.camera(stream.camera);
+                stream.awaitReader();
+                for (int i = 0; i < 2 * BusStream.GOP; i++) {
+                    stream.publishPaced(0, camera);
+                }
+                await(() -> camera.lastWrittenSequence() == 2 * BusStream.GOP, "the first frames", camera);
+                refusing.set(true);
+                stream.publish(0);
+                await(() -> camera.state() == RecordingState.PAUSED, "the camera to pause", camera);
+                refusing.set(false);
+                for (int i = 0; i < 3 * BusStream.GOP; i++) {
+                    stream.publish(0);
+                    Thread.sleep(20); // the ring of 64 holds more than the pause
+                }
+                long end = stream.writer.sequence();
+                await(() -> camera.lastWrittenSequence() == end, "recording to resume up to frame " + end, camera);
+                assertEquals(1, camera.pauses());
+                assertEquals(RecordingState.RECORDING, camera.state());
+            }
+            try (RecordingStore reopened = RecordingStore.open(store, POLICY)) {
+                List<StoredFrame> stored = BusStream.read(store, reopened.index(), stream.camera);
+                for (StoredFrame frame : stored) {
+                    assertTrue(frame.matches(0), "frame " + frame.sequence());
+                }
+                assertEquals(2 * BusStream.GOP, stored.stream().filter(f -> f.sequence() <= 2 * BusStream.GOP).count(),
+                        "what was written before the pause stays");
+                assertEquals(stream.writer.sequence(), stored.getLast().sequence());
+            }
+        }
+    }
 
     static void await(BooleanSupplier condition, String what, ChannelRecorder camera) throws InterruptedException {
         long giveUp = System.nanoTime() + 30_000_000_000L;
