@@ -83,10 +83,18 @@ final class BusStream implements AutoCloseable {
     /** Publishes the next frame; returns its sequence number. */
     long publish(int variant) {
         long sequence = writer.sequence() + 1;
-        byte[] unit = accessUnit(sequence, variant);
+        return publish(sequence, accessUnit(sequence, variant), keyframe(sequence));
+    }
+
+    /** Publishes {@code unit}, a slice that is not a keyframe whatever its sequence number: for endless GOPs. */
+    long publishDelta(byte[] unit) {
+        return publish(writer.sequence() + 1, unit, false);
+    }
+
+    private long publish(long sequence, byte[] unit, boolean keyframe) {
         WritableFrame cell = writer.claim();
         MemorySegment.copy(unit, 0, cell.payload(), ValueLayout.JAVA_BYTE, 0, unit.length);
-        cell.payloadSize(unit.length).format(PixelFormat.H264).keyframe(keyframe(sequence))
+        cell.payloadSize(unit.length).format(PixelFormat.H264).keyframe(keyframe)
                 .captureTimeMicros(captureMicros(sequence));
         long committed = writer.commit();
         if (committed != sequence) {
