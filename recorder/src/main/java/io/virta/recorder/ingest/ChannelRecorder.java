@@ -6,6 +6,7 @@ import io.virta.bus.ChannelReader;
 import io.virta.bus.ChannelType;
 import io.virta.bus.Frame;
 import io.virta.bus.PullStatus;
+import io.virta.recorder.format.RecordDescriptor;
 import io.virta.recorder.format.StreamParameters;
 import io.virta.recorder.index.IndexException;
 import io.virta.recorder.store.AppendOutcome;
@@ -72,6 +73,11 @@ public final class ChannelRecorder implements AutoCloseable {
     private CameraWriter writer;
     /** A frame after a loss (or a start) refers to pictures not recorded: write from the next keyframe. */
     private boolean awaitingKeyframe = true;
+    /**
+     * Another writer publishes now, whose sequence numbers start again at 1: its first frame written is
+     * marked DISCONTINUITY, which starts a new segment, so that sequence numbers grow within a segment.
+     */
+    private boolean newWriter;
 
     private volatile boolean running = true;
     private volatile RecordingState state = RecordingState.STARTING;
@@ -151,12 +157,14 @@ public final class ChannelRecorder implements AutoCloseable {
                 case TIMEOUT -> { }
                 case WRITER_RESTARTED -> {
                     awaitingKeyframe = true;
+                    newWriter = true;
                     state = RecordingState.RECORDING;
                     LOG.info(() -> "camera " + channel.camera() + ": a new writer publishes " + channel.channelName()
                             + "; recording goes on at its first keyframe");
                 }
                 case END_OF_STREAM, WRITER_DIED -> {
                     awaitingKeyframe = true;
+                    newWriter = true;
                     enter(RecordingState.WAITING_FOR_WRITER, channel.channelName() + " " + (status == PullStatus.END_OF_STREAM
                             ? "ended" : "lost its writer") + "; waiting for a new one");
                 }
@@ -169,7 +177,11 @@ public final class ChannelRecorder implements AutoCloseable {
                     + e.getMessage() + "); attaching again in " + options.retryAfter().toMillis() + " ms", e);
             reader.close();
             reader = null;
+            newWriter = true;
             sleep(options.retryAfter());
+        } catch (RuntimeException e) {
+            // A fault of the recorder's own: this camera starts again with a new segment, the others go on.
+            pause(e, "recording failed unexpectedly (please report it)");
         }
     }
 
@@ -187,7 +199,8 @@ public final class ChannelRecorder implements AutoCloseable {
         }
         StreamParameters stream = parameterSets.parameters();
         options.observer().beforeAppend(sequence);
-        AppendOutcome outcome = writer.append(stream, payload, frame.captureTimeMicros(), sequence, frame.flags());
+        int flags = newWriter ? frame.flags() | RecordDescriptor.FLAG_DISCONTINUITY : frame.flags();
+        AppendOutcome outcome = writer.append(stream, payload, frame.captureTimeMicros(), sequence, flags);
         if (outcome == AppendOutcome.SKIPPED_UNTIL_KEYFRAME) {
             framesSkipped++;
             return;
@@ -197,6 +210,7 @@ public final class ChannelRecorder implements AutoCloseable {
             return;
         }
         awaitingKeyframe = false;
+        newWriter = false;
         framesWritten++;
         bytesWritten += frame.payloadSize();
         lastWrittenSequence = sequence;
@@ -220,12 +234,15 @@ public final class ChannelRecorder implements AutoCloseable {
      * Frames published meanwhile wait in the bus ring until it wraps.
      */
     private void pause(Exception failure) {
+        pause(failure, "the store " + store.directory() + " refused a write");
+    }
+
+    private void pause(Exception failure, String what) {
         pauses++;
         state = RecordingState.PAUSED;
-        LOG.log(Level.SEVERE, "camera " + channel.camera() + ": the store " + store.directory() + " refused a write ("
-                + failure.getMessage() + "): recording of " + channel.camera() + " paused, retrying in "
-                + options.retryAfter().toMillis() + " ms; free space or fix the disk, the rest of the process goes on",
-                failure);
+        LOG.log(Level.SEVERE, "camera " + channel.camera() + ": " + what + " (" + failure.getMessage()
+                + "): recording of " + channel.camera() + " paused, retrying in " + options.retryAfter().toMillis()
+                + " ms; free space or fix the disk if it is full or failing; the rest of the process goes on", failure);
         try {
             writer.abandon();
         } catch (IOException | RuntimeException e) {

@@ -48,6 +48,15 @@ final class BusStream implements AutoCloseable {
                 .format(PixelFormat.H264).capacity(64 << 10).cells(cells)));
     }
 
+    /** Closes this stream's channel and creates it again: a new writer, whose sequence numbers start at 1. */
+    BusStream restart() {
+        String name = writer.name();
+        int cells = writer.cells();
+        writer.close();
+        return new BusStream(camera, ChannelWriter.create(ChannelSpec.of(name, ChannelType.ENCODED)
+                .format(PixelFormat.H264).capacity(64 << 10).cells(cells)));
+    }
+
     static boolean keyframe(long sequence) {
         return (sequence - 1) % GOP == 0;
     }

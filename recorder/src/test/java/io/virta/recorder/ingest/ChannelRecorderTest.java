@@ -147,6 +147,45 @@ class ChannelRecorderTest {
     private long written;
 
     @Test
+    void aNewWriterOfTheChannelIsFollowedIntoANewSegment() throws Exception {
+        int frames = 3 * BusStream.GOP;
+        BusStream first = BusStream.create("rec-again", 64);
+        String cameraName = first.camera;
+        try (Recorder recorder = Recorder.open(store, POLICY, List.of(CameraChannel.h264(cameraName)),
+                IngestOptions.DEFAULT)) {
+            ChannelRecorder camera = recorder.camera(cameraName);
+            first.awaitReader();
+            for (int i = 0; i < frames; i++) {
+                first.publishPaced(0, camera);
+            }
+            await(() -> camera.lastWrittenSequence() == frames, "the first writer's frames", camera);
+            try (BusStream second = first.restart()) {
+                second.awaitReader();
+                for (int i = 0; i < frames; i++) {
+                    second.publish(0);
+                    Thread.sleep(2);
+                }
+                await(() -> camera.framesWritten() == 2L * frames, "the second writer's frames", camera);
+                assertEquals(RecordingState.RECORDING, camera.state());
+            }
+        } finally {
+            first.close();
+        }
+        try (RecordingStore reopened = RecordingStore.open(store, POLICY)) {
+            List<StoredFrame> stored = BusStream.read(store, reopened.index(), cameraName);
+            var bySegment = stored.stream().collect(java.util.stream.Collectors.groupingBy(StoredFrame::segmentId));
+            assertEquals(2, bySegment.size(), "one segment per writer, so sequence numbers grow within each");
+            for (List<StoredFrame> segment : bySegment.values()) {
+                assertEquals(frames, segment.size());
+                for (int i = 0; i < frames; i++) {
+                    assertEquals(i + 1, segment.get(i).sequence());
+                    assertTrue(segment.get(i).matches(0), "frame " + (i + 1));
+                }
+            }
+        }
+    }
+
+    @Test
     void aStoreThatRefusesPausesTheCameraAndRecordingResumesByItself() throws Exception {
         AtomicBoolean refusing = new AtomicBoolean(false);
         AppendObserver fullDisk = new AppendObserver() {
