@@ -43,8 +43,8 @@ public final class Recorder implements AutoCloseable {
      * @throws io.virta.recorder.store.StoreLockedException when another recorder holds the store
      * @throws IOException when the store cannot be opened or recovered, naming it
      */
-    public static Recorder open(Path directory, SegmentPolicy policy, List<CameraChannel> cameras, IngestOptions options)
-            throws IOException {
+    public static Recorder open(Path directory, SegmentPolicy policy, List<CameraChannel> cameras,
+                                IngestOptions options) throws IOException {
         RecordingStore store = RecordingStore.open(directory, policy);
         List<ChannelRecorder> recorders = new ArrayList<>();
         try {

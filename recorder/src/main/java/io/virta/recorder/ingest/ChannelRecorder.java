@@ -130,13 +130,15 @@ public final class ChannelRecorder implements AutoCloseable {
                     .start(ChannelReader.Start.NEWEST).awaitWriter(options.idleTick()).open();
             awaitingKeyframe = true;
             state = RecordingState.RECORDING;
-            LOG.info(() -> "camera " + channel.camera() + ": recording " + channel.channelName() + " into " + store.directory());
+            LOG.info(() -> "camera " + channel.camera() + ": recording " + channel.channelName() + " into "
+                    + store.directory());
         } catch (ChannelNotFoundException e) {
-            enter(RecordingState.WAITING_FOR_WRITER, "no channel " + channel.channelName() + " yet; waiting for its producer");
+            enter(RecordingState.WAITING_FOR_WRITER, "no channel " + channel.channelName()
+                    + " yet; waiting for its producer");
             syncIfDue(); // a camera whose producer went away is synced too
         } catch (BusException e) {
-            LOG.warning(() -> "camera " + channel.camera() + ": cannot read " + channel.channelName() + " (" + e.getMessage()
-                    + "); retrying in " + options.retryAfter().toMillis() + " ms");
+            LOG.warning(() -> "camera " + channel.camera() + ": cannot read " + channel.channelName() + " ("
+                    + e.getMessage() + "); retrying in " + options.retryAfter().toMillis() + " ms");
             state = RecordingState.WAITING_FOR_WRITER;
             sleep(options.retryAfter());
         }
@@ -165,8 +167,9 @@ public final class ChannelRecorder implements AutoCloseable {
                 case END_OF_STREAM, WRITER_DIED -> {
                     awaitingKeyframe = true;
                     newWriter = true;
-                    enter(RecordingState.WAITING_FOR_WRITER, channel.channelName() + " " + (status == PullStatus.END_OF_STREAM
-                            ? "ended" : "lost its writer") + "; waiting for a new one");
+                    String what = status == PullStatus.END_OF_STREAM ? "ended" : "lost its writer";
+                    enter(RecordingState.WAITING_FOR_WRITER, channel.channelName() + " " + what
+                            + "; waiting for a new one");
                 }
             }
             syncIfDue();

@@ -92,7 +92,8 @@ final class ParameterSetTracker {
                     return -1;
                 }
                 for (int i = 0; i < size; i++) {
-                    byte b = i < START_CODE_LENGTH ? (byte) (i == START_CODE_LENGTH - 1 ? 1 : 0) : unit.get(nal + i - START_CODE_LENGTH);
+                    byte b = i >= START_CODE_LENGTH ? unit.get(nal + i - START_CODE_LENGTH)
+                            : (byte) (i == START_CODE_LENGTH - 1 ? 1 : 0); // a 4-byte start code, whatever the cell had
                     if (copy) {
                         current[length + i] = b;
                     } else if (length + i >= currentLength || current[length + i] != b) {
