@@ -127,6 +127,14 @@ public final class ChannelReader implements AutoCloseable {
         return memory.generation();
     }
 
+    /**
+     * The sequence number of the newest frame the writer committed (0 before its first): how far this
+     * reader lags is this minus the sequence of the frame it holds. A hint, read without waiting.
+     */
+    public long newestSequence() {
+        return memory.writeSequence();
+    }
+
     /** Frames returned so far. */
     public long frames() {
         return frames;

@@ -176,12 +176,16 @@ public final class CameraWriter implements AutoCloseable {
     /**
      * Forces the open segment if its last force is {@code syncSeconds} old, and tells the index how far
      * the disk has it (recovery starts its checks there). Call it on idle ticks too.
+     *
+     * @return true if it forced the segment now
      */
-    public void syncIfDue(long nowNanos) throws IOException {
+    public boolean syncIfDue(long nowNanos) throws IOException {
         if (segment != null && segment.syncIfDue(nowNanos)) {
             index.updateProgress(segment.header().segmentId(), segment.lastCaptureMicros(), segment.recordsEnd(),
                     segment.syncedOffset());
+            return true;
         }
+        return false;
     }
 
     /** Forces the open segment now. */

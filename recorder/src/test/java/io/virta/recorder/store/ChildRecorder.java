@@ -43,11 +43,16 @@ public final class ChildRecorder {
 
     /** Starts a child with this JVM's java, native-access flags and test class path. */
     static Process start(String... args) throws IOException {
+        return startJava(ChildRecorder.class, args);
+    }
+
+    /** Starts {@code main} in a child JVM with this JVM's java, native-access flags and test class path. */
+    public static Process startJava(Class<?> main, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("--enable-native-access") || a.startsWith("--sun-misc-")).toList());
-        command.addAll(List.of("-Xmx128m", "-cp", System.getProperty("java.class.path"), ChildRecorder.class.getName()));
+        command.addAll(List.of("-Xmx128m", "-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
