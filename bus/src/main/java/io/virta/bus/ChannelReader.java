@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -41,7 +42,12 @@ public final class ChannelReader implements AutoCloseable {
         /** At the newest committed frame, so a late joiner has a picture at once. */
         NEWEST,
         /** At the next frame the writer commits. */
-        NEXT
+        NEXT,
+        /**
+         * At the oldest frame still in the ring, so a reader that comes back gets what was published while
+         * it was away (as far as the ring reaches).
+         */
+        OLDEST
     }
 
     private static final long LIVENESS_INTERVAL_NANOS = 100_000_000L;
@@ -415,6 +421,31 @@ public final class ChannelReader implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Section 5.1, step 5, from {@code newest} as loaded before the slot was taken. The oldest frame
+     * counted in the ring is one cell short of a full ring: the writer may be filling that cell now.
+     */
+    private void placeCursor(long newest, Start start, OptionalLong after) {
+        long oldest = Math.max(1, newest - cells + 2);
+        if (after.isPresent()) {
+            long wanted = after.getAsLong() + 1;
+            if (wanted > newest + 1) {
+                cursor = oldest;
+            } else if (wanted < oldest) {
+                cursor = oldest;
+                pendingLost = oldest - wanted;
+            } else {
+                cursor = wanted;
+            }
+            return;
+        }
+        cursor = switch (start) {
+            case NEWEST -> Math.max(newest, 1);
+            case NEXT -> newest + 1;
+            case OLDEST -> oldest;
+        };
+    }
+
     private void attach(ChannelMemory next, Object key) {
         int newSlot = next.register(Processes.selfPid(), registration, doorbell.name());
         if (newSlot < 0) {
@@ -511,6 +542,8 @@ public final class ChannelReader implements AutoCloseable {
         private int height;
         private PixelFormat format;
         private Start start = Start.NEWEST;
+        /** Set by {@link #startAfter}, which then decides the start instead of {@link #start}. */
+        private OptionalLong after = OptionalLong.empty();
         private long spinNanos;
         private Duration awaitWriter = Duration.ZERO;
         private WaitSet waitSet;
@@ -540,6 +573,26 @@ public final class ChannelReader implements AutoCloseable {
 
         public Builder start(Start start) {
             this.start = start;
+            this.after = OptionalLong.empty();
+            return this;
+        }
+
+        /**
+         * Start at the first frame after {@code sequence}, for a reader that comes back to where it left
+         * off (docs/bus-format.md section 5.1). If the writer overwrote some of the frames after it, the
+         * reader starts at the oldest frame still in the ring and reports the ones it missed as lost on its
+         * first pull (an OVERRUN). A sequence beyond the writer's newest cannot come from this object (its
+         * sequence numbers only grow): it belongs to an earlier writer of the name, so every frame in the
+         * ring is new to the caller and the reader starts at the oldest, with no loss reported. Whether
+         * {@code sequence} was counted by this object's writer at all is the caller's to know: the reader
+         * cannot tell.
+         */
+        public Builder startAfter(long sequence) {
+            if (sequence < 0) {
+                throw new IllegalArgumentException("startAfter(" + sequence + ") on channel '" + name
+                        + "': sequence numbers start at 1; pass 0 to start at the first frame");
+            }
+            this.after = OptionalLong.of(sequence);
             return this;
         }
 
@@ -601,7 +654,7 @@ public final class ChannelReader implements AutoCloseable {
                 // Read before taking the slot: a writer waiting for readers may commit the moment we appear.
                 long newest = memory.writeSequence();
                 reader.attach(memory, key);
-                reader.cursor = start == Start.NEWEST ? Math.max(newest, 1) : newest + 1;
+                reader.placeCursor(newest, start, after);
                 if (waitSet != null) {
                     waitSet.add(reader);
                 }
