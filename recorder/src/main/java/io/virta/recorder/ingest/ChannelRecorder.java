@@ -11,11 +11,13 @@ import io.virta.recorder.format.StreamParameters;
 import io.virta.recorder.index.IndexException;
 import io.virta.recorder.store.AppendOutcome;
 import io.virta.recorder.store.CameraWriter;
+import io.virta.recorder.store.RecordedFrame;
 import io.virta.recorder.store.RecordingStore;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -37,7 +39,9 @@ import java.util.logging.Logger;
  *       or of the resolution starts a new segment.</li>
  *   <li><b>Writer restarts</b> (WRITER_RESTARTED, WRITER_DIED, END_OF_STREAM) do not stop it: it
  *       waits for a writer and goes on at the next keyframe. Recording starts at the newest frame
- *       of the ring, so it writes from the first keyframe after it.</li>
+ *       of the ring, so it writes from the first keyframe after it; or, when the store has frames of
+ *       the camera, after the last of them, so a restart shorter than the ring loses at most the rest
+ *       of that frame's GOP (docs/recording-format.md section 9, <i>Resuming</i>).</li>
  *   <li><b>A store that refuses a write</b> ({@link IOException}: full, gone, failing) pauses this
  *       camera with a log line naming camera and store, and retries after {@link IngestOptions#retryAfter()};
  *       the process and the other cameras go on. A channel that is not an encoded one is retried the
@@ -61,6 +65,18 @@ import java.util.logging.Logger;
 public final class ChannelRecorder implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ChannelRecorder.class.getName());
 
+    /** Where the first attach stands in resuming after the store's last frame (section 9, *Resuming*). */
+    private enum Resume {
+        /** Before the first attach: the store is asked for its last frame. */
+        NOT_ASKED,
+        /** The first frame pulled should be the store's last one, if its writer still publishes. */
+        CONFIRMING,
+        /** Another writer, or a frame the ring lost: frames not newer than the store's last are passed over. */
+        PASSING_OLDER,
+        /** Every frame pulled from now on is recorded as usual. */
+        DONE
+    }
+
     private final RecordingStore store;
     private final CameraChannel channel;
     private final IngestOptions options;
@@ -78,6 +94,10 @@ public final class ChannelRecorder implements AutoCloseable {
      * marked DISCONTINUITY, which starts a new segment, so that sequence numbers grow within a segment.
      */
     private boolean newWriter;
+    private Resume resume = Resume.NOT_ASKED;
+    /** The store's last frame of this camera when recording started; meaningful while resuming. */
+    private long resumeSequence;
+    private long resumeCaptureMicros;
 
     private volatile boolean running = true;
     private volatile RecordingState state = RecordingState.STARTING;
@@ -126,8 +146,12 @@ public final class ChannelRecorder implements AutoCloseable {
     /** Attaches to the channel, waiting up to one tick for it to appear. */
     private void attach() {
         try {
-            reader = ChannelReader.builder(channel.channelName()).expect(ChannelType.ENCODED)
-                    .start(ChannelReader.Start.NEWEST).awaitWriter(options.idleTick()).open();
+            ChannelReader.Builder builder = ChannelReader.builder(channel.channelName()).expect(ChannelType.ENCODED)
+                    .start(ChannelReader.Start.NEWEST).awaitWriter(options.idleTick());
+            if (resume == Resume.NOT_ASKED) {
+                resumeAfterStored(builder);
+            }
+            reader = builder.open();
             awaitingKeyframe = true;
             state = RecordingState.RECORDING;
             LOG.info(() -> "camera " + channel.camera() + ": recording " + channel.channelName() + " into "
@@ -144,6 +168,53 @@ public final class ChannelRecorder implements AutoCloseable {
         }
     }
 
+    /**
+     * The first attach of this recorder: if the store has frames of this camera, start at the last of
+     * them, so that what its writer published while no recorder ran is recorded from the ring. Asked
+     * once: a later attach follows a writer this recorder saw go.
+     */
+    private void resumeAfterStored(ChannelReader.Builder builder) {
+        Optional<RecordedFrame> last;
+        try {
+            last = writer.lastRecorded();
+        } catch (IOException | IndexException e) {
+            LOG.warning(() -> "camera " + channel.camera() + ": cannot read its last recorded frame in "
+                    + store.directory() + " (" + e.getMessage() + "); recording starts at the newest frame");
+            last = Optional.empty();
+        }
+        if (last.isEmpty()) {
+            resume = Resume.DONE;
+            return;
+        }
+        resumeSequence = last.get().sequence();
+        resumeCaptureMicros = last.get().captureTimeMicros();
+        resume = Resume.CONFIRMING;
+        builder.startAfter(resumeSequence - 1);
+    }
+
+    /**
+     * While resuming: true for a frame the store has already, or may have (not newer than its last).
+     * The store's last frame itself, with its capture time, proves that its writer still publishes and
+     * that the frames after it are the ones missed; anything else (another writer, whose sequence numbers
+     * started again, or a ring that lost that frame) falls back to capture times, and marks the first
+     * frame written DISCONTINUITY.
+     */
+    private boolean alreadyStored(Frame frame) {
+        if (resume == Resume.CONFIRMING) {
+            if (frame.sequence() == resumeSequence && frame.captureTimeMicros() == resumeCaptureMicros) {
+                resume = Resume.DONE;
+                return true;
+            }
+            resume = Resume.PASSING_OLDER;
+            newWriter = true;
+        }
+        if (frame.captureTimeMicros() <= resumeCaptureMicros) {
+            return true;
+        }
+        resume = Resume.DONE;
+        return false;
+    }
+
     /** One pull and what it brings; an idle tick syncs too. */
     private void step() {
         try {
@@ -152,7 +223,8 @@ public final class ChannelRecorder implements AutoCloseable {
                 case FRAME -> record(reader.frame());
                 case OVERRUN -> {
                     Frame frame = reader.frame();
-                    framesLost += frame.lost();
+                    // When resuming, the first frame asked for is the store's last: not lost if overwritten.
+                    framesLost += resume == Resume.CONFIRMING ? frame.lost() - 1 : frame.lost();
                     awaitingKeyframe = true;
                     record(frame);
                 }
@@ -189,6 +261,9 @@ public final class ChannelRecorder implements AutoCloseable {
     }
 
     private void record(Frame frame) throws IOException {
+        if (resume != Resume.DONE && alreadyStored(frame)) {
+            return;
+        }
         long sequence = frame.sequence();
         boolean keyframe = frame.isKeyframe();
         if (awaitingKeyframe && !keyframe) {

@@ -14,6 +14,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 
 import static io.virta.recorder.format.RecordDescriptor.FLAG_DISCONTINUITY;
@@ -105,6 +107,31 @@ public final class CameraWriter implements AutoCloseable {
                     segment.syncedOffset());
         }
         return outcome;
+    }
+
+    /**
+     * The last frame of this camera's newest segment, as the store holds it now: where a recorder that
+     * starts again resumes. Read before the first {@link #append}; it reads the segment from its last
+     * indexed keyframe on (one GOP), so it costs a few reads, not a scan.
+     */
+    public Optional<RecordedFrame> lastRecorded() throws IOException {
+        List<SegmentRow> rows = index.segments(camera, Long.MIN_VALUE, Long.MAX_VALUE);
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        SegmentRow newest = rows.getLast();
+        try (SegmentReader reader = SegmentReader.open(store.resolve(newest.file()), SegmentReader.Mode.RESYNC,
+                newest.recordsEnd())) {
+            long keyframe = index.lastKeyframeOffsetBefore(newest.id(), newest.recordsEnd());
+            if (keyframe >= 0) {
+                reader.seek(keyframe);
+            }
+            Optional<RecordedFrame> last = Optional.empty();
+            while (reader.next()) {
+                last = Optional.of(new RecordedFrame(reader.sequence(), reader.captureTimeMicros()));
+            }
+            return last;
+        }
     }
 
     /**
