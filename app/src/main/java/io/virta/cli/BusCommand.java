@@ -129,8 +129,9 @@ final class BusCommand extends CommandGroup {
         long maxTimeouts = 1;
         @Option(names = "--delay-ms", paramLabel = "D", description = "sleep after each frame: a deliberately slow reader")
         long delayMillis;
-        @Option(names = "--start", paramLabel = "newest|next", defaultValue = "newest",
-                description = "where to begin (default ${DEFAULT-VALUE})")
+        @Option(names = "--start", paramLabel = "newest|next|oldest", defaultValue = "newest",
+                description = "where to begin: the newest frame, the next one, or the oldest still in the ring"
+                        + " (default ${DEFAULT-VALUE})")
         ChannelReader.Start start;
         @Option(names = "--wait-writer", paramLabel = "SECONDS", description = "wait for a channel that does not exist yet")
         double waitWriterSeconds;

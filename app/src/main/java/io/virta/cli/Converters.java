@@ -51,7 +51,7 @@ final class Converters {
                 return start;
             }
         }
-        throw new IllegalArgumentException("'" + text + "' is not newest or next");
+        throw new IllegalArgumentException("'" + text + "' is not newest, next or oldest");
     }
 
     private static <T> T parsed(String text, Function<String, T> parse, String what) {
