@@ -28,6 +28,10 @@ declare -A PROBES=(
   [gstreamer1.0-rtsp]=/usr/lib/*/gstreamer-1.0/libgstrtspclientsink.so
   [gir1.2-gst-rtsp-server-1.0]=/usr/lib/*/girepository-1.0/GstRtspServer-1.0.typelib
   [python3-gi]=/usr/lib/python3/dist-packages/gi/__init__.py
+  # Recording exports are checked by parsers that share no code with Virta: mkvtoolnix (mkvmerge -J,
+  # mkvinfo) and mediainfo, beside ffprobe and GStreamer's qtdemux/matroskademux.
+  [mkvtoolnix]=/usr/bin/mkvmerge
+  [mediainfo]=/usr/bin/mediainfo
   # Python workers and the Python event/control clients (python-client/): gRPC, protobuf, OpenCV,
   # and the compilers of their stubs (python-client/scripts/gen_protos.sh needs protoc 3.21, Debian 12's).
   [python3-grpcio]=/usr/lib/python3/dist-packages/grpc/__init__.py
