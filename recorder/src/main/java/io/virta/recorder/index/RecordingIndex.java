@@ -115,6 +115,61 @@ public final class RecordingIndex implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens the index of a store that a recorder may be writing at the same time, for reading only:
+     * SQLite's WAL mode lets readers and the one writer work at once. Nothing is created or changed.
+     *
+     * @throws IndexException naming the file when it is missing, of another schema version or unreadable
+     */
+    public static RecordingIndex openReadOnly(Path file) {
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new IndexException(IndexException.Reason.IO, file + ": no recording index. Is "
+                    + file.getParent() + " a store? A recorder makes the index when it first opens the store;"
+                    + " `virta record check --repair --store " + file.getParent() + "` rebuilds it from the segment files.");
+        }
+        try {
+            org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+            config.setReadOnly(true);
+            Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
+            try (Statement statement = connection.createStatement();
+                 ResultSet result = statement.executeQuery("PRAGMA user_version")) {
+                int version = result.next() ? result.getInt(1) : 0;
+                if (version != SCHEMA_VERSION) {
+                    connection.close();
+                    throw new IndexException(IndexException.Reason.OTHER_VERSION, file + ": index schema version "
+                            + version + ", this Virta reads " + SCHEMA_VERSION + ". Use the Virta that wrote the store,"
+                            + " or move the index away and let a recorder rebuild it from the segment files.");
+                }
+            }
+            return new RecordingIndex(file, connection);
+        } catch (SQLException e) {
+            boolean damaged = e.getErrorCode() == SQLITE_CORRUPT || e.getErrorCode() == SQLITE_NOTADB;
+            throw new IndexException(damaged ? IndexException.Reason.UNREADABLE : IndexException.Reason.IO,
+                    file + ": cannot read the recording index (" + e.getMessage() + "). Check its permissions;"
+                    + " if it is damaged, the next recorder to open the store rebuilds it.", e);
+        }
+    }
+
+    /** Segment {@code id}, if the index has it. */
+    public synchronized Optional<SegmentRow> segment(long id) {
+        List<SegmentRow> rows = query("SELECT " + COLUMNS + " FROM segments WHERE id = " + id);
+        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    }
+
+    /** The cameras with at least one segment, by name. */
+    public synchronized List<String> cameras() {
+        try (Statement statement = connection.createStatement();
+             ResultSet result = statement.executeQuery("SELECT DISTINCT camera FROM segments ORDER BY camera")) {
+            List<String> cameras = new ArrayList<>();
+            while (result.next()) {
+                cameras.add(result.getString(1));
+            }
+            return cameras;
+        } catch (SQLException e) {
+            throw failure("list the cameras", e);
+        }
+    }
+
     public synchronized void addSegment(SegmentRow row) {
         try {
             insertSegment.setLong(1, row.id());
