@@ -15,7 +15,7 @@ import java.lang.invoke.MethodHandle;
 
 /**
  * The few libc calls the bus needs. The calls of every frame (post, trywait, clockwait) are FFM
- * downcalls: they allocate nothing, and after a reader is woken they run far less code than a JNA
+ * downcalls without errno capture: they allocate nothing, and after a reader is woken they run far less code than a JNA
  * call (libffi, a JNI upcall that records errno), which matters when writer and reader share a CPU:
  * the CPU time a reader spends per frame decides how often the scheduler lets it run at the writer's
  * post rather than only once the writer blocks (docs/benchmarks.md, "Hand-off on a shared CPU").
@@ -43,8 +43,13 @@ final class LibC {
     // glibc's sem_trywait never enters the kernel: a critical call skips the thread-state transition.
     private static final MethodHandle SEM_TRYWAIT = downcall("sem_trywait",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG), Linker.Option.critical(false));
-    private static final MethodHandle SEM_CLOCKWAIT = downcall("sem_clockwait",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
+    private static final FunctionDescriptor SEM_CLOCKWAIT_SIGNATURE =
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG);
+    // Capturing errno costs an allocation per call (the JDK slices the capture segment), so the wait of
+    // every frame goes without it: success needs no errno, and a timeout shows on the clock. Only a
+    // failure before the deadline (a signal, or an error) waits again through the capturing handle.
+    private static final MethodHandle SEM_CLOCKWAIT = downcall("sem_clockwait", SEM_CLOCKWAIT_SIGNATURE);
+    private static final MethodHandle SEM_CLOCKWAIT_ERRNO = downcall("sem_clockwait", SEM_CLOCKWAIT_SIGNATURE,
             Linker.Option.captureCallState("errno"));
 
     private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
@@ -78,10 +83,19 @@ final class LibC {
         }
     }
 
-    /** sem_clockwait; on failure, {@link #errno} of {@code callState} says why. */
+    /** sem_clockwait without errno: 0 when decremented, -1 on any failure. Allocates nothing. */
+    static int semClockwait(long sem, int clock, long absTimespec) {
+        try {
+            return (int) SEM_CLOCKWAIT.invokeExact(sem, clock, absTimespec);
+        } catch (Throwable t) {
+            throw new AssertionError("sem_clockwait downcall", t);
+        }
+    }
+
+    /** sem_clockwait; on failure, {@link #errno} of {@code callState} says why. Allocates per call. */
     static int semClockwait(MemorySegment callState, long sem, int clock, long absTimespec) {
         try {
-            return (int) SEM_CLOCKWAIT.invokeExact(callState, sem, clock, absTimespec);
+            return (int) SEM_CLOCKWAIT_ERRNO.invokeExact(callState, sem, clock, absTimespec);
         } catch (Throwable t) {
             throw new AssertionError("sem_clockwait downcall", t);
         }

@@ -96,6 +96,14 @@ public final class NamedSemaphore implements AutoCloseable {
         timespec.set(ValueLayout.JAVA_LONG, 0, Math.floorDiv(deadlineNanos, 1_000_000_000L));
         timespec.set(ValueLayout.JAVA_LONG, 8, Math.floorMod(deadlineNanos, 1_000_000_000L));
         while (true) {
+            if (LibC.semClockwait(handle, LibC.CLOCK_MONOTONIC, timespec.address()) == 0) {
+                return true;
+            }
+            // System.nanoTime() reads CLOCK_MONOTONIC, the clock the deadline is on: past it, this was the timeout.
+            if (System.nanoTime() - deadlineNanos >= 0) {
+                return false;
+            }
+            // Interrupted by a signal, or an error: wait again, learning errno this time (this allocates; it is rare).
             if (LibC.semClockwait(callState, handle, LibC.CLOCK_MONOTONIC, timespec.address()) == 0) {
                 return true;
             }

@@ -32,7 +32,7 @@ import java.util.logging.Logger;
  *       only frames the writer overwrote before the recorder reached them are lost, counted by the
  *       reader's OVERRUN in {@link #framesLost()}. After a loss, frames up to the next keyframe are
  *       not written ({@link #framesSkipped()}): they refer to pictures the store does not have.</li>
- *   <li><b>One copy:</b> from the bus cell to the kernel, by the camera writer's gathering write. A
+ *   <li><b>One copy:</b> from the bus cell to the kernel, by the camera writer's write. A
  *       cell that the writer reused while it was being written is taken back
  *       ({@link CameraWriter#retractLast()}); the reader counts it as lost at the next pull.</li>
  *   <li><b>Parameter sets</b> come from the stream (in-band before each keyframe); a change of them
