@@ -96,8 +96,7 @@ public final class ChannelRecorder implements AutoCloseable {
     private boolean newWriter;
     private Resume resume = Resume.NOT_ASKED;
     /** The store's last frame of this camera when recording started; meaningful while resuming. */
-    private long resumeSequence;
-    private long resumeCaptureMicros;
+    private RecordedFrame resumeAfter;
 
     private volatile boolean running = true;
     private volatile RecordingState state = RecordingState.STARTING;
@@ -186,10 +185,9 @@ public final class ChannelRecorder implements AutoCloseable {
             resume = Resume.DONE;
             return;
         }
-        resumeSequence = last.get().sequence();
-        resumeCaptureMicros = last.get().captureTimeMicros();
+        resumeAfter = last.get();
         resume = Resume.CONFIRMING;
-        builder.startAfter(resumeSequence - 1);
+        builder.startAfter(resumeAfter.sequence() - 1);
     }
 
     /**
@@ -201,14 +199,19 @@ public final class ChannelRecorder implements AutoCloseable {
      */
     private boolean alreadyStored(Frame frame) {
         if (resume == Resume.CONFIRMING) {
-            if (frame.sequence() == resumeSequence && frame.captureTimeMicros() == resumeCaptureMicros) {
+            if (frame.sequence() == resumeAfter.sequence() && frame.captureTimeMicros() == resumeAfter.captureTimeMicros()) {
+                // The next frame continues the stored GOP: write it at once, in a segment that starts without
+                // a keyframe (section 5.3), rather than skipping to the next keyframe.
                 resume = Resume.DONE;
+                parameterSets.seed(resumeAfter.parameters());
+                writer.continueAfter(resumeAfter);
+                awaitingKeyframe = false;
                 return true;
             }
             resume = Resume.PASSING_OLDER;
             newWriter = true;
         }
-        if (frame.captureTimeMicros() <= resumeCaptureMicros) {
+        if (frame.captureTimeMicros() <= resumeAfter.captureTimeMicros()) {
             return true;
         }
         resume = Resume.DONE;

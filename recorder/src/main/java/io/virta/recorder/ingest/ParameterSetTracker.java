@@ -47,6 +47,21 @@ final class ParameterSetTracker {
     }
 
     /**
+     * Takes the parameters of a segment already in the store (a recorder that resumes it), as if a
+     * keyframe with them had been seen.
+     */
+    void seed(StreamParameters stored) {
+        byte[] sets = stored.parameterSets();
+        if (sets.length > MAX_LENGTH) {
+            return; // a header never holds more (section 3); leave the tracker waiting for a keyframe
+        }
+        System.arraycopy(sets, 0, current, 0, sets.length);
+        currentLength = sets.length;
+        parameters = stored;
+        known = true;
+    }
+
+    /**
      * Reads the parameter sets in front of a keyframe's first slice ({@code unit}'s bytes from 0 to its
      * limit; position and limit unchanged) and returns the parameters to record it with.
      */

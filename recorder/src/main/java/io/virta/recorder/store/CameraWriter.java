@@ -63,6 +63,8 @@ public final class CameraWriter implements AutoCloseable {
     private int lastLength;
     private long framesSkipped;
     private long segmentsStarted;
+    /** Set by {@link #continueAfter} until the next append: the store's last frame, which that append may continue. */
+    private RecordedFrame continuing;
 
     CameraWriter(Path store, String camera, RecordingIndex index, SegmentPolicy policy, LongSupplier segmentIds,
                  Runnable onClose) {
@@ -90,7 +92,10 @@ public final class CameraWriter implements AutoCloseable {
         int length = payload.remaining();
         AppendOutcome outcome = AppendOutcome.WRITTEN;
         if (segment == null || needsNewSegment(parameters, captureTimeMicros, flags, keyframe, length)) {
-            if (!keyframe && (segment == null || !parameters.equals(stream))) {
+            boolean continues = continuing != null && segment == null && sequence == continuing.sequence() + 1
+                    && parameters.equals(continuing.parameters());
+            continuing = null;
+            if (!keyframe && !continues && (segment == null || !parameters.equals(stream))) {
                 framesSkipped++;
                 return AppendOutcome.SKIPPED_UNTIL_KEYFRAME;
             }
@@ -128,10 +133,21 @@ public final class CameraWriter implements AutoCloseable {
             }
             Optional<RecordedFrame> last = Optional.empty();
             while (reader.next()) {
-                last = Optional.of(new RecordedFrame(reader.sequence(), reader.captureTimeMicros()));
+                last = Optional.of(new RecordedFrame(reader.sequence(), reader.captureTimeMicros(),
+                        reader.header().stream()));
             }
             return last;
         }
+    }
+
+    /**
+     * Lets the next {@link #append} start a segment with a frame that is not a keyframe, if it is the
+     * frame right after {@code last} (the next bus sequence number, the same parameters): a recorder
+     * that resumes right after the store's last frame (section 9) loses none of the GOP it stopped in,
+     * since the frames it writes refer to pictures the previous segment holds (section 5.3, rule 1).
+     */
+    public void continueAfter(RecordedFrame last) {
+        continuing = last;
     }
 
     /**
