@@ -13,6 +13,7 @@ import io.virta.recorder.store.AppendOutcome;
 import io.virta.recorder.store.CameraWriter;
 import io.virta.recorder.store.RecordedFrame;
 import io.virta.recorder.store.RecordingStore;
+import io.virta.recorder.store.StoreMissingException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -99,6 +100,8 @@ public final class ChannelRecorder implements AutoCloseable {
     private RecordedFrame resumeAfter;
 
     private volatile boolean running = true;
+    /** Set by a pause, cleared by the next frame written: for status and to log a lasting failure once. */
+    private volatile String problem;
     private volatile RecordingState state = RecordingState.STARTING;
     private volatile long framesWritten;
     private volatile long bytesWritten;
@@ -292,6 +295,11 @@ public final class ChannelRecorder implements AutoCloseable {
         }
         awaitingKeyframe = false;
         newWriter = false;
+        if (problem != null) {
+            LOG.info(() -> "camera " + channel.camera() + ": recording into " + store.directory()
+                    + " again after " + pauses + " pause(s)");
+            problem = null;
+        }
         framesWritten++;
         bytesWritten += frame.payloadSize();
         lastWrittenSequence = sequence;
@@ -321,9 +329,15 @@ public final class ChannelRecorder implements AutoCloseable {
     private void pause(Exception failure, String what) {
         pauses++;
         state = RecordingState.PAUSED;
-        LOG.log(Level.SEVERE, "camera " + channel.camera() + ": " + what + " (" + failure.getMessage()
-                + "): recording of " + channel.camera() + " paused, retrying in " + options.retryAfter().toMillis()
-                + " ms; free space or fix the disk if it is full or failing; the rest of the process goes on", failure);
+        String message = what + " (" + failure.getMessage() + ")";
+        // A store that stays full or gone fails every retry the same way: say it once, not every few seconds.
+        if (!message.equals(problem)) {
+            LOG.log(Level.SEVERE, "camera " + channel.camera() + ": " + message + ": recording of " + channel.camera()
+                    + " paused, retrying every " + options.retryAfter().toMillis() + " ms; free space or fix the disk"
+                    + " if it is full or failing; the rest of the process goes on",
+                    failure instanceof StoreMissingException ? null : failure);
+        }
+        problem = message;
         try {
             writer.abandon();
         } catch (IOException | RuntimeException e) {
@@ -335,7 +349,6 @@ public final class ChannelRecorder implements AutoCloseable {
         sleep(options.retryAfter());
         if (running) {
             state = RecordingState.RECORDING;
-            LOG.info(() -> "camera " + channel.camera() + ": recording into " + store.directory() + " again");
         }
     }
 
@@ -439,6 +452,11 @@ public final class ChannelRecorder implements AutoCloseable {
     /** Wall-clock µs of the last force of the camera's segment; 0 before the first. */
     public long lastSyncMicros() {
         return lastSyncMicros;
+    }
+
+    /** Why the camera last paused, while it has not written a frame since; empty when recording is well. */
+    public Optional<String> problem() {
+        return Optional.ofNullable(problem);
     }
 
     /** How many times the store refused a write. */

@@ -45,6 +45,7 @@ import static io.virta.recorder.format.RecordDescriptor.HEADER_LENGTH;
  */
 public final class CameraWriter implements AutoCloseable {
     private final Path store;
+    private final StoreIdentity identity;
     private final String camera;
     private final RecordingIndex index;
     private final SegmentPolicy policy;
@@ -66,9 +67,10 @@ public final class CameraWriter implements AutoCloseable {
     /** Set by {@link #continueAfter} until the next append: the store's last frame, which that append may continue. */
     private RecordedFrame continuing;
 
-    CameraWriter(Path store, String camera, RecordingIndex index, SegmentPolicy policy, LongSupplier segmentIds,
-                 Runnable onClose) {
+    CameraWriter(Path store, StoreIdentity identity, String camera, RecordingIndex index, SegmentPolicy policy,
+                 LongSupplier segmentIds, Runnable onClose) {
         this.store = store;
+        this.identity = identity;
         this.camera = camera;
         this.index = index;
         this.policy = policy;
@@ -187,6 +189,7 @@ public final class CameraWriter implements AutoCloseable {
     private void startSegment(StreamParameters parameters, long captureTimeMicros, int firstLength)
             throws IOException {
         sealSegment();
+        identity.verify(); // never recreate a vanished store's directories in its place
         long id = segmentIds.getAsLong();
         long allocated = Math.max(policy.segmentBytes(),
                 SegmentHeaderDescriptor.LENGTH + 2L * HEADER_LENGTH + firstLength + 8);
@@ -224,6 +227,8 @@ public final class CameraWriter implements AutoCloseable {
      */
     public boolean syncIfDue(long nowNanos) throws IOException {
         if (segment != null && segment.syncIfDue(nowNanos)) {
+            // A force succeeds on a deleted file too: the store's presence is checked at each sync, once a second.
+            identity.verify();
             index.updateProgress(segment.header().segmentId(), segment.lastCaptureMicros(), segment.recordsEnd(),
                     segment.syncedOffset());
             return true;

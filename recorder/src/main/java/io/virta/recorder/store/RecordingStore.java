@@ -39,10 +39,12 @@ public final class RecordingStore implements AutoCloseable {
     private final RecoveryReport recovery;
     private final AtomicLong nextSegmentId;
     private final Set<String> camerasWriting = new HashSet<>();
+    private final StoreIdentity identity;
 
     private RecordingStore(Path directory, SegmentPolicy policy, StoreLock lock, RecordingIndex index,
-                           RecoveryReport recovery) {
+                           RecoveryReport recovery, StoreIdentity identity) {
         this.directory = directory;
+        this.identity = identity;
         this.policy = policy;
         this.lock = lock;
         this.index = index;
@@ -64,7 +66,7 @@ public final class RecordingStore implements AutoCloseable {
             List<String> notes = new ArrayList<>();
             index = openOrRebuild(directory, notes);
             RecoveryReport report = Recovery.run(directory, index, notes);
-            return new RecordingStore(directory, policy, lock, index, report);
+            return new RecordingStore(directory, policy, lock, index, report, StoreIdentity.of(directory));
         } catch (IOException | RuntimeException e) {
             if (index != null) {
                 index.close();
@@ -113,7 +115,8 @@ public final class RecordingStore implements AutoCloseable {
             throw new IllegalStateException("camera " + camera + " is already being recorded into " + directory
                     + "; close its writer first");
         }
-        return new CameraWriter(directory, camera, index, policy, nextSegmentId::getAndIncrement, () -> released(camera));
+        return new CameraWriter(directory, identity, camera, index, policy, nextSegmentId::getAndIncrement,
+                () -> released(camera));
     }
 
     private synchronized void released(String camera) {
@@ -126,6 +129,11 @@ public final class RecordingStore implements AutoCloseable {
 
     public RecordingIndex index() {
         return index;
+    }
+
+    /** False once the store's directory was deleted or its disk unmounted (see {@link StoreIdentity}). */
+    public boolean present() {
+        return identity.present();
     }
 
     /** What recovery did when this store was opened. */
