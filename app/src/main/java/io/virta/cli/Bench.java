@@ -8,6 +8,7 @@ import io.virta.bench.producer.LossBenchmark;
 import io.virta.bench.producer.RtspServerBenchmark;
 import io.virta.bench.producer.SoakBenchmark;
 import io.virta.bench.producer.WebBenchmark;
+import io.virta.bench.record.RecordBenchmark;
 import io.virta.bench.viewer.ViewerBenchmark;
 import io.virta.bench.worker.WorkerBenchmark;
 import picocli.CommandLine.Command;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", description = "Run a benchmark; its markdown report is printed (and --out FILE keeps it).",
         subcommands = {BusBenchmark.Cli.class, DecodeBenchmark.Cli.class, IngestBenchmark.Cli.class,
                 RtspServerBenchmark.Cli.class, EventBenchmark.Cli.class, WorkerBenchmark.Cli.class,
-                ViewerBenchmark.Cli.class, WebBenchmark.Cli.class, LossBenchmark.Cli.class, SoakBenchmark.Cli.class})
+                ViewerBenchmark.Cli.class, WebBenchmark.Cli.class, LossBenchmark.Cli.class, SoakBenchmark.Cli.class,
+                RecordBenchmark.Cli.class})
 final class Bench extends CommandGroup {
 }

@@ -248,6 +248,29 @@ public final class ChannelReader implements AutoCloseable {
         return skipped;
     }
 
+    /**
+     * Lets go of the frame the last pull returned: the caller is done with it, so a writer that reuses
+     * its cell afterwards does not make it count as lost at the next pull (docs/bus-format.md section
+     * 5.2, step 1). A reader that keeps no frame while it sleeps between pulls (the recorder, between
+     * batches) calls it before sleeping.
+     */
+    public void release() {
+        frame.forget();
+    }
+
+    /**
+     * Takes back the wake-ups the writer rang since this reader last waited (docs/bus-format.md section
+     * 5.2). A reader that polls on its own schedule rather than waiting in {@link #pull} (the recorder
+     * sleeps and then writes a batch of frames) calls it before it sleeps, so that its doorbell's count
+     * stays small. Cheap: no system call. A reader in a {@code WaitSet} shares its doorbell with the
+     * set's other readers, whose wake-ups it must not take: there this does nothing.
+     */
+    public void dropWakeups() {
+        if (!closed && ownsDoorbell) {
+            doorbell.drain();
+        }
+    }
+
     /** True when a pull would return at once: a frame is ready, or the writer's state changed. */
     public boolean isReady() {
         if (detachedAs != null) {

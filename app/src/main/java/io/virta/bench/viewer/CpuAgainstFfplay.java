@@ -1,5 +1,6 @@
 package io.virta.bench.viewer;
 
+import io.virta.bench.ProcessCpu;
 import io.virta.bench.BenchReport;
 
 import java.io.IOException;

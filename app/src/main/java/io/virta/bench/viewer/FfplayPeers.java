@@ -1,5 +1,6 @@
 package io.virta.bench.viewer;
 
+import io.virta.bench.ProcessCpu;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

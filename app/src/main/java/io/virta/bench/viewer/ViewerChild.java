@@ -1,5 +1,6 @@
 package io.virta.bench.viewer;
 
+import io.virta.bench.ProcessCpu;
 import io.virta.producer.supervise.JvmLaunch;
 
 import java.io.BufferedReader;

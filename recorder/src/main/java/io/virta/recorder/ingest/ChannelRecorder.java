@@ -20,6 +20,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -82,6 +83,10 @@ public final class ChannelRecorder implements AutoCloseable {
     private final CameraChannel channel;
     private final IngestOptions options;
     private final long tickNanos;
+    private final long batchNanos;
+    /** The next batch's sleep: the batch interval, or less while the ring fills fast (see {@link #adaptPark}). */
+    private long parkNanos;
+    private static final long MIN_PARK_NANOS = 1_000_000;
     private final ParameterSetTracker parameterSets = new ParameterSetTracker();
     private final Thread thread;
 
@@ -122,6 +127,8 @@ public final class ChannelRecorder implements AutoCloseable {
         this.channel = channel;
         this.options = options;
         this.tickNanos = options.idleTick().toNanos();
+        this.batchNanos = options.batch().toNanos();
+        this.parkNanos = Math.max(MIN_PARK_NANOS, batchNanos / 4);
         this.writer = store.camera(channel.camera());
         this.thread = Thread.ofPlatform().name("recorder-" + channel.camera()).daemon(true).unstarted(this::run);
     }
@@ -221,10 +228,23 @@ public final class ChannelRecorder implements AutoCloseable {
         return false;
     }
 
-    /** One pull and what it brings; an idle tick syncs too. */
+    /**
+     * One pull and what it brings; an idle tick syncs too. With a batch interval, the thread does not
+     * wait for each frame: once the ring has nothing new, it sleeps for the interval and then writes
+     * what gathered, one wake-up for several frames.
+     */
     private void step() {
         try {
-            PullStatus status = reader.pull(tickNanos);
+            PullStatus status = batchNanos == 0 ? reader.pull(tickNanos) : reader.poll();
+            if (status == PullStatus.TIMEOUT && batchNanos > 0) {
+                syncIfDue();
+                reader.release();     // written and checked: its cell may be reused while this thread sleeps
+                reader.dropWakeups(); // the writer rang for frames this thread will take without waiting
+                long newestBefore = reader.newestSequence();
+                LockSupport.parkNanos(parkNanos);
+                adaptPark(reader.newestSequence() - newestBefore);
+                status = reader.pull(tickNanos - parkNanos);
+            }
             switch (status) {
                 case FRAME -> record(reader.frame());
                 case OVERRUN -> {
@@ -263,6 +283,20 @@ public final class ChannelRecorder implements AutoCloseable {
         } catch (RuntimeException e) {
             // A fault of the recorder's own: this camera starts again with a new segment, the others go on.
             pause(e, "recording failed unexpectedly (please report it)");
+        }
+    }
+
+    /**
+     * Keeps a batch well inside the ring: if a quarter of the ring's cells gathered during one sleep, the
+     * next is half as long (a fast stream, or a small ring); if less than an eighth, twice as long, up to
+     * the batch interval. A fixed sleep would let a fast camera lap the recorder with nothing wrong on disk.
+     */
+    private void adaptPark(long gathered) {
+        int cells = reader.cells();
+        if (gathered * 4 >= cells) {
+            parkNanos = Math.max(MIN_PARK_NANOS, parkNanos / 2);
+        } else if (gathered * 8 < cells) {
+            parkNanos = Math.min(batchNanos, parkNanos * 2);
         }
     }
 

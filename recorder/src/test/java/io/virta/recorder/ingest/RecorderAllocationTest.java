@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class RecorderAllocationTest {
-    private static final int FRAMES = 3_000;
+    private static final int FRAMES = 2_000;
     /** Allocation tolerated per frame, on average: none of the recorder's own. */
     private static final int BYTES_PER_FRAME = 2;
 
@@ -39,7 +39,7 @@ class RecorderAllocationTest {
         byte[] delta = BusStream.accessUnit(2, 0);
         try (BusStream stream = BusStream.create("rec-alloc", 64);
              Recorder recorder = Recorder.open(store, policy, List.of(CameraChannel.h264(stream.camera)),
-                     IngestOptions.DEFAULT)) {
+                     IngestOptions.DEFAULT.withBatch(Duration.ofMillis(1)))) { // the batching path, at a test's pace
             ChannelRecorder camera = recorder.camera(stream.camera);
             stream.awaitReader();
             stream.publishPaced(0, camera); // the keyframe that opens the segment
@@ -50,16 +50,21 @@ class RecorderAllocationTest {
             ChannelRecorderTest.await(() -> camera.lastWrittenSequence() == stream.writer.sequence(), "the warm-up", camera);
             long thread = Thread.getAllStackTraces().keySet().stream()
                     .filter(t -> t.getName().equals("recorder-" + stream.camera)).findFirst().orElseThrow().threadId();
-            long before = threads.getThreadAllocatedBytes(thread);
-            for (int i = 0; i < FRAMES; i++) {
-                long sequence = stream.publishDelta(delta);
-                while (camera.lastWrittenSequence() < sequence) {
-                    Thread.onSpinWait();
+            // Rounds of the same pattern: the first may still link or compile what the warm-up did not reach
+            // (the wait after a sleep that found nothing); the fewest bytes of a round is the steady state.
+            long fewest = Long.MAX_VALUE;
+            for (int round = 0; round < 3; round++) {
+                long before = threads.getThreadAllocatedBytes(thread);
+                for (int i = 0; i < FRAMES; i++) {
+                    long sequence = stream.publishDelta(delta);
+                    while (camera.lastWrittenSequence() < sequence) {
+                        Thread.onSpinWait();
+                    }
                 }
+                fewest = Math.min(fewest, threads.getThreadAllocatedBytes(thread) - before);
             }
-            long allocated = threads.getThreadAllocatedBytes(thread) - before;
-            System.out.println(FRAMES + " frames recorded with " + allocated + " bytes allocated by the recorder's thread");
-            assertTrue(allocated < BYTES_PER_FRAME * FRAMES, FRAMES + " frames recorded with " + allocated
+            System.out.println(FRAMES + " frames recorded with " + fewest + " bytes allocated by the recorder's thread");
+            assertTrue(fewest < BYTES_PER_FRAME * FRAMES, FRAMES + " frames recorded with " + fewest
                     + " bytes allocated by the recorder's thread: something on the path allocates per frame");
         }
     }

@@ -1,4 +1,4 @@
-package io.virta.bench.viewer;
+package io.virta.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** CPU time a process has used so far, from {@code /proc/<pid>/stat}: its own threads, not its children. */
-final class ProcessCpu {
+public final class ProcessCpu {
     /** USER_HZ: the unit of utime and stime, 100 on every Linux this runs on. */
     private static final double TICKS_PER_SECOND = 100.0;
 
@@ -14,7 +14,7 @@ final class ProcessCpu {
     }
 
     /** utime + stime of {@code pid} in seconds. */
-    static double seconds(long pid) {
+    public static double seconds(long pid) {
         String stat;
         try {
             stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
@@ -26,7 +26,7 @@ final class ProcessCpu {
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
     }
 
-    static double seconds(Iterable<Long> pids) {
+    public static double seconds(Iterable<Long> pids) {
         double sum = 0;
         for (long pid : pids) {
             sum += seconds(pid);

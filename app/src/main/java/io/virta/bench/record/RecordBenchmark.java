@@ -1,0 +1,424 @@
+package io.virta.bench.record;
+
+import io.virta.bench.BenchReport;
+import io.virta.recorder.Recorder;
+import io.virta.recorder.format.StreamParameters;
+import io.virta.recorder.index.KeyframePosition;
+import io.virta.recorder.ingest.CameraChannel;
+import io.virta.recorder.ingest.ChannelRecorder;
+import io.virta.recorder.ingest.IngestOptions;
+import io.virta.recorder.store.CameraWriter;
+import io.virta.recorder.store.RecordingStore;
+import io.virta.recorder.store.SegmentPolicy;
+import io.virta.recorder.store.SegmentReader;
+import io.virta.recorder.store.StoreView;
+import io.virta.bus.PixelFormat;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * {@code virta bench record}: the recorder against its goals (issue 15), each beside a peer in the same
+ * run.
+ *
+ * <ul>
+ *   <li><b>cpu</b>: CPU per recorded stream, 16 and 64 real 4 Mbit/s H264 streams on the bus, against
+ *       one {@code ffmpeg -c copy -f segment} per camera fed the same clip (Frigate's way). Virta's
+ *       figure is the CPU time of the recorder's threads (pull, write, index, sync); ffmpeg's that of its
+ *       processes (parse, mux, write).</li>
+ *   <li><b>load</b>: 64 streams for minutes on a loop-mounted ext4 disk, with a disk stall in the middle
+ *       ({@code fsfreeze}): recorder CPU, write amplification ({@code /proc/self/io} write_bytes over
+ *       payload bytes), frames lost, the largest lag.</li>
+ *   <li><b>seek</b>: random moments in a synthetic 24-hour store of 16 cameras, from the request to the
+ *       keyframe's GOP in memory, warm and with the page cache dropped; and the index's size per
+ *       camera-hour.</li>
+ * </ul>
+ */
+public final class RecordBenchmark {
+    private static final StreamParameters SYNTHETIC = new StreamParameters(PixelFormat.H264, 1280, 720,
+            new byte[] {0, 0, 0, 1, 0x67, 0x64, 0, 0x1f, 0, 0, 0, 1, 0x68, (byte) 0xee, 0x3c, (byte) 0x80});
+
+    private final BenchReport report = new BenchReport();
+    private final Path work;
+
+    private final SegmentPolicy policy;
+
+    private RecordBenchmark(Path work, SegmentPolicy policy) {
+        this.work = work;
+        this.policy = policy;
+    }
+
+    /** {@code virta bench record}: the options, and the run. */
+    @Command(name = "record", description = {"Recorder: CPU per stream against ffmpeg -c copy -f segment, sustained"
+            + " load with a disk stall, seek latency in a 24-hour store, index size."})
+    public static final class Cli implements Callable<Integer> {
+        @Option(names = "--part", paramLabel = "PART", split = ",",
+                description = "cpu, load, seek (default: cpu,seek; load takes --minutes)")
+        List<String> parts = List.of("cpu", "seek");
+        @Option(names = "--streams", paramLabel = "N", split = ",", description = "cpu: stream counts (default 16,64)")
+        List<Integer> streams = List.of(16, 64);
+        @Option(names = "--seconds", paramLabel = "S", description = "cpu: seconds measured per run (default ${DEFAULT-VALUE})")
+        int seconds = 30;
+        @Option(names = "--sync-seconds", paramLabel = "S",
+                description = "cpu and load: the recorder's syncSeconds (default ${DEFAULT-VALUE})")
+        double syncSeconds = 1;
+        @Option(names = "--minutes", paramLabel = "M", description = "load: minutes (default ${DEFAULT-VALUE})")
+        int minutes = 10;
+        @Option(names = "--stall-seconds", paramLabel = "S", description = "load: disk stall (default ${DEFAULT-VALUE})")
+        int stallSeconds = 10;
+        @Option(names = "--hours", paramLabel = "H", description = "seek: hours of the synthetic store (default ${DEFAULT-VALUE})")
+        int hours = 24;
+        @Option(names = "--dir", paramLabel = "DIR", description = "where stores go (default: a new directory in /var/tmp)")
+        Path dir;
+        @Option(names = "--quick", description = "16 streams for 10 s, a 1-hour store: a smoke run, not figures to quote")
+        boolean quick;
+        @Mixin
+        BenchReport.OutFile out;
+
+        @Override
+        public Integer call() throws Exception {
+            Path work = Files.createTempDirectory(dir != null ? dir : Path.of("/var/tmp"), "virta-bench-record");
+            RecordBenchmark bench = new RecordBenchmark(work, SegmentPolicy.DEFAULT.withSync(
+                    Duration.ofMillis(Math.round(syncSeconds * 1000))));
+            try {
+                bench.report.heading("Recorder benchmark", quick);
+                RealClip clip = RealClip.make(work, 4, 4000);
+                if (parts.contains("cpu")) {
+                    bench.cpu(quick ? List.of(16) : streams, quick ? 10 : seconds, clip);
+                }
+                if (parts.contains("load")) {
+                    bench.load(quick ? 16 : 64, quick ? 1 : minutes, stallSeconds, clip);
+                }
+                if (parts.contains("seek")) {
+                    bench.seek(16, quick ? 1 : hours);
+                }
+            } finally {
+                deleteTree(work);
+            }
+            bench.report.writeTo(out.file());
+            return 0;
+        }
+    }
+
+    // ---------------------------------------------------------------- cpu
+
+    private void cpu(List<Integer> counts, int seconds, RealClip clip) throws Exception {
+        report.line("### CPU per recorded stream (real 720p H264 at %d kbit/s, 25 fps, %d s measured after 3 s;"
+                + " Virta syncs every %.1f s, ffmpeg never)", clip.bitrateKbps, seconds, policy.sync().toMillis() / 1000.0);
+        report.line("");
+        report.header("streams", "Virta recorder threads (% of a core per stream)", "ffmpeg -c copy -f segment (%)",
+                "Virta / ffmpeg", "frames lost (Virta)");
+        for (int count : counts) {
+            double virta = recorderCpuPerStream(count, seconds, clip);
+            double ffmpeg = ffmpegCpuPerStream(count, seconds, clip);
+            report.row(count, BenchReport.fixed(100 * virta, 3), BenchReport.fixed(100 * ffmpeg, 3),
+                    BenchReport.ratio(virta, ffmpeg), lostInLastRun);
+        }
+        report.line("");
+    }
+
+    private long lostInLastRun;
+
+    /** CPU seconds per second per stream of the recorder's threads while it records {@code count} streams. */
+    private double recorderCpuPerStream(int count, int seconds, RealClip clip) throws Exception {
+        Path store = work.resolve("cpu-virta-" + count);
+        try (BusCameras cameras = new BusCameras("rbench", count, 64, clip);
+             Recorder recorder = Recorder.open(store, policy, cameras.names().stream()
+                     .map(CameraChannel::h264).toList(), IngestOptions.DEFAULT)) {
+            Thread.sleep(3000);
+            double before = recorderThreadsCpu();
+            long lostBefore = lost(recorder);
+            long start = System.nanoTime();
+            Thread.sleep(seconds * 1000L);
+            double used = recorderThreadsCpu() - before;
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            lostInLastRun = lost(recorder) - lostBefore;
+            return used / elapsed / count;
+        } finally {
+            deleteTree(store);
+        }
+    }
+
+    private double ffmpegCpuPerStream(int count, int seconds, RealClip clip) throws Exception {
+        Path dir = work.resolve("cpu-ffmpeg-" + count);
+        try (FfmpegSegmenters ffmpeg = new FfmpegSegmenters(count, clip, dir)) {
+            Thread.sleep(3000);
+            double before = ffmpeg.cpuSeconds();
+            long start = System.nanoTime();
+            Thread.sleep(seconds * 1000L);
+            double used = ffmpeg.cpuSeconds() - before;
+            return used / ((System.nanoTime() - start) / 1e9) / count;
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static double recorderThreadsCpu() {
+        var threads = ManagementFactory.getThreadMXBean();
+        long nanos = 0;
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().startsWith("recorder-")) {
+                nanos += Math.max(0, threads.getThreadCpuTime(thread.threadId()));
+            }
+        }
+        return nanos / 1e9;
+    }
+
+    private static long lost(Recorder recorder) {
+        return recorder.cameras().stream().mapToLong(ChannelRecorder::framesLost).sum();
+    }
+
+    // ---------------------------------------------------------------- load
+
+    private void load(int count, int minutes, int stallSeconds, RealClip clip) throws Exception {
+        long payloadEstimate = (long) count * clip.bitrateKbps * 1000 / 8 * minutes * 60;
+        Path mount = work.resolve("disk");
+        Files.createDirectories(mount);
+        Path image = work.resolve("disk.img");
+        boolean ownDisk = LoopDisk.mount(image, payloadEstimate + payloadEstimate / 3 + (1L << 30), mount);
+        String where = ownDisk ? "a loop-mounted ext4 disk" : "the work directory (no root: no loop disk, no stall)";
+        int cells = RealClip.FPS * (stallSeconds + 6);
+        report.line("### Sustained load: %d streams of %d kbit/s for %d min on %s, ring of %d cells, %d s disk stall"
+                + " (fsfreeze) at half time", count, clip.bitrateKbps, minutes, where, cells, ownDisk ? stallSeconds : 0);
+        report.line("");
+        try {
+            Path store = mount.resolve("store");
+            long writtenBefore = ProcessIo.writeBytes();
+            long maxLag = 0;
+            long publishedPayload;
+            long recordedPayload;
+            long lost;
+            long skipped;
+            double cpu;
+            double elapsed;
+            try (BusCameras cameras = new BusCameras("rload", count, cells, clip);
+                 Recorder recorder = Recorder.open(store, policy, cameras.names().stream()
+                         .map(CameraChannel::h264).toList(), IngestOptions.DEFAULT)) {
+                long start = System.nanoTime();
+                double cpuBefore = recorderThreadsCpu();
+                long end = start + minutes * 60_000_000_000L;
+                boolean stalled = !ownDisk;
+                while (System.nanoTime() < end) {
+                    Thread.sleep(500);
+                    for (ChannelRecorder camera : recorder.cameras()) {
+                        maxLag = Math.max(maxLag, camera.lag());
+                    }
+                    if (!stalled && System.nanoTime() - start > (end - start) / 2) {
+                        stalled = true;
+                        LoopDisk.freeze(mount, Duration.ofSeconds(stallSeconds));
+                    }
+                }
+                // Let the recorder catch up with what was published before the end.
+                Thread.sleep(2000);
+                elapsed = (System.nanoTime() - start) / 1e9;
+                cpu = recorderThreadsCpu() - cpuBefore;
+                publishedPayload = cameras.bytesPublished();
+                recordedPayload = recorder.cameras().stream().mapToLong(ChannelRecorder::bytesWritten).sum();
+                lost = lost(recorder);
+                skipped = recorder.cameras().stream().mapToLong(ChannelRecorder::framesSkipped).sum();
+            }
+            long written = ProcessIo.writeBytes() - writtenBefore;
+            report.header("figure", "value", "goal");
+            report.row("recorder CPU, % of a core per stream", BenchReport.fixed(100 * cpu / elapsed / count, 3), "");
+            report.row("payload published / recorded (MB)", (publishedPayload >> 20) + " / " + (recordedPayload >> 20), "");
+            report.row("write amplification: disk bytes (/proc/self/io) / payload bytes",
+                    BenchReport.fixed((double) written / recordedPayload, 3), "≤ 1.05");
+            report.row("frames lost (ring overrun)", lost, "0");
+            report.row("frames skipped (after a start or a loss, before a keyframe)", skipped, "");
+            report.row("largest lag behind the bus (frames, any camera)", maxLag, "< " + cells);
+            report.line("");
+        } finally {
+            if (ownDisk) {
+                LoopDisk.unmount(mount);
+            }
+            Files.deleteIfExists(image);
+        }
+    }
+
+    // ---------------------------------------------------------------- seek and index size
+
+    private void seek(int cameras, int hours) throws Exception {
+        Path store = work.resolve("seek-store");
+        int keyframeBytes = 2000;
+        int frameBytes = 200;
+        long start = (System.currentTimeMillis() - hours * 3_600_000L) * 1000;
+        long frames = hours * 3600L * RealClip.FPS;
+        long building = System.nanoTime();
+        SegmentPolicy policy = SegmentPolicy.DEFAULT.withSync(Duration.ofHours(1));
+        try (RecordingStore recording = RecordingStore.open(store, policy)) {
+            ByteBuffer payload = ByteBuffer.allocateDirect(keyframeBytes);
+            SplittableRandom random = new SplittableRandom(7);
+            while (payload.hasRemaining()) {
+                payload.put((byte) (random.nextInt(255) + 1));
+            }
+            for (int c = 0; c < cameras; c++) {
+                try (CameraWriter writer = recording.camera("seek-" + c)) {
+                    for (long i = 0; i < frames; i++) {
+                        boolean keyframe = i % RealClip.FPS == 0;
+                        payload.limit(keyframe ? keyframeBytes : frameBytes).position(0);
+                        writer.append(SYNTHETIC, payload, start + i * 40_000, i + 1, keyframe ? 1 : 0);
+                    }
+                }
+            }
+        }
+        double buildSeconds = (System.nanoTime() - building) / 1e9;
+        long indexBytes = 0;
+        try (Stream<Path> files = Files.list(store)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().startsWith("index.sqlite")).toList()) {
+                indexBytes += Files.size(file);
+            }
+        }
+        report.line("### Seek: %d cameras × %d h at 25 fps, a keyframe a second (frames of %d and %d bytes; built in %.0f s)",
+                cameras, hours, keyframeBytes, frameBytes, buildSeconds);
+        report.line("");
+        report.header("seek, request to the keyframe's GOP in memory", "samples", "p50 (ms)", "p99 (ms)", "goal");
+        try (StoreView view = StoreView.open(store)) {
+            SplittableRandom random = new SplittableRandom(11);
+            seekRun(view, cameras, start, frames, random, 200, false); // warm-up: not reported
+            double[] warm = seekRun(view, cameras, start, frames, random, 1000, false);
+            report.row("warm page cache", warm.length, ms(BenchReport.quantile(warm, 0.5)),
+                    ms(BenchReport.quantile(warm, 0.99)), "≤ 20 ms");
+            if (PageCache.canDrop()) {
+                double[] cold = seekRun(view, cameras, start, frames, random, 100, true);
+                report.row("page cache dropped before each seek", cold.length, ms(BenchReport.quantile(cold, 0.5)),
+                        ms(BenchReport.quantile(cold, 0.99)), "≤ 150 ms");
+            } else {
+                report.row("page cache dropped before each seek", 0, "n/a (needs root)", "", "≤ 150 ms");
+            }
+        }
+        report.line("");
+        report.line("Index size: %d KB for %d camera-hours: **%.1f KB per camera-hour** at 25 fps and a keyframe a"
+                + " second (goal ≤ 300 KB).", indexBytes >> 10, cameras * hours, indexBytes / 1024.0 / (cameras * hours));
+        report.line("");
+        deleteTree(store);
+    }
+
+    private static String ms(double nanos) {
+        return BenchReport.fixed(nanos / 1e6, 2);
+    }
+
+    private static double[] seekRun(StoreView view, int cameras, long start, long frames, SplittableRandom random,
+                                    int samples, boolean cold) throws IOException, InterruptedException {
+        double[] nanos = new double[samples];
+        byte[] gop = new byte[1 << 20];
+        for (int s = 0; s < samples; s++) {
+            String camera = "seek-" + random.nextInt(cameras);
+            long moment = start + 60_000_000L + (long) (random.nextDouble() * (frames * 40_000L - 61_000_000L));
+            if (cold) {
+                PageCache.drop();
+            }
+            long t0 = System.nanoTime();
+            KeyframePosition at = view.index().keyframeAtOrBefore(camera, moment).orElseThrow();
+            int held = 0;
+            try (SegmentReader reader = view.openSegment(at.segmentId())) {
+                reader.seek(at.offset());
+                while (reader.next() && reader.captureTimeMicros() <= moment) {
+                    int length = reader.payloadLength();
+                    if (held + length > gop.length) {
+                        gop = Arrays.copyOf(gop, 2 * (held + length));
+                    }
+                    reader.payload().get(0, gop, held, length);
+                    held += length;
+                }
+            }
+            nanos[s] = System.nanoTime() - t0;
+        }
+        return nanos;
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    /** Runs a command to its end; its exit status. */
+    static int run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return process.waitFor(60, TimeUnit.SECONDS) ? process.exitValue() : -1;
+    }
+
+    /** A loop-mounted ext4 file system for the store: a disk of its own, which fsfreeze can stall. */
+    static final class LoopDisk {
+        private LoopDisk() {
+        }
+
+        static boolean mount(Path image, long bytes, Path mount) throws IOException, InterruptedException {
+            if (!"root".equals(System.getProperty("user.name"))) {
+                return false;
+            }
+            try (var file = java.nio.channels.FileChannel.open(image, java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                file.write(ByteBuffer.allocate(1), bytes - 1); // sparse
+            }
+            return run("mkfs.ext4", "-q", "-F", image.toString()) == 0
+                    && run("mount", "-o", "loop", image.toString(), mount.toString()) == 0;
+        }
+
+        /** Freezes the file system for {@code stall}: every write to it blocks meanwhile. */
+        static void freeze(Path mount, Duration stall) throws IOException, InterruptedException {
+            if (run("fsfreeze", "-f", mount.toString()) == 0) {
+                Thread.sleep(stall.toMillis());
+                run("fsfreeze", "-u", mount.toString());
+            }
+        }
+
+        static void unmount(Path mount) throws IOException, InterruptedException {
+            run("umount", mount.toString());
+        }
+    }
+
+    /** Dropping the page cache (root only) for cold reads. */
+    static final class PageCache {
+        private static final Path DROP = Path.of("/proc/sys/vm/drop_caches");
+
+        private PageCache() {
+        }
+
+        static boolean canDrop() {
+            return Files.isWritable(DROP);
+        }
+
+        static void drop() throws IOException, InterruptedException {
+            run("sync");
+            Files.writeString(DROP, "1");
+        }
+    }
+
+    /** Bytes this process caused to be written to storage, from {@code /proc/self/io}. */
+    static final class ProcessIo {
+        private ProcessIo() {
+        }
+
+        static long writeBytes() throws IOException {
+            for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
+                if (line.startsWith("write_bytes:")) {
+                    return Long.parseLong(line.substring("write_bytes:".length()).trim());
+                }
+            }
+            return 0;
+        }
+    }
+}
