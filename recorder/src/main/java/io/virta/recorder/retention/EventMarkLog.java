@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -50,6 +49,8 @@ public final class EventMarkLog implements EventMarks {
     private volatile List<EventMark> marks = List.of();
     private volatile int damagedLines;
     private volatile Optional<String> unusable = Optional.empty();
+    /** The version of the file last read or written: another means it was changed by hand. */
+    private Optional<List<Object>> stamp = Optional.empty();
 
     private EventMarkLog(Path file) {
         this.file = file;
@@ -71,9 +72,7 @@ public final class EventMarkLog implements EventMarks {
     private void load() {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException none) {
-            bytes = new byte[0];
+            bytes = RetentionLines.readIfPresent(file).orElse(new byte[0]);
         } catch (IOException e) {
             unusable = Optional.of(file + ": cannot be read (" + e.getMessage() + "); check the disk and the file's"
                     + " permissions");
@@ -98,6 +97,7 @@ public final class EventMarkLog implements EventMarks {
                         + "); check the disk and the file's permissions");
             }
         }
+        stamp = RetentionLines.stamp(file);
     }
 
     /** Section 10.1, for reading: never throws on any bytes. */
@@ -196,6 +196,7 @@ public final class EventMarkLog implements EventMarks {
                 channel.force(false);
             }
         }
+        stamp = RetentionLines.stamp(file);
         List<EventMark> next = new ArrayList<>(marks);
         next.add(mark);
         marks = List.copyOf(next);
@@ -223,14 +224,18 @@ public final class EventMarkLog implements EventMarks {
             content.append(line(mark));
         }
         RetentionLines.writeAtomically(file, content.toString().getBytes(StandardCharsets.US_ASCII));
+        stamp = RetentionLines.stamp(file);
         marks = live;
         damagedLines = 0;
         return dropped;
     }
 
-    /** Tries to read a file that was {@link #unusable} again (a person may have fixed it). */
-    synchronized void reloadIfUnusable() {
-        if (unusable.isPresent()) {
+    /**
+     * Reads the file again if it was {@link #unusable} or changed on the disk since it was read or
+     * written here (a person fixed or edited it): one {@code stat} when nothing changed.
+     */
+    synchronized void reloadIfChanged() {
+        if (unusable.isPresent() || !RetentionLines.stamp(file).equals(stamp)) {
             load();
         }
     }

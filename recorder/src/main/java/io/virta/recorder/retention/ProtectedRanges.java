@@ -2,8 +2,6 @@ package io.virta.recorder.retention;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -23,7 +21,7 @@ import java.util.Optional;
  * file that cannot be read, has a header of another version or any damaged line makes the ranges
  * unknown: {@link #unusable} says why, retention deletes nothing in the store until the file is fixed,
  * and changes are refused (they would drop the damaged line). It is read again at each retention run
- * while it is unusable, so a fix by hand takes effect without a restart. <b>Lifetime:</b> only the
+ * while it is unusable or changed on the disk, so a fix by hand takes effect without a restart. <b>Lifetime:</b> only the
  * process that holds the store's lock (section 2.1) opens it.
  *
  * <pre>{@code
@@ -54,6 +52,8 @@ public final class ProtectedRanges {
     private volatile List<ProtectedRange> ranges = List.of();
     private long nextId = 1;
     private volatile Optional<String> unusable = Optional.empty();
+    /** The version of the file last read or written: another means it was changed by hand. */
+    private Optional<List<Object>> stamp = Optional.empty();
 
     private ProtectedRanges(Path file, InstantSource clock) {
         this.file = file;
@@ -75,17 +75,16 @@ public final class ProtectedRanges {
     }
 
     private void load() {
-        byte[] bytes;
+        stamp = RetentionLines.stamp(file);
+        Optional<byte[]> bytes;
         try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException none) {
-            bytes = null;
+            bytes = RetentionLines.readIfPresent(file);
         } catch (IOException e) {
             unusable = Optional.of(file + ": cannot be read (" + e.getMessage() + "), so the protected ranges are"
                     + " unknown and retention deletes nothing; check the disk and the file's permissions");
             return;
         }
-        Parsed parsed = bytes == null ? new Parsed(List.of(), 1, Optional.empty()) : parse(bytes);
+        Parsed parsed = bytes.map(ProtectedRanges::parse).orElse(new Parsed(List.of(), 1, Optional.empty()));
         ranges = parsed.ranges();
         nextId = parsed.nextId();
         unusable = parsed.unusable().map(why -> file + ": " + why);
@@ -199,13 +198,17 @@ public final class ProtectedRanges {
 
     private void write(List<ProtectedRange> next, long nextIdAfter) throws IOException {
         RetentionLines.writeAtomically(file, format(next, nextIdAfter).getBytes(StandardCharsets.US_ASCII));
+        stamp = RetentionLines.stamp(file);
         ranges = List.copyOf(next);
         nextId = nextIdAfter;
     }
 
-    /** Tries to read a file that was {@link #unusable} again (a person may have fixed it). */
-    synchronized void reloadIfUnusable() {
-        if (unusable.isPresent()) {
+    /**
+     * Reads the file again if it was {@link #unusable} or changed on the disk since it was read or
+     * written here (a person fixed or edited it): one {@code stat} when nothing changed.
+     */
+    synchronized void reloadIfChanged() {
+        if (unusable.isPresent() || !RetentionLines.stamp(file).equals(stamp)) {
             load();
         }
     }

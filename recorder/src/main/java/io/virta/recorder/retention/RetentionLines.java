@@ -7,12 +7,16 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.zip.CRC32C;
 
@@ -164,6 +168,28 @@ final class RetentionLines {
         }
         Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         forceDirectory(file.getParent());
+    }
+
+    /**
+     * What identifies a version of a file on the disk (inode, modification time, size), or empty when
+     * there is no file or it cannot be read: a change means someone else changed the file (by hand).
+     */
+    static Optional<List<Object>> stamp(Path file) {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            return Optional.of(Arrays.asList(attributes.fileKey(), attributes.lastModifiedTime(), attributes.size()));
+        } catch (IOException none) {
+            return Optional.empty();
+        }
+    }
+
+    /** The file's bytes, or empty when there is none. */
+    static Optional<byte[]> readIfPresent(Path file) throws IOException {
+        try {
+            return Optional.of(Files.readAllBytes(file));
+        } catch (NoSuchFileException none) {
+            return Optional.empty();
+        }
     }
 
     static void forceDirectory(Path directory) throws IOException {

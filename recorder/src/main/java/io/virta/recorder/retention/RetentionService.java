@@ -105,6 +105,8 @@ public final class RetentionService implements AutoCloseable {
     private record Candidate(Held segment, Standing standing) {
     }
 
+    private static final long NOT_HELD = Long.MIN_VALUE;
+
     private static final Comparator<Candidate> OLDEST_FIRST = Comparator
             .comparingInt((Candidate c) -> c.standing().ordinal())
             .thenComparingLong(c -> c.segment().startMicros)
@@ -259,8 +261,8 @@ public final class RetentionService implements AutoCloseable {
         Instant at = clock.instant();
         long now = RetentionLines.micros(at);
         refresh();
-        marks.reloadIfUnusable();
-        protections.reloadIfUnusable();
+        marks.reloadIfChanged();
+        protections.reloadIfChanged();
         List<String> notes = new ArrayList<>();
         if (marks.damagedLines() > 0) {
             notes.add(marks.file() + ": " + marks.damagedLines() + " damaged lines were skipped; the events they"
@@ -386,7 +388,7 @@ public final class RetentionService implements AutoCloseable {
         final List<Deletion> deleted;
         final List<String> notes;
         final List<ProtectedRange> ranges = protections.list();
-        List<EventMark> markSnapshot = marks.marks();
+        final List<EventMark> markSnapshot = marks.marks();
         final Map<String, List<Candidate>> byCamera = new HashMap<>();
         final List<Candidate> all = new ArrayList<>();
         final Set<Long> gone = new HashSet<>();
@@ -473,26 +475,45 @@ public final class RetentionService implements AutoCloseable {
             }
             sealedByStart.values().forEach(list -> list.sort(Comparator.comparingLong(h -> h.startMicros)));
             for (EventMark mark : snapshot) {
-                EventRule rule = limitsOf(mark.camera()).rules().get(mark.label());
                 List<Held> camera = sealedByStart.get(mark.camera());
+                EventRule rule = limitsOf(mark.camera()).rules().get(mark.label());
                 if (rule == null || camera == null) {
                     continue;
                 }
-                long from = RetentionPolicy.saturatedAdd(mark.startMicros(), -RetentionPolicy.micros(rule.pre()));
-                long to = RetentionPolicy.saturatedAdd(mark.endMicros(), RetentionPolicy.micros(rule.post()));
-                long keep = RetentionPolicy.micros(rule.keep());
                 // Segments are at most an hour long (section 5.3): none that starts earlier reaches the window.
+                long from = RetentionPolicy.saturatedAdd(mark.startMicros(), -RetentionPolicy.micros(rule.pre()));
                 int first = firstStartingAtOrAfter(camera,
                         RetentionPolicy.saturatedAdd(from, -StoreLayout.MAX_SEGMENT_MICROS));
-                for (int i = first; i < camera.size() && camera.get(i).startMicros <= to; i++) {
+                for (int i = first; i < camera.size(); i++) {
                     Held segment = camera.get(i);
-                    if (segment.endMicros >= from) {
-                        held.computeIfAbsent(mark.camera(), c -> new HashMap<>()).merge(segment.id,
-                                RetentionPolicy.saturatedAdd(segment.endMicros, keep), Math::max);
+                    long until = holdsUntil(mark, segment);
+                    if (until == NOT_HELD && segment.startMicros > mark.endMicros()
+                            && segment.startMicros - mark.endMicros() > RetentionPolicy.micros(rule.post())) {
+                        break;
+                    }
+                    if (until != NOT_HELD) {
+                        held.computeIfAbsent(mark.camera(), c -> new HashMap<>()).merge(segment.id, until, Math::max);
                     }
                 }
             }
             return held;
+        }
+
+        /**
+         * Until when {@code mark} holds {@code segment}: its end plus the keep of the mark's rule, if the
+         * segment overlaps the mark's window {@code [start - pre, end + post]}; else {@link #NOT_HELD}.
+         */
+        private long holdsUntil(EventMark mark, Held segment) {
+            EventRule rule = limitsOf(mark.camera()).rules().get(mark.label());
+            if (rule == null || !mark.camera().equals(segment.camera)) {
+                return NOT_HELD;
+            }
+            long from = RetentionPolicy.saturatedAdd(mark.startMicros(), -RetentionPolicy.micros(rule.pre()));
+            long to = RetentionPolicy.saturatedAdd(mark.endMicros(), RetentionPolicy.micros(rule.post()));
+            if (segment.startMicros > to || segment.endMicros < from) {
+                return NOT_HELD;
+            }
+            return RetentionPolicy.saturatedAdd(segment.endMicros, RetentionPolicy.micros(rule.keep()));
         }
 
         private static int firstStartingAtOrAfter(List<Held> byStart, long micros) {
@@ -563,9 +584,11 @@ public final class RetentionService implements AutoCloseable {
             }
             List<EventMark> current = marks.marks();
             if (current != markSnapshot && candidate.standing() == Standing.ORDINARY) {
-                List<EventMark> added = current.subList(Math.min(markSnapshot.size(), current.size()), current.size());
-                Long until = eventHeldUntil(added).getOrDefault(held.camera, Map.of()).get(held.id);
-                return until == null || now >= until;
+                for (EventMark mark : current) {
+                    if (now < holdsUntil(mark, held)) {
+                        return false; // event video now: the next pass ranks it as such
+                    }
+                }
             }
             return true;
         }
