@@ -165,6 +165,9 @@ public final class ProtectedRanges {
     public synchronized ProtectedRange add(Optional<String> camera, Instant from, Instant to, String reason)
             throws IOException {
         requireUsable("add a protected range");
+        if (nextId == Long.MAX_VALUE) {
+            throw new IOException(file + ": its next id is the largest there is (edited by hand?); set it lower");
+        }
         ProtectedRange range = new ProtectedRange(nextId, camera, from, to, reason, clock.instant());
         List<ProtectedRange> next = new ArrayList<>(ranges);
         next.add(range);

@@ -80,20 +80,24 @@ public final class RetentionService implements AutoCloseable {
     /** Marks are forgotten in batches: the marks file is rewritten when this many have expired. */
     static final int MARKS_TO_FORGET = 1024;
 
-    /** What retention knows of one segment. */
+    /** What retention knows of one segment: about 100 bytes with its map entry. */
     private static final class Held {
         final long id;
+        /** Shared by all segments of the camera. */
         final String camera;
-        final String file;
         long startMicros;
         long endMicros;
         boolean sealed;
         long bytes;
 
-        Held(SegmentRow row) {
-            id = row.id();
-            camera = row.camera();
-            file = row.file();
+        Held(long id, String camera) {
+            this.id = id;
+            this.camera = camera;
+        }
+
+        /** Section 2: where its file is, relative to the store. */
+        String file() {
+            return StoreLayout.relativeSegmentPath(camera, id);
         }
     }
 
@@ -128,6 +132,7 @@ public final class RetentionService implements AutoCloseable {
     private final TreeMap<Long, Long> missingIds = new TreeMap<>();
     private long highestId;
     private final Map<String, RetentionPolicy.CameraLimits> limits = new HashMap<>();
+    private final Map<String, String> cameraNames = new HashMap<>();
     private final Map<String, long[]> cameraTotals = new HashMap<>();
     private long runs;
     private long warningRuns;
@@ -338,7 +343,7 @@ public final class RetentionService implements AutoCloseable {
                 } else if (missingIds.remove(row.id()) == null) {
                     continue; // a row this service deleted the file of, whose removal failed: not counted twice
                 }
-                Held held = new Held(row);
+                Held held = new Held(row.id(), cameraNames.computeIfAbsent(row.camera(), name -> name));
                 segments.put(held.id, held);
                 update(held, row);
             }
@@ -547,13 +552,13 @@ public final class RetentionService implements AutoCloseable {
                         return;
                     }
                     try {
-                        Files.delete(directory.resolve(held.file));
+                        Files.delete(directory.resolve(held.file()));
                     } catch (NoSuchFileException already) {
-                        notes.add(directory.resolve(held.file) + ": already gone (deleted by hand?); its row is dropped");
+                        notes.add(directory.resolve(held.file()) + ": already gone (deleted by hand?); its row is dropped");
                     } catch (IOException refused) {
                         deleteFailures++;
                         gone.add(held.id); // not again in this pass
-                        notes.add(directory.resolve(held.file) + ": cannot delete it (" + refused.getMessage()
+                        notes.add(directory.resolve(held.file()) + ": cannot delete it (" + refused.getMessage()
                                 + "); check the store's permissions and the disk");
                         return;
                     }

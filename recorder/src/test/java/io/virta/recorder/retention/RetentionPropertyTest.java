@@ -49,6 +49,7 @@ class RetentionPropertyTest {
 
     @Test
     void everyRunKeepsTheInvariantsOverRandomHistories() throws Exception {
+        long began = System.nanoTime();
         for (int trial = 0; trial < TRIALS; trial++) {
             long seed = 0x7E7E_2026L + trial;
             try {
@@ -57,7 +58,8 @@ class RetentionPropertyTest {
                 throw new AssertionError("trial " + trial + " (seed " + Long.toHexString(seed) + ")", failure);
             }
         }
-        System.out.println("retention property test exercised " + new java.util.TreeMap<>(seen));
+        System.out.println("retention property test exercised " + new java.util.TreeMap<>(seen) + " in "
+                + (System.nanoTime() - began) / 1_000_000 + " ms");
         for (String kind : List.of("MAX_AGE", "CAMERA_BUDGET", "STORE_BUDGET", "KEEP_FREE", "event video deleted",
                 "warning CAMERA_MAX_BYTES", "warning STORE_MAX_BYTES", "warning KEEP_FREE", "warning held by minAge",
                 "warning held by protection", "protected segment kept")) {
@@ -100,6 +102,7 @@ class RetentionPropertyTest {
             }
             for (Camera camera : world.cameras.values()) {
                 camera.stop();
+                seen.merge("segments written", camera.frames.size(), Integer::sum);
             }
             world.clock.advance(random.nextInt(60) * 1_000_000L);
             check(world, store, retention);
