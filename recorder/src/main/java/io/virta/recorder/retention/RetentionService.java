@@ -52,7 +52,8 @@ import java.util.logging.Logger;
  * <p><b>Threads:</b> the service's thread runs every {@code interval} and soon after
  * {@link #segmentsChanged}, which costs an unpark and may be called from a camera's writing thread.
  * Retention never takes a lock a camera writer waits on; it reads the index through its synchronized
- * methods in short queries (new segments in batches of {@value #BATCH}, open ones one by one), keeping
+ * methods in short queries (new segments in batches of {@value #BATCH}; open ones, and ids a pass found
+ * skipped, one by one), keeping
  * its own picture of the store's segments in memory (about 100 bytes per segment). {@link #runNow}
  * runs a pass on the caller's thread (tests, and a "run now" command); passes never overlap.
  * <b>Clock:</b> every age decision uses the {@link InstantSource} given, against the capture times of
@@ -74,8 +75,14 @@ public final class RetentionService implements AutoCloseable {
     /** How often it runs without being told that segments changed. */
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
     static final int BATCH = 500;
-    /** An id the index skipped (a segment being created, or one that failed) is looked for this long. */
+    /**
+     * An id the index skipped (a segment being created while a camera with a higher id already added
+     * its row, or one whose creation failed) is looked up again by id at each pass, this long.
+     */
     private static final long MISSING_ID_NANOS = TimeUnit.MINUTES.toNanos(10);
+    /** More ids than this skipped at once are not one round of cameras starting segments: not looked for. */
+    private static final int MAX_IDS_IN_FLIGHT = 1024;
+    private static final int CAMERAS_IN_FLIGHT_AT_START = 128;
     private static final long WARNING_REPEAT_NANOS = TimeUnit.MINUTES.toNanos(10);
     /** Marks are forgotten in batches: the marks file is rewritten when this many have expired. */
     static final int MARKS_TO_FORGET = 1024;
@@ -131,6 +138,8 @@ public final class RetentionService implements AutoCloseable {
     private final TreeMap<Long, Held> segments = new TreeMap<>();
     private final TreeMap<Long, Long> missingIds = new TreeMap<>();
     private long highestId;
+    /** False until the first pass has read the whole index. */
+    private boolean loaded;
     private final Map<String, RetentionPolicy.CameraLimits> limits = new HashMap<>();
     private final Map<String, String> cameraNames = new HashMap<>();
     private final Map<String, long[]> cameraTotals = new HashMap<>();
@@ -326,31 +335,36 @@ public final class RetentionService implements AutoCloseable {
      */
     private void refresh() {
         long now = System.nanoTime();
-        long from = missingIds.isEmpty() ? highestId + 1 : missingIds.firstKey();
         while (true) {
-            List<SegmentRow> rows = index.segmentsFrom(from, BATCH);
+            List<SegmentRow> rows = index.segmentsFrom(highestId + 1, BATCH);
             for (SegmentRow row : rows) {
-                if (segments.containsKey(row.id())) {
-                    continue;
-                }
-                if (row.id() > highestId) {
-                    if (row.id() - highestId <= BATCH * 8L && highestId > 0) {
-                        for (long skipped = highestId + 1; skipped < row.id(); skipped++) {
-                            missingIds.put(skipped, now);
-                        }
+                if (loaded && row.id() - highestId <= MAX_IDS_IN_FLIGHT) {
+                    for (long skipped = highestId + 1; skipped < row.id(); skipped++) {
+                        missingIds.put(skipped, now);
                     }
-                    highestId = row.id();
-                } else if (missingIds.remove(row.id()) == null) {
-                    continue; // a row this service deleted the file of, whose removal failed: not counted twice
                 }
-                Held held = new Held(row.id(), cameraNames.computeIfAbsent(row.camera(), name -> name));
-                segments.put(held.id, held);
-                update(held, row);
+                highestId = row.id();
+                adopt(row);
             }
             if (rows.size() < BATCH) {
                 break;
             }
-            from = rows.getLast().id() + 1;
+        }
+        if (!loaded) {
+            // Ids just below the highest may belong to segments still being created when the store opened.
+            for (long id = Math.max(1, highestId - CAMERAS_IN_FLIGHT_AT_START); id < highestId; id++) {
+                if (!segments.containsKey(id)) {
+                    missingIds.put(id, now);
+                }
+            }
+            loaded = true;
+        }
+        for (Long id : List.copyOf(missingIds.keySet())) {
+            Optional<SegmentRow> row = index.segment(id);
+            if (row.isPresent()) {
+                missingIds.remove(id);
+                adopt(row.get());
+            }
         }
         missingIds.values().removeIf(since -> now - since > MISSING_ID_NANOS);
         List<Held> open = segments.values().stream().filter(h -> !h.sealed).toList();
@@ -362,6 +376,12 @@ public final class RetentionService implements AutoCloseable {
                 update(held, row.get());
             }
         }
+    }
+
+    private void adopt(SegmentRow row) {
+        Held held = new Held(row.id(), cameraNames.computeIfAbsent(row.camera(), name -> name));
+        segments.put(held.id, held);
+        update(held, row);
     }
 
     /** Sealed segments are measured once, when they are first seen sealed; open ones at every pass. */
