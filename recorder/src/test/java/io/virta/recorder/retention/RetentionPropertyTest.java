@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * the usage reported is what the disk holds; protected video reads back intact.
  */
 class RetentionPropertyTest {
-    private static final int TRIALS = 10;
+    private static final int TRIALS = 8;
     private static final int STEPS = 40;
     private static final List<String> LABELS = List.of("person", "car", "dog");
 
