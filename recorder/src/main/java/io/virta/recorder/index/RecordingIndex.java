@@ -273,6 +273,36 @@ public final class RecordingIndex implements AutoCloseable {
         return query("SELECT " + COLUMNS + " FROM segments ORDER BY id");
     }
 
+    /**
+     * Up to {@code limit} segments with ids from {@code fromId} on, in id order: retention reads new
+     * segments in short batches so that it never holds the index long.
+     */
+    public synchronized List<SegmentRow> segmentsFrom(long fromId, int limit) {
+        try (PreparedStatement query = connection.prepareStatement(
+                "SELECT " + COLUMNS + " FROM segments WHERE id >= ? ORDER BY id LIMIT ?")) {
+            query.setLong(1, fromId);
+            query.setInt(2, limit);
+            try (ResultSet result = query.executeQuery()) {
+                return rows(result);
+            }
+        } catch (SQLException e) {
+            throw failure("list segments from id " + fromId, e);
+        }
+    }
+
+    /** The segment with id {@code segmentId}, if the index has it. */
+    public synchronized Optional<SegmentRow> segment(long segmentId) {
+        try (PreparedStatement query = connection.prepareStatement("SELECT " + COLUMNS + " FROM segments WHERE id = ?")) {
+            query.setLong(1, segmentId);
+            try (ResultSet result = query.executeQuery()) {
+                List<SegmentRow> found = rows(result);
+                return found.isEmpty() ? Optional.empty() : Optional.of(found.getFirst());
+            }
+        } catch (SQLException e) {
+            throw failure("read segment " + segmentId, e);
+        }
+    }
+
     /** The segments of {@code camera} that overlap {@code [fromMicros, toMicros]}, in time order. */
     public synchronized List<SegmentRow> segments(String camera, long fromMicros, long toMicros) {
         try {
