@@ -44,9 +44,10 @@ import java.util.logging.Logger;
  * (the producer stops its cameras first), so that each camera's last segment is sealed before the
  * store's index and lock go. <b>Threads.</b> {@link #outputs()}'s factory runs on the camera's
  * ingest thread; {@link #usage} and {@link #idle} from any thread; one daemon thread of its own
- * samples the stores' disk usage ({@value #FREE_EVERY_SECONDS} s for free space,
- * {@value #WALK_EVERY_SECONDS} s for the bytes of the store's files). Without stores it starts no
- * thread and makes no output.
+ * samples the stores' disk usage: free space every {@value #FREE_EVERY_SECONDS} s, and the bytes of
+ * the stores' files by a walk as often, unless walks take long, which then come at most
+ * {@value #WALK_SHARE} times their own duration apart (a store of millions of segments is walked
+ * every few minutes, not every few seconds). Without stores it starts no thread and makes no output.
  *
  * <pre>{@code
  * RecordingStores recording = RecordingStores.open(config.recording());   // a startup error names the store
@@ -58,7 +59,8 @@ import java.util.logging.Logger;
 public final class RecordingStores implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RecordingStores.class.getName());
     static final int FREE_EVERY_SECONDS = 5;
-    static final int WALK_EVERY_SECONDS = 60;
+    /** Walks of the stores take at most one part in this many of the sampler thread's time. */
+    static final int WALK_SHARE = 100;
 
     private final RecordingConfig config;
     /** By the directory as configured, in the configuration's order. */
@@ -66,7 +68,9 @@ public final class RecordingStores implements AutoCloseable {
     private final IngestOptions ingest;
     /** Null without stores. */
     private final ScheduledExecutorService sampler;
-    private long samples;
+    /** Owned by the sampler thread: when the last walk of the stores started, and how long it took. */
+    private long lastWalkNanos;
+    private long walkCostNanos = -1;
 
     /** One open store and its last usage sample. */
     static final class Store {
@@ -206,9 +210,10 @@ public final class RecordingStores implements AutoCloseable {
                         u.sampledAtMicros());
     }
 
-    /** One tick of the sampler thread: free space every time, the files' bytes every {@value #WALK_EVERY_SECONDS} s. */
+    /** One tick of the sampler thread: free space every time, the files' bytes when a walk is due. */
     private void sample() {
-        boolean walk = samples++ % (WALK_EVERY_SECONDS / FREE_EVERY_SECONDS) == 0;
+        long started = System.nanoTime();
+        boolean walk = walkCostNanos < 0 || started - lastWalkNanos >= WALK_SHARE * walkCostNanos;
         for (Store store : stores.values()) {
             Path directory = store.store.directory();
             Usage last = store.usage;
@@ -226,6 +231,10 @@ public final class RecordingStores implements AutoCloseable {
                 // The recorder pauses the cameras of a store that fails, and says so; usage keeps its last sample.
                 LOG.fine(() -> "recording store " + directory + ": cannot sample its usage: " + e);
             }
+        }
+        if (walk) {
+            lastWalkNanos = started;
+            walkCostNanos = System.nanoTime() - started;
         }
     }
 
