@@ -142,8 +142,7 @@ public final class RecordingStores implements AutoCloseable {
     /** Why a store could not be opened, and what to do about it. */
     private static String describe(Exception e) {
         return switch (e) {
-            case StoreLockedException locked -> locked.getMessage() + "; stop that recorder (./virta recorder or"
-                    + " another producer), or give this producer another store";
+            case StoreLockedException locked -> locked.getMessage(); // it says whom, and what to do
             case AccessDeniedException denied -> "permission denied on " + denied.getFile() + "; make the directory"
                     + " writable by the user the producer runs as, or choose another one";
             case NoSuchFileException missing -> missing.getFile() + " does not exist and cannot be made; create it"

@@ -60,6 +60,7 @@ class ProducerRecordingTest {
         try (GstRtspServer rtsp = GstRtspServer.builder().mount("/cam", TestClips.h264Small()).start()) {
             ProducerConfig config = ProducerConfig.parse("""
                     control: { listen: "127.0.0.1:0" }
+                    webView: { listen: "127.0.0.1:0" }
                     recording: { store: "%s", segmentBytes: 1MiB }
                     cameras:
                       - name: %s
@@ -83,6 +84,9 @@ class ProducerRecordingTest {
                 assertTrue(recorded.bytesWritten() > 0 && recorded.usage().freeBytes() > 0
                         && recorded.usage().storeBytes() > 0, recorded.toString());
                 assertEquals(0, recorded.framesLost(), recorded.toString());
+                String cameras = get(producer.webView().url() + "api/cameras");
+                assertTrue(cameras.contains("\"recording\":{\"state\":\"recording\",\"store\":\"" + store + "\","
+                        + "\"framesWritten\":"), cameras);
 
                 var api = ProducerControlGrpc.newBlockingStub(channel);
                 api.withDeadlineAfter(20, TimeUnit.SECONDS).addStream(StreamConfig.newBuilder().setName(ADDED_CAMERA)
@@ -175,6 +179,15 @@ class ProducerRecordingTest {
     private static void assertConsecutive(List<Stored> frames) {
         for (int i = 1; i < frames.size(); i++) {
             assertEquals(frames.get(i - 1).sequence() + 1, frames.get(i).sequence(), "frame " + i + " of " + frames.size());
+        }
+    }
+
+    private static String get(String url) throws IOException, InterruptedException {
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                    .timeout(Duration.ofSeconds(20)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), url + ": " + response.body());
+            return response.body();
         }
     }
 
