@@ -17,7 +17,9 @@ import io.virta.recorder.ingest.RecordingState;
  * <p><b>Lifetime:</b> that of the codec's channels ({@link io.virta.producer.output.OutputFactory.Lifetime#CODEC}):
  * it opens right after the encoded channel (the recorder starts at its first keyframe, or resumes after
  * the store's last frame of the camera) and closes right before it, when the camera stops, is removed
- * or changes codec; {@link #close} waits until the camera's last segment is sealed. <b>Threads:</b>
+ * or changes codec; {@link #close} waits until the camera's last segment is sealed (one force to the
+ * disk: a codec change, rare, makes the ingest thread wait for it, as it waits for the decoder to
+ * stop). <b>Threads:</b>
  * made and closed as {@link CameraOutput} says; {@link #report} reads volatile counters from any thread.
  */
 final class ChannelRecorderOutput implements CameraOutput {
