@@ -93,7 +93,7 @@ class RecordingConfigTest {
         assertEquals(ChannelLayout.compute(300, ReaderSlotDescriptor.DEFAULT_SLOTS, 2L << 20).totalSize(), ring.bytes());
         String refused = assertThrows(ConfigException.class, () -> ShmBudget.checkAll(List.of(camera),
                 new ShmBudget.Space(100L << 20, 1L << 30), "cams.yaml")).getMessage();
-        assertTrue(refused.contains("lobby.h264") && refused.contains("encoded: 300 cells"), refused);
+        assertTrue(refused.contains("lobby.h264") && refused.contains("encoded, sized for record.bufferSeconds 10.0 s: 300 cells of 2.0 MiB"), refused);
     }
 
     @Test
