@@ -75,9 +75,12 @@ public record CameraStatus(String name, State state, String lastError, CameraCon
         STOPPED,
         /** The camera runs, but no session has told the codec yet, so the recorder has no channel to read. */
         STARTING,
-        /** The encoded channel has no writer (the camera is reconnecting): the recorder waits for one. */
+        /** The encoded channel is not there or has no writer: the recorder waits for one. */
         WAITING_FOR_WRITER,
-        /** Reading the encoded channel and writing the store. */
+        /**
+         * Reading the encoded channel and writing the store; also while the camera is offline and
+         * reconnecting, when nothing comes to write (the channel stays, waiting for the next session).
+         */
         RECORDING,
         /** The store refused a write (disk full, gone, failing): paused, retrying by itself. */
         PAUSED
