@@ -200,8 +200,9 @@ final class ProducerCommand implements Callable<Integer> {
                 : String.format(Locale.ROOT, "%.1f GB used (camera %.1f GB), %.1f GB free", usage.storeBytes() / 1e9,
                         usage.cameraBytes() / 1e9, usage.freeBytes() / 1e9);
         return String.format(Locale.ROOT, "  record %s: %d frames %.1f MB, lag %d, %d lost, %d skipped, synced %s,"
-                        + " %d pauses, store %s (%s)", r.state().name().toLowerCase(Locale.ROOT), r.framesWritten(),
-                r.bytesWritten() / 1e6, r.lag(), r.framesLost(), r.framesSkipped(), sync, r.pauses(), r.store(), store);
+                        + " %d pauses, store %s (%s)%s", r.state().name().toLowerCase(Locale.ROOT), r.framesWritten(),
+                r.bytesWritten() / 1e6, r.lag(), r.framesLost(), r.framesSkipped(), sync, r.pauses(), r.store(), store,
+                r.problem().isEmpty() ? "" : "; problem: " + r.problem());
     }
 
     /** A server's status line: its connections, and those it refused or closed (see docs/producer.md). */

@@ -242,6 +242,7 @@ final class ControlMessages {
                 .setFramesSkipped(r.framesSkipped())
                 .setLastSyncMicros(r.lastSyncMicros())
                 .setPauses(r.pauses())
+                .setProblem(r.problem())
                 .setStoreUsedBytes(usage.storeBytes())
                 .setCameraUsedBytes(usage.cameraBytes())
                 .setDiskFreeBytes(usage.freeBytes())

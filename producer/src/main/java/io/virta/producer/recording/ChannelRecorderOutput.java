@@ -50,7 +50,7 @@ final class ChannelRecorderOutput implements CameraOutput {
         String camera = recorder.channel().camera();
         report.recording(new CameraStatus.Recording(state(recorder.state()), store.store.directory(),
                 recorder.framesWritten(), recorder.bytesWritten(), recorder.lag(), recorder.framesLost(),
-                recorder.framesSkipped(), recorder.lastSyncMicros(), recorder.pauses(),
+                recorder.framesSkipped(), recorder.lastSyncMicros(), recorder.pauses(), recorder.problem().orElse(""),
                 stores.usage(store.store.directory(), camera)));
     }
 

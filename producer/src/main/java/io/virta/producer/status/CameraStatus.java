@@ -99,15 +99,18 @@ public record CameraStatus(String name, State state, String lastError, CameraCon
      * @param framesSkipped  frames not written after a loss, a start or a pause, up to the next keyframe
      * @param lastSyncMicros wall-clock µs of the last force to the disk; 0 before the first
      * @param pauses         times the store refused a write
+     * @param problem        why the recording last paused (the store's error, naming it), while no frame
+     *                       was written since; empty while it records well
      * @param usage          the store's disk usage, sampled in the background
      */
     public record Recording(RecordingState state, java.nio.file.Path store, long framesWritten, long bytesWritten,
-            long lag, long framesLost, long framesSkipped, long lastSyncMicros, long pauses, StoreUsage usage) {
+            long lag, long framesLost, long framesSkipped, long lastSyncMicros, long pauses, String problem,
+            StoreUsage usage) {
         public static final Recording OFF = idle(RecordingState.OFF, null, StoreUsage.NOT_SAMPLED);
 
         /** A recording without a recorder now: off, stopped, or starting. */
         public static Recording idle(RecordingState state, java.nio.file.Path store, StoreUsage usage) {
-            return new Recording(state, store, 0, 0, 0, 0, 0, 0, 0, usage);
+            return new Recording(state, store, 0, 0, 0, 0, 0, 0, 0, "", usage);
         }
 
         /** Whether the camera is recorded at all. */

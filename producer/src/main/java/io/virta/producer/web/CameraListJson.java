@@ -59,6 +59,7 @@ final class CameraListJson {
                 .field("framesSkipped", r.framesSkipped())
                 .field("lastSyncMicros", r.lastSyncMicros())
                 .field("pauses", r.pauses())
+                .field("problem", r.problem().isEmpty() ? null : r.problem())
                 .field("storeUsedBytes", usage.storeBytes())
                 .field("cameraUsedBytes", usage.cameraBytes())
                 .field("diskFreeBytes", usage.freeBytes())

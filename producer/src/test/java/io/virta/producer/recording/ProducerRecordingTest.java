@@ -25,6 +25,8 @@ import io.virta.recorder.store.SegmentPolicy;
 import io.virta.recorder.store.SegmentReader;
 import io.virta.testkit.GstRtspServer;
 import io.virta.testkit.TestClips;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,71 +57,84 @@ class ProducerRecordingTest {
     private static final String ADDED_CAMERA = "reca" + ProcessHandle.current().pid();
     private static final Duration WITHIN = Duration.ofSeconds(30);
 
+    /** One camera for every test: each producer opens its own sessions on it. */
+    private static GstRtspServer rtsp;
+
+    @BeforeAll
+    static void startCamera() throws Exception {
+        rtsp = GstRtspServer.builder().mount("/cam", TestClips.h264Small()).start();
+    }
+
+    @AfterAll
+    static void stopCamera() {
+        if (rtsp != null) {
+            rtsp.close();
+        }
+    }
+
     @Test
     void camerasOfTheFileAndOfAddStreamAreRecordedAndSealedOnStop(@TempDir Path store) throws Exception {
-        try (GstRtspServer rtsp = GstRtspServer.builder().mount("/cam", TestClips.h264Small()).start()) {
-            ProducerConfig config = ProducerConfig.parse("""
-                    control: { listen: "127.0.0.1:0" }
-                    webView: { listen: "127.0.0.1:0" }
-                    recording: { store: "%s", segmentBytes: 1MiB }
-                    cameras:
-                      - name: %s
-                        url: %s
-                        transport: tcp
-                        decode: false
-                        encoded: { capacity: 256KiB }
-                        record: { enabled: true, bufferSeconds: 4 }
-                    """.formatted(store, FILE_CAMERA, rtsp.url("/cam")), "test");
-            assertEquals(120, config.cameras().getFirst().encoded().cells(), "4 s at 30 fps");
-            Producer producer = new Producer(config, StreamEvents.NONE);
-            ControlServer control = ControlServer.start(config.controlListen(), producer);
-            ManagedChannel channel = Grpc.newChannelBuilder(control.target(), InsecureChannelCredentials.create()).build();
-            try {
-                producer.start();
-                CameraStatus.Recording recorded = await(() -> producer.status(FILE_CAMERA).recording(),
-                        r -> r.framesWritten() >= 2 * TestClips.FPS && r.lastSyncMicros() > 0
-                                && r.usage().sampledAtMicros() > 0, "two seconds recorded and synced");
-                assertEquals(CameraStatus.RecordingState.RECORDING, recorded.state());
-                assertEquals(store, recorded.store());
-                assertTrue(recorded.bytesWritten() > 0 && recorded.usage().freeBytes() > 0
-                        && recorded.usage().storeBytes() > 0, recorded.toString());
-                assertEquals(0, recorded.framesLost(), recorded.toString());
-                String cameras = get(producer.webView().url() + "api/cameras");
-                assertTrue(cameras.contains("\"recording\":{\"state\":\"recording\",\"store\":\"" + store + "\","
-                        + "\"framesWritten\":"), cameras);
+        ProducerConfig config = ProducerConfig.parse("""
+                control: { listen: "127.0.0.1:0" }
+                webView: { listen: "127.0.0.1:0" }
+                recording: { store: "%s", segmentBytes: 1MiB }
+                cameras:
+                  - name: %s
+                    url: %s
+                    transport: tcp
+                    decode: false
+                    encoded: { capacity: 256KiB }
+                    record: { enabled: true, bufferSeconds: 4 }
+                """.formatted(store, FILE_CAMERA, rtsp.url("/cam")), "test");
+        assertEquals(120, config.cameras().getFirst().encoded().cells(), "4 s at 30 fps");
+        Producer producer = new Producer(config, StreamEvents.NONE);
+        ControlServer control = ControlServer.start(config.controlListen(), producer);
+        ManagedChannel channel = Grpc.newChannelBuilder(control.target(), InsecureChannelCredentials.create()).build();
+        try {
+            producer.start();
+            CameraStatus.Recording recorded = await(() -> producer.status(FILE_CAMERA).recording(),
+                    r -> r.framesWritten() >= TestClips.FPS && r.lastSyncMicros() > 0
+                            && r.usage().sampledAtMicros() > 0, "a second recorded and synced");
+            assertEquals(CameraStatus.RecordingState.RECORDING, recorded.state());
+            assertEquals(store, recorded.store());
+            assertTrue(recorded.bytesWritten() > 0 && recorded.usage().freeBytes() > 0
+                    && recorded.usage().storeBytes() > 0, recorded.toString());
+            assertEquals(0, recorded.framesLost(), recorded.toString());
+            String cameras = get(producer.webView().url() + "api/cameras");
+            assertTrue(cameras.contains("\"recording\":{\"state\":\"recording\",\"store\":\"" + store + "\","
+                    + "\"framesWritten\":"), cameras);
 
-                var api = ProducerControlGrpc.newBlockingStub(channel);
-                api.withDeadlineAfter(20, TimeUnit.SECONDS).addStream(StreamConfig.newBuilder().setName(ADDED_CAMERA)
-                        .setUrl(rtsp.url("/cam")).setTransport(Transport.TRANSPORT_TCP).setDecode(false)
-                        .setRecord(RecordConfig.newBuilder().setEnabled(true).setBufferSeconds(2)).build());
-                RecordingStats added = await(() -> api.withDeadlineAfter(20, TimeUnit.SECONDS)
-                                .getStream(GetStreamRequest.newBuilder().setName(ADDED_CAMERA).build()).getRecording(),
-                        r -> r.getFramesWritten() >= TestClips.FPS, "the added camera to record a second");
-                assertEquals(RecordingState.RECORDING_STATE_RECORDING, added.getState());
-                assertEquals(store.toString(), added.getStoreDirectory());
-                api.withDeadlineAfter(20, TimeUnit.SECONDS).removeStream(
-                        RemoveStreamRequest.newBuilder().setName(ADDED_CAMERA).build());
-                // RemoveStream returns once the camera's recorder has sealed its segment: no wait needed.
-                List<Stored> removed = readCamera(store, ADDED_CAMERA, segmentFiles(store, ADDED_CAMERA));
-                assertTrue(removed.size() >= added.getFramesWritten(), removed.size() + " frames");
-                assertConsecutive(removed);
-                assertEquals(SegmentEnd.SEALED, removed.getLast().end(), "RemoveStream sealed the last segment");
-            } finally {
-                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-                control.close();
-                long before = producer.status(FILE_CAMERA).recording().framesWritten();
-                producer.close();
-                List<Stored> frames = readCamera(store, FILE_CAMERA, segmentFiles(store, FILE_CAMERA));
-                assertTrue(frames.size() >= before, frames.size() + " frames stored, " + before + " reported");
-                assertTrue(frames.getFirst().keyframe(), "recording starts at a keyframe");
-                assertConsecutive(frames);
-                assertEquals(SegmentEnd.SEALED, frames.getLast().end(), "a clean stop seals the last segment");
-            }
-            try (RecordingStore reopened = RecordingStore.open(store, SegmentPolicy.DEFAULT)) {
-                assertTrue(reopened.recovery().clean(), reopened.recovery().toString());
-                List<SegmentRow> rows = reopened.index().segments(FILE_CAMERA, Long.MIN_VALUE, Long.MAX_VALUE);
-                assertTrue(!rows.isEmpty() && rows.stream().allMatch(r -> r.state() == SegmentState.SEALED), rows.toString());
-            }
+            var api = ProducerControlGrpc.newBlockingStub(channel);
+            api.withDeadlineAfter(20, TimeUnit.SECONDS).addStream(StreamConfig.newBuilder().setName(ADDED_CAMERA)
+                    .setUrl(rtsp.url("/cam")).setTransport(Transport.TRANSPORT_TCP).setDecode(false)
+                    .setRecord(RecordConfig.newBuilder().setEnabled(true).setBufferSeconds(2)).build());
+            RecordingStats added = await(() -> api.withDeadlineAfter(20, TimeUnit.SECONDS)
+                            .getStream(GetStreamRequest.newBuilder().setName(ADDED_CAMERA).build()).getRecording(),
+                    r -> r.getFramesWritten() >= TestClips.FPS, "the added camera to record a second");
+            assertEquals(RecordingState.RECORDING_STATE_RECORDING, added.getState());
+            assertEquals(store.toString(), added.getStoreDirectory());
+            api.withDeadlineAfter(20, TimeUnit.SECONDS).removeStream(
+                    RemoveStreamRequest.newBuilder().setName(ADDED_CAMERA).build());
+            // RemoveStream returns once the camera's recorder has sealed its segment: no wait needed.
+            List<Stored> removed = readCamera(store, ADDED_CAMERA, segmentFiles(store, ADDED_CAMERA));
+            assertTrue(removed.size() >= added.getFramesWritten(), removed.size() + " frames");
+            assertConsecutive(removed);
+            assertEquals(SegmentEnd.SEALED, removed.getLast().end(), "RemoveStream sealed the last segment");
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            control.close();
+            long before = producer.status(FILE_CAMERA).recording().framesWritten();
+            producer.close();
+            List<Stored> frames = readCamera(store, FILE_CAMERA, segmentFiles(store, FILE_CAMERA));
+            assertTrue(frames.size() >= before, frames.size() + " frames stored, " + before + " reported");
+            assertTrue(frames.getFirst().keyframe(), "recording starts at a keyframe");
+            assertConsecutive(frames);
+            assertEquals(SegmentEnd.SEALED, frames.getLast().end(), "a clean stop seals the last segment");
+        }
+        try (RecordingStore reopened = RecordingStore.open(store, SegmentPolicy.DEFAULT)) {
+            assertTrue(reopened.recovery().clean(), reopened.recovery().toString());
+            List<SegmentRow> rows = reopened.index().segments(FILE_CAMERA, Long.MIN_VALUE, Long.MAX_VALUE);
+            assertTrue(!rows.isEmpty() && rows.stream().allMatch(r -> r.state() == SegmentState.SEALED), rows.toString());
         }
     }
 
@@ -145,6 +160,36 @@ class ProducerRecordingTest {
         }
         // The first store, opened before the second failed, was closed again: it can be opened now.
         RecordingStore.open(dir.resolve("free"), SegmentPolicy.DEFAULT).close();
+    }
+
+    @Test
+    void aStoreRemovedWhileRecordingPausesTheCameraAndItsStatusSaysWhy(@TempDir Path dir) throws Exception {
+        Path store = dir.resolve("store");
+        String camera = "recp" + ProcessHandle.current().pid();
+        ProducerConfig config = ProducerConfig.parse("""
+                recording: { store: "%s", segmentBytes: 1MiB }
+                cameras:
+                  - name: %s
+                    url: %s
+                    transport: tcp
+                    decode: false
+                    record: { enabled: true, bufferSeconds: 2 }
+                """.formatted(store, camera, rtsp.url("/cam")), "test");
+        try (Producer producer = new Producer(config, StreamEvents.NONE).start()) {
+            await(() -> producer.status(camera).recording(), r -> r.framesWritten() > 0, "recording to start");
+            try (Stream<Path> files = Files.walk(store)) {
+                for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(file);
+                }
+            }
+            CameraStatus.Recording paused = await(() -> producer.status(camera).recording(),
+                    // The recorder publishes its state a moment before the problem: wait for both.
+                    r -> r.state() == CameraStatus.RecordingState.PAUSED && !r.problem().isEmpty(),
+                    "the camera to pause");
+            assertTrue(paused.pauses() >= 1, paused.toString());
+            assertTrue(paused.problem().contains(store.toString()), "the problem names the store: " + paused);
+            assertEquals(CameraStatus.State.ONLINE, producer.status(camera).state(), "the camera itself goes on");
+        }
     }
 
     /** One frame read back from a segment file, and how its segment ended after it. */
