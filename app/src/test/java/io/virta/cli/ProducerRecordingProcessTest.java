@@ -1,5 +1,6 @@
 package io.virta.cli;
 
+import io.virta.producer.recording.RecordedCameraYaml;
 import io.virta.recorder.index.SegmentRow;
 import io.virta.recorder.index.SegmentState;
 import io.virta.recorder.store.RecordingStore;
@@ -36,18 +37,8 @@ class ProducerRecordingProcessTest {
         Path store = dir.resolve("store");
         try (GstRtspServer server = GstRtspServer.builder().mount("/cam", TestClips.h264Small()).start()) {
             Path config = dir.resolve("cameras.yaml");
-            Files.writeString(config, """
-                    control: { listen: "127.0.0.1:0" }
-                    events: { enabled: false }
-                    recording: { store: "%s" }
-                    cameras:
-                      - name: %s
-                        url: %s
-                        transport: tcp
-                        decode: false
-                        encoded: { capacity: 256KiB }
-                        record: { enabled: true }
-                    """.formatted(store, camera, server.url("/cam")));
+            Files.writeString(config, RecordedCameraYaml.of(store, camera, server.url("/cam"),
+                    "control: { listen: \"127.0.0.1:0\" }\nevents: { enabled: false }\n", 10));
             Path out = dir.resolve("producer.out");
             Path err = dir.resolve("producer.err");
             Process producer = new ProcessBuilder(VirtaJvm.command("producer", "--config", config.toString(),

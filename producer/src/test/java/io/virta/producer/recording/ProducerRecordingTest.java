@@ -74,18 +74,8 @@ class ProducerRecordingTest {
 
     @Test
     void camerasOfTheFileAndOfAddStreamAreRecordedAndSealedOnStop(@TempDir Path store) throws Exception {
-        ProducerConfig config = ProducerConfig.parse("""
-                control: { listen: "127.0.0.1:0" }
-                webView: { listen: "127.0.0.1:0" }
-                recording: { store: "%s", segmentBytes: 1MiB }
-                cameras:
-                  - name: %s
-                    url: %s
-                    transport: tcp
-                    decode: false
-                    encoded: { capacity: 256KiB }
-                    record: { enabled: true, bufferSeconds: 4 }
-                """.formatted(store, FILE_CAMERA, rtsp.url("/cam")), "test");
+        ProducerConfig config = ProducerConfig.parse(RecordedCameraYaml.of(store, FILE_CAMERA, rtsp.url("/cam"),
+                "control: { listen: \"127.0.0.1:0\" }\nwebView: { listen: \"127.0.0.1:0\" }\n", 4), "test");
         assertEquals(120, config.cameras().getFirst().encoded().cells(), "4 s at 30 fps");
         Producer producer = new Producer(config, StreamEvents.NONE);
         ControlServer control = ControlServer.start(config.controlListen(), producer);
@@ -166,15 +156,8 @@ class ProducerRecordingTest {
     void aStoreRemovedWhileRecordingPausesTheCameraAndItsStatusSaysWhy(@TempDir Path dir) throws Exception {
         Path store = dir.resolve("store");
         String camera = "recp" + ProcessHandle.current().pid();
-        ProducerConfig config = ProducerConfig.parse("""
-                recording: { store: "%s", segmentBytes: 1MiB }
-                cameras:
-                  - name: %s
-                    url: %s
-                    transport: tcp
-                    decode: false
-                    record: { enabled: true, bufferSeconds: 2 }
-                """.formatted(store, camera, rtsp.url("/cam")), "test");
+        ProducerConfig config = ProducerConfig.parse(RecordedCameraYaml.of(store, camera, rtsp.url("/cam"), "", 2),
+                "test");
         try (Producer producer = new Producer(config, StreamEvents.NONE).start()) {
             await(() -> producer.status(camera).recording(), r -> r.framesWritten() > 0, "recording to start");
             try (Stream<Path> files = Files.walk(store)) {
