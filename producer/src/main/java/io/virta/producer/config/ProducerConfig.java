@@ -364,8 +364,9 @@ public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus
         }
         Path chosen = recording.defaultStore();
         if (store != null) {
-            chosen = recording.store(RecordingConfig.directory(storeNode)).orElseThrow(() -> storeNode.error("'" + store + "' is not one of the"
-                    + " recording stores " + recording.stores() + "; name one of them, or leave store out for the first"));
+            chosen = recording.store(RecordingConfig.directory(storeNode)).orElseThrow(() -> storeNode.error("'" + store
+                    + "' is not one of the recording stores " + recording.stores()
+                    + "; name one of them, or leave store out for the first"));
         }
         return new CameraConfig.RecordConfig(true, chosen, Duration.ofMillis(Math.round(seconds * 1000)));
     }

@@ -51,7 +51,7 @@ import java.util.logging.Logger;
  * recorder of cameras with {@code record:} ({@link RecordingStores}, whose stores the producer opens
  * first and closes last), then those the caller adds:
  * <pre>{@code
- * try (Producer producer = new Producer(config, events, List.of(archiveFactory)).start()) { ... }
+ * try (Producer producer = new Producer(config, events, List.of(keyframeCounter)).start()) { ... }
  * }</pre>
  */
 public final class Producer implements AutoCloseable {
@@ -84,18 +84,15 @@ public final class Producer implements AutoCloseable {
     /**
      * @param moreOutputs factories of outputs beyond the standard ones (a recorder); each camera's
      *                    outputs open in the standard order, then in this list's
+     * @throws IllegalStateException when a recording store cannot be opened or a listening address
+     *                               cannot be used, naming its setting; nothing is left open then
      */
     public Producer(ProducerConfig config, StreamEvents events, List<OutputFactory> moreOutputs) {
         this(config, events, moreOutputs, RecordingStores.open(config.recording()));
     }
 
-    /**
-     * @param recording the stores of {@code config.recording()}, opened (their recovery done); the
-     *                  producer closes them after its cameras
-     * @throws IllegalStateException when a listening address or a recording store cannot be used, naming
-     *                               its setting (a store that cannot be opened is refused before this)
-     */
-    public Producer(ProducerConfig config, StreamEvents events, List<OutputFactory> moreOutputs,
+    /** @param recording the stores of {@code config.recording()}, opened first (recovery done); closed last */
+    private Producer(ProducerConfig config, StreamEvents events, List<OutputFactory> moreOutputs,
             RecordingStores recording) {
         FfmpegLog.quiet();
         this.config = config;

@@ -32,15 +32,15 @@ import io.virta.rtsp.media.AccessUnit;
  * <p><b>Adding one.</b> An output is one factory in the list the producer is given; it names no
  * other output and no other class changes:
  * <pre>{@code
- * OutputFactory archive = camera -> camera.config().fmp4().enabled()
- *         ? Optional.of(new Archive(camera.config().name(), camera.codec())) : Optional.empty();
- * try (Producer producer = new Producer(config, events, List.of(archive)).start()) { ... }
+ * OutputFactory keyframes = camera -> Optional.of(new KeyframeCounter());
+ * try (Producer producer = new Producer(config, events, List.of(keyframes)).start()) { ... }
  *
- * final class Archive implements CameraOutput {
+ * final class KeyframeCounter implements CameraOutput {
+ *     private volatile long keyframes;
  *     public Feed feed() { return Feed.ACCESS_UNITS; }
- *     public void onAccessUnit(AccessUnit unit) { ring.write(unit); }  // bounded; a writer thread drains it
- *     public void report(OutputReport report) { ... }                   // its counters
- *     public void close() { ring.finish(); }
+ *     public void onAccessUnit(AccessUnit unit) { if (unit.isKeyframe()) keyframes++; }  // ingest thread only
+ *     public void report(OutputReport report) { ... }                                    // its counters
+ *     public void close() { }
  * }
  * }</pre>
  */
