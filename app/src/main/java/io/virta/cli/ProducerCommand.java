@@ -184,6 +184,27 @@ final class ProducerCommand implements Callable<Integer> {
                 r.unitsSent(), r.packetsSent(), r.packetsDropped(), r.sdpWritten() ? "" : " (no keyframe yet, no SDP file)");
     }
 
+    /**
+     * The camera's recording, for the status line (docs/recording.md, "Status"); empty when it is not
+     * recorded.
+     */
+    static String recordingSummary(CameraStatus status) {
+        CameraStatus.Recording r = status == null ? CameraStatus.Recording.OFF : status.recording();
+        if (!r.enabled()) {
+            return "";
+        }
+        CameraStatus.StoreUsage usage = r.usage();
+        String sync = r.lastSyncMicros() == 0 ? "never"
+                : String.format(Locale.ROOT, "%.1f s ago", Math.max(0, System.currentTimeMillis() * 1000 - r.lastSyncMicros()) / 1e6);
+        String store = usage.sampledAtMicros() == 0 ? "usage not sampled yet"
+                : String.format(Locale.ROOT, "%.1f GB used (camera %.1f GB), %.1f GB free", usage.storeBytes() / 1e9,
+                        usage.cameraBytes() / 1e9, usage.freeBytes() / 1e9);
+        return String.format(Locale.ROOT, "  record %s: %d frames %.1f MB, lag %d, %d lost, %d skipped, synced %s,"
+                        + " %d pauses, store %s (%s)%s", r.state().name().toLowerCase(Locale.ROOT), r.framesWritten(),
+                r.bytesWritten() / 1e6, r.lag(), r.framesLost(), r.framesSkipped(), sync, r.pauses(), r.store(), store,
+                r.problem().isEmpty() ? "" : "; problem: " + r.problem());
+    }
+
     /** A server's status line: its connections, and those it refused or closed (see docs/producer.md). */
     static String connectionsSummary(String server, ClientListener connections) {
         return String.format(Locale.ROOT, "%s: %d connections (max %d), %d refused at the cap, %d closed for silence",
@@ -210,7 +231,8 @@ final class ProducerCommand implements Callable<Integer> {
                     camera.unitsIn().bytes() / 1e6, receiver.packetsLost(), receiver.packetsRejected(), receiver.unitsDropped(),
                     receiver.unitsDamaged(), source.reconnects(),
                     decoder == null ? 0 : decoder.unitsDecoded(), decoder == null ? 0 : decoder.meanDecodeMicros() / 1000,
-                    camera.channels()) + restreamSummary(producer, camera.name()) + rtpOutSummary(producer, camera.name()));
+                    camera.channels()) + restreamSummary(producer, camera.name()) + rtpOutSummary(producer, camera.name())
+                    + recordingSummary(producer.status(camera.name())));
         }
         if (producer.rtspServer() != null) {
             System.out.println(connectionsSummary("rtsp server", producer.rtspServer().connections()));

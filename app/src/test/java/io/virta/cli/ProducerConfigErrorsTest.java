@@ -99,4 +99,20 @@ class ProducerConfigErrorsTest {
             }
         }
     }
+
+    @Test
+    void recordingWithoutAStoreOrIntoAnUnusableOneIsRefusedNamingTheSetting() throws Exception {
+        String camera = "cameras:\n  - name: lobby\n    url: rtsp://127.0.0.1:9/s\n    record: { enabled: true }\n";
+        assertEquals(2, producer(camera, "--check"));
+        assertTrue(err().contains("cameras[0].record.enabled: is true, but there is no recording store")
+                && err().contains("recording: { store: "), err());
+
+        err.reset();
+        Path notADirectory = Files.writeString(dir.resolve("a-file"), "x");
+        assertEquals(1, producer("recording: { store: " + notADirectory.resolve("store") + " }\ncontrol:\n  listen:"
+                + " 127.0.0.1:0\nevents:\n  journal: " + dir.resolve("events") + "\n" + camera, "--seconds", "1"));
+        assertTrue(err().contains("error: recording.store " + notADirectory.resolve("store") + ": cannot record there: "),
+                err());
+        assertFalse(err().contains("\tat ") || err().contains("Exception:"), "no stack trace: " + err());
+    }
 }

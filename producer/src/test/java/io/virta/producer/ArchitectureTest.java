@@ -12,6 +12,6 @@ import io.virta.testkit.ModuleArchitectureTest;
 class ArchitectureTest extends ModuleArchitectureTest {
     ArchitectureTest() {
         super("io.virta.producer..", "io.virta.bus..", "io.virta.rtsp..",
-                "io.virta.hub..", "io.virta.protos..", "io.virta.grpc..");
+                "io.virta.hub..", "io.virta.recorder..", "io.virta.protos..", "io.virta.grpc..");
     }
 }

@@ -20,11 +20,12 @@ import java.time.Duration;
  * @param onLoss      what happens to access units that packet loss touched: CONCEAL (passed on, flagged
  *                    damaged) or DROP (dropped until the next keyframe)
  * @param rtpOut      sending the camera as plain RTP to a multicast group or a host, with an SDP file; null when off
+ * @param record      recording the camera's encoded channel into a store; {@link RecordConfig#OFF} unless enabled
  */
 public record CameraConfig(String name, String url, String sdp, String networkInterface, String user, String password,
         RtspTransport transport, Duration reconnect, boolean decode, int decoderThreads, TimestampMode timestamps,
         LossPolicy onLoss, EncodedChannelConfig encoded, YuvChannelConfig yuv, RgbChannelConfig rgb, FfmpegInputConfig ffmpeg,
-        Fmp4ChannelConfig fmp4, RtpOutConfig rtpOut) {
+        Fmp4ChannelConfig fmp4, RtpOutConfig rtpOut, RecordConfig record) {
 
     /**
      * For cameras FFmpeg opens (files, HTTP, V4L2): see docs/producer-ffmpeg-source.md.
@@ -51,6 +52,43 @@ public record CameraConfig(String name, String url, String sdp, String networkIn
 
     /** The encoded channel: access units as they came from the camera. */
     public record EncodedChannelConfig(int cells, long capacityBytes) {
+    }
+
+    /**
+     * The camera's {@code record:} block (docs/recording.md): the producer records its encoded channel
+     * into {@code store}, reading it through the bus like any reader, so the ring is the recorder's
+     * buffer against a slow or stalled disk.
+     *
+     * @param enabled whether the camera is recorded
+     * @param store   the store it records into, one of {@code recording.stores}; null when off
+     * @param buffer  {@code bufferSeconds}: how long a disk stall the encoded ring rides out without
+     *                losing a frame; it sizes the ring (see {@link #ringFor})
+     */
+    public record RecordConfig(boolean enabled, java.nio.file.Path store, Duration buffer) {
+        /** The ring holds this much video by default. */
+        public static final Duration DEFAULT_BUFFER = Duration.ofSeconds(10);
+        /** Sizing assumes no camera sends more pictures than this per second... */
+        public static final int ASSUMED_MAX_FPS = 30;
+        /** ...nor more bits per second than this (a generous 1080p or a modest 4K stream). */
+        public static final long ASSUMED_MAX_BITS_PER_SECOND = 8_000_000;
+        public static final RecordConfig OFF = new RecordConfig(false, null, DEFAULT_BUFFER);
+
+        /**
+         * The encoded ring a recorded camera needs: at least {@code buffer} x {@value #ASSUMED_MAX_FPS}
+         * cells, and cells large enough that the whole ring holds {@code buffer} x
+         * {@value #ASSUMED_MAX_BITS_PER_SECOND} bits; a larger {@code asked} ring is kept as it is. A
+         * camera that is not recorded keeps {@code asked}.
+         */
+        public EncodedChannelConfig ringFor(EncodedChannelConfig asked) {
+            if (!enabled) {
+                return asked;
+            }
+            double seconds = buffer.toMillis() / 1000.0;
+            int cells = Math.max(asked.cells(), (int) Math.ceil(seconds * ASSUMED_MAX_FPS));
+            long bytes = (long) Math.ceil(seconds * ASSUMED_MAX_BITS_PER_SECOND / 8);
+            long capacity = Math.max(asked.capacityBytes(), (bytes + cells - 1) / cells);
+            return new EncodedChannelConfig(cells, capacity);
+        }
     }
 
     /**

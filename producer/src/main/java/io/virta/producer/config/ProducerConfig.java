@@ -32,7 +32,7 @@ import java.util.Set;
  */
 public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus, BitSet decoderCpus,
         List<CameraConfig> cameras, EventsConfig events, List<WorkerConfig> workers, RtspServerConfig rtspServer,
-        WebViewConfig webView, RtpOutSettings rtpOut) {
+        WebViewConfig webView, RtpOutSettings rtpOut, RecordingConfig recording) {
     /** Loopback only: whoever reaches the control API can point the producer at any URL. */
     public static final String DEFAULT_CONTROL_LISTEN = "127.0.0.1:50051";
     /** The smallest useful configuration, for messages about an empty one. */
@@ -77,7 +77,7 @@ public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus
         }
         YamlNode root = new YamlNode(fileName, "", document);
         root.allowOnly("ioThreads", "control", "affinity", "cameras", "events", "workers", "rtspServer", "webView",
-                "rtpOut");
+                "rtpOut", "recording");
         int ioThreads = (int) root.get("ioThreads").integer(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2)), 1, 64);
         ControlConfig control = ControlSettings.parse(root.get("control"));
         YamlNode affinity = root.get("affinity");
@@ -85,10 +85,11 @@ public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus
         BitSet ioCpus = cpus(affinity.get("io"));
         BitSet decoderCpus = cpus(affinity.get("decoders"));
         RtpOutSettings rtpOut = RtpOutSettings.parse(root.get("rtpOut"));
+        RecordingConfig recording = RecordingConfig.parse(root.get("recording"));
         List<CameraConfig> cameras = new ArrayList<>();
         Set<String> names = new LinkedHashSet<>();
         for (YamlNode camera : root.get("cameras").list()) {
-            CameraConfig c = camera(camera, rtpOut);
+            CameraConfig c = camera(camera, rtpOut, recording);
             if (!names.add(c.name())) {
                 throw camera.get("name").error("'" + c.name() + "' is used by another camera; names must be unique");
             }
@@ -96,7 +97,7 @@ public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus
         }
         List<WorkerConfig> workers = WorkerConfig.parseAll(root.get("workers"), names);
         return new ProducerConfig(ioThreads, control, ioCpus, decoderCpus, List.copyOf(cameras), events(root.get("events")),
-                workers, rtspServer(root.get("rtspServer")), webView(root.get("webView")), rtpOut);
+                workers, rtspServer(root.get("rtspServer")), webView(root.get("webView")), rtpOut, recording);
     }
 
     /** {@code control.listen}: the control API's {@code HOST:PORT}. */
@@ -247,11 +248,18 @@ public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus
      * One camera from settings shaped like an entry of the file's {@code cameras:} list (keys and
      * value types as SnakeYAML would load them), validated exactly as the file is. The control
      * API's AddStream comes in here; an error names {@code source} and the field. {@code rtpOut}
-     * is the file's producer-wide {@code rtpOut:} section.
+     * is the file's producer-wide {@code rtpOut:} section; the camera may not record (the file has
+     * no {@code recording:} section).
      */
     public static CameraConfig camera(Map<String, ?> settings, String source, RtpOutSettings rtpOut)
             throws ConfigException {
-        return camera(new YamlNode(source, "", settings), rtpOut);
+        return camera(settings, source, rtpOut, RecordingConfig.OFF);
+    }
+
+    /** As {@link #camera(Map, String, RtpOutSettings)}, with the file's {@code recording:} section. */
+    public static CameraConfig camera(Map<String, ?> settings, String source, RtpOutSettings rtpOut,
+            RecordingConfig recording) throws ConfigException {
+        return camera(new YamlNode(source, "", settings), rtpOut, recording);
     }
 
     /**
@@ -264,10 +272,11 @@ public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus
         return ListenAddress.parse(text);
     }
 
-    static CameraConfig camera(YamlNode c, RtpOutSettings rtpOutSettings) throws ConfigException {
+    static CameraConfig camera(YamlNode c, RtpOutSettings rtpOutSettings, RecordingConfig recording)
+            throws ConfigException {
         c.allowOnly("name", "url", "sdp", "interface", "user", "password", "transport", "reconnectSeconds", "decode",
                 "decoderThreads", "timestamps", "onLoss", "encoded", "yuv", "rgb", "fmp4", "loop", "seekSeconds", "realtime", "format", "v4l2",
-                "ffmpegOptions", "rtpOut");
+                "ffmpegOptions", "rtpOut", "record");
         YamlNode nameNode = c.get("name");
         String name = nameNode.requiredString();
         try {
@@ -312,6 +321,7 @@ public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus
         if (rgbWidth % 2 != 0 || rgbHeight % 2 != 0) {
             throw rgb.error(rgbWidth + "x" + rgbHeight + ": width and height must be even");
         }
+        CameraConfig.RecordConfig record = record(c.get("record"), recording);
         return new CameraConfig(name, url, sdp, c.get("interface").string(null), c.get("user").string(null),
                 c.get("password").string(null),
                 c.get("transport").choice(RtspTransport.class, RtspTransport.AUTO),
@@ -319,8 +329,8 @@ public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus
                 decode, (int) c.get("decoderThreads").integer(1, 1, 16),
                 c.get("timestamps").choice(TimestampMode.class, TimestampMode.SMART),
                 c.get("onLoss").choice(io.virta.rtsp.rtp.LossPolicy.class, io.virta.rtsp.rtp.LossPolicy.CONCEAL),
-                new CameraConfig.EncodedChannelConfig((int) encoded.get("cells").integer(64, 2, 4096),
-                        encoded.get("capacity").bytes(2 * 1024 * 1024, 4096, 256L * 1024 * 1024)),
+                record.ringFor(new CameraConfig.EncodedChannelConfig((int) encoded.get("cells").integer(64, 2, 4096),
+                        encoded.get("capacity").bytes(2 * 1024 * 1024, 4096, 256L * 1024 * 1024))),
                 new CameraConfig.YuvChannelConfig(decode && yuv.get("enabled").bool(true),
                         (int) yuv.get("cells").integer(8, 2, 1024), (int) yuv.get("maxWidth").integer(1920, 16, 7680),
                         (int) yuv.get("maxHeight").integer(1080, 16, 4320)),
@@ -330,7 +340,35 @@ public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus
                         (int) fmp4.get("cells").integer(64, 2, 4096),
                         fmp4.get("capacity").bytes(2 * 1024 * 1024, 4096, 256L * 1024 * 1024),
                         (int) fmp4.get("fragmentMillis").integer(0, 0, 10_000)),
-                rtpOut(c.get("rtpOut"), name, rtpOutSettings));
+                rtpOut(c.get("rtpOut"), name, rtpOutSettings), record);
+    }
+
+    /** A camera's {@code record:} block; off when absent. */
+    private static CameraConfig.RecordConfig record(YamlNode block, RecordingConfig recording) throws ConfigException {
+        if (block.isMissing()) {
+            return CameraConfig.RecordConfig.OFF;
+        }
+        block.allowOnly("enabled", "store", "bufferSeconds");
+        YamlNode enabledNode = block.get("enabled");
+        boolean enabled = enabledNode.bool(false);
+        double seconds = block.get("bufferSeconds").decimal(CameraConfig.RecordConfig.DEFAULT_BUFFER.toSeconds(), 1, 120);
+        YamlNode storeNode = block.get("store");
+        String store = storeNode.string(null);
+        if (!enabled) {
+            return CameraConfig.RecordConfig.OFF;
+        }
+        if (!recording.enabled()) {
+            throw enabledNode.error("is true, but there is no recording store to record into; add one at the top"
+                    + " level of the configuration, e.g. recording: { store: /var/lib/virta/recordings }"
+                    + " (docs/recording.md)");
+        }
+        Path chosen = recording.defaultStore();
+        if (store != null) {
+            chosen = recording.store(RecordingConfig.directory(storeNode)).orElseThrow(() -> storeNode.error("'" + store
+                    + "' is not one of the recording stores " + recording.stores()
+                    + "; name one of them, or leave store out for the first"));
+        }
+        return new CameraConfig.RecordConfig(true, chosen, Duration.ofMillis(Math.round(seconds * 1000)));
     }
 
     /** {@code rtpOut:}: plain RTP to a group or host, with an SDP file; absent means off. */

@@ -51,11 +51,17 @@ public final class ShmBudget {
 
     /**
      * The rings a camera publishes: encoded, then fmp4, yuv and rgb when enabled. The encoded channel
-     * is named {@code .h264} here; an H265 camera's {@code .h265} is the same size.
+     * is named {@code .h264} here; an H265 camera's {@code .h265} is the same size. A recorded
+     * camera's encoded ring is counted at the size its {@code record.bufferSeconds} gave it
+     * ({@link CameraConfig.RecordConfig#ringFor}).
      */
     public static List<Ring> rings(CameraConfig camera) {
         List<Ring> rings = new ArrayList<>();
-        rings.add(ring(camera.name() + ".h264", "encoded", camera.encoded().cells(), camera.encoded().capacityBytes()));
+        // A recorded camera's ring is sized from record.bufferSeconds: name that, or its cells look unasked for.
+        String encoded = camera.record().enabled()
+                ? "encoded, sized for record.bufferSeconds " + camera.record().buffer().toMillis() / 1000.0 + " s"
+                : "encoded";
+        rings.add(ring(camera.name() + ".h264", encoded, camera.encoded().cells(), camera.encoded().capacityBytes()));
         if (camera.fmp4().enabled()) {
             rings.add(ring(camera.name() + ".mp4", "fmp4", camera.fmp4().cells(), camera.fmp4().capacityBytes()));
         }

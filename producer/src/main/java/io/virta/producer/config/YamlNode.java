@@ -53,15 +53,35 @@ final class YamlNode {
         return m;
     }
 
-    /** Rejects keys outside {@code allowed}: a typo must not be ignored silently. */
+    /**
+     * Rejects keys outside {@code allowed}: a typo must not be ignored silently. The message lists the
+     * known keys and names the nearest one when it is two edits away or less.
+     */
     void allowOnly(String... allowed) throws ConfigException {
         Set<String> known = Set.of(allowed);
         for (Object key : map().keySet()) {
-            if (!known.contains(String.valueOf(key))) {
+            String given = String.valueOf(key);
+            if (!known.contains(given)) {
                 throw new YamlNode(file, (path.isEmpty() ? "" : path + ".") + key, null)
-                        .error("unknown setting; known here: " + String.join(", ", new LinkedHashSet<>(List.of(allowed))));
+                        .error("unknown setting; known here: " + String.join(", ", new LinkedHashSet<>(List.of(allowed)))
+                                + nearest(given, allowed));
             }
         }
+    }
+
+    /** {@code "; did you mean 'X'?"} for the allowed key nearest {@code given}, if it is close; else empty. */
+    private static String nearest(String given, String... allowed) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : allowed) {
+            int distance = EditDistance.between(given.toLowerCase(java.util.Locale.ROOT),
+                    candidate.toLowerCase(java.util.Locale.ROOT));
+            if (distance < bestDistance) {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+        return best != null && bestDistance <= 2 ? "; did you mean '" + best + "'?" : "";
     }
 
     List<YamlNode> list() throws ConfigException {

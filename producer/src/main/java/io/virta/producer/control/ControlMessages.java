@@ -11,6 +11,9 @@ import io.virta.protos.control.v1.Codec;
 import io.virta.protos.control.v1.EncodedChannelConfig;
 import io.virta.protos.control.v1.Fmp4ChannelConfig;
 import io.virta.protos.control.v1.PixelFormat;
+import io.virta.protos.control.v1.RecordConfig;
+import io.virta.protos.control.v1.RecordingState;
+import io.virta.protos.control.v1.RecordingStats;
 import io.virta.protos.control.v1.RestreamStats;
 import io.virta.protos.control.v1.RtpOutConfig;
 import io.virta.protos.control.v1.RtpOutStats;
@@ -115,6 +118,18 @@ final class ControlMessages {
             putText(e, "sdp", r.getSdp());
             m.put("rtpOut", e);
         }
+        if (c.hasRecord()) {
+            RecordConfig r = c.getRecord();
+            Map<String, Object> e = new LinkedHashMap<>();
+            if (r.hasEnabled()) {
+                e.put("enabled", r.getEnabled());
+            }
+            putText(e, "store", r.getStore());
+            if (r.getBufferSeconds() != 0) {
+                e.put("bufferSeconds", r.getBufferSeconds());
+            }
+            m.put("record", e);
+        }
         return m;
     }
 
@@ -146,6 +161,10 @@ final class ControlMessages {
                 r.setInterface(c.rtpOut().networkInterface());
             }
             b.setRtpOut(r);
+        }
+        if (c.record().enabled()) {
+            b.setRecord(RecordConfig.newBuilder().setEnabled(true).setStore(c.record().store().toString())
+                    .setBufferSeconds(c.record().buffer().toMillis() / 1000.0));
         }
         if (c.user() != null) {
             b.setUser(c.user());
@@ -195,11 +214,40 @@ final class ControlMessages {
                     .setUnitsSent(r.unitsSent()).setUnitsWaiting(r.unitsWaiting()).setPacketsSent(r.packetsSent())
                     .setPacketsDropped(r.packetsDropped()));
         }
+        if (s.recording().enabled()) {
+            b.setRecording(recording(s.recording()));
+        }
         if (s.lastError() != null) {
             // Errors quote URLs already redacted; redact again in case one did not.
             b.setLastError(RtspUrl.redact(s.lastError()));
         }
         return b.build();
+    }
+
+    static RecordingStats recording(CameraStatus.Recording r) {
+        CameraStatus.StoreUsage usage = r.usage();
+        return RecordingStats.newBuilder()
+                .setState(switch (r.state()) {
+                    case OFF, STOPPED -> RecordingState.RECORDING_STATE_STOPPED;
+                    case STARTING -> RecordingState.RECORDING_STATE_STARTING;
+                    case WAITING_FOR_WRITER -> RecordingState.RECORDING_STATE_WAITING_FOR_WRITER;
+                    case RECORDING -> RecordingState.RECORDING_STATE_RECORDING;
+                    case PAUSED -> RecordingState.RECORDING_STATE_PAUSED;
+                })
+                .setStoreDirectory(String.valueOf(r.store()))
+                .setFramesWritten(r.framesWritten())
+                .setBytesWritten(r.bytesWritten())
+                .setLag(Math.max(0, r.lag()))
+                .setFramesLost(r.framesLost())
+                .setFramesSkipped(r.framesSkipped())
+                .setLastSyncMicros(r.lastSyncMicros())
+                .setPauses(r.pauses())
+                .setProblem(r.problem())
+                .setStoreUsedBytes(usage.storeBytes())
+                .setCameraUsedBytes(usage.cameraBytes())
+                .setDiskFreeBytes(usage.freeBytes())
+                .setUsageSampledMicros(usage.sampledAtMicros())
+                .build();
     }
 
     static ChannelDescriptor channel(PublishedChannel c, VideoCodec codec) {

@@ -82,7 +82,7 @@ public final class ControlService extends ProducerControlGrpc.ProducerControlImp
             RtpOutSettings rtpOut = producer.config().rtpOut();
             CameraConfig config;
             try {
-                config = ProducerConfig.camera(settings, "AddStream", rtpOut);
+                config = ProducerConfig.camera(settings, "AddStream", rtpOut, producer.config().recording());
             } catch (ConfigException e) {
                 throw new Failure(Status.INVALID_ARGUMENT, e.getMessage());
             }

@@ -21,6 +21,7 @@ import io.virta.producer.output.CameraOutputs;
 import io.virta.producer.output.OutputFactory;
 import io.virta.producer.output.OutputReport;
 import io.virta.producer.output.StandardOutputs;
+import io.virta.producer.recording.RecordingStores;
 import io.virta.rtsp.media.VideoCodec;
 import io.virta.rtsp.client.RtspTransport;
 import io.virta.producer.supervise.WorkerStatus;
@@ -45,11 +46,12 @@ import java.util.logging.Logger;
  * <p>Cameras can be added, removed, stopped and started while it runs. A stopped camera keeps its
  * configuration (and its stream number) but has no pipeline and no channels.
  *
- * <p>What each camera feeds (its RTSP mount, RTP sender, browser view and bus channels) comes from
- * one list of {@link OutputFactory}s: the standard ones ({@link StandardOutputs}), then those the
- * caller adds, such as a recorder:
+ * <p>What each camera feeds (its RTSP mount, RTP sender, browser view, bus channels and recorder)
+ * comes from one list of {@link OutputFactory}s: the standard ones ({@link StandardOutputs}), the
+ * recorder of cameras with {@code record:} ({@link RecordingStores}, whose stores the producer opens
+ * first and closes last), then those the caller adds:
  * <pre>{@code
- * try (Producer producer = new Producer(config, events, List.of(recorderFactory)).start()) { ... }
+ * try (Producer producer = new Producer(config, events, List.of(keyframeCounter)).start()) { ... }
  * }</pre>
  */
 public final class Producer implements AutoCloseable {
@@ -68,6 +70,8 @@ public final class Producer implements AutoCloseable {
     private final RtspServer rtspServer;
     /** Null unless {@code webView:} is on. */
     private final WebView webView;
+    /** The stores of {@code recording:}; none when it is absent. */
+    private final RecordingStores recording;
     /** What makes each camera's outputs, in the order units reach them. */
     private final List<OutputFactory> outputFactories;
     private int nextSlot = 1;
@@ -80,11 +84,20 @@ public final class Producer implements AutoCloseable {
     /**
      * @param moreOutputs factories of outputs beyond the standard ones (a recorder); each camera's
      *                    outputs open in the standard order, then in this list's
+     * @throws IllegalStateException when a recording store cannot be opened or a listening address
+     *                               cannot be used, naming its setting; nothing is left open then
      */
     public Producer(ProducerConfig config, StreamEvents events, List<OutputFactory> moreOutputs) {
+        this(config, events, moreOutputs, RecordingStores.open(config.recording()));
+    }
+
+    /** @param recording the stores of {@code config.recording()}, opened first (recovery done); closed last */
+    private Producer(ProducerConfig config, StreamEvents events, List<OutputFactory> moreOutputs,
+            RecordingStores recording) {
         FfmpegLog.quiet();
         this.config = config;
         this.events = events;
+        this.recording = recording;
         DefaultThreadFactory named = new DefaultThreadFactory("virta-io", true);
         java.util.concurrent.ThreadFactory pinned = task -> named.newThread(() -> {
             CpuAffinity.pinCurrentThread(config.ioCpus());
@@ -92,8 +105,13 @@ public final class Producer implements AutoCloseable {
         });
         this.io = new NioEventLoopGroup(config.ioThreads(), config.ioCpus() == null ? named : pinned);
         this.rateSampler = io.scheduleAtFixedRate(this::sampleRates, 1, 1, TimeUnit.SECONDS);
-        this.rtspServer = config.rtspServer().enabled() ? startRtspServer(config.rtspServer()) : null;
-        this.webView = config.webView().enabled() ? startWebView() : null;
+        try {
+            this.rtspServer = config.rtspServer().enabled() ? startRtspServer(config.rtspServer()) : null;
+            this.webView = config.webView().enabled() ? startWebView() : null;
+        } catch (RuntimeException e) {
+            recording.close();
+            throw e;
+        }
         this.outputFactories = outputFactories(moreOutputs);
     }
 
@@ -111,6 +129,8 @@ public final class Producer implements AutoCloseable {
         factories.add(StandardOutputs.fmp4Channel());
         factories.add(StandardOutputs.yuvChannel());
         factories.add(StandardOutputs.rgbChannel());
+        // After the encoded channel: the recorder reads it, so it opens after it and closes before it.
+        factories.add(recording.outputs());
         factories.addAll(moreOutputs);
         return List.copyOf(factories);
     }
@@ -160,6 +180,11 @@ public final class Producer implements AutoCloseable {
     /** The browser live view; null when {@code webView:} is off. */
     public WebView webView() {
         return webView;
+    }
+
+    /** The recording stores ({@code recording:}); none open when it is absent. */
+    public RecordingStores recording() {
+        return recording;
     }
 
     /** The RTSP server re-serving the cameras; null when {@code rtspServer:} is off. */
@@ -366,6 +391,8 @@ public final class Producer implements AutoCloseable {
             if (webView != null) {
                 webView.close();
             }
+            // Every camera's recorder has sealed its segment above: the stores' indexes and locks go last.
+            recording.close();
         }
         // Leave the TEARDOWNs a moment to go out before the sockets close.
         io.shutdownGracefully(300, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
@@ -420,21 +447,22 @@ public final class Producer implements AutoCloseable {
         return decoder == null ? 0 : decoder.framesDecoded();
     }
 
-    private static CameraStatus snapshot(Camera entry) {
+    private CameraStatus snapshot(Camera entry) {
         return switch (entry.life) {
             case Stopped stopped -> snapshot(entry, stopped);
             case Running run -> snapshot(entry, run);
         };
     }
 
-    private static CameraStatus snapshot(Camera entry, Stopped stopped) {
+    private CameraStatus snapshot(Camera entry, Stopped stopped) {
         OutputReport outputs = new OutputReport();
         entry.outputs.report(outputs);
         return new CameraStatus(entry.config.name(), CameraStatus.State.STOPPED, stopped.lastError(), entry.config,
-                null, stopped.lastCodec(), CameraStatus.Stats.NONE, outputs.restream(), outputs.rtpOut());
+                null, stopped.lastCodec(), CameraStatus.Stats.NONE, outputs.restream(), outputs.rtpOut(),
+                recording.idle(entry.config, CameraStatus.RecordingState.STOPPED));
     }
 
-    private static CameraStatus snapshot(Camera entry, Running run) {
+    private CameraStatus snapshot(Camera entry, Running run) {
         OutputReport outputs = new OutputReport();
         CameraPipeline pipeline = run.pipeline();
         pipeline.report(outputs);
@@ -461,8 +489,11 @@ public final class Producer implements AutoCloseable {
                 decoder == null ? 0 : decoder.pictureWidth(), decoder == null ? 0 : decoder.pictureHeight(),
                 receiver.packetsRejected(), receiver.unitsDamaged());
         RtspTransport active = online ? (session.overTcp ? RtspTransport.TCP : RtspTransport.UDP) : null;
+        // Before a session tells the codec, a recorded camera has no recorder yet.
+        CameraStatus.Recording recorded = outputs.recording().enabled() ? outputs.recording()
+                : recording.idle(entry.config, CameraStatus.RecordingState.STARTING);
         return new CameraStatus(entry.config.name(), state, source.lastError(), entry.config, active,
-                receiver.codec(), stats, outputs.restream(), outputs.rtpOut());
+                receiver.codec(), stats, outputs.restream(), outputs.rtpOut(), recorded);
     }
 
     /**

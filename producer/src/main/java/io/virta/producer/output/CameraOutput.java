@@ -23,18 +23,24 @@ import io.virta.rtsp.media.AccessUnit;
  * slow (a browser, a network, a disk) puts a bounded hand-off of its own in between (a bus ring, a
  * per-loop fan-out ring, a non-blocking socket) and drops and counts there, so that it stalls no one.
  *
- * <p><b>Adding one.</b> A recorder is one factory in the list the producer is given; it names no
+ * <p><b>Outputs that read the bus.</b> An output that takes nothing from the ingest thread declares
+ * {@link Feed#NONE}: it reads a channel of the camera itself, as any bus reader does, on a thread of
+ * its own, and the camera's outputs never wait for it. The recorder is one
+ * ({@code io.virta.producer.recording}): a {@link OutputFactory.Lifetime#CODEC} output listed after
+ * the encoded channel, so it opens once the channel exists and closes before it.
+ *
+ * <p><b>Adding one.</b> An output is one factory in the list the producer is given; it names no
  * other output and no other class changes:
  * <pre>{@code
- * OutputFactory recorder = camera -> camera.config().record() == null ? Optional.empty()
- *         : Optional.of(new Recorder(camera.config().name(), camera.codec(), camera.config().record()));
- * try (Producer producer = new Producer(config, events, List.of(recorder)).start()) { ... }
+ * OutputFactory keyframes = camera -> Optional.of(new KeyframeCounter());
+ * try (Producer producer = new Producer(config, events, List.of(keyframes)).start()) { ... }
  *
- * final class Recorder implements CameraOutput {
+ * final class KeyframeCounter implements CameraOutput {
+ *     private volatile long keyframes;
  *     public Feed feed() { return Feed.ACCESS_UNITS; }
- *     public void onAccessUnit(AccessUnit unit) { ring.write(unit); }  // bounded; a writer thread drains it to disk
- *     public void report(OutputReport report) { ... }                   // its counters, once the status has fields for them
- *     public void close() { ring.finish(); }
+ *     public void onAccessUnit(AccessUnit unit) { if (unit.isKeyframe()) keyframes++; }  // ingest thread only
+ *     public void report(OutputReport report) { ... }                                    // its counters
+ *     public void close() { }
  * }
  * }</pre>
  */
@@ -45,7 +51,12 @@ public interface CameraOutput extends AutoCloseable {
         /** Every access unit as received, before decoding: {@link #onAccessUnit}. */
         ACCESS_UNITS,
         /** Every decoded picture: {@link #onPicture}. A camera decodes only while some output asks for pictures. */
-        PICTURES
+        PICTURES,
+        /**
+         * Nothing: the output reads the bus itself (the recorder reads the camera's encoded channel) and
+         * is only opened, reported and closed with the camera.
+         */
+        NONE
     }
 
     Feed feed();

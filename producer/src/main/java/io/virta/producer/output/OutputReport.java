@@ -13,7 +13,7 @@ import java.util.Optional;
  * The counters a camera's outputs report for one status snapshot ({@link CameraOutput#report}), in
  * the shape {@link CameraStatus} gives them. One is made per snapshot and filled on the thread taking
  * it; not thread-safe. What no output reports stays at its "none" value: no channels,
- * {@link CameraStatus.Restream#NONE}, no RTP sender, nothing published.
+ * {@link CameraStatus.Restream#NONE}, no RTP sender, nothing published, no recording.
  */
 public final class OutputReport {
     private final List<ChannelWriter> channels = new ArrayList<>();
@@ -21,6 +21,7 @@ public final class OutputReport {
     private RtpSender.Stats rtpOut;
     private long yuvPublished;
     private long rgbPublished;
+    private CameraStatus.Recording recording = CameraStatus.Recording.OFF;
 
     /** A bus channel the camera publishes, in the order its output was opened. */
     public void channel(ChannelWriter writer) {
@@ -41,6 +42,15 @@ public final class OutputReport {
 
     public void rgbPublished(long frames) {
         this.rgbPublished = frames;
+    }
+
+    public void recording(CameraStatus.Recording recorded) {
+        this.recording = recorded;
+    }
+
+    /** The recorder's counters; {@link CameraStatus.Recording#OFF} when no recorder reported. */
+    public CameraStatus.Recording recording() {
+        return recording;
     }
 
     /** The channels reported, in order. */

@@ -15,9 +15,11 @@ import io.virta.rtsp.client.RtspTransport;
  * @param restream        what the producer's RTSP server sends of this camera; {@link Restream#NONE}
  *                        while the server is off or the camera is not served
  * @param rtpOut          the RTP sender's counters; null without {@code rtpOut:}
+ * @param recording       recording into a store ({@code record:}); {@link Recording#OFF} when the camera is not recorded
  */
 public record CameraStatus(String name, State state, String lastError, CameraConfig config,
-        RtspTransport activeTransport, VideoCodec codec, Stats stats, Restream restream, RtpSender.Stats rtpOut) {
+        RtspTransport activeTransport, VideoCodec codec, Stats stats, Restream restream, RtpSender.Stats rtpOut,
+        Recording recording) {
 
     public enum State {
         /** Started, not yet playing. */
@@ -63,5 +65,71 @@ public record CameraStatus(String name, State state, String lastError, CameraCon
 
         /** Not served: the RTSP server is off, the camera is stopped, or it has sent no frame yet. */
         public static final Restream NONE = new Restream(0, 0, 0);
+    }
+
+    /** Where a camera's recording stands (docs/recording.md, "Status"). */
+    public enum RecordingState {
+        /** The camera is not recorded ({@code record.enabled} is false). */
+        OFF,
+        /** Recorded, but the camera is stopped: its last segment is sealed. */
+        STOPPED,
+        /** The camera runs, but no session has told the codec yet, so the recorder has no channel to read. */
+        STARTING,
+        /** The encoded channel is not there or has no writer: the recorder waits for one. */
+        WAITING_FOR_WRITER,
+        /**
+         * Reading the encoded channel and writing the store; also while the camera is offline and
+         * reconnecting, when nothing comes to write (the channel stays, waiting for the next session).
+         */
+        RECORDING,
+        /** The store refused a write (disk full, gone, failing): paused, retrying by itself. */
+        PAUSED
+    }
+
+    /**
+     * A camera's recording. Counters start at zero each time the camera starts (as {@link Stats} do)
+     * and when its codec changes.
+     *
+     * @param store          the store directory it records into; null when {@link RecordingState#OFF}
+     * @param framesWritten  frames appended to the store
+     * @param bytesWritten   their payload bytes
+     * @param lag            frames the recorder is behind the camera's encoded channel
+     * @param framesLost     frames the ring overwrote before the recorder reached them (a disk stall
+     *                       longer than {@code record.bufferSeconds})
+     * @param framesSkipped  frames not written after a loss, a start or a pause, up to the next keyframe
+     * @param lastSyncMicros wall-clock µs of the last force to the disk; 0 before the first
+     * @param pauses         times the store refused a write
+     * @param problem        why the recording last paused (the store's error, naming it), while no frame
+     *                       was written since; empty while it records well
+     * @param usage          the store's disk usage, sampled in the background
+     */
+    public record Recording(RecordingState state, java.nio.file.Path store, long framesWritten, long bytesWritten,
+            long lag, long framesLost, long framesSkipped, long lastSyncMicros, long pauses, String problem,
+            StoreUsage usage) {
+        public static final Recording OFF = idle(RecordingState.OFF, null, StoreUsage.NOT_SAMPLED);
+
+        /** A recording without a recorder now: off, stopped, or starting. */
+        public static Recording idle(RecordingState state, java.nio.file.Path store, StoreUsage usage) {
+            return new Recording(state, store, 0, 0, 0, 0, 0, 0, 0, "", usage);
+        }
+
+        /** Whether the camera is recorded at all. */
+        public boolean enabled() {
+            return state != RecordingState.OFF;
+        }
+    }
+
+    /**
+     * A store's disk usage, sampled by the producer in the background (free space every few seconds,
+     * the bytes of the store's files less often: the walk is proportional to its files).
+     *
+     * @param storeBytes      bytes of every file in the store directory (segments are preallocated, so
+     *                        this counts their full size)
+     * @param cameraBytes     of those, the bytes of this camera's directory
+     * @param freeBytes       bytes free for the producer on the store's file system
+     * @param sampledAtMicros wall-clock µs of the sample; 0: not sampled yet
+     */
+    public record StoreUsage(long storeBytes, long cameraBytes, long freeBytes, long sampledAtMicros) {
+        public static final StoreUsage NOT_SAMPLED = new StoreUsage(0, 0, 0, 0);
     }
 }

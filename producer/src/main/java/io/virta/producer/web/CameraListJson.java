@@ -36,9 +36,34 @@ final class CameraListJson {
                     .field("rtsp", rtspUrl.apply(camera.name()))
                     .field("clients", mount == null ? 0 : mount.clients())
                     .field("fragmentsSent", mount == null ? 0 : mount.fragmentsSent())
-                    .field("fragmentsDropped", mount == null ? 0 : mount.fragmentsDropped())
-                    .close();
+                    .field("fragmentsDropped", mount == null ? 0 : mount.fragmentsDropped());
+            recording(json, camera.recording());
+            json.close();
         }
         return json.closeArray().close().toString();
+    }
+
+    /** {@code "recording"}: null when the camera is not recorded, else its state, counters and store usage. */
+    private static void recording(Json json, CameraStatus.Recording r) {
+        if (!r.enabled()) {
+            json.field("recording", (String) null);
+            return;
+        }
+        CameraStatus.StoreUsage usage = r.usage();
+        json.open("recording").field("state", r.state().name().toLowerCase(Locale.ROOT))
+                .field("store", r.store().toString())
+                .field("framesWritten", r.framesWritten())
+                .field("bytesWritten", r.bytesWritten())
+                .field("lag", r.lag())
+                .field("framesLost", r.framesLost())
+                .field("framesSkipped", r.framesSkipped())
+                .field("lastSyncMicros", r.lastSyncMicros())
+                .field("pauses", r.pauses())
+                .field("problem", r.problem().isEmpty() ? null : r.problem())
+                .field("storeUsedBytes", usage.storeBytes())
+                .field("cameraUsedBytes", usage.cameraBytes())
+                .field("diskFreeBytes", usage.freeBytes())
+                .field("usageSampledMicros", usage.sampledAtMicros())
+                .close();
     }
 }

@@ -14,6 +14,14 @@ final class Json {
         return this;
     }
 
+    /** An object as the value of {@code key}. */
+    Json open(String key) {
+        key(key);
+        out.append('{');
+        needComma = false;
+        return this;
+    }
+
     Json close() {
         out.append('}');
         needComma = true;

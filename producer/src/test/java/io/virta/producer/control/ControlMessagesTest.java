@@ -6,6 +6,7 @@ import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.status.CameraStatus;
 import io.virta.protos.control.v1.EncodedChannelConfig;
 import io.virta.protos.control.v1.Fmp4ChannelConfig;
+import io.virta.protos.control.v1.RecordConfig;
 import io.virta.protos.control.v1.RtpOutConfig;
 import io.virta.protos.control.v1.RgbChannelConfig;
 import io.virta.protos.control.v1.StreamConfig;
@@ -79,7 +80,7 @@ class ControlMessagesTest {
         CameraConfig camera = fromYaml("name: lobby\nurl: rtsp://10.0.0.5/stream1\nrtpOut: {destination: 239.1.2.3:5004}");
         var rtpOut = new io.virta.producer.rtp.out.RtpSender.Stats("239.1.2.3:5004", true, 250, 3, 2100, 7);
         var status = ControlMessages.status(new CameraStatus("lobby", CameraStatus.State.ONLINE, null, camera, null, null,
-                CameraStatus.Stats.NONE, new CameraStatus.Restream(2, 500, 4), rtpOut));
+                CameraStatus.Stats.NONE, new CameraStatus.Restream(2, 500, 4), rtpOut, CameraStatus.Recording.OFF));
         assertEquals(2, status.getRestream().getClients());
         assertEquals(500, status.getRestream().getFramesSent());
         assertEquals(4, status.getRestream().getFramesDropped());
@@ -91,8 +92,38 @@ class ControlMessagesTest {
         assertEquals(7, status.getRtpOut().getPacketsDropped());
 
         var without = ControlMessages.status(new CameraStatus("lobby", CameraStatus.State.STOPPED, null, fromYaml(
-                "name: lobby\nurl: rtsp://10.0.0.5/stream1"), null, null, CameraStatus.Stats.NONE, CameraStatus.Restream.NONE, null));
+                "name: lobby\nurl: rtsp://10.0.0.5/stream1"), null, null, CameraStatus.Stats.NONE, CameraStatus.Restream.NONE, null, CameraStatus.Recording.OFF));
         assertFalse(without.hasRtpOut(), "no rtp_out without rtpOut:");
+        assertFalse(without.hasRecording(), "no recording without record:");
+    }
+
+    @Test
+    void recordMapsToTheYamlRecordBlockAndNeedsAStore() throws Exception {
+        ProducerConfig file = ProducerConfig.parse("""
+                recording: { stores: [/srv/disk1/virta, /srv/disk2/virta] }
+                cameras:
+                  - name: lobby
+                    url: rtsp://10.0.0.5/stream1
+                    record: { enabled: true, store: /srv/disk2/virta, bufferSeconds: 20 }
+                """, "test");
+        StreamConfig request = StreamConfig.newBuilder().setName("lobby").setUrl("rtsp://10.0.0.5/stream1")
+                .setRecord(RecordConfig.newBuilder().setEnabled(true).setStore("/srv/disk2/virta").setBufferSeconds(20))
+                .build();
+        CameraConfig added = ProducerConfig.camera(ControlMessages.settings(request), "AddStream",
+                io.virta.producer.config.RtpOutSettings.DEFAULTS, file.recording());
+        assertEquals(file.cameras().getFirst(), added);
+        assertEquals(java.nio.file.Path.of("/srv/disk2/virta"), added.record().store());
+        assertEquals(600, added.encoded().cells(), "20 s at 30 fps");
+        assertEquals(added.record(), fromProto(ControlMessages.redacted(added).toBuilder().setPassword("").build(),
+                file).record(), "status shows the record block as AddStream takes it");
+
+        ConfigException noStore = assertThrows(ConfigException.class, () -> fromProto(request));
+        assertTrue(noStore.getMessage().startsWith("AddStream: record.enabled: is true, but there is no recording store"),
+                noStore.getMessage());
+    }
+
+    private static CameraConfig fromProto(StreamConfig config, ProducerConfig file) throws ConfigException {
+        return ProducerConfig.camera(ControlMessages.settings(config), "AddStream", file.rtpOut(), file.recording());
     }
 
     @Test
