@@ -243,6 +243,67 @@ class ExportTest {
     }
 
     @Test
+    void aDamagedRecordIsLeftOutWithTheFramesThatNeedIt(@TempDir java.nio.file.Path directory) throws Exception {
+        java.nio.file.Path damagedStore = directory.resolve("store");
+        try (RecordingStore recording = RecordingStore.open(damagedStore, SegmentPolicy.DEFAULT);
+             CameraWriter lobby = recording.camera("lobby")) {
+            TestClips.record(lobby, h264, 0, 100, START, 1);
+        }
+        java.nio.file.Path segment;
+        long recordOffset = -1;
+        try (StoreView damaged = StoreView.open(damagedStore)) {
+            var row = damaged.index().segments("lobby", START, frameTime(99)).get(0);
+            segment = damaged.file(row);
+            try (var reader = damaged.openSegment(row)) {
+                while (reader.next()) {
+                    if (reader.sequence() == 61) {
+                        recordOffset = reader.offset();
+                    }
+                }
+            }
+        }
+        try (var file = java.nio.channels.FileChannel.open(segment, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            file.read(one, recordOffset + 32 + 40);
+            one.put(0, (byte) (one.get(0) ^ 0x10)).rewind();
+            file.write(one, recordOffset + 32 + 40); // a bit flip in frame 60's payload: its checksum fails
+        }
+        try (StoreView damaged = StoreView.open(damagedStore)) {
+            java.nio.file.Path out = directory.resolve("damaged.mp4");
+            ExportSummary summary = Exporter.export(damaged, new ExportRequest("lobby", START, frameTime(99),
+                    ExportFormat.MP4), out).summary();
+            assertEquals(new ExportSummary.Damage(1, summary.damage().skippedBytes(), 14, 0, 0), summary.damage());
+            assertEquals(85, summary.frames(), "frames 60 to 74 are left out: 60 is damaged, 61 to 74 refer to it");
+            assertEquals(List.of(new io.virta.recorder.index.Span(frameTime(59), frameTime(75))), summary.gaps());
+            List<String> expected = new ArrayList<>(sourcePictures(h264).subList(0, 60));
+            expected.addAll(sourcePictures(h264).subList(75, 100));
+            assertEquals(expected, pictures(out), "no picture decoded from a broken reference");
+        }
+    }
+
+    @Test
+    void theSegmentBeingWrittenIsExportedAndAPlannedExportIgnoresWhatComesLater(@TempDir java.nio.file.Path directory)
+            throws Exception {
+        java.nio.file.Path liveStore = directory.resolve("store");
+        try (RecordingStore recording = RecordingStore.open(liveStore, SegmentPolicy.DEFAULT);
+             CameraWriter lobby = recording.camera("lobby")) {
+            TestClips.record(lobby, h264, 0, 60, START, 1);
+            try (StoreView live = StoreView.open(liveStore);
+                 ExportFile file = Exporter.plan(live, new ExportRequest("lobby", frameTime(50), frameTime(200),
+                         ExportFormat.MP4))) {
+                assertEquals(10, file.summary().frames(), "up to the last frame appended, in the open segment");
+                byte[] before = range(file, 0, file.length());
+                TestClips.record(lobby, h264, 60, 100, frameTime(60), 61);
+                assertArrayEquals(before, range(file, 0, file.length()), "the plan is a snapshot");
+                java.nio.file.Path out = directory.resolve("live.mp4");
+                file.writeTo(out);
+                assertEquals(sourcePictures(h264).subList(50, 60), pictures(out));
+            }
+        }
+    }
+
+    @Test
     void anyByteRangeOfTheVirtualFileEqualsThoseBytesOfTheWholeFile() throws Exception {
         for (ExportFormat format : ExportFormat.values()) {
             try (ExportFile file = Exporter.plan(view, new ExportRequest("yard", frameTime(3), frameTime(170), format))) {
