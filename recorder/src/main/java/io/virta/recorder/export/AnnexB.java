@@ -50,7 +50,13 @@ public final class AnnexB {
         int units = 0;
         int unitStart = first;
         int i = first + 2;
+        int wordLimit = limit - Long.BYTES + 2;
         while (i < limit) {
+            // eight bytes without a zero among them: no start code ends at i .. i+7 (each needs a zero two before it)
+            if (i < wordLimit && !hasZeroByte(accessUnit.getLong(i - 2))) {
+                i += Long.BYTES;
+                continue;
+            }
             int b = accessUnit.get(i);
             if (b > 1 || b < 0) {           // no start code can end at i, i+1 or i+2
                 i += 3;
@@ -69,6 +75,11 @@ public final class AnnexB {
             throw new MalformedMediaException("an access unit of " + (limit - base) + " bytes without a NAL unit");
         }
         return units;
+    }
+
+    /** True when one of the eight bytes of {@code word} is zero (the carry trick of Hacker's Delight, 6-1). */
+    private static boolean hasZeroByte(long word) {
+        return ((word - 0x0101_0101_0101_0101L) & ~word & 0x8080_8080_8080_8080L) != 0;
     }
 
     /** The offset just after the first start code, if only zero bytes come before it; else -1. */
