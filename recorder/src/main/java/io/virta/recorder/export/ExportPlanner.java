@@ -101,7 +101,32 @@ final class ExportPlanner {
         if (firstShown < 0) {
             throw nothingToExport();
         }
+        keepUsedEntries();
         return new ExportPlan(request, table, List.copyOf(sources), List.copyOf(entries), firstShown, summary());
+    }
+
+    /**
+     * Drops the sample entries of frames that a later keyframe cleared away (they were read before the
+     * export's start), so that an MP4's first sample entry is the first frame's.
+     */
+    private void keepUsedEntries() {
+        int[] renumbered = new int[entries.size()];
+        java.util.Arrays.fill(renumbered, -1);
+        List<SampleEntry> used = new ArrayList<>();
+        for (int i = 0; i < table.size(); i++) {
+            int entry = sources.get(table.segment(i)).entry();
+            if (renumbered[entry] < 0) {
+                renumbered[entry] = used.size();
+                used.add(entries.get(entry));
+            }
+        }
+        for (int s = 0; s < sources.size(); s++) {
+            ExportPlan.Source source = sources.get(s);
+            int entry = source.entry() < 0 ? -1 : renumbered[source.entry()];
+            sources.set(s, new ExportPlan.Source(source.row(), source.channel(), entry));
+        }
+        entries.clear();
+        entries.addAll(used);
     }
 
     private enum Next { GO_ON, PAST_RANGE }
@@ -133,7 +158,6 @@ final class ExportPlanner {
                     notes.add("the camera changed from " + codec + " to " + segmentCodec + " at "
                             + Instants.format(header.startTimeMicros()) + "; one file holds one codec, so the export"
                             + " ends there: export the rest from that time on separately");
-                    channel.close();
                     return Next.PAST_RANGE;
                 }
                 table.clear();

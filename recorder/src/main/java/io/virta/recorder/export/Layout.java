@@ -13,15 +13,19 @@ record Layout(byte[] head, byte[] preludes, int[] preludeStart, byte[] tail) {
         return preludeStart[frame + 1] - preludeStart[frame];
     }
 
-    /** Decode times of the frames in {@code unitsPerSecond} from the first frame, strictly increasing. */
-    static long[] ticks(FrameTable frames, long unitsPerSecond) {
+    /**
+     * Decode times of the frames in {@code unitsPerSecond} from the first frame, strictly increasing, and
+     * no step longer than {@code maxStep} (an MP4's durations are 32-bit: 13 h at 90 kHz).
+     */
+    static long[] ticks(FrameTable frames, long unitsPerSecond, long maxStep) {
         long[] ticks = new long[frames.size()];
         long origin = frames.captureMicros(0);
-        for (int i = 0; i < ticks.length; i++) {
-            long micros = frames.captureMicros(i) - origin;
-            long tick = Math.floorDiv(micros * unitsPerSecond + 500_000, 1_000_000);
+        for (int i = 1; i < ticks.length; i++) {
+            long micros = frames.captureMicros(i) - origin; // a recorded time is any i64: split it so nothing overflows
+            long tick = Math.floorDiv(micros, 1_000_000) * unitsPerSecond
+                    + Math.floorDiv(Math.floorMod(micros, 1_000_000) * unitsPerSecond + 500_000, 1_000_000);
             // a camera clock that stood still or stepped back must not make a zero or negative duration
-            ticks[i] = i == 0 ? 0 : Math.max(tick, ticks[i - 1] + 1);
+            ticks[i] = Math.min(Math.max(tick, ticks[i - 1] + 1), ticks[i - 1] + maxStep);
         }
         return ticks;
     }

@@ -42,7 +42,7 @@ final class MkvLayout {
     static Layout build(ExportPlan plan) {
         FrameTable frames = plan.frames();
         int count = frames.size();
-        long[] ticks = Layout.ticks(frames, UNITS_PER_SECOND);
+        long[] ticks = Layout.ticks(frames, UNITS_PER_SECOND, Integer.MAX_VALUE);
         long duration = ticks[count - 1] + Layout.lastDuration(frames, ticks, plan.request().gapMicros(), UNITS_PER_SECOND);
 
         byte[] info = info(plan, duration);

@@ -61,7 +61,7 @@ final class Mp4Layout {
     private static byte[] moov(ExportPlan plan, boolean co64, long firstSample) {
         FrameTable frames = plan.frames();
         int count = frames.size();
-        long[] ticks = Layout.ticks(frames, TIMESCALE);
+        long[] ticks = Layout.ticks(frames, TIMESCALE, U32);
         long last = Layout.lastDuration(frames, ticks, plan.request().gapMicros(), TIMESCALE);
         long mediaDuration = ticks[count - 1] + last;
         long mediaStart = ticks[plan.firstShown()];

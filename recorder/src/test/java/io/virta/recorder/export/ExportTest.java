@@ -207,8 +207,16 @@ class ExportTest {
                 "h264parse", "!", "avdec_h264", "!", "fakesink"));
         Peers.run(work, List.of("gst-launch-1.0", "-q", "filesrc", "location=" + mp4, "!", "qtdemux", "!",
                 "h264parse", "!", "avdec_h264", "!", "fakesink"));
-        String json = Files.readString(result.manifest());
-        assertTrue(json.contains("\"gaps\": [\n    {\"after\": {\"micros\": " + frameTime(49)), json);
+        // the manifest read by a JSON parser that is not Virta's
+        Peers.run(work, List.of("python3", "-c", "import json, sys; m = json.load(open(sys.argv[1]));"
+                + " assert m['format'] == 'virta-export/1' and m['camera'] == 'yard' and m['frames'] == 90, m;"
+                + " assert m['gaps'][0]['after']['micros'] == " + frameTime(49) + ", m['gaps'];"
+                + " assert [(s['width'], s['height']) for s in m['streams']] == [(320, 240), (352, 288)], m['streams'];"
+                + " assert len(m['segments']) == 2 and m['sha256'] == sys.argv[2], m", result.manifest().toString(),
+                result.sha256()));
+        assertEquals(ExportFormat.MP4, ExportFormat.ofFileName(mp4).orElseThrow());
+        assertEquals(ExportFormat.MKV, ExportFormat.ofFileName(java.nio.file.Path.of("x/Yard.MKV")).orElseThrow());
+        assertTrue(ExportFormat.ofFileName(java.nio.file.Path.of("yard.avi")).isEmpty());
     }
 
     @Test
