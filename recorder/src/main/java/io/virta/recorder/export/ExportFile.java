@@ -74,6 +74,27 @@ public final class ExportFile implements AutoCloseable {
         return plan.summary();
     }
 
+    /**
+     * A strong HTTP entity tag: the same for every plan of the same frames into the same container (the
+     * same request replanned while nothing was added or deleted), different otherwise (the open segment
+     * grew into the range, retention deleted a segment of it). For {@code If-Range} and {@code If-None-Match}.
+     */
+    public String etag() {
+        java.security.MessageDigest digest = ExportManifest.sha256();
+        ByteBuffer fields = ByteBuffer.allocate(64);
+        fields.putLong(length).putLong(plan.request().fromMicros()).putLong(plan.request().toMicros())
+                .putInt(format().ordinal()).putInt(plan.frames().size());
+        FrameTable frames = plan.frames();
+        int last = frames.size() - 1;
+        fields.putLong(frames.captureMicros(0)).putLong(frames.captureMicros(last)).putLong(frames.payloadOffset(last));
+        digest.update(fields.flip());
+        digest.update(plan.request().camera().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        for (ExportPlan.Source source : plan.segments()) {
+            digest.update(ByteBuffer.allocate(Long.BYTES).putLong(0, source.row().id()));
+        }
+        return "\"" + java.util.HexFormat.of().formatHex(digest.digest(), 0, 16) + "\"";
+    }
+
     /** A file name for it: {@code CAMERA-20261207T101500Z.mp4}, from the first frame shown. */
     public String suggestedFileName() {
         String time = Instants.format(plan.summary().firstCaptureMicros()).replaceAll("[-:]", "")

@@ -90,7 +90,7 @@ public final class Exporter {
             throw new IllegalArgumentException("no camera to export: name at least one");
         }
         List<ExportRequest> requests = new ArrayList<>();
-        for (String camera : cameras) {
+        for (String camera : new java.util.LinkedHashSet<>(cameras)) {
             requests.add(new ExportRequest(camera, fromMicros, toMicros, format));
         }
         Files.createDirectories(directory);

@@ -304,6 +304,21 @@ class ExportTest {
                 byte[] before = range(file, 0, file.length());
                 TestClips.record(lobby, h264, 60, 100, frameTime(60), 61);
                 assertArrayEquals(before, range(file, 0, file.length()), "the plan is a snapshot");
+                try (ExportFile again = Exporter.plan(live, new ExportRequest("lobby", frameTime(50), frameTime(200),
+                        ExportFormat.MP4))) {
+                    assertEquals(50, again.summary().frames(), "a new plan sees what was appended since");
+                    assertNotEquals(file.etag(), again.etag(), "so its entity tag differs");
+                }
+                try (ExportFile same = Exporter.plan(live, new ExportRequest("lobby", frameTime(50), frameTime(59),
+                        ExportFormat.MP4))) {
+                    assertEquals(file.length(), same.length());
+                    try (ExportFile sameAgain = Exporter.plan(live, new ExportRequest("lobby", frameTime(50), frameTime(59),
+                            ExportFormat.MP4))) {
+                        assertEquals(same.etag(), sameAgain.etag(), "the same frames, the same tag");
+                    }
+                }
+                assertEquals("lobby-" + Instants.format(frameTime(50)).replaceAll("[-:]", "").replace(".000", "") + ".mp4",
+                        file.suggestedFileName());
                 java.nio.file.Path out = directory.resolve("live.mp4");
                 file.writeTo(out);
                 assertEquals(sourcePictures(h264).subList(50, 60), pictures(out));

@@ -113,6 +113,11 @@ final class TestClips {
     static void record(CameraWriter writer, Clip clip, int from, int to, long startMicros, long firstSequence)
             throws IOException {
         StreamParameters stream = null;
+        for (int i = from; i >= 0 && stream == null; i--) { // going on mid-GOP: the parameters of its keyframe
+            if (clip.frames().get(i).keyframe()) {
+                stream = parameters(clip.codec(), clip.frames().get(i));
+            }
+        }
         for (int i = from; i < to; i++) {
             AccessUnit unit = clip.frames().get(i);
             if (unit.keyframe()) {
