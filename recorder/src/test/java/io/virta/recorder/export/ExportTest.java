@@ -358,6 +358,81 @@ class ExportTest {
         return bytes / pictureBytes;
     }
 
+    @Test
+    void aPauseOfFortySecondsInsideAGopStartsAMatroskaClusterWithoutAKeyframe(@TempDir java.nio.file.Path directory)
+            throws Exception {
+        // a camera whose clock jumped mid-GOP: the frames go on in the same segment (no keyframe to cut at)
+        java.nio.file.Path pausedStore = directory.resolve("store");
+        long jump = 40_000_000;
+        try (RecordingStore recording = RecordingStore.open(pausedStore, SegmentPolicy.DEFAULT);
+             CameraWriter camera = recording.camera("paused")) {
+            TestClips.record(camera, h264, 0, 38, START, 1);
+            TestClips.record(camera, h264, 38, 50, frameTime(38) + jump, 39);
+        }
+        try (StoreView paused = StoreView.open(pausedStore)) {
+            ExportRequest request = new ExportRequest("paused", START, frameTime(49) + jump, ExportFormat.MKV);
+            java.nio.file.Path mkv = directory.resolve("paused.mkv");
+            ExportResult result = Exporter.export(paused, request, mkv);
+            assertEquals(List.of(new io.virta.recorder.index.Span(frameTime(37), frameTime(38) + jump)),
+                    result.summary().gaps());
+            String json = Peers.run(work, List.of("mkvmerge", "-J", mkv.toString()));
+            assertTrue(json.contains("\"errors\": []") && json.contains("\"warnings\": []"), json);
+            String info = Peers.run(work, List.of("mkvinfo", "--all", mkv.toString()));
+            assertEquals(3, info.lines().filter(l -> l.endsWith("+ Cluster")).count(),
+                    "at the keyframes 0 and 25, and at frame 38, 40.5 s after its cluster's start\n" + info);
+            assertEquals(sourcePictures(h264).subList(0, 50), pictures(mkv));
+            java.nio.file.Path mp4 = directory.resolve("paused.mp4");
+            Exporter.export(paused, new ExportRequest("paused", START, frameTime(49) + jump, ExportFormat.MP4), mp4);
+            assertEquals(sourcePictures(h264).subList(0, 50), pictures(mp4));
+            String duration = Peers.run(work, List.of("ffprobe", "-v", "error", "-show_entries", "format=duration",
+                    "-of", "csv=p=0", mp4.toString()));
+            assertEquals((50 * TestClips.FRAME_MICROS + jump) / 1e6, Double.parseDouble(duration.trim()), 0.001);
+        }
+    }
+
+    @Test
+    void largeUnitsGoFromFileToFileInTheKernelAndMatchTheBufferedPath(@TempDir java.nio.file.Path directory)
+            throws Exception {
+        // units of 300 KB and more take FileChannel.transferTo to a file; to other channels they go through the window
+        java.nio.file.Path bigStore = directory.resolve("store");
+        SplittableRandom random = new SplittableRandom(7);
+        byte[] parameterSets = TestClips.parameters(PixelFormat.H264, h264.frames().get(0)).parameterSets();
+        var stream = new io.virta.recorder.format.StreamParameters(PixelFormat.H264, 0, 0, parameterSets);
+        try (RecordingStore recording = RecordingStore.open(bigStore, SegmentPolicy.DEFAULT);
+             CameraWriter camera = recording.camera("big")) {
+            for (int i = 0; i < 12; i++) {
+                ByteArrayOutputStream unit = new ByteArrayOutputStream();
+                unit.writeBytes(parameterSets);
+                for (int slice = 0; slice < 2; slice++) {
+                    unit.writeBytes(new byte[] {0, 0, 1, (byte) (i % 4 == 0 ? 0x65 : 0x41)});
+                    for (int b = 300_000 + random.nextInt(5000); b > 0; b--) {
+                        unit.write(1 + random.nextInt(255));
+                    }
+                }
+                camera.append(stream, ByteBuffer.wrap(unit.toByteArray()), START + i * TestClips.FRAME_MICROS, i + 1,
+                        i % 4 == 0 ? io.virta.recorder.format.RecordDescriptor.FLAG_KEYFRAME : 0);
+            }
+        }
+        try (StoreView big = StoreView.open(bigStore)) {
+            for (ExportFormat format : ExportFormat.values()) {
+                try (ExportFile file = Exporter.plan(big, new ExportRequest("big", frameTime(1), frameTime(11), format))) {
+                    java.nio.file.Path out = directory.resolve("big." + format.extension());
+                    try (var channel = java.nio.channels.FileChannel.open(out, java.nio.file.StandardOpenOption.CREATE_NEW,
+                            java.nio.file.StandardOpenOption.WRITE)) {
+                        long half = file.length() / 2 + 3;
+                        assertEquals(half, file.transferTo(0, half, channel));
+                        assertEquals(file.length() - half, file.transferTo(half, Long.MAX_VALUE, channel));
+                    }
+                    assertArrayEquals(range(file, 0, file.length()), Files.readAllBytes(out), format.toString());
+                    // the pictures are noise: ffprobe only reads the container
+                    String probe = Peers.run(work, List.of("ffprobe", "-v", "quiet", "-select_streams", "v:0",
+                            "-show_entries", "stream=nb_frames", "-of", "csv=p=0", out.toString()));
+                    assertEquals(format == ExportFormat.MP4 ? "12" : "", probe.trim().replace("N/A", ""), probe);
+                }
+            }
+        }
+    }
+
     static byte[] range(ExportFile file, long from, long count) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         long written = file.transferTo(from, count, Channels.newChannel(out));
