@@ -3,23 +3,28 @@ package io.virta.recorder.export;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.HexFormat;
 
 /**
  * One camera's export as a virtual file (docs/recording-format.md section 10): its {@link #length()} and
  * any byte range of it are known without making the rest, so an HTTP server answers Range requests and a
- * browser's {@code <video>} seeks in it, while only the metadata (about 12 bytes a frame for an MP4) is in
- * memory. The samples are read from the segment files when a range is asked for: each NAL unit goes out
+ * browser's {@code <video>} seeks in it, while only the frame table and the metadata (about 50 bytes a
+ * frame) are in memory. The samples are read from the segment files when a range is asked for: each NAL unit goes out
  * byte-exact behind its 4-byte length; units of {@value #DIRECT_TRANSFER} bytes or more go straight from the
  * segment file to the target with {@link FileChannel#transferTo} (sendfile, copy_file_range), smaller ones
  * are gathered through a buffer filled by large reads of the segment file.
  *
  * <p><b>Threads:</b> {@link #transferTo} may be called by several threads at once (each call reads with
  * positional reads and has its own buffers, about 1.3 MiB, so call it for large ranges, not per frame).
- * <b>Lifetime:</b> the export holds the segment files it reads open, so a segment that retention deletes
- * meanwhile stays readable until {@link #close()}; close it when the download is done.
+ * <b>Lifetime:</b> the export holds the segment files it reads open (one descriptor per segment: about 1440
+ * for a day of 60 s segments), so a segment that retention deletes meanwhile stays readable until
+ * {@link #close()}; close it when the download is done.
  *
  * <pre>{@code
  * try (StoreView store = StoreView.open(dir);
@@ -80,7 +85,7 @@ public final class ExportFile implements AutoCloseable {
      * grew into the range, retention deleted a segment of it). For {@code If-Range} and {@code If-None-Match}.
      */
     public String etag() {
-        java.security.MessageDigest digest = ExportManifest.sha256();
+        MessageDigest digest = ExportManifest.sha256();
         ByteBuffer fields = ByteBuffer.allocate(64);
         fields.putLong(length).putLong(plan.request().fromMicros()).putLong(plan.request().toMicros())
                 .putInt(format().ordinal()).putInt(plan.frames().size());
@@ -88,11 +93,11 @@ public final class ExportFile implements AutoCloseable {
         int last = frames.size() - 1;
         fields.putLong(frames.captureMicros(0)).putLong(frames.captureMicros(last)).putLong(frames.payloadOffset(last));
         digest.update(fields.flip());
-        digest.update(plan.request().camera().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        digest.update(plan.request().camera().getBytes(StandardCharsets.US_ASCII));
         for (ExportPlan.Source source : plan.segments()) {
             digest.update(ByteBuffer.allocate(Long.BYTES).putLong(0, source.row().id()));
         }
-        return "\"" + java.util.HexFormat.of().formatHex(digest.digest(), 0, 16) + "\"";
+        return "\"" + HexFormat.of().formatHex(digest.digest(), 0, 16) + "\"";
     }
 
     /** A file name for it: {@code CAMERA-20261207T101500Z.mp4}, from the first frame shown. */
@@ -152,7 +157,7 @@ public final class ExportFile implements AutoCloseable {
 
         Writer(WritableByteChannel target) {
             this.target = target;
-            this.kernelCopies = target instanceof FileChannel || target instanceof java.nio.channels.SocketChannel;
+            this.kernelCopies = target instanceof FileChannel || target instanceof SocketChannel;
         }
 
         void write(long from, long to) throws IOException {

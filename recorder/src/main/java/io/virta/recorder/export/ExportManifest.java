@@ -19,6 +19,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Writes an export with its integrity manifest (docs/recording-format.md section 10.6): the video
@@ -64,7 +65,7 @@ final class ExportManifest {
         FileAttribute<?>[] attributes = FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
                 ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
                 : new FileAttribute<?>[0];
-        try (FileChannel channel = FileChannel.open(part, java.util.Set.of(StandardOpenOption.CREATE_NEW,
+        try (FileChannel channel = FileChannel.open(part, Set.of(StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.WRITE), attributes)) {
             body.write(channel);
             channel.force(true);

@@ -1,6 +1,7 @@
 package io.virta.recorder.export;
 
 import io.virta.bus.PixelFormat;
+import io.virta.recorder.format.RecordDescriptor;
 import io.virta.recorder.format.SegmentHeader;
 import io.virta.recorder.index.Coverage;
 import io.virta.recorder.index.KeyframePosition;
@@ -17,6 +18,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -111,7 +113,7 @@ final class ExportPlanner {
      */
     private void keepUsedEntries() {
         int[] renumbered = new int[entries.size()];
-        java.util.Arrays.fill(renumbered, -1);
+        Arrays.fill(renumbered, -1);
         List<SampleEntry> used = new ArrayList<>();
         for (int i = 0; i < table.size(); i++) {
             int entry = sources.get(table.segment(i)).entry();
@@ -205,7 +207,7 @@ final class ExportPlanner {
     }
 
     private void add(SegmentReader reader, int source, long capture, boolean keyframe) {
-        table.beginFrame(source, reader.offset() + io.virta.recorder.format.RecordDescriptor.HEADER_LENGTH, capture,
+        table.beginFrame(source, reader.offset() + RecordDescriptor.HEADER_LENGTH, capture,
                 (keyframe ? FrameTable.KEYFRAME : 0) | (dropped ? FrameTable.AFTER_DROP : 0));
         try {
             AnnexB.scan(reader.payload(), table::addUnit);

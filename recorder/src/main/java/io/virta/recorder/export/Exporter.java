@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
@@ -90,7 +91,7 @@ public final class Exporter {
             throw new IllegalArgumentException("no camera to export: name at least one");
         }
         List<ExportRequest> requests = new ArrayList<>();
-        for (String camera : new java.util.LinkedHashSet<>(cameras)) {
+        for (String camera : new LinkedHashSet<>(cameras)) {
             requests.add(new ExportRequest(camera, fromMicros, toMicros, format));
         }
         Files.createDirectories(directory);
