@@ -150,12 +150,6 @@ public final class RecordingIndex implements AutoCloseable {
         }
     }
 
-    /** Segment {@code id}, if the index has it. */
-    public synchronized Optional<SegmentRow> segment(long id) {
-        List<SegmentRow> rows = query("SELECT " + COLUMNS + " FROM segments WHERE id = " + id);
-        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
-    }
-
     /** The cameras with at least one segment, by name. */
     public synchronized List<String> cameras() {
         try (Statement statement = connection.createStatement();
