@@ -11,7 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * Exports recorded video without re-encoding (docs/recording-format.md section 10; docs/recording.md,
+ * Exports recorded video without re-encoding (docs/recording-format.md section 11; docs/recording.md,
  * "Exporting"): any range of a camera to MP4 or Matroska, the NAL units byte-exact as recorded, with a
  * SHA-256 manifest. The entry point of {@code virta record export}, the gRPC export and the web view's
  * {@code GET /export/CAMERA.mp4}.
