@@ -9,6 +9,7 @@ import io.virta.producer.config.ConfigException;
 import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.control.ControlServer;
 import io.virta.producer.control.ProducerEventHub;
+import io.virta.producer.recording.EventRetention;
 import io.virta.rtsp.fanout.ClientListener;
 import io.virta.producer.status.CameraStatus;
 import io.virta.producer.daemon.Producer;
@@ -97,6 +98,9 @@ final class ProducerCommand implements Callable<Integer> {
         if (producer.webView() != null) {
             producer.webView().events(hub);
         }
+        // Event-extended retention: events of recorded cameras mark video to keep longer.
+        EventRetention marks = hub != null && config.recording().enabled()
+                ? EventRetention.start(hub, producer.recording()::marksFor) : null;
         // The configured cameras exist before the address is announced: a client that learns it from the
         // line below finds every camera of the file (their streams start in the background).
         producer.start();
@@ -124,7 +128,7 @@ final class ProducerCommand implements Callable<Integer> {
         // before the bus closes whatever channels are left, instead of racing it.
         BusShutdown.Registration hook = BusShutdown.first(() -> {
             System.out.println("producer: shutting down (TEARDOWN to every camera, channels closed)");
-            stop(control, events, producer);
+            stop(control, events, marks, producer);
             stopped.countDown();
         });
         long stopAt = seconds > 0 ? System.nanoTime() + (long) (seconds * 1e9) : Long.MAX_VALUE;
@@ -139,7 +143,7 @@ final class ProducerCommand implements Callable<Integer> {
             }
         }
         hook.cancel();
-        stop(control, events, producer);
+        stop(control, events, marks, producer);
         return 0;
     }
 
@@ -152,9 +156,12 @@ final class ProducerCommand implements Callable<Integer> {
     }
 
     /** The hub first: it ends its subscriptions, so the server need not wait for them. */
-    private static void stop(ControlServer control, EventHub hub, Producer producer) {
+    private static void stop(ControlServer control, EventHub hub, EventRetention marks, Producer producer) {
         // Workers before the hub, so their last events still reach it while they stop.
         producer.stopWorkers();
+        if (marks != null) {
+            marks.close(); // the episodes still open become marks before the stores close
+        }
         if (hub != null) {
             hub.close();
         }

@@ -63,8 +63,14 @@ public record CameraConfig(String name, String url, String sdp, String networkIn
      * @param store   the store it records into, one of {@code recording.stores}; null when off
      * @param buffer  {@code bufferSeconds}: how long a disk stall the encoded ring rides out without
      *                losing a frame; it sizes the ring (see {@link #ringFor})
+     * @param retention its own budgets and ages, over the store's ({@code record.retention})
      */
-    public record RecordConfig(boolean enabled, java.nio.file.Path store, Duration buffer) {
+    public record RecordConfig(boolean enabled, java.nio.file.Path store, Duration buffer,
+                               io.virta.recorder.retention.CameraRetention retention) {
+        public RecordConfig(boolean enabled, java.nio.file.Path store, Duration buffer) {
+            this(enabled, store, buffer, io.virta.recorder.retention.CameraRetention.INHERIT);
+        }
+
         /** The ring holds this much video by default. */
         public static final Duration DEFAULT_BUFFER = Duration.ofSeconds(10);
         /** Sizing assumes no camera sends more pictures than this per second... */

@@ -348,7 +348,7 @@ public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus
         if (block.isMissing()) {
             return CameraConfig.RecordConfig.OFF;
         }
-        block.allowOnly("enabled", "store", "bufferSeconds");
+        block.allowOnly("enabled", "store", "bufferSeconds", "retention");
         YamlNode enabledNode = block.get("enabled");
         boolean enabled = enabledNode.bool(false);
         double seconds = block.get("bufferSeconds").decimal(CameraConfig.RecordConfig.DEFAULT_BUFFER.toSeconds(), 1, 120);
@@ -368,7 +368,8 @@ public record ProducerConfig(int ioThreads, ControlConfig control, BitSet ioCpus
                     + "' is not one of the recording stores " + recording.stores()
                     + "; name one of them, or leave store out for the first"));
         }
-        return new CameraConfig.RecordConfig(true, chosen, Duration.ofMillis(Math.round(seconds * 1000)));
+        return new CameraConfig.RecordConfig(true, chosen, Duration.ofMillis(Math.round(seconds * 1000)),
+                RetentionSettings.camera(block.get("retention")));
     }
 
     /** {@code rtpOut:}: plain RTP to a group or host, with an SDP file; absent means off. */

@@ -1,5 +1,6 @@
 package io.virta.producer.config;
 
+import io.virta.recorder.retention.RetentionPolicy;
 import io.virta.recorder.store.SegmentPolicy;
 
 import java.nio.file.InvalidPathException;
@@ -22,18 +23,22 @@ import java.util.List;
  *
  * @param stores the store directories, one per disk, as written; empty: recording is off and no
  *               camera may record
- * @param policy {@code segmentBytes}, {@code segmentSeconds} and {@code syncSeconds}, as the
- *               recorder takes them
+ * @param policy    {@code segmentBytes}, {@code segmentSeconds} and {@code syncSeconds}, as the
+ *                  recorder takes them
+ * @param retention {@code retention:}, each store's budgets and ages; the cameras' own
+ *                  ({@code record.retention}) are added per camera when it starts
  */
-public record RecordingConfig(List<Path> stores, SegmentPolicy policy) {
+public record RecordingConfig(List<Path> stores, SegmentPolicy policy, RetentionPolicy retention) {
     /** No {@code recording:} section. */
     public static final RecordingConfig OFF = new RecordingConfig(List.of(), SegmentPolicy.DEFAULT);
 
-    /**
-     * The keys of the section. A sub-section parsed by another part of the recorder (a retention
-     * policy with its budgets) joins this list and gets a component of its own.
-     */
-    private static final String[] KEYS = {"store", "stores", "syncSeconds", "segmentSeconds", "segmentBytes"};
+    public RecordingConfig(List<Path> stores, SegmentPolicy policy) {
+        this(stores, policy, RetentionPolicy.DEFAULT);
+    }
+
+    /** The keys of the section. */
+    private static final String[] KEYS = {"store", "stores", "syncSeconds", "segmentSeconds", "segmentBytes",
+            "retention"};
 
     public RecordingConfig {
         stores = List.copyOf(stores);
@@ -93,7 +98,7 @@ public record RecordingConfig(List<Path> stores, SegmentPolicy policy) {
         double syncSeconds = node.get("syncSeconds").decimal(defaults.sync().toMillis() / 1000.0, 0.01, 60);
         SegmentPolicy policy = new SegmentPolicy(segmentBytes, Duration.ofSeconds(segmentSeconds),
                 Duration.ofMillis(Math.round(syncSeconds * 1000)), defaults.maxGap());
-        return new RecordingConfig(stores, policy);
+        return new RecordingConfig(stores, policy, RetentionSettings.store(node.get("retention")));
     }
 
     /** A store directory as a setting gives it. */

@@ -50,7 +50,8 @@ final class ChannelRecorderOutput implements CameraOutput {
         String camera = recorder.channel().camera();
         report.recording(new CameraStatus.Recording(state(recorder.state()), store.store.directory(),
                 recorder.framesWritten(), recorder.bytesWritten(), recorder.lag(), recorder.framesLost(),
-                recorder.framesSkipped(), recorder.lastSyncMicros(), recorder.pauses(), recorder.problem().orElse(""),
+                recorder.framesSkipped(), recorder.lastSyncMicros(), recorder.pauses(),
+                recorder.problem().or(() -> store.retentionWarning(camera)).orElse(""),
                 stores.usage(store.store.directory(), camera)));
     }
 

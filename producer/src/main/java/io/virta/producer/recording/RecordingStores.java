@@ -8,6 +8,9 @@ import io.virta.producer.status.CameraStatus;
 import io.virta.recorder.format.StoreLayout;
 import io.virta.recorder.ingest.CameraChannel;
 import io.virta.recorder.ingest.IngestOptions;
+import io.virta.recorder.retention.CameraRetention;
+import io.virta.recorder.retention.RetentionReport;
+import io.virta.recorder.retention.RetentionService;
 import io.virta.recorder.store.RecordingStore;
 import io.virta.recorder.store.RecoveryReport;
 import io.virta.recorder.store.StoreLockedException;
@@ -22,6 +25,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -68,19 +72,37 @@ public final class RecordingStores implements AutoCloseable {
     private final IngestOptions ingest;
     /** Null without stores. */
     private final ScheduledExecutorService sampler;
+    /** Each camera that has been recorded since start, and its store: where its event marks go. */
+    private final Map<String, Store> recordedCameras = new java.util.concurrent.ConcurrentHashMap<>();
     /** Owned by the sampler thread: when the last walk of the stores started, and how long it took. */
     private long lastWalkNanos;
     private long walkCostNanos = -1;
 
-    /** One open store and its last usage sample. */
+    /** One open store, its retention, and its last usage sample. */
     static final class Store {
         final RecordingStore store;
         final String setting;
+        final RetentionService retention;
         volatile Usage usage = Usage.NONE;
 
-        Store(RecordingStore store, String setting) {
+        Store(RecordingStore store, String setting, RetentionService retention) {
             this.store = store;
             this.setting = setting;
+            this.retention = retention;
+        }
+
+        /**
+         * What the last retention pass warns of for {@code camera} (its own budget, or the store's), so
+         * that the camera's status says why video is kept beyond a budget or deleted sooner than hoped.
+         */
+        Optional<String> retentionWarning(String camera) {
+            RetentionReport report = retention.lastReport();
+            if (report.paused().isPresent()) {
+                return Optional.of("retention paused: " + report.paused().get());
+            }
+            return report.warnings().stream()
+                    .filter(w -> w.scope().equals(camera) || w.scope().equals(store.directory().toString()))
+                    .map(w -> "retention: " + w.message()).findFirst();
         }
     }
 
@@ -122,7 +144,16 @@ public final class RecordingStores implements AutoCloseable {
             try {
                 RecordingStore store = RecordingStore.open(directory, config.policy());
                 logRecovery(setting, directory, store.recovery());
-                opened.put(directory, new Store(store, setting));
+                RetentionService retention;
+                try {
+                    retention = RetentionService.open(store, config.retention(), InstantSource.system());
+                } catch (RuntimeException e) {
+                    store.close();
+                    throw e;
+                }
+                store.onSegmentsChanged(retention::segmentsChanged);
+                retention.start();
+                opened.put(directory, new Store(store, setting, retention));
             } catch (IOException | RuntimeException e) {
                 closeAll(opened.values());
                 throw new IllegalStateException(setting + " " + directory + ": cannot record there: " + describe(e), e);
@@ -171,6 +202,12 @@ public final class RecordingStores implements AutoCloseable {
                 return Optional.empty();
             }
             Store store = store(camera.config());
+            recordedCameras.put(camera.config().name(), store);
+            CameraRetention own = record.retention();
+            if (!own.equals(CameraRetention.INHERIT)
+                    && !own.equals(store.retention.policy().cameras().get(camera.config().name()))) {
+                store.retention.policy(store.retention.policy().withCamera(camera.config().name(), own));
+            }
             CameraChannel channel = camera.codec() == VideoCodec.H265 ? CameraChannel.h265(camera.config().name())
                     : CameraChannel.h264(camera.config().name());
             return Optional.<CameraOutput>of(new ChannelRecorderOutput(store, channel, ingest, this));
@@ -195,6 +232,34 @@ public final class RecordingStores implements AutoCloseable {
             return CameraStatus.Recording.OFF;
         }
         return CameraStatus.Recording.idle(state, camera.record().store(), usage(camera.record().store(), camera.name()));
+    }
+
+    /**
+     * Where the event marks of {@code camera} go (event-extended retention, {@link EventRetention}): its
+     * store's mark log, with the labels the store's policy keeps video for; empty for a camera that is not
+     * recorded.
+     */
+    public Optional<EventRetention.Target> marksFor(String camera) {
+        Store store = recordedCameras.get(camera);
+        if (store == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new EventRetention.Target() {
+            @Override
+            public java.util.Set<String> labels() {
+                return store.retention.policy().limitsOf(camera).rules().keySet();
+            }
+
+            @Override
+            public void mark(io.virta.recorder.retention.EventMark mark) throws IOException {
+                store.retention.marks().mark(mark);
+            }
+        });
+    }
+
+    /** The retention of the store {@code directory}, as configured; empty when it is not one of the producer's. */
+    public Optional<RetentionService> retention(Path directory) {
+        return Optional.ofNullable(stores.get(directory)).map(s -> s.retention);
     }
 
     /** The last usage sample of {@code store} for {@code camera}; {@link CameraStatus.StoreUsage#NOT_SAMPLED} before the first. */
@@ -277,6 +342,7 @@ public final class RecordingStores implements AutoCloseable {
         List<Store> all = new ArrayList<>();
         stores.forEach(all::add);
         for (Store store : all) {
+            store.retention.close(); // before the index it reads goes
             try {
                 store.store.close();
             } catch (IOException | RuntimeException e) {

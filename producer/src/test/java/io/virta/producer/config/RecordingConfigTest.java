@@ -56,6 +56,34 @@ class RecordingConfigTest {
     }
 
     @Test
+    void retentionOfTheStoreAndOfACameraIsRead() throws Exception {
+        ProducerConfig config = parse("""
+                recording:
+                  store: /srv/virta
+                  retention:
+                    maxBytes: 2GiB
+                    keepFree: 512MiB
+                    maxAge: 30d
+                    minAge: 36h
+                    events: [{ label: person, pre: 10, post: 20, keep: 2w }, { label: car }]
+                """ + CAMERA + "    record: { enabled: true, retention: { maxBytes: 1GiB, maxAge: 7d,"
+                + " events: [{ label: dog, keep: 90m }] } }\n");
+        var retention = config.recording().retention();
+        assertEquals(2L << 30, retention.maxBytes());
+        assertEquals(512L << 20, retention.keepFree());
+        assertEquals(Duration.ofDays(30), retention.maxAge());
+        assertEquals(Duration.ofHours(36), retention.minAge());
+        assertEquals(List.of(new io.virta.recorder.retention.EventRule("person", Duration.ofSeconds(10),
+                Duration.ofSeconds(20), Duration.ofDays(14)), io.virta.recorder.retention.EventRule.of("car")),
+                retention.events());
+        var own = config.cameras().getFirst().record().retention();
+        assertEquals(1L << 30, own.maxBytes());
+        assertEquals(java.util.Optional.of(Duration.ofDays(7)), own.maxAge());
+        assertEquals(java.util.Optional.empty(), own.minAge(), "the store's applies");
+        assertEquals(Duration.ofMinutes(90), own.events().getFirst().keep());
+    }
+
+    @Test
     void aCameraIsNotRecordedUnlessEnabled() throws Exception {
         ProducerConfig config = parse("recording: { store: /srv/virta }\n" + CAMERA + "  - name: yard\n"
                 + "    url: rtsp://10.0.0.6/s\n    record: { bufferSeconds: 30 }\n");
@@ -110,10 +138,16 @@ class RecordingConfigTest {
                 "cams.yaml: recording.syncSecond: unknown setting; known here: store, stores, syncSeconds,"), "typo");
         assertTrue(error("recording: { store: /s, syncSecond: 2 }\n" + CAMERA).endsWith("did you mean 'syncSeconds'?"));
         assertTrue(error("recording: { store: /s }\n" + CAMERA + "    record: { enable: true }\n")
-                .contains("cameras[0].record.enable: unknown setting; known here: enabled, store, bufferSeconds;"
+                .contains("cameras[0].record.enable: unknown setting; known here: enabled, store, bufferSeconds, retention;"
                         + " did you mean 'enabled'?"));
-        assertTrue(error("recording: { store: /s, retention: { maxAge: 7d } }\n" + CAMERA)
-                .startsWith("cams.yaml: recording.retention: unknown setting"), "not yet known here");
+        assertTrue(error("recording: { store: /s, retention: { maxAg: 7d } }\n" + CAMERA)
+                .endsWith("recording.retention.maxAg: unknown setting; known here: maxBytes, keepFree, maxAge, minAge,"
+                        + " events; did you mean 'maxAge'?"), "retention typo");
+        assertTrue(error("recording: { store: /s, retention: { maxAge: 7 days } }\n" + CAMERA)
+                .contains("recording.retention.maxAge: '7 days' is not an age; write a number and a unit: 90s, 45m,"
+                        + " 12h, 30d or 2w"), "an age without its unit's letter");
+        assertTrue(error("recording: { store: /s, retention: { maxAge: 1d, minAge: 2d } }\n" + CAMERA)
+                .contains("recording.retention.minAge: is longer than maxAge"), "minAge over maxAge");
         assertTrue(error("recording: { store: /a, stores: [/b] }\n" + CAMERA)
                 .contains("recording.stores: give either store: DIR or stores: [DIR, ...], not both"));
         assertTrue(error("recording: { stores: [/a, /a/] }\n" + CAMERA).contains("recording.stores[1]: '/a' is listed twice"));

@@ -362,7 +362,6 @@ public final class ChannelRecorder implements AutoCloseable {
 
     private void pause(Exception failure, String what) {
         pauses++;
-        state = RecordingState.PAUSED;
         String message = what + " (" + failure.getMessage() + ")";
         // A store that stays full or gone fails every retry the same way: say it once, not every few seconds.
         if (!message.equals(problem)) {
@@ -372,6 +371,7 @@ public final class ChannelRecorder implements AutoCloseable {
                     failure instanceof StoreMissingException ? null : failure);
         }
         problem = message;
+        state = RecordingState.PAUSED; // after the problem: whoever sees PAUSED sees why
         try {
             writer.abandon();
         } catch (IOException | RuntimeException e) {

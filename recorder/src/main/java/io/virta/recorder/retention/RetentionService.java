@@ -125,7 +125,8 @@ public final class RetentionService implements AutoCloseable {
 
     private final Path directory;
     private final RecordingIndex index;
-    private final RetentionPolicy policy;
+    /** Replaced whole by {@link #policy(RetentionPolicy)}, under {@link #passing}. */
+    private volatile RetentionPolicy policy;
     private final InstantSource clock;
     private final DiskSpace disk;
     private final long intervalNanos;
@@ -253,6 +254,21 @@ public final class RetentionService implements AutoCloseable {
 
     public RetentionPolicy policy() {
         return policy;
+    }
+
+    /**
+     * Replaces the policy (a camera added at runtime with budgets of its own): the next pass, which this
+     * starts soon, applies it. Waits for a pass in progress; never for a camera writer.
+     */
+    public void policy(RetentionPolicy next) {
+        passing.lock();
+        try {
+            policy = next;
+            limits.clear();
+        } finally {
+            passing.unlock();
+        }
+        segmentsChanged();
     }
 
     /** Stops the thread (after the pass in progress); deletes nothing more. */

@@ -46,6 +46,7 @@ import static io.virta.recorder.format.RecordDescriptor.HEADER_LENGTH;
 public final class CameraWriter implements AutoCloseable {
     private final Path store;
     private final StoreIdentity identity;
+    private final Runnable segmentsChanged;
     private final String camera;
     private final RecordingIndex index;
     private final SegmentPolicy policy;
@@ -68,7 +69,8 @@ public final class CameraWriter implements AutoCloseable {
     private RecordedFrame continuing;
 
     CameraWriter(Path store, StoreIdentity identity, String camera, RecordingIndex index, SegmentPolicy policy,
-                 LongSupplier segmentIds, Runnable onClose) {
+                 LongSupplier segmentIds, Runnable onClose, Runnable segmentsChanged) {
+        this.segmentsChanged = segmentsChanged;
         this.store = store;
         this.identity = identity;
         this.camera = camera;
@@ -210,6 +212,7 @@ public final class CameraWriter implements AutoCloseable {
         index.addSegment(new SegmentRow(id, camera, relative, parameters.codec(), parameters.width(),
                 parameters.height(), captureTimeMicros, captureTimeMicros, segment.recordsEnd(), segment.syncedOffset(),
                 SegmentState.OPEN));
+        segmentsChanged.run();
     }
 
     /** A new name is durable only once its directory is forced (section 5.2). */
@@ -254,6 +257,7 @@ public final class CameraWriter implements AutoCloseable {
         ending.seal();
         long end = ending.frames() == 0 ? ending.header().startTimeMicros() : ending.lastCaptureMicros();
         index.seal(ending.header().segmentId(), end, ending.recordsEnd());
+        segmentsChanged.run();
     }
 
     /** Seals the open segment and lets the store give this camera a new writer. */

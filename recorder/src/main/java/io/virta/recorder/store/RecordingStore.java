@@ -40,6 +40,8 @@ public final class RecordingStore implements AutoCloseable {
     private final AtomicLong nextSegmentId;
     private final Set<String> camerasWriting = new HashSet<>();
     private final StoreIdentity identity;
+    /** Told when a camera starts or seals a segment (retention); does nothing until one is set. */
+    private volatile Runnable segmentsChanged = () -> { };
 
     private RecordingStore(Path directory, SegmentPolicy policy, StoreLock lock, RecordingIndex index,
                            RecoveryReport recovery, StoreIdentity identity) {
@@ -116,7 +118,7 @@ public final class RecordingStore implements AutoCloseable {
                     + "; close its writer first");
         }
         return new CameraWriter(directory, identity, camera, index, policy, nextSegmentId::getAndIncrement,
-                () -> released(camera));
+                () -> released(camera), () -> segmentsChanged.run());
     }
 
     private synchronized void released(String camera) {
@@ -129,6 +131,14 @@ public final class RecordingStore implements AutoCloseable {
 
     public RecordingIndex index() {
         return index;
+    }
+
+    /**
+     * Sets what is told, on the camera's own thread, each time a camera starts or seals a segment:
+     * retention's cheap signal ({@code RetentionService::segmentsChanged}). It must not block.
+     */
+    public void onSegmentsChanged(Runnable listener) {
+        segmentsChanged = listener;
     }
 
     /** False once the store's directory was deleted or its disk unmounted (see {@link StoreIdentity}). */
