@@ -283,7 +283,7 @@ final class RecorderCommand implements Callable<Integer> {
         }
 
         /** The store that holds the camera's newest video, else the one with the most usable space. */
-        private RecordingStore storeFor(String camera) {
+        RecordingStore storeFor(String camera) {
             if (stores.size() == 1) {
                 return stores.getFirst();
             }
