@@ -313,7 +313,8 @@ final class RecorderCommand implements Callable<Integer> {
                         r.framesWritten(), bytes(r.bytesWritten()), r.lag(), r.framesLost(), r.framesSkipped(),
                         r.lastSyncMicros() == 0 ? "not synced yet" : String.format(Locale.ROOT, "synced %.1f s ago",
                                 (nowMicros - r.lastSyncMicros()) / 1e6), store, usage.get(store))
-                        + (r.pauses() > 0 ? "  " + r.pauses() + " pauses" : ""));
+                        + (r.pauses() > 0 ? "  " + r.pauses() + " pauses" : "")
+                        + r.problem().map(problem -> "  problem: " + problem).orElse(""));
             }
         }
 

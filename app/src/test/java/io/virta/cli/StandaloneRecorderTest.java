@@ -29,13 +29,12 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code virta recorder} as its own process against a real producer (a gst-rtsp-server camera), and
- * {@code virta record ls/check} on the store it makes: a SIGKILL and a restart lose at most the rest of
- * one GOP (docs/recording-format.md section 9), a second recorder is refused with the first one's pid,
+ * {@code virta record ls/check} on the store it makes: a SIGKILL and a restart lose no frame, the ring
+ * holding what was published meanwhile (docs/recording-format.md section 9), a second recorder is refused with the first one's pid,
  * {@code check} finds a flipped bit and {@code --repair} rebuilds a deleted index.
  */
 @Timeout(120)
@@ -78,7 +77,7 @@ class StandaloneRecorderTest {
     }
 
     @Test
-    void recordsAcrossASigkillLosingAtMostTheRestOfAGopAndRefusesASecondRecorder(@TempDir Path dir) throws Exception {
+    void recordsAcrossASigkillWithoutLosingAFrameAndRefusesASecondRecorder(@TempDir Path dir) throws Exception {
         Path store = dir.resolve("store");
         Path firstOut = dir.resolve("first.out");
         Process first = recorder(store, firstOut);
@@ -107,10 +106,10 @@ class StandaloneRecorderTest {
         assertEquals(0, again.exitValue(), said);
         assertTrue(said.contains("recorder: stopped"), said);
 
-        List<long[]> frames = new ArrayList<>(); // sequence, keyframe (1/0)
+        List<long[]> frames = new ArrayList<>(); // sequence, keyframe (1/0), in store order
         try (StoreView view = StoreView.open(store)) {
             List<SegmentRow> rows = view.index().allSegments();
-            assertFalse(rows.isEmpty());
+            assertTrue(rows.size() >= 2, "the restart starts a new segment: " + rows);
             for (SegmentRow row : rows) {
                 assertEquals(SegmentState.SEALED, row.state(), "every segment sealed: " + row);
                 try (SegmentReader reader = view.openSegment(row)) {
@@ -121,18 +120,10 @@ class StandaloneRecorderTest {
                 }
             }
         }
-        int gaps = 0;
         for (int i = 1; i < frames.size(); i++) {
-            long missing = frames.get(i)[0] - frames.get(i - 1)[0] - 1;
-            assertTrue(missing >= 0, "sequence numbers grow: " + frames.get(i - 1)[0] + " then " + frames.get(i)[0]);
-            if (missing > 0) {
-                gaps++;
-                assertTrue(missing < TestClips.GOP, missing + " frames missing after " + frames.get(i - 1)[0]
-                        + ": more than the rest of one GOP");
-                assertEquals(1, frames.get(i)[1], "recording resumes at a keyframe");
-            }
+            assertEquals(frames.get(i - 1)[0] + 1, frames.get(i)[0], "no frame missing across the SIGKILL and the"
+                    + " restart (docs/recording-format.md section 9, Resuming): frame " + i + " of " + frames.size());
         }
-        assertTrue(gaps <= 1, gaps + " gaps in the bus sequence numbers; the restart may leave one");
         assertTrue(frames.size() >= 4 * TestClips.GOP, frames.size() + " frames");
     }
 
