@@ -196,6 +196,30 @@ class StandaloneRecorderTest {
         assertTrue(after.out().contains(CAMERA + ": 1 segment(s)"), after.out());
     }
 
+    @Test
+    void waitsForAProducerItCannotReachAndStopsCleanly(@TempDir Path dir) throws Exception {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort(); // free once closed: nothing listens there
+        }
+        Path out = dir.resolve("recorder.out");
+        Process recorder = new ProcessBuilder(VirtaJvm.command("recorder", "--store", dir.resolve("store").toString(),
+                "--control", "127.0.0.1:" + port, "--poll-seconds", "0.2"))
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        String waiting;
+        try {
+            waiting = awaitLine(out, line -> line.contains("waiting for it"), "the waiting line");
+        } finally {
+            recorder.destroy();
+            assertTrue(recorder.waitFor(20, TimeUnit.SECONDS), "exits after SIGTERM");
+        }
+        assertTrue(waiting.startsWith("recorder: cannot reach the producer's control API at 127.0.0.1:" + port)
+                && waiting.contains("start the producer, or point --control at its control.listen address"), waiting);
+        String all = Files.readString(out);
+        assertEquals(0, recorder.exitValue(), all);
+        assertEquals(1, all.lines().filter(line -> line.contains("waiting for it")).count(), "said once:\n" + all);
+    }
+
     private record Result(int status, String out, String err) {
     }
 
