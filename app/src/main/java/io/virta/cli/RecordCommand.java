@@ -117,25 +117,28 @@ final class RecordCommand extends CommandGroup {
             }
         }
 
+        /**
+         * Per camera: the segments overlapping the range and their coverage. The index is asked per camera
+         * and range, never for every row of the store: a month of 64 cameras is millions of segments.
+         */
         private int list(StoreView view) {
-            List<SegmentRow> all = view.index().allSegments();
-            Map<String, List<SegmentRow>> byCamera = new LinkedHashMap<>();
-            for (String camera : view.cameras()) {
-                byCamera.put(camera, new ArrayList<>());
-            }
-            for (SegmentRow row : all) {
-                byCamera.computeIfAbsent(row.camera(), c -> new ArrayList<>()).add(row);
-            }
-            List<String> chosen = cameras.isEmpty() ? List.copyOf(byCamera.keySet()) : cameras;
+            RecordingIndex index = view.index();
+            List<String> chosen = cameras.isEmpty() ? view.cameras() : cameras;
+            Map<String, List<SegmentRow>> newest = new LinkedHashMap<>();
             long first = Long.MAX_VALUE;
             long last = Long.MIN_VALUE;
             for (String camera : chosen) {
-                for (SegmentRow row : byCamera.getOrDefault(camera, List.of())) {
-                    first = Math.min(first, row.startMicros());
-                    last = Math.max(last, row.endMicros());
+                List<SegmentRow> rows = newestSegments(index, camera);
+                newest.put(camera, rows);
+                if (!rows.isEmpty()) {
+                    last = Math.max(last, rows.stream().mapToLong(SegmentRow::endMicros).max().orElseThrow());
+                    if (from.isEmpty()) { // the store's first frame: all of the camera's rows, once
+                        first = Math.min(first, index.segments(camera, Long.MIN_VALUE, Long.MAX_VALUE).getFirst()
+                                .startMicros());
+                    }
                 }
             }
-            if (first == Long.MAX_VALUE) { // nothing recorded of these cameras: an empty range at now
+            if (last == Long.MIN_VALUE) { // nothing recorded of these cameras: an empty range at now
                 first = last = micros(clock.instant());
             }
             long fromMicros = from.map(RecordCommand::micros).orElse(first);
@@ -143,15 +146,16 @@ final class RecordCommand extends CommandGroup {
             long maxGap = SegmentPolicy.DEFAULT.maxGap().toNanos() / 1000;
             List<CameraListing> listings = new ArrayList<>();
             for (String camera : chosen) {
-                List<SegmentRow> inRange = view.index().segments(camera, fromMicros, toMicros);
+                List<SegmentRow> inRange = index.segments(camera, fromMicros, toMicros);
                 long bytes = 0;
                 for (SegmentRow row : inRange) {
-                    bytes += fileSize(view.file(row));
+                    // A sealed file was cut to its records; an open one holds its preallocated space.
+                    bytes += row.state() == SegmentState.SEALED ? row.recordsEnd() : fileSize(view.file(row));
                 }
-                Optional<SegmentRow> open = byCamera.getOrDefault(camera, List.of()).stream()
+                Optional<SegmentRow> open = newest.get(camera).stream()
                         .filter(r -> r.state() == SegmentState.OPEN).reduce((a, b) -> b);
                 listings.add(new CameraListing(camera, inRange, bytes, open,
-                        view.index().coverage(camera, fromMicros, toMicros, maxGap)));
+                        index.coverage(camera, fromMicros, toMicros, maxGap)));
             }
             if (json) {
                 printJson(view.directory(), fromMicros, toMicros, listings);
@@ -159,6 +163,13 @@ final class RecordCommand extends CommandGroup {
                 printText(view.directory(), fromMicros, toMicros, listings);
             }
             return 0;
+        }
+
+        /** The camera's newest segments: those from its newest keyframe's on (the open one is among them). */
+        private static List<SegmentRow> newestSegments(RecordingIndex index, String camera) {
+            return index.keyframeAtOrBefore(camera, Long.MAX_VALUE)
+                    .map(keyframe -> index.segments(camera, keyframe.captureMicros(), Long.MAX_VALUE))
+                    .orElse(List.of());
         }
 
         private record CameraListing(String camera, List<SegmentRow> segments, long bytes, Optional<SegmentRow> open,
