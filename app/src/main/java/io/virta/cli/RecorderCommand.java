@@ -2,6 +2,7 @@ package io.virta.cli;
 
 import io.virta.bus.BusShutdown;
 import io.virta.bus.PixelFormat;
+import io.virta.grpc.ClientSecurity;
 import io.virta.grpc.GrpcTarget;
 import io.virta.recorder.format.StoreLayout;
 import io.virta.recorder.index.IndexException;
@@ -111,6 +112,13 @@ final class RecorderCommand implements Callable<Integer> {
         }
         if (new LinkedHashSet<>(stores.stream().map(p -> p.toAbsolutePath().normalize()).toList()).size() != stores.size()) {
             throw UsageErrors.error(spec, "--store: the same directory is given twice");
+        }
+        try {
+            // Read once, before any store is locked: a token file that cannot be read fails here, naming it.
+            target = target.with(ClientSecurity.fromEnvironment());
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            return Virta.FAILED;
         }
         SegmentPolicy policy = SegmentPolicy.DEFAULT.withSync(Duration.ofNanos((long) (syncSeconds * 1e9)));
         List<RecordingStore> opened = new ArrayList<>();
