@@ -197,6 +197,46 @@ class StandaloneRecorderTest {
     }
 
     @Test
+    void followsCamerasTheProducerAddsAndRemoves(@TempDir Path dir) throws Exception {
+        Path store = dir.resolve("store");
+        Path out = dir.resolve("recorder.out");
+        String added = CAMERA + "b";
+        Process recorder = new ProcessBuilder(VirtaJvm.command("recorder", "--store", store.toString(), "--control",
+                control, "--poll-seconds", "0.2", "--status-every", "0.5"))   // every camera, none named
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forTarget(control)
+                .usePlaintext().build();
+        try {
+            awaitLine(out, line -> line.equals("recorder: recording camera " + CAMERA + " (" + CAMERA + ".h264) into "
+                    + store), "the configured camera recorded");
+            var api = io.virta.protos.control.v1.ProducerControlGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(20, TimeUnit.SECONDS);
+            api.addStream(io.virta.protos.control.v1.StreamConfig.newBuilder().setName(added).setUrl(camera.url("/cam"))
+                    .setTransport(io.virta.protos.control.v1.Transport.TRANSPORT_TCP).setDecode(false).build());
+            awaitLine(out, line -> line.startsWith("recorder: recording camera " + added + " (" + added + ".h264)"),
+                    "the added camera recorded");
+            awaitLine(out, line -> {
+                Matcher status = STATUS.matcher(line);
+                return status.find() && status.group(1).equals(added) && Long.parseLong(status.group(2)) > 0;
+            }, "frames of the added camera");
+            api.removeStream(io.virta.protos.control.v1.RemoveStreamRequest.newBuilder().setName(added).build());
+            awaitLine(out, line -> line.equals("recorder: camera " + added + " removed from the producer; its last"
+                    + " segment is sealed"), "the removed camera's segment sealed");
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            recorder.destroy();
+            assertTrue(recorder.waitFor(20, TimeUnit.SECONDS), "exits after SIGTERM");
+        }
+        assertEquals(0, recorder.exitValue(), Files.readString(out));
+        try (StoreView view = StoreView.open(store)) {
+            assertEquals(List.of(CAMERA, added), view.cameras());
+            for (SegmentRow row : view.index().allSegments()) {
+                assertEquals(SegmentState.SEALED, row.state(), row.toString());
+            }
+        }
+    }
+
+    @Test
     void waitsForAProducerItCannotReachAndStopsCleanly(@TempDir Path dir) throws Exception {
         int port;
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
