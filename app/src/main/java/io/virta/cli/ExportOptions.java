@@ -1,5 +1,6 @@
 package io.virta.cli;
 
+import io.virta.recorder.export.ExportFormat;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
@@ -13,92 +14,94 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The options of {@code virta record export} (issue 15), checked and turned into one typed
- * {@link Request}, so that the command itself is a few lines: a {@code @Mixin} of this class, and a
- * {@code call()} that hands {@link #request} to the exporter. The command is not registered until the
- * exporter exists.
+ * The options of {@code virta record export}, checked and turned into one typed {@link Request}: a
+ * picocli {@code @Mixin} of {@link RecordCommand.Export}. One camera goes to {@code --out FILE.mp4} or
+ * {@code FILE.mkv} (the name chooses the container); several cameras over the same range go to
+ * {@code --out DIR}, a file per camera, in the container {@code --format} names.
  *
  * <pre>{@code
- * @Command(name = "export", customSynopsis = ExportOptions.SYNOPSIS, ...)
- * static final class Export extends OnStore {
- *     @Mixin ExportOptions options;
- *     public Integer call() {
- *         ExportOptions.Request request = options.request(spec, store());
- *         ... exporter(request.store(), request.cameras(), request.from(), request.to(), request.out(),
- *                      request.container()) ...
- *     }
- * }
  * ./virta record export --store /mnt/disk1/virta --camera lobby --from -10m --to now --out lobby.mp4
+ * ./virta record export --store /mnt/disk1/virta --camera lobby --camera yard --from -10m --to now --out incident/
  * }</pre>
  *
- * <p>{@code --store} is the {@link RecordCommand.OnStore}'s option; times are converted by
- * {@link TimeArgument} (registered for {@link Instant} on every command).
+ * <p>{@code --store} is {@link RecordCommand.OnStore}'s option; times are converted by {@link TimeArgument}
+ * (registered for {@link Instant} on every command).
  */
 final class ExportOptions {
-    static final String SYNOPSIS = "virta record export --store DIR --camera C [--camera C2 ...] --from T --to T"
-            + " --out FILE.mp4|FILE.mkv";
-
-    /** The file format, from the name given to {@code --out}. */
-    enum Container {
-        /** ISO BMFF, moov first, frame-accurate start by an edit list. */
-        MP4(".mp4"),
-        /** Matroska. */
-        MKV(".mkv");
-
-        final String suffix;
-
-        Container(String suffix) {
-            this.suffix = suffix;
-        }
-
-        static Optional<Container> ofFile(Path file) {
-            String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-            for (Container container : values()) {
-                if (name.endsWith(container.suffix)) {
-                    return Optional.of(container);
-                }
-            }
-            return Optional.empty();
-        }
-    }
+    static final String SYNOPSIS_ONE = "virta record export --store DIR --camera C --from T --to T --out FILE.mp4|FILE.mkv";
+    static final String SYNOPSIS_SEVERAL = "       virta record export --store DIR --camera C --camera C2 ... --from T --to T"
+            + " --out DIR [--format mp4|mkv]";
 
     /**
-     * An export, checked: at least one camera (each once, in the order given), {@code from} before
-     * {@code to}, and an output whose name says its container and whose directory exists.
+     * An export, checked: at least one camera (each once, in the order given), {@code from} not after
+     * {@code to}, and where it goes: {@code out} is the file for one camera, the directory for several.
      */
-    record Request(Path store, List<String> cameras, Instant from, Instant to, Path out, Container container) {
+    record Request(List<String> cameras, Instant from, Instant to, Path out, ExportFormat format) {
         Request {
             cameras = List.copyOf(cameras);
+        }
+
+        /** True when {@code out} is a directory that gets a file per camera. */
+        boolean toDirectory() {
+            return cameras.size() > 1;
         }
     }
 
     @Option(names = "--camera", paramLabel = "C", description = "the camera to export (repeatable: several cameras"
-            + " over the same range)")
+            + " over the same range, a file each in --out DIR)")
     List<String> cameras = new ArrayList<>();
-    @Option(names = "--from", paramLabel = "T", description = "start: ISO-8601 with an offset, or relative (-10m, now)")
+    @Option(names = "--from", paramLabel = "T", description = "the range's start: ISO-8601 with an offset, or relative"
+            + " (-10m, now)")
     Optional<Instant> from = Optional.empty();
-    @Option(names = "--to", paramLabel = "T", description = "end: ISO-8601 with an offset, or relative (-10m, now)")
+    @Option(names = "--to", paramLabel = "T", description = "the range's end (at most 24 h after --from)")
     Optional<Instant> to = Optional.empty();
-    @Option(names = "--out", paramLabel = "FILE", description = "the file to write: FILE.mp4 or FILE.mkv")
+    @Option(names = "--out", paramLabel = "FILE|DIR", description = "FILE.mp4 or FILE.mkv for one camera; a directory"
+            + " (made if missing) for several")
     Optional<Path> out = Optional.empty();
+    @Option(names = "--format", paramLabel = "mp4|mkv", description = "the container of a several-camera export"
+            + " (default mp4); one camera's comes from its file name")
+    Optional<String> format = Optional.empty();
 
     /** The checked request; a missing or inconsistent option is a usage mistake naming it (status 2). */
-    Request request(CommandSpec spec, Path store) {
+    Request request(CommandSpec spec) {
         if (cameras.isEmpty()) {
             throw UsageErrors.error(spec, "--camera C is required (repeat it to export several cameras)");
         }
         Instant start = from.orElseThrow(() -> UsageErrors.error(spec, "--from T is required"));
         Instant end = to.orElseThrow(() -> UsageErrors.error(spec, "--to T is required"));
-        if (!end.isAfter(start)) {
-            throw UsageErrors.error(spec, "--to " + end + " is not after --from " + start);
+        if (end.isBefore(start)) {
+            throw UsageErrors.error(spec, "--to " + end + " is before --from " + start);
         }
-        Path file = out.orElseThrow(() -> UsageErrors.error(spec, "--out FILE.mp4|FILE.mkv is required"));
-        Container container = Container.ofFile(file).orElseThrow(() -> UsageErrors.error(spec, "--out " + file
-                + ": name the file .mp4 or .mkv; the name chooses the container"));
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null && !Files.isDirectory(parent)) {
-            throw UsageErrors.error(spec, "--out " + file + ": the directory " + parent + " does not exist");
+        Path target = out.orElseThrow(() -> UsageErrors.error(spec, "--out is required: FILE.mp4 or FILE.mkv for one"
+                + " camera, a directory for several"));
+        List<String> each = List.copyOf(new LinkedHashSet<>(cameras));
+        if (each.size() == 1) {
+            if (format.isPresent()) {
+                throw UsageErrors.error(spec, "--format applies to several cameras; one camera's container comes from"
+                        + " its --out file name (.mp4 or .mkv)");
+            }
+            ExportFormat container = ExportFormat.ofFileName(target).orElseThrow(() -> UsageErrors.error(spec,
+                    "--out " + target + ": name the file .mp4 or .mkv; the name chooses the container"));
+            Path parent = target.toAbsolutePath().getParent();
+            if (parent != null && !Files.isDirectory(parent)) {
+                throw UsageErrors.error(spec, "--out " + target + ": the directory " + parent + " does not exist");
+            }
+            return new Request(each, start, end, target, container);
         }
-        return new Request(store, List.copyOf(new LinkedHashSet<>(cameras)), start, end, file, container);
+        if (Files.exists(target) && !Files.isDirectory(target)) {
+            throw UsageErrors.error(spec, "--out " + target + " is a file; several cameras go to a directory, a file"
+                    + " each");
+        }
+        return new Request(each, start, end, target, container(spec));
+    }
+
+    private ExportFormat container(CommandSpec spec) {
+        String name = format.orElse("mp4").toLowerCase(Locale.ROOT);
+        for (ExportFormat candidate : ExportFormat.values()) {
+            if (candidate.extension().equals(name)) {
+                return candidate;
+            }
+        }
+        throw UsageErrors.error(spec, "--format '" + format.get() + "' is not mp4 or mkv");
     }
 }

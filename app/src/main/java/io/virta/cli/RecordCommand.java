@@ -4,6 +4,11 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import io.virta.recorder.export.ExportException;
+import io.virta.recorder.export.ExportRequest;
+import io.virta.recorder.export.ExportResult;
+import io.virta.recorder.export.ExportSummary;
+import io.virta.recorder.export.Exporter;
 import io.virta.recorder.format.StoreLayout;
 import io.virta.recorder.index.Coverage;
 import io.virta.recorder.index.IndexException;
@@ -18,6 +23,7 @@ import io.virta.recorder.store.StoreLock;
 import io.virta.recorder.store.StoreLockedException;
 import io.virta.recorder.store.StoreView;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -39,18 +45,20 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
- * {@code virta record ...}: what a store holds ({@code ls}) and whether it is intact ({@code check},
- * {@code check --repair}); docs/recording.md, section "Command line". {@code ls} and {@code check} read
- * through the index read-only and take no lock, so they run beside the recorder writing the store;
- * {@code --repair} takes the store's lock.
+ * {@code virta record ...}: what a store holds ({@code ls}), its video as MP4 or MKV files ({@code export},
+ * {@link Exporter}), and whether it is intact ({@code check}, {@code check --repair}); docs/recording.md,
+ * sections "Command line" and "Exporting". {@code ls}, {@code export} and {@code check} read through the
+ * index read-only and take no lock, so they run beside the recorder writing the store; {@code --repair}
+ * takes the store's lock.
  *
  * <pre>{@code
  * ./virta record ls --store /mnt/disk1/virta --camera lobby --from -1h
  * ./virta record check --store /mnt/disk1/virta
  * }</pre>
  */
-@Command(name = "record", description = "Look into a recording store: ls (spans and gaps), check (and --repair).",
-        subcommands = {RecordCommand.Ls.class, RecordCommand.Check.class})
+@Command(name = "record", description = "Work with a recording store: ls (spans and gaps), export (MP4, MKV),"
+        + " check (and --repair).",
+        subcommands = {RecordCommand.Ls.class, RecordCommand.Export.class, RecordCommand.Check.class})
 final class RecordCommand extends CommandGroup {
     /** Times as the commands print them: to the millisecond, with the offset of the clock's zone. */
     static final DateTimeFormatter MOMENT = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSXXX", Locale.ROOT);
@@ -251,6 +259,74 @@ final class RecordCommand extends CommandGroup {
                 array.add(entry);
             }
             return array;
+        }
+    }
+
+    @Command(name = "export", description = "Write a range of recorded video to MP4 or MKV, without re-encoding, with a"
+            + " SHA-256 manifest.",
+            customSynopsis = {ExportOptions.SYNOPSIS_ONE, ExportOptions.SYNOPSIS_SEVERAL},
+            footer = {"T: ISO-8601 with an offset (2026-12-07T10:00:00+02:00, ...Z), or relative: now, -30s, -10m,"
+                    + " -2h, -1d.",
+                    "Writes FILE, FILE.json (the manifest) and FILE.sha256 (sha256sum -c FILE.sha256); several cameras"
+                            + " also SHA256SUMS in DIR. See docs/recording.md, Exporting."})
+    static final class Export extends OnStore {
+        @Mixin
+        ExportOptions options = new ExportOptions();
+
+        Export(Console console, Clock clock) {
+            super(console, clock);
+        }
+
+        @Override
+        public Integer call() throws IOException {
+            Path dir = store();
+            ExportOptions.Request request = options.request(spec);
+            long from = micros(request.from());
+            long to = micros(request.to());
+            try (StoreView view = StoreView.open(dir)) {
+                if (!request.toDirectory()) {
+                    ExportRequest one;
+                    try {
+                        one = new ExportRequest(request.cameras().getFirst(), from, to, request.format());
+                    } catch (IllegalArgumentException e) {
+                        throw UsageErrors.error(spec, e.getMessage());
+                    }
+                    printWritten(Exporter.export(view, one, request.out()));
+                    return 0;
+                }
+                Exporter.MultiExport all;
+                try {
+                    all = Exporter.exportAll(view, request.cameras(), from, to, request.format(), request.out());
+                } catch (IllegalArgumentException e) {
+                    throw UsageErrors.error(spec, e.getMessage());
+                }
+                all.files().forEach(this::printWritten);
+                all.skipped().forEach(e -> console.out().println("skipped: " + e.getMessage()));
+                console.out().println("checksums of every file: " + all.checksums() + " (cd " + all.directory()
+                        + " && sha256sum -c " + all.checksums().getFileName() + ")");
+                return 0;
+            } catch (ExportException | IndexException e) {
+                console.err().println("error: " + e.getMessage());
+                return Virta.FAILED;
+            }
+        }
+
+        private void printWritten(ExportResult result) {
+            ExportSummary summary = result.summary();
+            PrintStream out = console.out();
+            out.println("exported " + summary.camera() + " " + moment(summary.firstCaptureMicros()) + " .. "
+                    + moment(summary.lastCaptureMicros()) + ": " + summary.frames() + " frames, " + bytes(result.bytes())
+                    + " to " + result.file());
+            out.println("  manifest " + result.manifest() + ", checksums " + result.checksums() + " (sha256sum -c "
+                    + result.checksums().getFileName() + ")");
+            if (!summary.gaps().isEmpty()) {
+                out.println("  " + summary.gaps().size() + " gap(s) inside the range, listed in the manifest");
+            }
+            if (summary.damage().any()) {
+                out.println("  damage passed over: " + summary.damage().damagedRecords() + " damaged record(s), "
+                        + summary.damage().framesDropped() + " frame(s) left out up to the next keyframe");
+            }
+            summary.notes().forEach(note -> out.println("  " + note));
         }
     }
 

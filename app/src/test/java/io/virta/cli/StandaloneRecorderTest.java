@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code virta recorder} as its own process against a real producer (a gst-rtsp-server camera), and
- * {@code virta record ls/check} on the store it makes: a SIGKILL and a restart lose no frame, the ring
+ * {@code virta record ls/export/check} on the store it makes: a SIGKILL and a restart lose no frame, the ring
  * holding what was published meanwhile (docs/recording-format.md section 9), a second recorder is refused with the first one's pid,
  * {@code check} finds a flipped bit and {@code --repair} rebuilds a deleted index.
  */
@@ -154,6 +154,14 @@ class StandaloneRecorderTest {
         Result text = record("ls", "--store", store.toString(), "--camera", CAMERA);
         assertEquals(0, text.status(), text.err());
         assertTrue(text.out().contains(CAMERA + ": 1 segment(s)") && text.out().contains("  recorded "), text.out());
+        Path mp4 = dir.resolve("clip.mp4");
+        Result exported = record("export", "--store", store.toString(), "--camera", CAMERA, "--from", "-1h", "--to", "now",
+                "--out", mp4.toString());
+        assertEquals(0, exported.status(), exported.out() + exported.err());
+        assertTrue(exported.out().startsWith("exported " + CAMERA + " ") && exported.out().contains(" to " + mp4), exported.out());
+        for (Path made : new Path[] {mp4, dir.resolve("clip.mp4.json"), dir.resolve("clip.mp4.sha256")}) {
+            assertTrue(Files.size(made) > 0, made.toString());
+        }
         Result clean = record("check", "--store", store.toString());
         assertEquals(0, clean.status(), clean.out());
         assertTrue(clean.out().contains("ok: every record is intact"), clean.out());
@@ -228,6 +236,13 @@ class StandaloneRecorderTest {
             assertTrue(recorder.waitFor(20, TimeUnit.SECONDS), "exits after SIGTERM");
         }
         assertEquals(0, recorder.exitValue(), Files.readString(out));
+        Path incident = dir.resolve("incident");
+        Result exported = record("export", "--store", store.toString(), "--camera", CAMERA, "--camera", added,
+                "--from", "-1h", "--to", "now", "--out", incident.toString(), "--format", "mkv");
+        assertEquals(0, exported.status(), exported.out() + exported.err());
+        for (String made : new String[] {CAMERA + ".mkv", added + ".mkv", "SHA256SUMS"}) {
+            assertTrue(Files.size(incident.resolve(made)) > 0, made + "\n" + exported.out());
+        }
         try (StoreView view = StoreView.open(store)) {
             assertEquals(List.of(CAMERA, added), view.cameras());
             for (SegmentRow row : view.index().allSegments()) {
