@@ -8,6 +8,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
+import java.time.Clock;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Locale;
@@ -23,8 +25,11 @@ final class Converters {
     private Converters() {
     }
 
-    /** Registers every converter on {@code commandLine} and the subcommands it has. */
-    static void registerOn(CommandLine commandLine) {
+    /**
+     * Registers every converter on {@code commandLine} and the subcommands it has; moments
+     * ({@link Instant}, {@link TimeArgument}) relative to {@code clock}.
+     */
+    static void registerOn(CommandLine commandLine, Clock clock) {
         ITypeConverter<Long> wholeNumber = text -> parsed(text, Long::valueOf, "a whole number");
         ITypeConverter<Integer> smallWholeNumber = text -> parsed(text, Integer::valueOf, "a whole number");
         ITypeConverter<Double> number = text -> parsed(text, Double::valueOf, "a number");
@@ -34,7 +39,8 @@ final class Converters {
                 .registerConverter(ChannelType.class, naming(ChannelType::parse))
                 .registerConverter(ColorMatrix.class, naming(ColorMatrix::parse))
                 .registerConverter(ColorRange.class, naming(ColorRange::parse))
-                .registerConverter(ChannelReader.Start.class, naming(Converters::start));
+                .registerConverter(ChannelReader.Start.class, naming(Converters::start))
+                .registerConverter(Instant.class, new TimeArgument(clock));
     }
 
     /** The channel types, as {@code --type} takes them: for help texts and shell completion. */

@@ -17,6 +17,7 @@ import io.virta.producer.supervise.WorkerStatus;
 import io.virta.producer.supervise.WorkerSupervisor;
 import io.virta.producer.ingest.CameraPipeline;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -40,12 +41,8 @@ final class ProducerCommand implements Callable<Integer> {
     Optional<Path> configFile = Optional.empty();
     @Option(names = "--check", description = "validate the configuration and exit")
     boolean check;
-    @Option(names = "--status-every", paramLabel = "S", defaultValue = "10",
-            description = "print each camera's status every S seconds (default ${DEFAULT-VALUE}; 0 = never)")
-    double statusEvery;
-    @Option(names = "--seconds", paramLabel = "S",
-            description = "stop after S seconds (default: run until SIGTERM or Ctrl-C)")
-    double seconds;
+    @Mixin
+    RunLength run = new RunLength();
 
     @Override
     public Integer call() throws InterruptedException {
@@ -131,14 +128,14 @@ final class ProducerCommand implements Callable<Integer> {
             stop(control, events, marks, producer);
             stopped.countDown();
         });
-        long stopAt = seconds > 0 ? System.nanoTime() + (long) (seconds * 1e9) : Long.MAX_VALUE;
+        long stopAt = run.seconds > 0 ? System.nanoTime() + (long) (run.seconds * 1e9) : Long.MAX_VALUE;
         while (System.nanoTime() - stopAt < 0) {
-            long wait = statusEvery > 0 ? (long) (statusEvery * 1000) : 60_000;
+            long wait = run.statusEvery > 0 ? (long) (run.statusEvery * 1000) : 60_000;
             wait = Math.min(wait, Math.max(1, (stopAt - System.nanoTime()) / 1_000_000));
             if (stopped.await(wait, TimeUnit.MILLISECONDS)) {
                 return 0;
             }
-            if (statusEvery > 0) {
+            if (run.statusEvery > 0) {
                 printStatus(producer);
             }
         }

@@ -8,6 +8,7 @@ import picocli.CommandLine.Model.OptionSpec;
 
 import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
+import java.time.Clock;
 import java.util.function.Consumer;
 
 /**
@@ -27,6 +28,7 @@ import java.util.function.Consumer;
 @Command(name = "virta",
         description = "Cameras connected once, decoded once, and shared through the bus (README.md).",
         subcommands = {Demo.class, ProducerCommand.class, HubCommand.class, BusCommand.class, WorkerCommand.class,
+                RecorderCommand.class, RecordCommand.class,
                 ViewerCommand.class, Bench.class, TestCommand.class, CompletionCommand.class, HelpCommand.class},
         footer = "'virta COMMAND --help' shows a command's options; 'virta completion' prints a bash completion script.")
 public final class Virta extends CommandGroup {
@@ -53,6 +55,14 @@ public final class Virta extends CommandGroup {
         return commandLine(console).execute(argv);
     }
 
+    /**
+     * Runs {@code virta argv...} in this JVM, printing to {@code console}, with {@code clock} as "now" (relative
+     * times such as {@code --from -10m}) and its zone for the times commands print; the exit status.
+     */
+    public static int run(Console console, Clock clock, String... argv) {
+        return commandLine(console, clock).execute(argv);
+    }
+
     /** {@code command} followed by {@code argv}: the command line of {@code virta command argv...}. */
     public static String[] command(String command, String... argv) {
         String[] line = new String[argv.length + 1];
@@ -63,7 +73,12 @@ public final class Virta extends CommandGroup {
 
     /** The whole command tree, printing to {@code console}, ready to parse one command line. */
     static CommandLine commandLine(Console console) {
-        CommandLine virta = new CommandLine(new Virta(), new ConsoleFactory(console));
+        return commandLine(console, Clock.systemDefaultZone());
+    }
+
+    /** As {@link #commandLine(Console)}, with {@code clock} as the commands' "now" and time zone. */
+    static CommandLine commandLine(Console console, Clock clock) {
+        CommandLine virta = new CommandLine(new Virta(), new ConsoleFactory(console, clock));
         virta.setOut(new PrintWriter(console.out(), true))
                 .setErr(new PrintWriter(console.err(), true))
                 .setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF))
@@ -72,7 +87,7 @@ public final class Virta extends CommandGroup {
                 .setOverwrittenOptionsAllowed(true)
                 .setParameterExceptionHandler(new UsageErrors())
                 .setExecutionExceptionHandler(Virta::failed);
-        Converters.registerOn(virta);
+        Converters.registerOn(virta, clock);
         eachCommand(virta.getCommandSpec(), spec -> {
             if (spec.findOption("--help") == null) {
                 spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
@@ -107,12 +122,19 @@ public final class Virta extends CommandGroup {
     }
 
     /**
-     * Makes the commands: one that takes a {@link Console} in its constructor gets this run's, the rest
-     * are made as picocli makes them.
+     * Makes the commands: one that takes a {@link Console} (and a {@link Clock}) in its constructor gets this
+     * run's, the rest are made as picocli makes them.
      */
-    private record ConsoleFactory(Console console) implements CommandLine.IFactory {
+    private record ConsoleFactory(Console console, Clock clock) implements CommandLine.IFactory {
         @Override
         public <K> K create(Class<K> type) throws Exception {
+            try {
+                Constructor<K> withClock = type.getDeclaredConstructor(Console.class, Clock.class);
+                withClock.setAccessible(true);
+                return withClock.newInstance(console, clock);
+            } catch (NoSuchMethodException noClock) {
+                // the usual case: a command that prints but reads no time
+            }
             try {
                 Constructor<K> withConsole = type.getDeclaredConstructor(Console.class);
                 withConsole.setAccessible(true);
