@@ -69,7 +69,7 @@ public final class RecordBenchmark {
             + " load with a disk stall, seek latency in a 24-hour store, index size."})
     public static final class Cli implements Callable<Integer> {
         @Option(names = "--part", paramLabel = "PART", split = ",",
-                description = "cpu, load, seek (default: cpu,seek; load takes --minutes)")
+                description = "cpu, load, kills, seek (default: cpu,seek; load takes --minutes, kills --kills)")
         List<String> parts = List.of("cpu", "seek");
         @Option(names = "--streams", paramLabel = "N", split = ",", description = "cpu: stream counts (default 16,64)")
         List<Integer> streams = List.of(16, 64);
@@ -82,6 +82,8 @@ public final class RecordBenchmark {
         int minutes = 10;
         @Option(names = "--stall-seconds", paramLabel = "S", description = "load: disk stall (default ${DEFAULT-VALUE})")
         int stallSeconds = 10;
+        @Option(names = "--kills", paramLabel = "K", description = "kills: SIGKILLs of the recorder (default ${DEFAULT-VALUE})")
+        int kills = 100;
         @Option(names = "--hours", paramLabel = "H", description = "seek: hours of the synthetic store (default ${DEFAULT-VALUE})")
         int hours = 24;
         @Option(names = "--dir", paramLabel = "DIR", description = "where stores go (default: a new directory in /var/tmp)")
@@ -104,6 +106,9 @@ public final class RecordBenchmark {
                 }
                 if (parts.contains("load")) {
                     bench.load(quick ? 16 : 64, quick ? 1 : minutes, stallSeconds, clip);
+                }
+                if (parts.contains("kills")) {
+                    bench.kills(quick ? 10 : kills, 8, clip);
                 }
                 if (parts.contains("seek")) {
                     bench.seek(16, quick ? 1 : hours);
@@ -249,6 +254,114 @@ public final class RecordBenchmark {
             }
             Files.deleteIfExists(image);
         }
+    }
+
+    // ---------------------------------------------------------------- kills
+
+    /**
+     * {@code kills} SIGKILLs of a recorder process while {@code cameras} streams are published: each
+     * child records until a random moment (0.5 to 3 s after it is ready) and is killed; the next starts
+     * at once. Then every frame a child reported appended must be in the store, intact, and, since a
+     * restart shorter than the ring loses nothing (docs/recording-format.md section 9), every frame
+     * published from the first recorded one on must be there.
+     */
+    private void kills(int kills, int cameras, RealClip clip) throws Exception {
+        Path store = work.resolve("kills-store");
+        java.util.Map<String, java.util.TreeSet<Long>> owed = new java.util.HashMap<>();
+        SplittableRandom random = new SplittableRandom(42);
+        long started = System.nanoTime();
+        java.util.List<Double> restartSeconds = new ArrayList<>();
+        try (BusCameras published = new BusCameras("rkill", cameras, 25 * 12, clip)) {
+            published.names().forEach(name -> owed.put(name, new java.util.TreeSet<>()));
+            for (int round = 0; round < kills; round++) {
+                long spawn = System.nanoTime();
+                Process child = childRecorder(store, published.names());
+                var out = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(),
+                        java.nio.charset.StandardCharsets.US_ASCII));
+                String line = out.readLine();
+                if (!"ready".equals(line)) {
+                    throw new IllegalStateException("the recorder child did not start: " + line);
+                }
+                restartSeconds.add((System.nanoTime() - spawn) / 1e9);
+                long killAt = System.nanoTime() + 500_000_000L + random.nextLong(2_500_000_000L);
+                Thread reader = Thread.ofPlatform().start(() -> {
+                    try {
+                        String printed;
+                        while ((printed = out.readLine()) != null) {
+                            int space = printed.indexOf(' ');
+                            String camera = printed.substring(0, space);
+                            long sequence = Long.parseLong(printed.substring(space + 1));
+                            synchronized (owed) {
+                                owed.get(camera).add(sequence);
+                            }
+                        }
+                    } catch (IOException ended) {
+                        // the child was killed
+                    }
+                });
+                Thread.sleep(Math.max(0, (killAt - System.nanoTime()) / 1_000_000));
+                child.toHandle().destroyForcibly(); // SIGKILL
+                child.waitFor();
+                reader.join();
+            }
+            // One last recorder catches up with what the last kill left in the ring.
+            Process last = childRecorder(store, published.names());
+            Thread.sleep(3000);
+            last.toHandle().destroyForcibly();
+            last.waitFor();
+        }
+        double minutes = (System.nanoTime() - started) / 60e9;
+        long frames = 0;
+        long missingOwed = 0;
+        long missingAny = 0;
+        long damaged;
+        try (RecordingStore reopened = RecordingStore.open(store, SegmentPolicy.DEFAULT)) {
+            damaged = reopened.recovery().damagedRecords();
+            for (var camera : owed.entrySet()) {
+                java.util.TreeSet<Long> stored = new java.util.TreeSet<>();
+                for (var row : reopened.index().segments(camera.getKey(), Long.MIN_VALUE, Long.MAX_VALUE)) {
+                    try (SegmentReader reader = SegmentReader.open(store.resolve(row.file()), SegmentReader.Mode.RESYNC)) {
+                        while (reader.next()) {
+                            stored.add(reader.sequence());
+                        }
+                    }
+                }
+                frames += stored.size();
+                for (long sequence : camera.getValue()) {
+                    if (!stored.contains(sequence)) {
+                        missingOwed++;
+                    }
+                }
+                if (!stored.isEmpty()) {
+                    missingAny += stored.last() - stored.first() + 1 - stored.size();
+                }
+            }
+        }
+        restartSeconds.sort(null);
+        report.line("### %d SIGKILLs of a recorder process under load (%d streams of %d kbit/s, %.1f min)",
+                kills, cameras, clip.bitrateKbps, minutes);
+        report.line("");
+        report.header("figure", "value", "goal");
+        report.row("frames in the store after the kills", frames, "");
+        report.row("frames a child reported appended, missing from the store", missingOwed, "0");
+        report.row("frames missing between the first and last recorded, any reason", missingAny,
+                "0 (a restart shorter than the ring loses nothing)");
+        report.row("damaged records found by recovery", damaged, "0");
+        report.row("child start to recording, median (s)", BenchReport.fixed(
+                restartSeconds.get(restartSeconds.size() / 2), 2), "");
+        report.line("");
+        deleteTree(store);
+    }
+
+    private static Process childRecorder(Path store, List<String> cameras) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--enable-native-access") || a.startsWith("--sun-misc-")).toList());
+        command.addAll(List.of("-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                KillableRecorder.class.getName(), store.toString(), "1000"));
+        command.addAll(cameras);
+        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     }
 
     // ---------------------------------------------------------------- seek and index size
