@@ -10,6 +10,9 @@ import io.virta.recorder.ingest.CameraChannel;
 import io.virta.recorder.ingest.ChannelRecorder;
 import io.virta.recorder.ingest.IngestOptions;
 import io.virta.recorder.store.RecordingStore;
+import io.virta.recorder.retention.Amounts;
+import io.virta.recorder.retention.RetentionPolicy;
+import io.virta.recorder.retention.RetentionService;
 import io.virta.recorder.store.SegmentPolicy;
 import io.virta.worker.FrameSource;
 import picocli.CommandLine.Command;
@@ -24,6 +27,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -83,6 +87,18 @@ final class RecorderCommand implements Callable<Integer> {
             description = "force each camera's video to the disk at least every S seconds: what a power cut can lose"
                     + " (default ${DEFAULT-VALUE})")
     double syncSeconds;
+    @Option(names = "--max-bytes", paramLabel = "SIZE", description = "retention: video of each store may use at"
+            + " most SIZE (e.g. 2TiB); the oldest goes first (default: no budget)")
+    String maxBytes;
+    @Option(names = "--keep-free", paramLabel = "SIZE", description = "retention: keep SIZE free on each store's disk"
+            + " (default 1GiB)")
+    String keepFree;
+    @Option(names = "--max-age", paramLabel = "AGE", description = "retention: delete video older than AGE (e.g. 30d;"
+            + " default: never)")
+    String maxAge;
+    @Option(names = "--min-age", paramLabel = "AGE", description = "retention: never delete video younger than AGE,"
+            + " and warn when a budget cannot be met (default 0)")
+    String minAge;
     @Option(names = "--poll-seconds", paramLabel = "S", defaultValue = "3",
             description = "ask the producer for its cameras every S seconds (default ${DEFAULT-VALUE})")
     double pollSeconds;
@@ -120,21 +136,33 @@ final class RecorderCommand implements Callable<Integer> {
             System.err.println("error: " + e.getMessage());
             return Virta.FAILED;
         }
+        RetentionPolicy retention;
+        try {
+            retention = retention();
+        } catch (IllegalArgumentException e) {
+            throw UsageErrors.error(spec, e.getMessage());
+        }
         SegmentPolicy policy = SegmentPolicy.DEFAULT.withSync(Duration.ofNanos((long) (syncSeconds * 1e9)));
         List<RecordingStore> opened = new ArrayList<>();
+        List<RetentionService> retentions = new ArrayList<>();
         for (Path dir : stores) {
             try {
                 RecordingStore store = RecordingStore.open(dir, policy);
                 opened.add(store);
+                RetentionService deleting = RetentionService.open(store, retention, InstantSource.system());
+                store.onSegmentsChanged(deleting::segmentsChanged);
+                deleting.start();
+                retentions.add(deleting);
                 System.out.println("recorder: store " + dir + " opened; " + store.recovery());
                 store.recovery().notes().forEach(note -> System.out.println("recorder:   " + note));
-            } catch (IOException | IndexException e) {
+            } catch (IOException | RuntimeException e) {
                 System.err.println("error: " + e.getMessage());
+                retentions.forEach(RetentionService::close);
                 closeAll(opened);
                 return Virta.FAILED;
             }
         }
-        Recordings recordings = new Recordings(opened, only, System.out);
+        Recordings recordings = new Recordings(opened, retentions, only, System.out);
         CountDownLatch stopped = new CountDownLatch(1);
         BusShutdown.Registration hook = BusShutdown.first(() -> {
             System.out.println("recorder: shutting down (sealing every camera's segment)");
@@ -184,6 +212,35 @@ final class RecorderCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The retention the options ask for; every store gets the same. */
+    private RetentionPolicy retention() {
+        RetentionPolicy policy = RetentionPolicy.DEFAULT;
+        if (maxBytes != null) {
+            policy = policy.withMaxBytes(named("--max-bytes", () -> Amounts.bytes(maxBytes)));
+        }
+        if (keepFree != null) {
+            policy = policy.withKeepFree(named("--keep-free", () -> Amounts.bytes(keepFree)));
+        }
+        if (maxAge != null) {
+            policy = policy.withMaxAge(named("--max-age", () -> Amounts.age(maxAge)));
+        }
+        if (minAge != null) {
+            policy = policy.withMinAge(named("--min-age", () -> Amounts.age(minAge)));
+        }
+        if (policy.minAge().compareTo(policy.maxAge()) > 0) {
+            throw new IllegalArgumentException("--min-age " + minAge + " is longer than --max-age " + maxAge);
+        }
+        return policy;
+    }
+
+    private static <T> T named(String option, java.util.function.Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage());
+        }
+    }
+
     private static void closeAll(List<RecordingStore> stores) {
         for (RecordingStore store : stores) {
             try {
@@ -211,8 +268,11 @@ final class RecorderCommand implements Callable<Integer> {
         private final Set<String> noted = new LinkedHashSet<>();
         private boolean closed;
 
-        Recordings(List<RecordingStore> stores, Set<String> only, PrintStream out) {
+        private final List<RetentionService> retentions;
+
+        Recordings(List<RecordingStore> stores, List<RetentionService> retentions, Set<String> only, PrintStream out) {
             this.stores = List.copyOf(stores);
+            this.retentions = List.copyOf(retentions);
             this.only = Set.copyOf(only);
             this.out = out;
         }
@@ -322,8 +382,21 @@ final class RecorderCommand implements Callable<Integer> {
                         r.lastSyncMicros() == 0 ? "not synced yet" : String.format(Locale.ROOT, "synced %.1f s ago",
                                 (nowMicros - r.lastSyncMicros()) / 1e6), store, usage.get(store))
                         + (r.pauses() > 0 ? "  " + r.pauses() + " pauses" : "")
-                        + r.problem().map(problem -> "  problem: " + problem).orElse(""));
+                        + r.problem().map(problem -> "  problem: " + problem).orElse("")
+                        + retentionWarning(entry.getValue().store(), entry.getKey()));
             }
+        }
+
+        /** What the store's last retention pass warns of for {@code camera}, or nothing. */
+        private String retentionWarning(RecordingStore store, String camera) {
+            RetentionService retention = retentions.get(stores.indexOf(store));
+            var report = retention.lastReport();
+            if (report.paused().isPresent()) {
+                return "  retention paused: " + report.paused().get();
+            }
+            return report.warnings().stream()
+                    .filter(w -> w.scope().equals(camera) || w.scope().equals(store.directory().toString()))
+                    .map(w -> "  retention: " + w.message()).findFirst().orElse("");
         }
 
         /** Stops every camera (sealing its segment) and closes the stores; later calls do nothing. */
@@ -335,6 +408,7 @@ final class RecorderCommand implements Callable<Integer> {
             recording.values().forEach(r -> r.recorder().stop()); // all at once, then wait for each
             recording.values().forEach(r -> r.recorder().close());
             recording.clear();
+            retentions.forEach(RetentionService::close); // before the indexes they read go
             closeAll(stores);
         }
     }

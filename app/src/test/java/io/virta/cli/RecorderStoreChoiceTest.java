@@ -26,7 +26,7 @@ class RecorderStoreChoiceTest {
             indexed(a, "lobby", 1, 1_000_000);
             indexed(b, "lobby", 1, 5_000_000);   // newer
             indexed(a, "yard", 2, 9_000_000);
-            var recordings = new RecorderCommand.Recordings(List.of(a, b), Set.of(), new PrintStream(new ByteArrayOutputStream()));
+            var recordings = new RecorderCommand.Recordings(List.of(a, b), List.of(), Set.of(), new PrintStream(new ByteArrayOutputStream()));
             assertSame(b, recordings.storeFor("lobby"));
             assertSame(a, recordings.storeFor("yard"));
             RecordingStore fresh = recordings.storeFor("gate");   // the one with the most usable space

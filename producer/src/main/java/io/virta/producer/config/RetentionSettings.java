@@ -1,5 +1,6 @@
 package io.virta.producer.config;
 
+import io.virta.recorder.retention.Amounts;
 import io.virta.recorder.retention.CameraRetention;
 import io.virta.recorder.retention.EventRule;
 import io.virta.recorder.retention.RetentionPolicy;
@@ -7,7 +8,6 @@ import io.virta.recorder.retention.RetentionPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The {@code retention:} blocks of the configuration (docs/recording.md, "Retention"): the store's,
@@ -23,13 +23,13 @@ import java.util.Locale;
  *     record: { enabled: true, retention: { maxBytes: 200GiB, maxAge: 14d } }
  * }</pre>
  *
- * Ages are a number and a unit ({@code 90s}, {@code 45m}, {@code 12h}, {@code 30d}, {@code 2w}) or a
- * plain number of seconds; event {@code pre} and {@code post} are seconds.
+ * Ages (event {@code pre} and {@code post} too) are a number and a unit ({@code 90s}, {@code 45m},
+ * {@code 12h}, {@code 30d}, {@code 2w}) or a plain number of seconds; sizes are {@code 500GB},
+ * {@code 2TB}, {@code 512MiB} or bytes ({@link Amounts}).
  */
 final class RetentionSettings {
     static final String[] STORE_KEYS = {"maxBytes", "keepFree", "maxAge", "minAge", "events"};
     static final String[] CAMERA_KEYS = {"maxBytes", "maxAge", "minAge", "events"};
-    private static final long MAX_BYTES = Long.MAX_VALUE / 2;
 
     private RetentionSettings() {
     }
@@ -41,8 +41,8 @@ final class RetentionSettings {
             return policy;
         }
         node.allowOnly(STORE_KEYS);
-        policy = policy.withMaxBytes(node.get("maxBytes").bytes(RetentionPolicy.UNLIMITED, 1 << 20, MAX_BYTES))
-                .withKeepFree(node.get("keepFree").bytes(RetentionPolicy.DEFAULT_KEEP_FREE, 0, MAX_BYTES));
+        policy = policy.withMaxBytes(size(node.get("maxBytes"), RetentionPolicy.UNLIMITED, 1 << 20))
+                .withKeepFree(size(node.get("keepFree"), RetentionPolicy.DEFAULT_KEEP_FREE, 0));
         Duration maxAge = age(node.get("maxAge"), RetentionPolicy.FOREVER);
         Duration minAge = age(node.get("minAge"), Duration.ZERO);
         if (minAge.compareTo(maxAge) > 0) {
@@ -60,7 +60,7 @@ final class RetentionSettings {
         }
         node.allowOnly(CAMERA_KEYS);
         CameraRetention retention = CameraRetention.INHERIT
-                .withMaxBytes(node.get("maxBytes").bytes(RetentionPolicy.UNLIMITED, 1 << 20, RetentionPolicy.UNLIMITED));
+                .withMaxBytes(size(node.get("maxBytes"), RetentionPolicy.UNLIMITED, 1 << 20));
         if (!node.get("maxAge").isMissing()) {
             retention = retention.withMaxAge(age(node.get("maxAge"), RetentionPolicy.FOREVER));
         }
@@ -87,9 +87,30 @@ final class RetentionSettings {
         return rules;
     }
 
+    /** Event {@code pre}/{@code post}: an age ({@code 10s}, {@code 2m}) or seconds, at most a day. */
     private static Duration seconds(YamlNode node, Duration fallback) throws ConfigException {
-        double seconds = node.decimal(fallback.toMillis() / 1000.0, 0, 24 * 3600);
-        return Duration.ofMillis(Math.round(seconds * 1000));
+        Duration value = age(node, fallback);
+        if (value.compareTo(Duration.ofDays(1)) > 0) {
+            throw node.error("is longer than a day; pre and post are the video around one event");
+        }
+        return value;
+    }
+
+    /** A size: {@code 500GB}, {@code 2TB}, {@code 512MiB} or bytes, at least {@code min}. */
+    private static long size(YamlNode node, long fallback, long min) throws ConfigException {
+        if (node.isMissing()) {
+            return fallback;
+        }
+        long bytes;
+        try {
+            bytes = Amounts.bytes(node.requiredString());
+        } catch (IllegalArgumentException e) {
+            throw node.error(e.getMessage());
+        }
+        if (bytes < min) {
+            throw node.error(bytes + " bytes is less than the least allowed, " + min);
+        }
+        return bytes;
     }
 
     /** {@code 90s}, {@code 45m}, {@code 12h}, {@code 30d}, {@code 2w}, or seconds. */
@@ -97,24 +118,10 @@ final class RetentionSettings {
         if (node.isMissing()) {
             return fallback;
         }
-        String text = node.requiredString().strip().toLowerCase(Locale.ROOT);
-        long unitSeconds = switch (text.isEmpty() ? ' ' : text.charAt(text.length() - 1)) {
-            case 's' -> 1;
-            case 'm' -> 60;
-            case 'h' -> 3600;
-            case 'd' -> 86_400;
-            case 'w' -> 7 * 86_400;
-            default -> 0;
-        };
-        String number = unitSeconds == 0 ? text : text.substring(0, text.length() - 1).strip();
         try {
-            double value = Double.parseDouble(number);
-            if (!(value >= 0) || value > 100 * 365.0 * 86_400 / Math.max(1, unitSeconds)) {
-                throw node.error("'" + text + "' is out of range: give an age from 0 up to 100 years");
-            }
-            return Duration.ofMillis(Math.round(value * Math.max(1, unitSeconds) * 1000));
-        } catch (NumberFormatException e) {
-            throw node.error("'" + text + "' is not an age; write a number and a unit: 90s, 45m, 12h, 30d or 2w");
+            return Amounts.age(node.requiredString());
+        } catch (IllegalArgumentException e) {
+            throw node.error(e.getMessage());
         }
     }
 }
