@@ -128,47 +128,63 @@ public final class RecordBenchmark {
                 + " Virta syncs every %.1f s, ffmpeg never)", clip.bitrateKbps, seconds, policy.sync().toMillis() / 1000.0);
         report.line("");
         report.header("streams", "Virta recorder threads (% of a core per stream)", "ffmpeg -c copy -f segment (%)",
-                "Virta / ffmpeg", "frames lost (Virta)");
+                "Virta / ffmpeg", "whole machine less the feeders: Virta (%)", "ffmpeg (%)", "Virta / ffmpeg",
+                "frames lost (Virta)");
         for (int count : counts) {
-            double virta = recorderCpuPerStream(count, seconds, clip);
-            double ffmpeg = ffmpegCpuPerStream(count, seconds, clip);
-            report.row(count, BenchReport.fixed(100 * virta, 3), BenchReport.fixed(100 * ffmpeg, 3),
-                    BenchReport.ratio(virta, ffmpeg), lostInLastRun);
+            double[] virta = recorderCpuPerStream(count, seconds, clip);
+            double[] ffmpeg = ffmpegCpuPerStream(count, seconds, clip);
+            report.row(count, BenchReport.fixed(100 * virta[0], 3), BenchReport.fixed(100 * ffmpeg[0], 3),
+                    BenchReport.ratio(virta[0], ffmpeg[0]), BenchReport.fixed(100 * virta[1], 3),
+                    BenchReport.fixed(100 * ffmpeg[1], 3), BenchReport.ratio(virta[1], ffmpeg[1]), lostInLastRun);
         }
+        report.line("");
+        report.line("The first three columns count the CPU time of the recorder's threads and of the ffmpeg processes."
+                + " Virta forces each camera's file every second and pays the kernel's writeback in its own threads;"
+                + " ffmpeg never forces, and the kernel writes its files back on its own threads. The next three count"
+                + " the whole machine's busy time (/proc/stat) over the same seconds, less the threads that publish or"
+                + " feed the streams, so the writeback counts for both; they need an otherwise idle machine.");
         report.line("");
     }
 
     private long lostInLastRun;
 
-    /** CPU seconds per second per stream of the recorder's threads while it records {@code count} streams. */
-    private double recorderCpuPerStream(int count, int seconds, RealClip clip) throws Exception {
+    /**
+     * CPU seconds per second per stream while the recorder records {@code count} streams: of its threads,
+     * and of the whole machine less the publisher.
+     */
+    private double[] recorderCpuPerStream(int count, int seconds, RealClip clip) throws Exception {
         Path store = work.resolve("cpu-virta-" + count);
         try (BusCameras cameras = new BusCameras("rbench", count, 64, clip);
              Recorder recorder = Recorder.open(store, policy, cameras.names().stream()
                      .map(CameraChannel::h264).toList(), IngestOptions.DEFAULT)) {
             Thread.sleep(3000);
             double before = recorderThreadsCpu();
+            double machineBefore = MachineCpu.busySeconds() - benchThreadsCpu();
             long lostBefore = lost(recorder);
             long start = System.nanoTime();
             Thread.sleep(seconds * 1000L);
             double used = recorderThreadsCpu() - before;
+            double machine = MachineCpu.busySeconds() - benchThreadsCpu() - machineBefore;
             double elapsed = (System.nanoTime() - start) / 1e9;
             lostInLastRun = lost(recorder) - lostBefore;
-            return used / elapsed / count;
+            return new double[] {used / elapsed / count, machine / elapsed / count};
         } finally {
             deleteTree(store);
         }
     }
 
-    private double ffmpegCpuPerStream(int count, int seconds, RealClip clip) throws Exception {
+    private double[] ffmpegCpuPerStream(int count, int seconds, RealClip clip) throws Exception {
         Path dir = work.resolve("cpu-ffmpeg-" + count);
         try (FfmpegSegmenters ffmpeg = new FfmpegSegmenters(count, clip, dir)) {
             Thread.sleep(3000);
             double before = ffmpeg.cpuSeconds();
+            double machineBefore = MachineCpu.busySeconds() - benchThreadsCpu();
             long start = System.nanoTime();
             Thread.sleep(seconds * 1000L);
             double used = ffmpeg.cpuSeconds() - before;
-            return used / ((System.nanoTime() - start) / 1e9) / count;
+            double machine = MachineCpu.busySeconds() - benchThreadsCpu() - machineBefore;
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            return new double[] {used / elapsed / count, machine / elapsed / count};
         } finally {
             deleteTree(dir);
         }
@@ -183,6 +199,35 @@ public final class RecordBenchmark {
             }
         }
         return nanos / 1e9;
+    }
+
+    /** CPU seconds of this JVM's threads that publish or feed the streams (not the recorder's work). */
+    private static double benchThreadsCpu() {
+        var threads = ManagementFactory.getThreadMXBean();
+        long nanos = 0;
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().startsWith("bench-")) {
+                nanos += Math.max(0, threads.getThreadCpuTime(thread.threadId()));
+            }
+        }
+        return nanos / 1e9;
+    }
+
+    /** Busy CPU seconds of the whole machine so far, from the first line of {@code /proc/stat}. */
+    static final class MachineCpu {
+        private MachineCpu() {
+        }
+
+        static double busySeconds() throws IOException {
+            String[] fields = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+            long busy = 0;
+            for (int i = 1; i < fields.length && i <= 8; i++) {
+                if (i != 4 && i != 5) { // idle and iowait
+                    busy += Long.parseLong(fields[i]);
+                }
+            }
+            return busy / 100.0;
+        }
     }
 
     private static long lost(Recorder recorder) {
