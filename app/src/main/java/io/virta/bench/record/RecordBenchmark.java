@@ -59,9 +59,12 @@ public final class RecordBenchmark {
 
     private final SegmentPolicy policy;
 
-    private RecordBenchmark(Path work, SegmentPolicy policy) {
+    private final IngestOptions ingest;
+
+    private RecordBenchmark(Path work, SegmentPolicy policy, IngestOptions ingest) {
         this.work = work;
         this.policy = policy;
+        this.ingest = ingest;
     }
 
     /** {@code virta bench record}: the options, and the run. */
@@ -78,6 +81,9 @@ public final class RecordBenchmark {
         @Option(names = "--sync-seconds", paramLabel = "S",
                 description = "cpu and load: the recorder's syncSeconds (default ${DEFAULT-VALUE})")
         double syncSeconds = 1;
+        @Option(names = "--batch-ms", paramLabel = "MS",
+                description = "cpu and load: how long frames gather before the recorder wakes (default ${DEFAULT-VALUE})")
+        long batchMillis = IngestOptions.DEFAULT_BATCH.toMillis();
         @Option(names = "--minutes", paramLabel = "M", description = "load: minutes (default ${DEFAULT-VALUE})")
         int minutes = 10;
         @Option(names = "--stall-seconds", paramLabel = "S", description = "load: disk stall (default ${DEFAULT-VALUE})")
@@ -97,7 +103,8 @@ public final class RecordBenchmark {
         public Integer call() throws Exception {
             Path work = Files.createTempDirectory(dir != null ? dir : Path.of("/var/tmp"), "virta-bench-record");
             RecordBenchmark bench = new RecordBenchmark(work, SegmentPolicy.DEFAULT.withSync(
-                    Duration.ofMillis(Math.round(syncSeconds * 1000))));
+                    Duration.ofMillis(Math.round(syncSeconds * 1000))),
+                    IngestOptions.DEFAULT.withBatch(Duration.ofMillis(batchMillis)));
             try {
                 bench.report.heading("Recorder benchmark", quick);
                 RealClip clip = RealClip.make(work, 4, 4000);
@@ -125,7 +132,8 @@ public final class RecordBenchmark {
 
     private void cpu(List<Integer> counts, int seconds, RealClip clip) throws Exception {
         report.line("### CPU per recorded stream (real 720p H264 at %d kbit/s, 25 fps, %d s measured after 3 s;"
-                + " Virta syncs every %.1f s, ffmpeg never)", clip.bitrateKbps, seconds, policy.sync().toMillis() / 1000.0);
+                + " Virta syncs every %.1f s, ffmpeg never; Virta's frames gather %d ms between wake-ups)", clip.bitrateKbps,
+                seconds, policy.sync().toMillis() / 1000.0, ingest.batch().toMillis());
         report.line("");
         report.header("streams", "Virta recorder threads (% of a core per stream)", "ffmpeg -c copy -f segment (%)",
                 "Virta / ffmpeg", "whole machine less the feeders: Virta (%)", "ffmpeg (%)", "Virta / ffmpeg",
@@ -156,7 +164,7 @@ public final class RecordBenchmark {
         Path store = work.resolve("cpu-virta-" + count);
         try (BusCameras cameras = new BusCameras("rbench", count, 64, clip);
              Recorder recorder = Recorder.open(store, policy, cameras.names().stream()
-                     .map(CameraChannel::h264).toList(), IngestOptions.DEFAULT)) {
+                     .map(CameraChannel::h264).toList(), ingest)) {
             Thread.sleep(3000);
             double before = recorderThreadsCpu();
             double machineBefore = MachineCpu.busySeconds() - benchThreadsCpu();
@@ -259,7 +267,7 @@ public final class RecordBenchmark {
             double elapsed;
             try (BusCameras cameras = new BusCameras("rload", count, cells, clip);
                  Recorder recorder = Recorder.open(store, policy, cameras.names().stream()
-                         .map(CameraChannel::h264).toList(), IngestOptions.DEFAULT)) {
+                         .map(CameraChannel::h264).toList(), ingest)) {
                 long start = System.nanoTime();
                 double cpuBefore = recorderThreadsCpu();
                 long end = start + minutes * 60_000_000_000L;
