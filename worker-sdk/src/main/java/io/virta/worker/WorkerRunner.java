@@ -39,6 +39,8 @@ public final class WorkerRunner implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopRequested;
     private volatile Throwable failure;
+    /** Set before {@code started} counts down when onStart threw: the start failed, not a later frame. */
+    private volatile boolean startFailed;
 
     private WorkerRunner(Builder b, FrameStream stream) {
         this.worker = b.worker;
@@ -58,6 +60,7 @@ public final class WorkerRunner implements AutoCloseable {
             worker.onStart(context);
         } catch (Throwable t) {
             failure = t;
+            startFailed = true;
             started.countDown();
             finish(false);
             return;
@@ -234,7 +237,8 @@ public final class WorkerRunner implements AutoCloseable {
                 runner.close();
                 throw new WorkerStartException("interrupted while the worker started", e);
             }
-            if (runner.failure != null) {
+            // Only onStart's failure: a frame may already have failed too, which the runner reports as its own.
+            if (runner.startFailed) {
                 try {
                     runner.stopped.await();
                 } catch (InterruptedException e) {
