@@ -5,6 +5,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.virta.bus.ChannelName;
+import io.virta.bus.InvalidChannelNameException;
 import io.virta.producer.daemon.Producer;
 import io.virta.protos.recording.v1.ExportChunk;
 import io.virta.protos.recording.v1.ListCamerasRequest;
@@ -392,7 +393,7 @@ public final class RecordingService extends RecordingGrpc.RecordingImplBase {
         }
         try {
             ChannelName.validate(camera);
-        } catch (IllegalArgumentException e) {
+        } catch (InvalidChannelNameException e) {
             throw fail(Status.INVALID_ARGUMENT, call + ": camera: " + e.getMessage());
         }
         return camera;
