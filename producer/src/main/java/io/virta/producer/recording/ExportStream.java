@@ -117,10 +117,12 @@ public final class ExportStream {
                     // The array is not touched again, so gRPC may serialize it later without a copy.
                     out.onNext(ExportChunk.newBuilder().setData(UnsafeByteOperations.unsafeWrap(chunk)).build());
                 } else {
+                    // Done with the files before the client hears of it, so that its next call finds this
+                    // export gone (and its slot free).
+                    finish();
                     out.onNext(ExportChunk.newBuilder().setEnd(ExportEnd.newBuilder()
                             .setSha256(HexFormat.of().formatHex(sha256.digest())).setLength(position)).build());
                     out.onCompleted();
-                    finish();
                     return;
                 }
             }
@@ -128,7 +130,11 @@ public final class ExportStream {
         } catch (IOException | RuntimeException e) {
             String camera = file.summary().camera();
             LOG.warning(() -> "export of " + camera + " from store " + store + " failed at byte " + position + ": " + e);
+            boolean first = !done;
             finish();
+            if (!first) {
+                return; // cancelled, or failed after the end went out: nobody to tell
+            }
             out.onError(RecordingService.fail(Status.UNAVAILABLE, "Export " + camera + ": reading store " + store
                     + " failed at byte " + position + " of " + file.length() + ": " + e.getMessage()
                     + "; is its disk there? Export the range again"));

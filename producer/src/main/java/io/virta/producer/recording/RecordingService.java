@@ -42,6 +42,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 import java.util.logging.Logger;
 
@@ -71,23 +72,38 @@ public final class RecordingService extends RecordingGrpc.RecordingImplBase {
     /** Status messages travel in an HTTP/2 trailer, which clients cap at 8 KiB by default. */
     private static final int MAX_MESSAGE_CHARS = 1024;
     private static final long DEFAULT_MAX_GAP_MICROS = 2_000_000;
+    /** Exports streaming at once: each holds its segment files open (about 1440 for a day of 60 s segments). */
+    public static final int MAX_EXPORTS = 16;
+    /**
+     * Exports planned at once: planning reads the range's records (seconds for a day of video) on one of
+     * the control server's four threads, so that two of them stay free for the control API.
+     */
+    static final int MAX_PLANNING = 2;
 
     private final RecordingStores stores;
     /** The store a camera of the producer records into, if it is recorded. */
     private final Function<String, Optional<Path>> recordsInto;
     private final int chunkBytes;
     private final Set<ExportStream> exports = ConcurrentHashMap.newKeySet();
+    private final Semaphore streaming;
+    private final Semaphore planning = new Semaphore(MAX_PLANNING);
 
     public RecordingService(Producer producer) {
         this(producer.recording(), camera -> Optional.ofNullable(producer.status(camera))
-                .map(status -> status.recording().store()), CHUNK_BYTES);
+                .map(status -> status.recording().store()), CHUNK_BYTES, MAX_EXPORTS);
     }
 
-    /** @param chunkBytes bytes per {@code data} message (tests make it small to see flow control work) */
-    RecordingService(RecordingStores stores, Function<String, Optional<Path>> recordsInto, int chunkBytes) {
-        if (chunkBytes <= 0) {
-            throw new IllegalArgumentException("chunkBytes must be positive, not " + chunkBytes);
+    /**
+     * @param chunkBytes bytes per {@code data} message (tests make it small to see flow control work)
+     * @param maxExports exports streaming at once; more are refused with RESOURCE_EXHAUSTED
+     */
+    RecordingService(RecordingStores stores, Function<String, Optional<Path>> recordsInto, int chunkBytes,
+            int maxExports) {
+        if (chunkBytes <= 0 || maxExports <= 0) {
+            throw new IllegalArgumentException("chunkBytes " + chunkBytes + " and maxExports " + maxExports
+                    + " must be positive");
         }
+        this.streaming = new Semaphore(maxExports);
         this.stores = stores;
         this.recordsInto = recordsInto;
         this.chunkBytes = chunkBytes;
@@ -169,14 +185,15 @@ public final class RecordingService extends RecordingGrpc.RecordingImplBase {
                         + request.getFormatValue() + " is unknown; use EXPORT_FORMAT_MP4 or EXPORT_FORMAT_MKV");
             };
             Path directory = storeOf("Export", camera, request.getStore());
-            StoreView view = view("Export", directory);
+            if (!streaming.tryAcquire()) {
+                throw fail(Status.RESOURCE_EXHAUSTED, "Export " + camera + ": " + exports.size() + " exports are"
+                        + " streaming, as many as the producer serves at once; try again when one is done");
+            }
             try {
-                ExportFile file = Exporter.plan(view, new io.virta.recorder.export.ExportRequest(camera,
-                        request.getFromMicros(), request.getToMicros(), format));
-                stream = new ExportStream(directory, view, file, chunkBytes, exports::remove);
-            } catch (IOException | ExportException | RuntimeException e) {
-                view.close();
-                throw exportFailure(camera, directory, e);
+                stream = plan(camera, directory, request.getFromMicros(), request.getToMicros(), format);
+            } catch (RuntimeException e) {
+                streaming.release();
+                throw e;
             }
         } catch (StatusRuntimeException e) {
             response.onError(e);
@@ -184,6 +201,29 @@ public final class RecordingService extends RecordingGrpc.RecordingImplBase {
         }
         exports.add(stream);
         stream.start((ServerCallStreamObserver<ExportChunk>) response);
+    }
+
+    private ExportStream plan(String camera, Path directory, long from, long to, ExportFormat format) {
+        if (!planning.tryAcquire()) {
+            throw fail(Status.RESOURCE_EXHAUSTED, "Export " + camera + ": " + MAX_PLANNING + " exports are being"
+                    + " prepared (their records read); try again in a moment");
+        }
+        try {
+            StoreView view = view("Export", directory);
+            try {
+                ExportFile file = Exporter.plan(view, new io.virta.recorder.export.ExportRequest(camera, from, to,
+                        format));
+                return new ExportStream(directory, view, file, chunkBytes, done -> {
+                    exports.remove(done);
+                    streaming.release();
+                });
+            } catch (IOException | ExportException | RuntimeException e) {
+                view.close();
+                throw exportFailure(camera, directory, e);
+            }
+        } finally {
+            planning.release();
+        }
     }
 
     private static StatusRuntimeException exportFailure(String camera, Path directory, Exception e) {

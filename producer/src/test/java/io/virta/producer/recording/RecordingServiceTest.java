@@ -96,7 +96,8 @@ class RecordingServiceTest {
         ProducerConfig config = ProducerConfig.parse(RecordedCameraYaml.of(store, CAMERA, rtsp.url("/cam"),
                 "control: { listen: \"127.0.0.1:0\", token: \"" + token + "\" }\n", 4), "test");
         producer = new Producer(config, StreamEvents.NONE);
-        service = new RecordingService(producer.recording(), camera -> Optional.of(store), CHUNK);
+        // One export at a time: the stalled one shows the limit.
+        service = new RecordingService(producer.recording(), camera -> Optional.of(store), CHUNK, 1);
         control = ControlServer.start(config.control(), producer, service);
         producer.start();
         channel = GrpcChannels.open(GrpcTarget.parse(control.target(), "test").with(ClientSecurity.token(token)));
@@ -221,6 +222,9 @@ class RecordingServiceTest {
             assertTrue(held.length() > 3 * (CLIENT_WINDOW + 64 * 1024), "a file much larger than the bound: " + held);
             assertTrue(held.sentBytes() <= CLIENT_WINDOW + 64 * 1024 + 2 * CHUNK,
                     "the server read no more than the window and its queue ahead of the client: " + held);
+            assertRefused(Status.Code.RESOURCE_EXHAUSTED, "try again when one is done", () -> api().export(
+                    ExportRequest.newBuilder().setCamera(CAMERA).setFromMicros(camera.getFirstMicros())
+                            .setToMicros(camera.getLastMicros()).build()).next());
 
             reader.readTheRest();
             byte[] file = reader.done.get(WITHIN.toSeconds(), TimeUnit.SECONDS);
@@ -345,7 +349,7 @@ class RecordingServiceTest {
     @Test
     void withoutRecordingOrWithItsStoreGoneCallsSayWhy(@TempDir Path other) throws Exception {
         try (RecordingStores off = RecordingStores.open(RecordingConfig.OFF)) {
-            RecordingService api = new RecordingService(off, c -> Optional.empty(), CHUNK);
+            RecordingService api = new RecordingService(off, c -> Optional.empty(), CHUNK, 1);
             Recorded<ListCamerasResponse> answer = new Recorded<>();
             api.listCameras(ListCamerasRequest.getDefaultInstance(), answer);
             assertEquals(Status.Code.FAILED_PRECONDITION, answer.status().getCode());
@@ -358,7 +362,7 @@ class RecordingServiceTest {
                     Files.delete(file);
                 }
             }
-            RecordingService api = new RecordingService(stores, c -> Optional.empty(), CHUNK);
+            RecordingService api = new RecordingService(stores, c -> Optional.empty(), CHUNK, 1);
             Recorded<ListCamerasResponse> answer = new Recorded<>();
             api.listCameras(ListCamerasRequest.getDefaultInstance(), answer);
             assertEquals(Status.Code.UNAVAILABLE, answer.status().getCode());
