@@ -10,6 +10,7 @@ import io.virta.producer.config.ProducerConfig;
 import io.virta.producer.control.ControlServer;
 import io.virta.producer.control.ProducerEventHub;
 import io.virta.producer.recording.EventRetention;
+import io.virta.producer.recording.RecordingService;
 import io.virta.rtsp.fanout.ClientListener;
 import io.virta.producer.status.CameraStatus;
 import io.virta.producer.daemon.Producer;
@@ -81,8 +82,10 @@ final class ProducerCommand implements Callable<Integer> {
         }
         ControlServer control;
         try {
-            BindableService[] alongside = hub == null ? new BindableService[0]
-                    : new BindableService[] {new EventHubService(hub)};
+            // The recording API always: without recording: its calls say how to turn recording on.
+            RecordingService recordings = new RecordingService(producer);
+            BindableService[] alongside = hub == null ? new BindableService[] {recordings}
+                    : new BindableService[] {new EventHubService(hub), recordings};
             control = ControlServer.start(config.control(), producer, alongside);
         } catch (IOException e) {
             if (hub != null) {
@@ -104,6 +107,10 @@ final class ProducerCommand implements Callable<Integer> {
         System.out.println("producer: control API (gRPC virta.control.v1.ProducerControl) on " + control.target());
         System.out.println("producer: control API access: " + accessNote(config)
                 + control.endpoint().unixSocket().map(p -> ", also on unix:" + p).orElse(""));
+        if (config.recording().enabled()) {
+            System.out.println("producer: recordings (gRPC virta.recording.v1.Recording) on " + control.target()
+                    + ", stores " + config.recording().stores());
+        }
         if (hub != null) {
             System.out.println("producer: event hub (gRPC virta.events.v1.EventHub) on " + control.target()
                     + ", journal " + config.events().journal().toAbsolutePath().normalize());

@@ -252,6 +252,26 @@ class StandaloneRecorderTest {
     }
 
     @Test
+    void theProducerServesTheRecordingApiAndSaysRecordingIsOffWithoutStores() throws Exception {
+        // This producer records nothing itself (the standalone recorder does): the recording API is
+        // there on its control address all the same, and says how to turn recording on.
+        io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forTarget(control)
+                .usePlaintext().build();
+        try {
+            var recordings = io.virta.protos.recording.v1.RecordingGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(20, TimeUnit.SECONDS);
+            io.grpc.StatusRuntimeException off = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.grpc.StatusRuntimeException.class, () -> recordings.listCameras(
+                            io.virta.protos.recording.v1.ListCamerasRequest.getDefaultInstance()));
+            assertEquals(io.grpc.Status.Code.FAILED_PRECONDITION, off.getStatus().getCode(), off.getMessage());
+            assertTrue(off.getMessage().contains("recording is off") && off.getMessage().contains("recording:"),
+                    off.getMessage());
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void waitsForAProducerItCannotReachAndStopsCleanly(@TempDir Path dir) throws Exception {
         int port;
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {

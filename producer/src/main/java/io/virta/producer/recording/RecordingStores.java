@@ -257,6 +257,16 @@ public final class RecordingStores implements AutoCloseable {
         });
     }
 
+    /** The stores' directories as configured, in the configuration's order; empty when recording is off. */
+    public List<Path> directories() {
+        return List.copyOf(stores.keySet());
+    }
+
+    /** The open store {@code directory} (as configured); empty when it is not one of the producer's. */
+    public Optional<RecordingStore> opened(Path directory) {
+        return Optional.ofNullable(stores.get(directory)).map(s -> s.store);
+    }
+
     /** The retention of the store {@code directory}, as configured; empty when it is not one of the producer's. */
     public Optional<RetentionService> retention(Path directory) {
         return Optional.ofNullable(stores.get(directory)).map(s -> s.retention);
