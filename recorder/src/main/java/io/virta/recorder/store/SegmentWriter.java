@@ -64,6 +64,12 @@ public final class SegmentWriter implements AutoCloseable {
     private long lastSyncNanos;
     private boolean sealed;
     private boolean closed;
+    /**
+     * Whether bytes past the end of the records may be other than zero: after a record was taken back
+     * or a write failed, the next record's padding must be written; otherwise the preallocated space
+     * there is zero already (section 2.3) and the padding costs no system call.
+     */
+    private boolean tailDirty;
 
     private SegmentWriter(Path file, SegmentHeader header, FileChannel channel, long syncIntervalNanos) {
         this.file = file;
@@ -109,9 +115,11 @@ public final class SegmentWriter implements AutoCloseable {
         return nextRecordOffset(recordsEnd, payloadLength) + HEADER_LENGTH <= header.allocatedLength();
     }
 
-    private void writeFully(ByteBuffer bytes) throws IOException {
+    /** Positional writes: the records' end is this writer's own count, not the channel's position. */
+    private void writeFully(ByteBuffer bytes, long at) throws IOException {
+        int start = bytes.position();
         while (bytes.hasRemaining()) {
-            channel.write(bytes);
+            channel.write(bytes, at + bytes.position() - start);
         }
     }
 
@@ -129,21 +137,24 @@ public final class SegmentWriter implements AutoCloseable {
                     : "a frame of " + length + " bytes does not fit; check fits() and start a new segment"));
         }
         // Section 5.1, steps 2 and 3: header and checksum, then header, payload and padding written back to back.
-        // Three writes rather than one gathering write: FileChannel.write(ByteBuffer[]) allocates a releaser
+        // Separate writes rather than one gathering write: FileChannel.write(ByteBuffer[]) allocates a releaser
         // (about 40 bytes) for every buffer over a closeable memory segment, which a bus cell's buffer is;
-        // the single-buffer write does not. Two more system calls per frame cost less than that garbage.
+        // the single-buffer write does not. The padding is written only where the space may not be zero.
         long offset = recordsEnd;
         int payloadStart = payload.position();
         RecordCodec.encodeFrame(recordHeader, crc, payload, captureTimeMicros, sequence, flags);
         long end = nextRecordOffset(offset, length);
         padding.clear().limit((int) (end - offset - HEADER_LENGTH - length));
         try {
-            writeFully(recordHeader);
-            writeFully(payload);
-            writeFully(padding);
+            writeFully(recordHeader, offset);
+            writeFully(payload, offset + HEADER_LENGTH);
+            if (tailDirty) {
+                writeFully(padding, offset + HEADER_LENGTH + length);
+            }
+            tailDirty = false;
         } catch (IOException refused) {
             // A part of the record may be in the file: the next one goes where this one started, over it.
-            channel.position(offset);
+            tailDirty = true;
             throw diskError("write a frame to", refused);
         } finally {
             payload.position(payloadStart);
@@ -180,7 +191,7 @@ public final class SegmentWriter implements AutoCloseable {
             channel.write(recordHeader, lastRecordOffset + recordHeader.position());
         }
         recordsEnd = lastRecordOffset;
-        channel.position(recordsEnd);
+        tailDirty = true; // the taken-back payload is still there, after the zeroed header
         lastRecordOffset = -1;
         frames--;
         lastCaptureMicros = previousCaptureMicros;
