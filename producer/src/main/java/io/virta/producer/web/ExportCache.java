@@ -93,6 +93,7 @@ final class ExportCache implements AutoCloseable {
     /** Access order: the eldest entry is the least recently used. */
     private final LinkedHashMap<Key, Slot> slots = new LinkedHashMap<>(16, 0.75f, true);
     private boolean closed;
+    private long plans;
 
     /**
      * The export of {@code key}: the kept one, or one planned now by {@code planner}.
@@ -116,6 +117,7 @@ final class ExportCache implements AutoCloseable {
                 slot = new Slot();
                 slots.put(key, slot);
                 planHere = true;
+                plans++;
                 trim();
             }
             slot.users++;
@@ -154,6 +156,11 @@ final class ExportCache implements AutoCloseable {
                 dropped(entry.getKey(), entry.getValue());
             }
         }
+    }
+
+    /** Plannings started since the web view started: each request that found no kept file. */
+    synchronized long plans() {
+        return plans;
     }
 
     /** Exports kept now. */

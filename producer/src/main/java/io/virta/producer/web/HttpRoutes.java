@@ -1,6 +1,7 @@
 package io.virta.producer.web;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -142,8 +143,15 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
         // The browser sends nothing while a download runs, however long it takes.
         guard.disarm();
         Thread.ofVirtual().name("web-recordings").start(() -> {
-            var answered = path.startsWith(RecordingRoutes.EXPORT) ? routes.export(ctx.channel(), asked, sink)
-                    : routes.recordings(ctx.channel(), asked);
+            ChannelFuture answered;
+            try {
+                answered = path.startsWith(RecordingRoutes.EXPORT) ? routes.export(ctx.channel(), asked, sink)
+                        : routes.recordings(ctx.channel(), asked);
+            } catch (RuntimeException e) {
+                // A bug or an unforeseen store error: the response may be half written, so the connection goes.
+                LOG.log(Level.WARNING, "web view: " + path + " failed", e);
+                answered = ctx.channel().close();
+            }
             answered.addListener(f -> ctx.executor().execute(() -> {
                 this.sink = null;
                 if (ctx.channel().isActive()) {

@@ -155,6 +155,11 @@ public final class WebView implements AutoCloseable {
         return exports.size();
     }
 
+    /** Exports planned since start: the export requests that found no kept file of their URL. */
+    public long exportsPlanned() {
+        return exports.plans();
+    }
+
     /** Browsers watching {@code camera} now. */
     public int clients(String camera) {
         FragmentMount mount = mounts.get(camera);
