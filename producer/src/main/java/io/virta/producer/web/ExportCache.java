@@ -24,9 +24,10 @@ import java.util.logging.Logger;
  * from here. Two requests for the same URL at once share one planning.
  *
  * <p><b>Bounds.</b> At most {@value #MAX_FILES} files (least recently used go first), each dropped after
- * {@link #IDLE} without a request, or {@link #LIVE_IDLE} when its range reaches into a segment still
- * being written (a later request then sees the video recorded since; a request whose {@code If-Range}
- * names the kept file's ETag keeps it, so a player seeking in it sees the same bytes). A dropped file is
+ * {@link #IDLE} without a request. A file whose range reaches into a segment still being written is
+ * planned again by a request that comes {@link #LIVE_IDLE} or more after the last one, so that it sees
+ * the video recorded since, unless the request's {@code If-Range} names the kept file's ETag: a player
+ * seeking in it keeps seeing the same bytes. A dropped file is
  * closed once the downloads reading it end. Each kept file holds one descriptor per segment of its range.
  *
  * <p><b>Threads:</b> any; planning runs on the calling thread (the web view's virtual threads), outside
@@ -151,7 +152,7 @@ final class ExportCache implements AutoCloseable {
         long now = System.nanoTime();
         for (Iterator<Map.Entry<Key, Slot>> it = slots.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Key, Slot> entry = it.next();
-            if (stale(entry.getValue(), null, now)) {
+            if (idleTooLong(entry.getValue(), now)) {
                 it.remove();
                 dropped(entry.getKey(), entry.getValue());
             }
@@ -168,6 +169,13 @@ final class ExportCache implements AutoCloseable {
         return slots.size();
     }
 
+    /** Unused for {@link #IDLE}, live or not: a live file is kept that long for requests whose If-Range names it. */
+    private static boolean idleTooLong(Slot slot, long now) {
+        return slot.users == 0 && slot.planned.isDone()
+                && (slot.planned.isCompletedExceptionally() || now - slot.lastUsedNanos > IDLE.toNanos());
+    }
+
+    /** Whether a request (with {@code ifRange}, or null) must replan rather than use the slot. */
     private static boolean stale(Slot slot, String ifRange, long now) {
         if (slot.users > 0 || !slot.planned.isDone()) {
             return false;
