@@ -109,6 +109,9 @@ class WebViewRecordingsTest {
         HttpResponse<String> badTime = get("api/recordings/" + CAMERA + "?from=yesterday", "");
         assertEquals(400, badTime.statusCode());
         assertTrue(badTime.body().contains("from of " + CAMERA + ": 'yesterday': give ISO-8601"), badTime.body());
+        HttpResponse<String> ancient = get("api/recordings/" + CAMERA + "?from=-999999999d", "");
+        assertEquals(400, ancient.statusCode(), "a moment µs cannot count");
+        assertTrue(ancient.body().contains("out of range"), ancient.body());
         HttpResponse<String> reversed = get("export/" + CAMERA + ".mp4?from=now&to=-1h", "");
         assertEquals(400, reversed.statusCode());
         assertTrue(reversed.body().contains("swap from and to"), reversed.body());
