@@ -1,6 +1,7 @@
 package io.virta.recorder;
 
 import io.virta.testkit.FuzzCorpus;
+import io.virta.testkit.FuzzText;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -43,7 +44,8 @@ class MomentTextFuzzTest {
         }
         Random random = new Random(SEED);
         for (int round = 0; round < ROUNDS; round++) {
-            check(round % 4 == 3 ? randomText(random) : mutate(SEEDS[random.nextInt(SEEDS.length)], random),
+            check(round % 4 == 3 ? FuzzText.printable(random, 40)
+                    : FuzzText.mutate(SEEDS[random.nextInt(SEEDS.length)], "0123456789-+:.TZsmhd ", random),
                     "round " + round);
         }
     }
@@ -54,30 +56,5 @@ class MomentTextFuzzTest {
         } catch (IllegalArgumentException e) {
             assertTrue(e.getMessage().equals("'" + text + "': " + MomentText.FORMS), what + ": " + e.getMessage());
         }
-    }
-
-    private static String mutate(String seed, Random random) {
-        StringBuilder text = new StringBuilder(seed);
-        for (int edits = 1 + random.nextInt(3); edits > 0; edits--) {
-            int at = random.nextInt(text.length() + 1);
-            switch (random.nextInt(3)) {
-                case 0 -> text.insert(at, "0123456789-+:.TZsmhd ".charAt(random.nextInt(21)));
-                case 1 -> {
-                    if (at < text.length()) {
-                        text.deleteCharAt(at);
-                    }
-                }
-                default -> text.insert(at, random.nextInt(1_000_000_000));
-            }
-        }
-        return text.toString();
-    }
-
-    private static String randomText(Random random) {
-        char[] text = new char[random.nextInt(40)];
-        for (int i = 0; i < text.length; i++) {
-            text[i] = (char) (0x20 + random.nextInt(0x5f));
-        }
-        return new String(text);
     }
 }

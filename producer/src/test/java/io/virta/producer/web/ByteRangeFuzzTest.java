@@ -1,6 +1,7 @@
 package io.virta.producer.web;
 
 import io.virta.testkit.FuzzCorpus;
+import io.virta.testkit.FuzzText;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -43,7 +44,8 @@ class ByteRangeFuzzTest {
         }
         Random random = new Random(SEED);
         for (int round = 0; round < ROUNDS; round++) {
-            check(round % 4 == 3 ? randomText(random) : mutate(SEEDS[random.nextInt(SEEDS.length)], random),
+            check(round % 4 == 3 ? FuzzText.printable(random, 30)
+                    : FuzzText.mutate(SEEDS[random.nextInt(SEEDS.length)], "0123456789-=, b+e", random),
                     "round " + round);
         }
     }
@@ -59,31 +61,5 @@ class ByteRangeFuzzTest {
                 case UNSATISFIABLE -> assertTrue(range.length() == 0, context);
             }
         }
-    }
-
-    private static String mutate(String seed, Random random) {
-        StringBuilder text = new StringBuilder(seed);
-        for (int edits = 1 + random.nextInt(3); edits > 0; edits--) {
-            int at = random.nextInt(text.length() + 1);
-            switch (random.nextInt(3)) {
-                case 0 -> text.insert(at, "0123456789-=, b+e"
-                        .charAt(random.nextInt(17)));
-                case 1 -> {
-                    if (at < text.length()) {
-                        text.deleteCharAt(at);
-                    }
-                }
-                default -> text.insert(at, String.valueOf(random.nextLong()));
-            }
-        }
-        return text.toString();
-    }
-
-    private static String randomText(Random random) {
-        char[] text = new char[random.nextInt(30)];
-        for (int i = 0; i < text.length; i++) {
-            text[i] = (char) (0x20 + random.nextInt(0x5f));
-        }
-        return new String(text);
     }
 }
