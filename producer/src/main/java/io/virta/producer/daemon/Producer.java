@@ -27,14 +27,18 @@ import io.virta.rtsp.client.RtspTransport;
 import io.virta.producer.supervise.WorkerStatus;
 import io.virta.producer.supervise.JvmLaunch;
 import io.virta.producer.supervise.WorkerSupervisor;
+import io.virta.producer.web.RecordingSource;
 import io.virta.producer.web.WebView;
+import io.virta.recorder.store.StoreView;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -108,6 +112,9 @@ public final class Producer implements AutoCloseable {
         try {
             this.rtspServer = config.rtspServer().enabled() ? startRtspServer(config.rtspServer()) : null;
             this.webView = config.webView().enabled() ? startWebView() : null;
+            if (webView != null) {
+                webView.recordings(this::recordingOf);
+            }
         } catch (RuntimeException e) {
             recording.close();
             throw e;
@@ -170,6 +177,30 @@ public final class Producer implements AutoCloseable {
             io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /**
+     * Where the web view reads {@code name}'s recorded video: the store the camera records into, or, for
+     * a camera not recorded now (removed, or record.enabled off), a store that holds video of it.
+     */
+    private RecordingSource.Lookup recordingOf(String name) {
+        Camera entry = cameras.get(name);
+        Path store = entry != null && entry.config.record().enabled() ? entry.config.record().store()
+                : recording.storeHolding(name).orElse(null);
+        if (store == null) {
+            return entry == null
+                    ? new RecordingSource.Unavailable(RecordingSource.Unavailable.Why.NO_SUCH_CAMERA, "no camera named '"
+                            + name + "' and no recording of it; GET /api/cameras lists the cameras")
+                    : new RecordingSource.Unavailable(RecordingSource.Unavailable.Why.RECORDING_OFF, "camera '" + name
+                            + "' is not recorded; set record: { enabled: true } for it in the producer's YAML");
+        }
+        Optional<StoreView> view = recording.present(store) ? recording.view(store) : Optional.empty();
+        if (view.isEmpty()) {
+            return new RecordingSource.Unavailable(RecordingSource.Unavailable.Why.STORE_GONE, "the recording store "
+                    + store + " of camera '" + name + "' is gone (its directory was deleted or its disk unmounted);"
+                    + " mount it again and restart the producer");
+        }
+        return new RecordingSource.Recorded(name, store, view.get(), recording.config().policy().maxGap().toNanos() / 1000);
     }
 
     /** The configuration it was made with (cameras added or removed since are not in it). */

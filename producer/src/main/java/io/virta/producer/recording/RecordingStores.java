@@ -14,6 +14,7 @@ import io.virta.recorder.retention.RetentionService;
 import io.virta.recorder.store.RecordingStore;
 import io.virta.recorder.store.RecoveryReport;
 import io.virta.recorder.store.StoreLockedException;
+import io.virta.recorder.store.StoreView;
 import io.virta.rtsp.media.VideoCodec;
 
 import java.io.IOException;
@@ -77,6 +78,10 @@ public final class RecordingStores implements AutoCloseable {
     /** Owned by the sampler thread: when the last walk of the stores started, and how long it took. */
     private long lastWalkNanos;
     private long walkCostNanos = -1;
+    /** Read-only views of the stores, opened on demand ({@link #view}); guarded by itself. */
+    private final Map<Path, StoreView> views = new HashMap<>();
+    /** Set under {@link #views}' lock by {@link #close()}. */
+    private boolean closed;
 
     /** One open store, its retention, and its last usage sample. */
     static final class Store {
@@ -267,6 +272,53 @@ public final class RecordingStores implements AutoCloseable {
         return Optional.ofNullable(stores.get(directory)).map(s -> s.store);
     }
 
+    /**
+     * A read-only view of the store {@code directory} beside its recorder, for the web view and the
+     * control API's readers: opened at the first call, kept, closed with the stores. Empty when it is not
+     * one of the producer's stores or its index cannot be opened.
+     */
+    public Optional<StoreView> view(Path directory) {
+        if (!stores.containsKey(directory)) {
+            return Optional.empty();
+        }
+        synchronized (views) {
+            if (closed) {
+                return Optional.empty();
+            }
+            StoreView view = views.get(directory);
+            if (view == null) {
+                try {
+                    view = StoreView.open(directory);
+                } catch (RuntimeException e) {
+                    LOG.fine(() -> "recording store " + directory + ": cannot open it for reading: " + e);
+                    return Optional.empty();
+                }
+                views.put(directory, view);
+            }
+            return Optional.of(view);
+        }
+    }
+
+    /** False once the store {@code directory}'s directory was deleted or its disk unmounted, or when it is not one of these. */
+    public boolean present(Path directory) {
+        Store store = stores.get(directory);
+        return store != null && store.store.present();
+    }
+
+    /** The first store whose index holds video of {@code camera}, in the configuration's order. */
+    public Optional<Path> storeHolding(String camera) {
+        for (Path directory : stores.keySet()) {
+            try {
+                if (stores.get(directory).store.index().cameras().contains(camera)) {
+                    return Optional.of(directory);
+                }
+            } catch (RuntimeException e) {
+                LOG.fine(() -> "recording store " + directory + ": cannot list its cameras: " + e);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The retention of the store {@code directory}, as configured; empty when it is not one of the producer's. */
     public Optional<RetentionService> retention(Path directory) {
         return Optional.ofNullable(stores.get(directory)).map(s -> s.retention);
@@ -344,6 +396,11 @@ public final class RecordingStores implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        synchronized (views) {
+            closed = true;
+            views.values().forEach(StoreView::close);
+            views.clear();
         }
         closeAll(stores.values());
     }

@@ -1,6 +1,7 @@
 package io.virta.producer.web;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -31,7 +32,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One HTTP connection to the web view: the page, {@code GET /api/cameras}, and the upgrades to
+ * One HTTP connection to the web view: the page, {@code GET /api/cameras}, the recordings
+ * ({@code /api/recordings/<camera>}, {@code /export/<camera>.mp4}: {@link RecordingRoutes}) and the upgrades to
  * {@code /ws/<camera>} and {@code /ws/events}. Anything else, malformed or oversized gets a 4xx
  * with a sentence saying what to do, and the server goes on.
  */
@@ -44,6 +46,8 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final WebView view;
     private final IdleGuard guard;
+    /** The download this connection is writing now, to wake when it can write again; null between requests. */
+    private volatile ChannelSink sink;
 
     HttpRoutes(WebView view, IdleGuard guard) {
         this.view = view;
@@ -104,6 +108,8 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
             FullHttpResponse response = response(HttpResponseStatus.OK, JSON, view.cameraListJson());
             response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
             send(ctx, request, response, true);
+        } else if (path.startsWith(RecordingRoutes.RECORDINGS) || path.startsWith(RecordingRoutes.EXPORT)) {
+            recorded(ctx, request, uri, path);
         } else if (path.equals("/ws/events")) {
             openEvents(ctx, request, uri);
         } else if (path.startsWith("/ws/")) {
@@ -112,7 +118,7 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
             StaticPage.File file = view.page().at(path);
             if (file == null) {
                 respond(ctx, request, HttpResponseStatus.NOT_FOUND, TEXT, "nothing at " + path
-                        + "; the page is /, the camera list /api/cameras\n", true);
+                        + "; the page is /, the camera list /api/cameras, recordings /api/recordings/CAMERA\n", true);
             } else {
                 FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                         Unpooled.wrappedBuffer(file.bytes()));
@@ -121,6 +127,57 @@ final class HttpRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
                 send(ctx, request, response, true);
             }
         }
+    }
+
+    /**
+     * {@code /api/recordings/...} and {@code /export/...}: answered on a virtual thread (the index and the
+     * segment files are read with blocking calls), while the connection reads no further request.
+     */
+    private void recorded(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri, String path) {
+        RecordingRoutes.Asked asked = new RecordingRoutes.Asked(path, uri.parameters(), request.headers().copy(),
+                request.method() == HttpMethod.HEAD, HttpUtil.isKeepAlive(request));
+        RecordingRoutes routes = view.recordingRoutes();
+        ChannelSink sink = new ChannelSink(ctx.channel());
+        this.sink = sink;
+        ctx.channel().config().setAutoRead(false);
+        // The browser sends nothing while a download runs, however long it takes.
+        guard.disarm();
+        Thread.ofVirtual().name("web-recordings").start(() -> {
+            ChannelFuture answered;
+            try {
+                answered = path.startsWith(RecordingRoutes.EXPORT) ? routes.export(ctx.channel(), asked, sink)
+                        : routes.recordings(ctx.channel(), asked);
+            } catch (RuntimeException e) {
+                // A bug or an unforeseen store error: the response may be half written, so the connection goes.
+                LOG.log(Level.WARNING, "web view: " + path + " failed", e);
+                answered = ctx.channel().close();
+            }
+            answered.addListener(f -> ctx.executor().execute(() -> {
+                this.sink = null;
+                if (ctx.channel().isActive()) {
+                    guard.expectRequest();
+                    ctx.channel().config().setAutoRead(true);
+                }
+            }));
+        });
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        ChannelSink writing = sink;
+        if (writing != null) {
+            writing.wake();
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        ChannelSink writing = sink;
+        if (writing != null) {
+            writing.wake();
+        }
+        super.channelInactive(ctx);
     }
 
     private void openVideo(ChannelHandlerContext ctx, FullHttpRequest request, String camera) {

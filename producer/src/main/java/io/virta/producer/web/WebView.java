@@ -15,9 +15,11 @@ import io.virta.producer.graph.FrameSink;
 import io.virta.rtsp.media.AccessUnit;
 
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -25,7 +27,7 @@ import java.util.logging.Logger;
 /**
  * The browser live view ({@code webView:}): an HTTP server on the producer's event loops. The
  * producer gives it each running camera's access units ({@link #mountCamera}) and, once open, its
- * event hub ({@link #events}). See docs/web.md for the page, the API and the stream format.
+ * event hub ({@link #events}), and its recording stores ({@link #recordings}). See docs/web.md for the page, the API and the stream format.
  *
  * <p>Who may use it: requests must name it in {@code Host} and come from its own pages ({@link SiteCheck}),
  * carry the token when one is set ({@link AccessToken}), and fit in {@code webView.maxConnections};
@@ -38,6 +40,8 @@ public final class WebView implements AutoCloseable {
     private static final int MAX_HEADERS = 8192;
     /** Requests are GETs: a body is only ever a mistake or an attack. */
     private static final int MAX_BODY = 8192;
+    /** How often exports kept for Range requests are checked for idleness (and closed). */
+    private static final int EXPORT_SWEEP_SECONDS = 5;
     /**
      * Above this much unsent video a browser counts as slow and loses fragments until a keyframe:
      * a few keyframes of a 1080p camera, well under a second of video.
@@ -51,6 +55,9 @@ public final class WebView implements AutoCloseable {
     private final Function<String, String> rtspUrl;
     private final Map<String, FragmentMount> mounts = new ConcurrentHashMap<>();
     private volatile EventHub hub;
+    private volatile RecordingSource recordings = RecordingSource.NONE;
+    private final ExportCache exports = new ExportCache();
+    private final io.netty.util.concurrent.ScheduledFuture<?> exportSweep;
     private final ClientListener listener;
     private final String host;
 
@@ -70,6 +77,8 @@ public final class WebView implements AutoCloseable {
                 bound.getAddress().isLoopbackAddress() || bound.getAddress().isAnyLocalAddress());
         String address = bound.getAddress().isAnyLocalAddress() ? "127.0.0.1" : bound.getAddress().getHostAddress();
         this.host = address.indexOf(':') >= 0 ? "[" + address + "]" : address;
+        this.exportSweep = group.next().scheduleWithFixedDelay(exports::sweep, EXPORT_SWEEP_SECONDS,
+                EXPORT_SWEEP_SECONDS, TimeUnit.SECONDS);
     }
 
     /**
@@ -133,6 +142,24 @@ public final class WebView implements AutoCloseable {
         this.hub = hub;
     }
 
+    /**
+     * Serves {@code /api/recordings/CAMERA} and {@code /export/CAMERA.mp4} from {@code source}; until then
+     * they answer 503 (no recording).
+     */
+    public void recordings(RecordingSource source) {
+        this.recordings = source;
+    }
+
+    /** Exports kept now for the Range requests that follow their first (at most {@value ExportCache#MAX_FILES}). */
+    public int exportsKept() {
+        return exports.size();
+    }
+
+    /** Exports planned since start: the export requests that found no kept file of their URL. */
+    public long exportsPlanned() {
+        return exports.plans();
+    }
+
     /** Browsers watching {@code camera} now. */
     public int clients(String camera) {
         FragmentMount mount = mounts.get(camera);
@@ -148,6 +175,8 @@ public final class WebView implements AutoCloseable {
     @Override
     public void close() {
         listener.close();
+        exportSweep.cancel(false);
+        exports.close();
         for (FragmentMount mount : mounts.values()) {
             mount.close();
         }
@@ -164,6 +193,10 @@ public final class WebView implements AutoCloseable {
 
     StaticPage page() {
         return page;
+    }
+
+    RecordingRoutes recordingRoutes() {
+        return new RecordingRoutes(recordings, exports, Clock.systemUTC());
     }
 
     EventHub hub() {

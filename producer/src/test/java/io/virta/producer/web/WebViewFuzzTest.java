@@ -46,6 +46,9 @@ class WebViewFuzzTest {
                     + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
             "GET /ws/events?camera=cam&camera=%41 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + TOKEN + "\r\n\r\n",
             "HEAD /live.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+            "GET /export/cam.mp4?from=-10m&to=now&token=" + TOKEN + " HTTP/1.1\r\nHost: 127.0.0.1\r\nRange: bytes=0-99\r\n"
+                    + "If-Range: \"x\"\r\n\r\n",
+            "GET /api/recordings/cam?from=2026-12-07T10:00:00%2B02:00&token=" + TOKEN + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
             "POST /api/cameras HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 4\r\n\r\nbody");
 
     private NioEventLoopGroup group;
