@@ -83,7 +83,9 @@ final class ProducerCommand implements Callable<Integer> {
         ControlServer control;
         try {
             // The recording API always: without recording: its calls say how to turn recording on.
-            RecordingService recordings = new RecordingService(producer);
+            RecordingService recordings = new RecordingService(producer.recording(),
+                    camera -> java.util.Optional.ofNullable(producer.status(camera))
+                            .map(status -> status.recording().store()));
             BindableService[] alongside = hub == null ? new BindableService[] {recordings}
                     : new BindableService[] {new EventHubService(hub), recordings};
             control = ControlServer.start(config.control(), producer, alongside);

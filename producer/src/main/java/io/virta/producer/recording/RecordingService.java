@@ -6,7 +6,6 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.virta.bus.ChannelName;
 import io.virta.bus.InvalidChannelNameException;
-import io.virta.producer.daemon.Producer;
 import io.virta.protos.recording.v1.ExportChunk;
 import io.virta.protos.recording.v1.ListCamerasRequest;
 import io.virta.protos.recording.v1.ListCamerasResponse;
@@ -62,7 +61,7 @@ import java.util.logging.Logger;
  * the index; status messages are capped at {@value #MAX_MESSAGE_CHARS} characters.
  *
  * <pre>{@code
- * ControlServer.start(config.control(), producer, new RecordingService(producer));
+ * ControlServer.start(config.control(), producer, new RecordingService(producer.recording(), camera -> ...));
  * }</pre>
  */
 public final class RecordingService extends RecordingGrpc.RecordingImplBase {
@@ -88,9 +87,12 @@ public final class RecordingService extends RecordingGrpc.RecordingImplBase {
     private final Semaphore streaming;
     private final Semaphore planning = new Semaphore(MAX_PLANNING);
 
-    public RecordingService(Producer producer) {
-        this(producer.recording(), camera -> Optional.ofNullable(producer.status(camera))
-                .map(status -> status.recording().store()), CHUNK_BYTES, MAX_EXPORTS);
+    /**
+     * @param recordsInto the store a camera records into now, from the producer's status (empty when
+     *                    it is not recorded): where a camera without video yet is protected
+     */
+    public RecordingService(RecordingStores stores, Function<String, Optional<Path>> recordsInto) {
+        this(stores, recordsInto, CHUNK_BYTES, MAX_EXPORTS);
     }
 
     /**
