@@ -73,6 +73,31 @@ final class RealClip {
         return false;
     }
 
+    /** The SPS and PPS in front of the clip's first keyframe, Annex-B with 4-byte start codes. */
+    byte[] parameterSets() {
+        byte[] first = units.get(0);
+        java.io.ByteArrayOutputStream sets = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i + 3 < first.length; i++) {
+            if (first[i] == 0 && first[i + 1] == 0 && first[i + 2] == 1) {
+                int type = first[i + 3] & 0x1f;
+                int end = i + 3;
+                while (end + 2 < first.length && !(first[end] == 0 && first[end + 1] == 0
+                        && (first[end + 2] == 1 || (end + 3 < first.length && first[end + 2] == 0 && first[end + 3] == 1)))) {
+                    end++;
+                }
+                if (end + 2 >= first.length) {
+                    end = first.length;
+                }
+                if (type == 7 || type == 8) {
+                    sets.writeBytes(new byte[] {0, 0, 0, 1});
+                    sets.write(first, i + 3, end - i - 3);
+                }
+                i = end - 1;
+            }
+        }
+        return sets.toByteArray();
+    }
+
     int largestUnit() {
         return units.stream().mapToInt(u -> u.length).max().orElse(0);
     }

@@ -2,6 +2,9 @@ package io.virta.bench.record;
 
 import io.virta.bench.BenchReport;
 import io.virta.recorder.Recorder;
+import io.virta.recorder.export.ExportFormat;
+import io.virta.recorder.export.ExportRequest;
+import io.virta.recorder.export.Exporter;
 import io.virta.recorder.format.StreamParameters;
 import io.virta.recorder.index.KeyframePosition;
 import io.virta.recorder.ingest.CameraChannel;
@@ -72,8 +75,9 @@ public final class RecordBenchmark {
             + " load with a disk stall, seek latency in a 24-hour store, index size."})
     public static final class Cli implements Callable<Integer> {
         @Option(names = "--part", paramLabel = "PART", split = ",",
-                description = "cpu, load, kills, seek (default: cpu,seek; load takes --minutes, kills --kills)")
-        List<String> parts = List.of("cpu", "seek");
+                description = "cpu, load, kills, export, seek (default: cpu,export,seek; load takes --minutes,"
+                        + " kills --kills)")
+        List<String> parts = List.of("cpu", "export", "seek");
         @Option(names = "--streams", paramLabel = "N", split = ",", description = "cpu: stream counts (default 16,64)")
         List<Integer> streams = List.of(16, 64);
         @Option(names = "--seconds", paramLabel = "S", description = "cpu: seconds measured per run (default ${DEFAULT-VALUE})")
@@ -116,6 +120,9 @@ public final class RecordBenchmark {
                 }
                 if (parts.contains("kills")) {
                     bench.kills(quick ? 10 : kills, 8, clip);
+                }
+                if (parts.contains("export")) {
+                    bench.export(quick ? 2 : 10, clip);
                 }
                 if (parts.contains("seek")) {
                     bench.seek(16, quick ? 1 : hours);
@@ -415,6 +422,151 @@ public final class RecordBenchmark {
                 KillableRecorder.class.getName(), store.toString(), "1000"));
         command.addAll(cameras);
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    // ---------------------------------------------------------------- export
+
+    /**
+     * Export speed and the first byte of an HTTP export, on a store of {@code minutes} of the real clip
+     * (one camera): {@code cat} of the range's segment files into a file, against an MP4 export of the same
+     * range into a file on the same disk, both from a warm page cache (each run once unmeasured first);
+     * and, from a real producer serving the store, the time from an HTTP request for the first 64 KiB of
+     * the export to its first byte (the producer plans the export first: it reads every record of the
+     * range).
+     */
+    private void export(int minutes, RealClip clip) throws Exception {
+        Path store = work.resolve("export-store");
+        String camera = "lobby";
+        long start = (System.currentTimeMillis() - minutes * 60_000L - 60_000L) * 1000;
+        long frames = minutes * 60L * RealClip.FPS;
+        try (RecordingStore recording = RecordingStore.open(store, SegmentPolicy.DEFAULT.withSync(Duration.ofHours(1)));
+             CameraWriter writer = recording.camera(camera)) {
+            StreamParameters parameters = null;
+            for (long i = 0; i < frames; i++) {
+                int at = (int) (i % clip.units.size());
+                byte[] unit = clip.units.get(at);
+                if (parameters == null) {
+                    parameters = new StreamParameters(PixelFormat.H264, 0, 0, clip.parameterSets());
+                }
+                writer.append(parameters, ByteBuffer.allocateDirect(unit.length).put(unit).flip(), start + i * 40_000,
+                        i + 1, clip.keyframes[at] ? 1 : 0);
+            }
+        }
+        long from = start;
+        long to = start + frames * 40_000;
+        List<Path> files = new ArrayList<>();
+        long segmentBytes = 0;
+        try (StoreView view = StoreView.open(store)) {
+            for (var row : view.index().segments(camera, from, to)) {
+                files.add(view.file(row));
+                segmentBytes += Files.size(view.file(row));
+            }
+        }
+        Path out = work.resolve("export-out");
+        Files.createDirectories(out);
+        double[] cat = new double[3];
+        double[] virta = new double[3];
+        long exportBytes = 0;
+        for (int round = 0; round < 3; round++) {
+            long t0 = System.nanoTime();
+            List<String> command = new ArrayList<>(List.of("sh", "-c", "cat \"$@\" > " + out.resolve("cat.bin"), "cat"));
+            files.forEach(f -> command.add(f.toString()));
+            new ProcessBuilder(command).inheritIO().start().waitFor();
+            cat[round] = (System.nanoTime() - t0) / 1e9;
+            Files.deleteIfExists(out.resolve("cat.bin"));
+            long t1 = System.nanoTime();
+            try (StoreView view = StoreView.open(store)) {
+                var result = Exporter.export(view, new ExportRequest(camera, from, to, ExportFormat.MP4),
+                        out.resolve("lobby.mp4"));
+                exportBytes = Files.size(out.resolve("lobby.mp4"));
+            }
+            virta[round] = (System.nanoTime() - t1) / 1e9;
+            try (Stream<Path> made = Files.list(out)) {
+                for (Path file : made.toList()) {
+                    Files.delete(file);
+                }
+            }
+        }
+        double catSeconds = Math.min(cat[1], cat[2]);
+        double virtaSeconds = Math.min(virta[1], virta[2]);
+        double[] firstByte = httpFirstByte(store, camera, from, to, 5);
+        report.line("### Export: %d min of one 4 Mbit/s camera (%d MB of segments, %d MB of MP4)", minutes,
+                segmentBytes >> 20, exportBytes >> 20);
+        report.line("");
+        report.header("figure", "value", "goal");
+        report.row("cat of the segment files into a file (s, best of 2 warm)", BenchReport.fixed(catSeconds, 3), "");
+        report.row("MP4 export into a file, with its SHA-256 manifest (s, best of 2 warm)",
+                BenchReport.fixed(virtaSeconds, 3), "");
+        report.row("export speed / cat speed (bytes per second)", BenchReport.ratio(
+                exportBytes / virtaSeconds, segmentBytes / catSeconds), "≥ 0.8×");
+        report.row("HTTP export, request to first byte, first request (plans the export) (ms)",
+                BenchReport.fixed(firstByte[0], 1), "≤ 200 ms");
+        report.row("HTTP export, request to first byte, median of the next 4 (planned export kept) (ms)",
+                BenchReport.fixed(firstByte[1], 1), "");
+        report.line("");
+        deleteTree(store);
+        deleteTree(out);
+    }
+
+    /**
+     * Starts a producer that serves {@code store} over its web view, and asks for the first 64 KiB of an
+     * export {@code requests} times; the first time, and the median of the others, in ms.
+     */
+    private double[] httpFirstByte(Path store, String camera, long from, long to, int requests) throws Exception {
+        int port;
+        try (var socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path config = work.resolve("export-producer.yaml");
+        Files.writeString(config, "recording: { store: " + store + " }\nwebView: { listen: 127.0.0.1:" + port + " }\n"
+                + "control: { listen: 127.0.0.1:0 }\ncameras:\n  - name: " + camera
+                + "\n    url: rtsp://127.0.0.1:9/none\n    record: { enabled: true }\n");
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--enable-native-access") || a.startsWith("--sun-misc-")
+                        || a.startsWith("--add-")).toList());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.virta.cli.Virta", "producer",
+                "--config", config.toString()));
+        Process producer = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            var client = java.net.http.HttpClient.newHttpClient();
+            java.net.URI uri = java.net.URI.create("http://127.0.0.1:" + port + "/export/" + camera + ".mp4?from="
+                    + java.time.Instant.ofEpochSecond(0, from * 1000) + "&to=" + java.time.Instant.ofEpochSecond(0, to * 1000));
+            long giveUp = System.nanoTime() + 60_000_000_000L;
+            while (true) {
+                try {
+                    client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                            + "/api/recordings/" + camera)).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+                    break;
+                } catch (IOException notYet) {
+                    if (System.nanoTime() > giveUp) {
+                        throw new IOException("the producer serving the store did not answer on port " + port);
+                    }
+                    Thread.sleep(200);
+                }
+            }
+            double[] ms = new double[requests];
+            for (int i = 0; i < requests; i++) {
+                long t0 = System.nanoTime();
+                var response = client.send(java.net.http.HttpRequest.newBuilder(uri).header("Range", "bytes=0-65535")
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+                try (var body = response.body()) {
+                    if (response.statusCode() != 206 || body.read() < 0) {
+                        throw new IOException("the export answered " + response.statusCode());
+                    }
+                    ms[i] = (System.nanoTime() - t0) / 1e6;
+                    body.transferTo(java.io.OutputStream.nullOutputStream());
+                }
+            }
+            double[] rest = Arrays.copyOfRange(ms, 1, ms.length);
+            Arrays.sort(rest);
+            return new double[] {ms[0], rest[rest.length / 2]};
+        } finally {
+            producer.destroy();
+            producer.waitFor(30, TimeUnit.SECONDS);
+        }
     }
 
     // ---------------------------------------------------------------- seek and index size
