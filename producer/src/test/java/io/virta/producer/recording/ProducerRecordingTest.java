@@ -24,6 +24,11 @@ import io.virta.recorder.store.SegmentEnd;
 import io.virta.recorder.store.SegmentPolicy;
 import io.virta.recorder.store.SegmentReader;
 import io.virta.testkit.GstRtspServer;
+import io.virta.recorder.export.ExportFormat;
+import io.virta.recorder.export.ExportRequest;
+import io.virta.recorder.export.Exporter;
+import io.virta.recorder.index.KeyframePosition;
+import io.virta.recorder.store.StoreView;
 import io.virta.testkit.TestClips;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -126,6 +131,45 @@ class ProducerRecordingTest {
             List<SegmentRow> rows = reopened.index().segments(FILE_CAMERA, Long.MIN_VALUE, Long.MAX_VALUE);
             assertTrue(!rows.isEmpty() && rows.stream().allMatch(r -> r.state() == SegmentState.SEALED), rows.toString());
         }
+        exportedPicturesAreTheServedClips(store);
+    }
+
+    /**
+     * The pictures of an export of what was recorded are the clip gst-rtsp-server served, decoded alike:
+     * their framemd5 sequence is a run of the looped clip's (the export starts at a keyframe, where the
+     * clip's GOPs start too).
+     */
+    private static void exportedPicturesAreTheServedClips(Path store) throws Exception {
+        Path mp4 = store.resolveSibling(store.getFileName() + "-export.mp4");
+        try (StoreView view = StoreView.open(store)) {
+            KeyframePosition first = view.index().keyframeAtOrBefore(FILE_CAMERA, Long.MAX_VALUE).orElseThrow();
+            long from = view.index().segments(FILE_CAMERA, Long.MIN_VALUE, Long.MAX_VALUE).getFirst().startMicros();
+            Exporter.export(view, new ExportRequest(FILE_CAMERA, from, from + 1_200_000, ExportFormat.MP4), mp4);
+            assertTrue(first.captureMicros() >= from);
+        }
+        List<String> exported = frameMd5s(mp4);
+        List<String> clip = frameMd5s(TestClips.h264Small());
+        List<String> looped = new java.util.ArrayList<>(clip);
+        looped.addAll(clip);
+        assertTrue(exported.size() >= TestClips.FPS, exported.size() + " pictures exported");
+        assertTrue(java.util.Collections.indexOfSubList(looped, exported) >= 0,
+                "the exported pictures are not a run of the served clip's: " + exported);
+        Files.deleteIfExists(mp4);
+        try (var made = Files.list(mp4.getParent())) {
+            for (Path manifest : made.filter(p -> p.getFileName().toString().startsWith(mp4.getFileName() + ".")).toList()) {
+                Files.delete(manifest);
+            }
+        }
+    }
+
+    /** The MD5 of each decoded picture, as ffmpeg's framemd5 muxer prints it. */
+    private static List<String> frameMd5s(Path media) throws Exception {
+        Process ffmpeg = new ProcessBuilder("ffmpeg", "-v", "error", "-i", media.toString(), "-f", "framemd5", "-")
+                .redirectErrorStream(true).start();
+        String out = new String(ffmpeg.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        assertTrue(ffmpeg.waitFor(60, TimeUnit.SECONDS) && ffmpeg.exitValue() == 0, "ffmpeg on " + media + ": " + out);
+        return out.lines().filter(line -> !line.startsWith("#") && !line.isBlank())
+                .map(line -> line.substring(line.lastIndexOf(',') + 1).trim()).toList();
     }
 
     @Test
