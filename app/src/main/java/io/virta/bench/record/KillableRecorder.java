@@ -37,10 +37,9 @@ public final class KillableRecorder {
             AppendObserver printer = new AppendObserver() {
                 @Override
                 public void appended(long sequence) {
+                    String line = camera + " " + sequence + "\n"; // one write: a kill tears at most the last line
                     synchronized (out) {
-                        out.print(camera);
-                        out.print(' ');
-                        out.println(sequence);
+                        out.print(line);
                         out.flush();
                     }
                 }

@@ -349,10 +349,12 @@ public final class RecordBenchmark {
                         String printed;
                         while ((printed = out.readLine()) != null) {
                             int space = printed.indexOf(' ');
-                            String camera = printed.substring(0, space);
-                            long sequence = Long.parseLong(printed.substring(space + 1));
+                            java.util.TreeSet<Long> camera = space > 0 ? owed.get(printed.substring(0, space)) : null;
+                            if (camera == null || !printed.substring(space + 1).matches("[0-9]+")) {
+                                continue; // the last line, torn by the kill: that frame's number never reached us
+                            }
                             synchronized (owed) {
-                                owed.get(camera).add(sequence);
+                                camera.add(Long.parseLong(printed.substring(space + 1)));
                             }
                         }
                     } catch (IOException ended) {

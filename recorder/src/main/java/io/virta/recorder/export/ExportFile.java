@@ -16,9 +16,12 @@ import java.util.HexFormat;
  * any byte range of it are known without making the rest, so an HTTP server answers Range requests and a
  * browser's {@code <video>} seeks in it, while only the frame table and the metadata (about 50 bytes a
  * frame) are in memory. The samples are read from the segment files when a range is asked for: each NAL unit goes out
- * byte-exact behind its 4-byte length; units of {@value #DIRECT_TRANSFER} bytes or more go straight from the
- * segment file to the target with {@link FileChannel#transferTo} (sendfile, copy_file_range), smaller ones
- * are gathered through a buffer filled by large reads of the segment file.
+ * byte-exact behind its 4-byte length. To a file or a socket, units of {@value #DIRECT_TRANSFER} bytes or
+ * more go straight from the segment file to the target with {@link FileChannel#transferTo} (sendfile,
+ * copy_file_range), and smaller ones as slices of the segment file mapped into memory, gathered with their
+ * length prefixes into one write of many buffers: either way the kernel copies each byte once. To any
+ * other gathering channel (the manifest's hashing one) every unit goes the mapped way; to the rest,
+ * through a buffer filled by large reads of the segment file.
  *
  * <p><b>Threads:</b> {@link #transferTo} may be called by several threads at once (each call reads with
  * positional reads and has its own buffers, about 1.3 MiB, so call it for large ranges, not per frame).
@@ -39,6 +42,8 @@ public final class ExportFile implements AutoCloseable {
     static final int DIRECT_TRANSFER = 128 << 10;
     private static final int WINDOW = 1 << 20;
     private static final int OUT = 256 << 10;
+    /** Buffers per gathering write: IOV_MAX on Linux is 1024. */
+    private static final int GATHER = 1024;
 
     private final ExportPlan plan;
     private final Layout layout;
@@ -154,10 +159,23 @@ public final class ExportFile implements AutoCloseable {
          * channels the JDK copies through 8 KiB buffers, slower than the window.
          */
         private final boolean kernelCopies;
+        /**
+         * To a file or a socket, NAL units go out as slices of the segment files mapped into memory, gathered
+         * with the length prefixes into one write of up to {@value #GATHER} buffers: the kernel copies each
+         * byte once, from the page cache, as {@code cat} does. {@link #out} holds the prefixes and literal
+         * bytes meanwhile; its bytes since {@link #gatheredUpTo} are not yet in {@link #gather}.
+         */
+        private final ByteBuffer[] gather;
+        private int gathered;
+        private int gatheredUpTo;
+        private final java.nio.MappedByteBuffer[] mapped;
 
         Writer(WritableByteChannel target) {
             this.target = target;
             this.kernelCopies = target instanceof FileChannel || target instanceof SocketChannel;
+            boolean gathers = target instanceof java.nio.channels.GatheringByteChannel;
+            this.gather = gathers ? new ByteBuffer[GATHER] : null;
+            this.mapped = gathers ? new java.nio.MappedByteBuffer[plan.segments().size()] : null;
         }
 
         void write(long from, long to) throws IOException {
@@ -242,6 +260,25 @@ public final class ExportFile implements AutoCloseable {
         /** Writes {@code count} bytes of segment {@code segment} from {@code fileOffset}. */
         private void copy(int segment, long fileOffset, int count) throws IOException {
             FileChannel channel = plan.segments().get(segment).channel();
+            // A buffer maps at most 2 GiB: a bigger segment (segmentBytes up to 4 GiB) goes through the window.
+            if (gather != null && (count < DIRECT_TRANSFER || !kernelCopies) && fileOffset + count <= Integer.MAX_VALUE) {
+                java.nio.MappedByteBuffer file = mapped[segment];
+                if (file == null || fileOffset + count > file.capacity()) {
+                    long size = Math.min(channel.size(), Integer.MAX_VALUE);
+                    if (fileOffset + count > size) {
+                        throw shrank(segment, size);
+                    }
+                    file = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
+                    mapped[segment] = file;
+                }
+                // Room for the bytes in out, this slice, and the bytes in out that the next flush adds.
+                if (gathered + 3 > GATHER) {
+                    flush();
+                }
+                gatherOut();
+                gather[gathered++] = file.slice((int) fileOffset, count);
+                return;
+            }
             if (count >= DIRECT_TRANSFER && kernelCopies) {
                 flush();
                 long done = 0;
@@ -289,12 +326,37 @@ public final class ExportFile implements AutoCloseable {
                     + " Export the range again.");
         }
 
+        /** Adds the bytes put in {@link #out} since the last call to the gathering write. */
+        private void gatherOut() {
+            if (out.position() > gatheredUpTo) {
+                gather[gathered++] = out.slice(gatheredUpTo, out.position() - gatheredUpTo);
+                gatheredUpTo = out.position();
+            }
+        }
+
         private void flush() throws IOException {
+            if (gather != null && gathered > 0) {
+                gatherOut();
+                java.nio.channels.GatheringByteChannel sink = (java.nio.channels.GatheringByteChannel) target;
+                int first = 0;
+                while (first < gathered) {
+                    sink.write(gather, first, gathered - first);
+                    while (first < gathered && !gather[first].hasRemaining()) {
+                        first++;
+                    }
+                }
+                java.util.Arrays.fill(gather, 0, gathered, null);
+                gathered = 0;
+                gatheredUpTo = 0;
+                out.clear();
+                return;
+            }
             out.flip();
             while (out.hasRemaining()) {
                 target.write(out);
             }
             out.clear();
+            gatheredUpTo = 0;
         }
     }
 }

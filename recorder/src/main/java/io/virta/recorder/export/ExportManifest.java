@@ -5,7 +5,7 @@ import io.virta.recorder.index.Span;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.WritableByteChannel;
+import java.nio.channels.GatheringByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -178,8 +178,11 @@ final class ExportManifest {
         return out.append('"').toString();
     }
 
-    /** Passes bytes to a file channel and through the digest on the way. */
-    private record HashingChannel(FileChannel file, MessageDigest digest) implements WritableByteChannel {
+    /**
+     * Passes bytes to a file channel and through the digest on the way. Gathering, so that an export's
+     * mapped NAL units reach it without a copy: the digest reads them, the kernel copies them once.
+     */
+    private record HashingChannel(FileChannel file, MessageDigest digest) implements GatheringByteChannel {
         @Override
         public int write(ByteBuffer source) throws IOException {
             ByteBuffer seen = source.duplicate();
@@ -187,6 +190,27 @@ final class ExportManifest {
             seen.limit(seen.position() + written);
             digest.update(seen);
             return written;
+        }
+
+        @Override
+        public long write(ByteBuffer[] sources, int offset, int length) throws IOException {
+            int[] before = new int[length];
+            for (int i = 0; i < length; i++) {
+                before[i] = sources[offset + i].position();
+            }
+            long written = file.write(sources, offset, length);
+            for (int i = 0; i < length; i++) {
+                ByteBuffer source = sources[offset + i];
+                if (source.position() > before[i]) {
+                    digest.update(source.duplicate().limit(source.position()).position(before[i]));
+                }
+            }
+            return written;
+        }
+
+        @Override
+        public long write(ByteBuffer[] sources) throws IOException {
+            return write(sources, 0, sources.length);
         }
 
         @Override

@@ -433,6 +433,50 @@ class ExportTest {
         }
     }
 
+    @Test
+    void manySmallUnitsGatheredFromMappedSegmentsMatchTheBufferedPath(@TempDir java.nio.file.Path directory)
+            throws Exception {
+        // thousands of small units: many gathering writes of up to 1024 buffers each, to a file and through
+        // the manifest's hashing channel, against the window path of a plain channel
+        java.nio.file.Path smallStore = directory.resolve("store");
+        SplittableRandom random = new SplittableRandom(11);
+        byte[] parameterSets = TestClips.parameters(PixelFormat.H264, h264.frames().get(0)).parameterSets();
+        var stream = new io.virta.recorder.format.StreamParameters(PixelFormat.H264, 0, 0, parameterSets);
+        int frames = 3000;
+        try (RecordingStore recording = RecordingStore.open(smallStore, SegmentPolicy.DEFAULT);
+             CameraWriter camera = recording.camera("small")) {
+            for (int i = 0; i < frames; i++) {
+                ByteArrayOutputStream unit = new ByteArrayOutputStream();
+                unit.writeBytes(parameterSets);
+                for (int slice = 0; slice < 2; slice++) {
+                    unit.writeBytes(new byte[] {0, 0, 1, (byte) (i % 25 == 0 ? 0x65 : 0x41)});
+                    for (int b = 5 + random.nextInt(60); b > 0; b--) {
+                        unit.write(1 + random.nextInt(255));
+                    }
+                }
+                camera.append(stream, ByteBuffer.wrap(unit.toByteArray()), START + i * TestClips.FRAME_MICROS, i + 1,
+                        i % 25 == 0 ? io.virta.recorder.format.RecordDescriptor.FLAG_KEYFRAME : 0);
+            }
+        }
+        try (StoreView view = StoreView.open(smallStore)) {
+            ExportRequest request = new ExportRequest("small", START, START + frames * TestClips.FRAME_MICROS,
+                    ExportFormat.MP4);
+            try (ExportFile file = Exporter.plan(view, request)) {
+                byte[] buffered = range(file, 0, file.length());
+                java.nio.file.Path out = directory.resolve("small.mp4");
+                try (var channel = java.nio.channels.FileChannel.open(out, java.nio.file.StandardOpenOption.CREATE_NEW,
+                        java.nio.file.StandardOpenOption.WRITE)) {
+                    assertEquals(file.length(), file.transferTo(0, file.length(), channel));
+                }
+                assertArrayEquals(buffered, Files.readAllBytes(out), "gathered to a file");
+                ExportResult result = file.writeTo(directory.resolve("manifested.mp4"));
+                assertArrayEquals(buffered, Files.readAllBytes(result.file()), "gathered through the hash");
+                assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(buffered)), result.sha256());
+            }
+        }
+    }
+
     static byte[] range(ExportFile file, long from, long count) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         long written = file.transferTo(from, count, Channels.newChannel(out));
