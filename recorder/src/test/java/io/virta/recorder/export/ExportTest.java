@@ -395,24 +395,7 @@ class ExportTest {
             throws Exception {
         // units of 300 KB and more take FileChannel.transferTo to a file; to other channels they go through the window
         java.nio.file.Path bigStore = directory.resolve("store");
-        SplittableRandom random = new SplittableRandom(7);
-        byte[] parameterSets = TestClips.parameters(PixelFormat.H264, h264.frames().get(0)).parameterSets();
-        var stream = new io.virta.recorder.format.StreamParameters(PixelFormat.H264, 0, 0, parameterSets);
-        try (RecordingStore recording = RecordingStore.open(bigStore, SegmentPolicy.DEFAULT);
-             CameraWriter camera = recording.camera("big")) {
-            for (int i = 0; i < 12; i++) {
-                ByteArrayOutputStream unit = new ByteArrayOutputStream();
-                unit.writeBytes(parameterSets);
-                for (int slice = 0; slice < 2; slice++) {
-                    unit.writeBytes(new byte[] {0, 0, 1, (byte) (i % 4 == 0 ? 0x65 : 0x41)});
-                    for (int b = 300_000 + random.nextInt(5000); b > 0; b--) {
-                        unit.write(1 + random.nextInt(255));
-                    }
-                }
-                camera.append(stream, ByteBuffer.wrap(unit.toByteArray()), START + i * TestClips.FRAME_MICROS, i + 1,
-                        i % 4 == 0 ? io.virta.recorder.format.RecordDescriptor.FLAG_KEYFRAME : 0);
-            }
-        }
+        noiseStore(bigStore, "big", 12, 4, 300_000, 5000, 7);
         try (StoreView big = StoreView.open(bigStore)) {
             for (ExportFormat format : ExportFormat.values()) {
                 try (ExportFile file = Exporter.plan(big, new ExportRequest("big", frameTime(1), frameTime(11), format))) {
@@ -439,25 +422,8 @@ class ExportTest {
         // thousands of small units: many gathering writes of up to 1024 buffers each, to a file and through
         // the manifest's hashing channel, against the window path of a plain channel
         java.nio.file.Path smallStore = directory.resolve("store");
-        SplittableRandom random = new SplittableRandom(11);
-        byte[] parameterSets = TestClips.parameters(PixelFormat.H264, h264.frames().get(0)).parameterSets();
-        var stream = new io.virta.recorder.format.StreamParameters(PixelFormat.H264, 0, 0, parameterSets);
         int frames = 3000;
-        try (RecordingStore recording = RecordingStore.open(smallStore, SegmentPolicy.DEFAULT);
-             CameraWriter camera = recording.camera("small")) {
-            for (int i = 0; i < frames; i++) {
-                ByteArrayOutputStream unit = new ByteArrayOutputStream();
-                unit.writeBytes(parameterSets);
-                for (int slice = 0; slice < 2; slice++) {
-                    unit.writeBytes(new byte[] {0, 0, 1, (byte) (i % 25 == 0 ? 0x65 : 0x41)});
-                    for (int b = 5 + random.nextInt(60); b > 0; b--) {
-                        unit.write(1 + random.nextInt(255));
-                    }
-                }
-                camera.append(stream, ByteBuffer.wrap(unit.toByteArray()), START + i * TestClips.FRAME_MICROS, i + 1,
-                        i % 25 == 0 ? io.virta.recorder.format.RecordDescriptor.FLAG_KEYFRAME : 0);
-            }
-        }
+        noiseStore(smallStore, "small", frames, 25, 5, 60, 11);
         try (StoreView view = StoreView.open(smallStore)) {
             ExportRequest request = new ExportRequest("small", START, START + frames * TestClips.FRAME_MICROS,
                     ExportFormat.MP4);
@@ -473,6 +439,33 @@ class ExportTest {
                 assertArrayEquals(buffered, Files.readAllBytes(result.file()), "gathered through the hash");
                 assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                         .digest(buffered)), result.sha256());
+            }
+        }
+    }
+
+    /**
+     * A store of {@code frames} access units of noise: the clip's parameter sets and two slices of
+     * {@code sliceBytes} plus up to {@code jitter} random bytes each, a keyframe every {@code keyframeEvery}.
+     */
+    private static void noiseStore(java.nio.file.Path store, String cameraName, int frames, int keyframeEvery,
+                                   int sliceBytes, int jitter, long seed) throws Exception {
+        SplittableRandom random = new SplittableRandom(seed);
+        byte[] parameterSets = TestClips.parameters(PixelFormat.H264, h264.frames().get(0)).parameterSets();
+        var stream = new io.virta.recorder.format.StreamParameters(PixelFormat.H264, 0, 0, parameterSets);
+        try (RecordingStore recording = RecordingStore.open(store, SegmentPolicy.DEFAULT);
+             CameraWriter camera = recording.camera(cameraName)) {
+            for (int i = 0; i < frames; i++) {
+                boolean keyframe = i % keyframeEvery == 0;
+                ByteArrayOutputStream unit = new ByteArrayOutputStream();
+                unit.writeBytes(parameterSets);
+                for (int slice = 0; slice < 2; slice++) {
+                    unit.writeBytes(new byte[] {0, 0, 1, (byte) (keyframe ? 0x65 : 0x41)});
+                    for (int b = sliceBytes + random.nextInt(jitter); b > 0; b--) {
+                        unit.write(1 + random.nextInt(255));
+                    }
+                }
+                camera.append(stream, ByteBuffer.wrap(unit.toByteArray()), START + i * TestClips.FRAME_MICROS, i + 1,
+                        keyframe ? io.virta.recorder.format.RecordDescriptor.FLAG_KEYFRAME : 0);
             }
         }
     }
