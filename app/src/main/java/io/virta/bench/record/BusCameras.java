@@ -66,6 +66,11 @@ final class BusCameras implements AutoCloseable {
         return names;
     }
 
+    /** The bus sequence number each camera's channel has reached: the cameras publish in step. */
+    long sequencePerCamera() {
+        return framesPublished / Math.max(1, writers.size());
+    }
+
     long framesPublished() {
         return framesPublished;
     }
