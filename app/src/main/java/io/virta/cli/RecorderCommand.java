@@ -389,14 +389,8 @@ final class RecorderCommand implements Callable<Integer> {
 
         /** What the store's last retention pass warns of for {@code camera}, or nothing. */
         private String retentionWarning(RecordingStore store, String camera) {
-            RetentionService retention = retentions.get(stores.indexOf(store));
-            var report = retention.lastReport();
-            if (report.paused().isPresent()) {
-                return "  retention paused: " + report.paused().get();
-            }
-            return report.warnings().stream()
-                    .filter(w -> w.scope().equals(camera) || w.scope().equals(store.directory().toString()))
-                    .map(w -> "  retention: " + w.message()).findFirst().orElse("");
+            return retentions.get(stores.indexOf(store)).lastReport().concerning(camera, store.directory())
+                    .map(concern -> "  " + concern).orElse("");
         }
 
         /** Stops every camera (sealing its segment) and closes the stores; later calls do nothing. */

@@ -9,7 +9,6 @@ import io.virta.recorder.format.StoreLayout;
 import io.virta.recorder.ingest.CameraChannel;
 import io.virta.recorder.ingest.IngestOptions;
 import io.virta.recorder.retention.CameraRetention;
-import io.virta.recorder.retention.RetentionReport;
 import io.virta.recorder.retention.RetentionService;
 import io.virta.recorder.store.RecordingStore;
 import io.virta.recorder.store.RecoveryReport;
@@ -101,13 +100,7 @@ public final class RecordingStores implements AutoCloseable {
          * that the camera's status says why video is kept beyond a budget or deleted sooner than hoped.
          */
         Optional<String> retentionWarning(String camera) {
-            RetentionReport report = retention.lastReport();
-            if (report.paused().isPresent()) {
-                return Optional.of("retention paused: " + report.paused().get());
-            }
-            return report.warnings().stream()
-                    .filter(w -> w.scope().equals(camera) || w.scope().equals(store.directory().toString()))
-                    .map(w -> "retention: " + w.message()).findFirst();
+            return retention.lastReport().concerning(camera, store.directory());
         }
     }
 

@@ -33,6 +33,19 @@ public record RetentionReport(Instant at, List<Deletion> deleted, List<BudgetWar
         return new RetentionReport(at, List.of(), List.of(), Optional.empty(), List.of(), Map.of(), 0, OptionalLong.empty());
     }
 
+    /**
+     * What this run says about {@code camera}'s video in the store {@code store}, for its status line:
+     * that deletion is paused, or the first warning of the camera's own budget or the store's; empty
+     * when all is well.
+     */
+    public Optional<String> concerning(String camera, java.nio.file.Path store) {
+        if (paused.isPresent()) {
+            return Optional.of("retention paused: " + paused.get());
+        }
+        return warnings.stream().filter(w -> w.scope().equals(camera) || w.scope().equals(store.toString()))
+                .map(w -> "retention: " + w.message()).findFirst();
+    }
+
     /** True when every budget is met and nothing is paused. */
     public boolean healthy() {
         return warnings.isEmpty() && paused.isEmpty();
