@@ -435,14 +435,23 @@ public final class RecordBenchmark {
     }
 
     private static Process childRecorder(Path store, List<String> cameras) throws IOException {
+        List<String> command = javaCommand(List.of("-Xmx128m", "-XX:TieredStopAtLevel=1"),
+                KillableRecorder.class.getName());
+        command.addAll(List.of(store.toString(), "1000"));
+        command.addAll(cameras);
+        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    /** A child JVM's command line: this JVM's java, module and native-access flags and class path, then {@code main}. */
+    private static List<String> javaCommand(List<String> options, String main) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--enable-native-access") || a.startsWith("--sun-misc-")).toList());
-        command.addAll(List.of("-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                KillableRecorder.class.getName(), store.toString(), "1000"));
-        command.addAll(cameras);
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                .filter(a -> a.startsWith("--enable-native-access") || a.startsWith("--sun-misc-")
+                        || a.startsWith("--add-")).toList());
+        command.addAll(options);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main));
+        return command;
     }
 
     // ---------------------------------------------------------------- export
@@ -576,13 +585,8 @@ public final class RecordBenchmark {
         Files.writeString(config, "recording: { store: " + store + " }\nwebView: { listen: 127.0.0.1:" + port + " }\n"
                 + "control: { listen: 127.0.0.1:0 }\ncameras:\n  - name: " + camera
                 + "\n    url: rtsp://127.0.0.1:9/none\n    record: { enabled: true }\n");
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--enable-native-access") || a.startsWith("--sun-misc-")
-                        || a.startsWith("--add-")).toList());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.virta.cli.Virta", "producer",
-                "--config", config.toString()));
+        List<String> command = javaCommand(List.of(), "io.virta.cli.Virta");
+        command.addAll(List.of("producer", "--config", config.toString()));
         Process producer = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {

@@ -27,10 +27,6 @@ public record IngestOptions(Duration idleTick, Duration retryAfter, AppendObserv
         }
     }
 
-    public IngestOptions(Duration idleTick, Duration retryAfter, AppendObserver observer) {
-        this(idleTick, retryAfter, observer, DEFAULT_BATCH);
-    }
-
     public IngestOptions withRetryAfter(Duration delay) {
         return new IngestOptions(idleTick, delay, observer, batch);
     }

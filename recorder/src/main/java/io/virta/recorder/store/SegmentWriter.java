@@ -100,7 +100,6 @@ public final class SegmentWriter implements AutoCloseable {
                 channel.write(page, page.position());
             }
             channel.force(false);
-            channel.position(SegmentHeaderDescriptor.LENGTH);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;

@@ -89,6 +89,15 @@ final class RecordedCameras {
             this.name = name;
         }
 
+        /** Appends {@code count} frames, the clock moving one frame interval before each, and stops the camera. */
+        void recordAndStop(TestClock clock, int count) throws IOException {
+            for (int f = 0; f < count; f++) {
+                clock.advance(FRAME_MICROS);
+                record(clock.micros());
+            }
+            stop();
+        }
+
         /** Appends one frame captured at {@code captureMicros}; true when it started a segment. */
         boolean record(long captureMicros) throws IOException {
             if (writer == null) {

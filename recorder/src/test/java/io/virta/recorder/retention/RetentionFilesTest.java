@@ -67,11 +67,7 @@ class RetentionFilesTest {
              RetentionService retention = RetentionService.open(recording, RetentionPolicy.DEFAULT.withKeepFree(0)
                      .withMaxAge(Duration.ofSeconds(10)), clock, DiskSpace.FILE_STORE, Duration.ofHours(1))) {
             Camera camera = new Camera(recording, "lobby");
-            for (int f = 0; f < 150; f++) {
-                clock.advance(FRAME_MICROS);
-                camera.record(clock.micros());
-            }
-            camera.stop();
+            camera.recordAndStop(clock, 150);
             retention.protections().add(Optional.of("lobby"), T0.plusMillis(500), T0.plusMillis(500), "kept");
             retention.protections().add(Optional.of("gate"), T0, T0, "another camera's");
             Path file = store.resolve(ProtectedRanges.FILE);
@@ -142,11 +138,7 @@ class RetentionFilesTest {
              RetentionService retention = RetentionService.open(recording, RetentionPolicy.DEFAULT.withMaxBytes(1),
                      clock, DiskSpace.FILE_STORE, Duration.ofHours(1))) {
             Camera camera = new Camera(recording, "lobby");
-            for (int f = 0; f < 60; f++) {
-                clock.advance(FRAME_MICROS);
-                camera.record(clock.micros());
-            }
-            camera.stop();
+            camera.recordAndStop(clock, 60);
             RetentionReport report = retention.runNow();
             assertTrue(report.paused().orElseThrow().contains(EventMarkLog.FILE), report.paused().toString());
             assertTrue(report.deleted().isEmpty());

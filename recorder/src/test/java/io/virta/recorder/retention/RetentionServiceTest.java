@@ -31,11 +31,7 @@ class RetentionServiceTest {
              RetentionService retention = RetentionService.open(recording, RetentionPolicy.DEFAULT.withKeepFree(0),
                      clock, DiskSpace.FILE_STORE, Duration.ofHours(1))) {
             Camera camera = new Camera(recording, "lobby");
-            for (int f = 0; f < 60; f++) {
-                clock.advance(FRAME_MICROS);
-                camera.record(clock.micros());
-            }
-            camera.stop();
+            camera.recordAndStop(clock, 60);
             List<SegmentRow> rows = recording.index().allSegments();
             long highest = rows.getLast().id();
             long size = Files.size(store.resolve(rows.getFirst().file()));
